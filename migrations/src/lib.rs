@@ -1,0 +1,15 @@
+//! The database schema of Nuvola, as append-only migrations that run unchanged on
+//! SQLite and PostgreSQL. Never edit a migration that has been released: add one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_initial::Migration)]
+    }
+}

@@ -1,0 +1,81 @@
+//! Connecting to the database. SQLite (a file) by default, PostgreSQL by URL; the same
+//! migrations run on both.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use nuvola_migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+
+/// Opens a pool on `url` and applies pending migrations.
+#[tracing::instrument(skip_all, fields(backend))]
+pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let db = connect(url).await?;
+    tracing::Span::current().record("backend", tracing::field::debug(db.get_database_backend()));
+    migrate(&db).await?;
+    Ok(db)
+}
+
+/// Opens a connection pool. SQLite gets WAL, foreign keys and a busy timeout so that
+/// readers never block the writer.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    let is_sqlite = url.starts_with("sqlite:");
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    if is_sqlite {
+        // One writer at a time is SQLite's rule; a handful of readers is plenty.
+        opts.max_connections(8).min_connections(1);
+    } else {
+        opts.max_connections(20).min_connections(2);
+    }
+    let db = Database::connect(opts)
+        .await
+        .with_context(|| format!("connecting to the database {}", redact(url)))?;
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        // journal_mode is persistent in the file; the others are per connection and
+        // sqlx already enables foreign keys on every SQLite connection.
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
+            db.execute_unprepared(pragma)
+                .await
+                .with_context(|| format!("setting {pragma}"))?;
+        }
+    }
+    Ok(db)
+}
+
+/// Applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None)
+        .await
+        .context("applying database migrations")
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact("postgres://nuvola:secret@db:5432/nuvola"),
+            "postgres://nuvola:***@db:5432/nuvola"
+        );
+        assert_eq!(redact("sqlite://nuvola.db?mode=rwc"), "sqlite://nuvola.db?mode=rwc");
+    }
+}

@@ -1,0 +1,138 @@
+//! `nuvola serve --demo`: the bundled open data and one account per role.
+//!
+//! The data is the real PA digitale 2026 open data (CC-BY 4.0) compiled into the
+//! binary, so the demo works from any folder. Demo accounts exist only when `--demo`
+//! created them.
+
+use anyhow::Context;
+use chrono::Utc;
+use indicatif::ProgressBar;
+use nuvola_shared::{IpaCode, Role, VatNumber};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::audit::Actor;
+use crate::entity::{account, application, supplier};
+use crate::service::accounts::{self, NewAccount};
+use crate::service::import::{self, ImportReport};
+
+pub const CALLS_CSV: &[u8] = include_bytes!("../../data/padigitale2026/avvisi.csv");
+pub const APPLICATIONS_CSV: &[u8] = include_bytes!("../../data/padigitale2026/candidature_12.csv");
+
+/// The attribution the licence asks for.
+pub const ATTRIBUTION: &str = "Dati: Dipartimento per la trasformazione digitale, PA digitale 2026, CC-BY 4.0";
+
+/// A demo login, printed at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    pub role: Role,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub bound_to: &'static str,
+}
+
+const PSN_VAT: &str = "16825251008";
+const SUPPLIER_VAT: &str = "01234567897";
+
+pub const LOGINS: [DemoLogin; 5] = [
+    DemoLogin {
+        role: Role::Administration,
+        username: "comune.ferrara",
+        password: "ferrara-demo-2026",
+        bound_to: "Comune di Ferrara (IPA c_d548)",
+    },
+    DemoLogin {
+        role: Role::Supplier,
+        username: "fornitore.demo",
+        password: "fornitore-demo-2026",
+        bound_to: "Nuvola Demo Cloud S.r.l. (P.IVA 01234567897)",
+    },
+    DemoLogin {
+        role: Role::Psn,
+        username: "psn.demo",
+        password: "psn-demo-2026",
+        bound_to: "Polo Strategico Nazionale S.p.A. (P.IVA 16825251008)",
+    },
+    DemoLogin {
+        role: Role::Department,
+        username: "dipartimento",
+        password: "dipartimento-demo-2026",
+        bound_to: "Dipartimento per la trasformazione digitale",
+    },
+    DemoLogin {
+        role: Role::Verifier,
+        username: "asseveratore",
+        password: "asseveratore-demo-2026",
+        bound_to: "Asseveratore",
+    },
+];
+
+/// Loads the bundled data into an empty database and creates the demo accounts that
+/// do not exist yet. Returns what the import did (None when the data was already there).
+pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport>> {
+    let actor = Actor::system("nuvola serve --demo");
+    let empty = application::Entity::find().count(db).await.context("counting applications")? == 0;
+    let report = if empty {
+        let mut total = ImportReport::default();
+        for (name, bytes) in [("avvisi.csv", CALLS_CSV), ("candidature_12.csv", APPLICATIONS_CSV)] {
+            let report = import::import_file(db, name, bytes, &actor, &ProgressBar::hidden())
+                .await
+                .with_context(|| format!("loading the bundled {name}"))?;
+            total.add(&report);
+        }
+        Some(total)
+    } else {
+        None
+    };
+    ensure_supplier(db, PSN_VAT, "Polo Strategico Nazionale S.p.A.", true).await?;
+    ensure_supplier(db, SUPPLIER_VAT, "Nuvola Demo Cloud S.r.l.", false).await?;
+    for login in &LOGINS {
+        let exists = account::Entity::find()
+            .filter(account::Column::Username.eq(login.username))
+            .one(db)
+            .await?
+            .is_some();
+        if exists {
+            continue;
+        }
+        let new = NewAccount {
+            role: login.role,
+            username: login.username.to_owned(),
+            password: login.password.to_owned(),
+            ipa_code: (login.role == Role::Administration).then(|| IpaCode::parse("c_d548")).transpose()?,
+            supplier_vat: match login.role {
+                Role::Psn => Some(VatNumber::parse(PSN_VAT)?),
+                Role::Supplier => Some(VatNumber::parse(SUPPLIER_VAT)?),
+                _ => None,
+            },
+            display_name: Some(login.bound_to.to_owned()),
+        };
+        accounts::create(db, new, &actor)
+            .await
+            .with_context(|| format!("creating the demo account {}", login.username))?;
+    }
+    Ok(report)
+}
+
+async fn ensure_supplier(db: &DatabaseConnection, vat: &str, name: &str, is_psn: bool) -> anyhow::Result<()> {
+    let exists = supplier::Entity::find()
+        .filter(supplier::Column::VatNumber.eq(vat))
+        .one(db)
+        .await?
+        .is_some();
+    if !exists {
+        let now = Utc::now();
+        supplier::ActiveModel {
+            vat_number: Set(vat.to_owned()),
+            name: Set(name.to_owned()),
+            is_psn: Set(is_psn),
+            qualified_until: Set(chrono::NaiveDate::from_ymd_opt(2028, 12, 31)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .with_context(|| format!("creating the demo supplier {name}"))?;
+    }
+    Ok(())
+}

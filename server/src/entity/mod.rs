@@ -1,0 +1,19 @@
+//! sea-orm entities, one per table. Columns hold plain strings and numbers; the
+//! services turn them into `nuvola_shared` domain values.
+
+pub mod account;
+pub mod administration;
+pub mod application;
+pub mod assessment;
+pub mod auth_token;
+pub mod call;
+pub mod catalogue_service;
+pub mod cloud_offering;
+pub mod document;
+pub mod event;
+pub mod idempotency_key;
+pub mod notification;
+pub mod planned_service;
+pub mod supplier;
+pub mod verification_check;
+pub mod verification_request;

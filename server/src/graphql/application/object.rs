@@ -1,0 +1,249 @@
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use nuvola_shared::api::{ApplicationFilter, ParsedFilter};
+use sea_orm::DatabaseConnection;
+
+use crate::entity::application;
+use crate::graphql::administration::object::Administration;
+use crate::graphql::call::object::Call;
+use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::loaders::Loaders;
+use crate::graphql::scalars::Date;
+use crate::service;
+
+/// The life-cycle state of an application / project.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "ApplicationState", remote = "nuvola_shared::ApplicationState")]
+pub enum ApplicationStateGql {
+    /// Applied, not yet funded (*candidata*).
+    Submitted,
+    /// Funded by decree (*finanziata*).
+    Funded,
+    /// The supplier contract is signed.
+    Contracted,
+    /// Services are being migrated.
+    Migrating,
+    /// Every planned service is migrated; completion declared.
+    Completed,
+    /// A verifier (*asseveratore*) is checking the project.
+    UnderVerification,
+    /// Positive technical conformity outcome.
+    Verified,
+    /// Payment requested (*domanda di erogazione*).
+    PaymentRequested,
+    /// Paid after verification.
+    Paid,
+    /// The administration renounced the funding.
+    Renounced,
+    /// The department revoked the funding.
+    Revoked,
+}
+
+/// A funded application (*candidatura*), a project once funded. Identified by its CUP
+/// and its call: the same CUP may appear in two calls.
+pub struct Application(pub application::Model);
+
+#[Object]
+impl Application {
+    /// The national project code (*CUP*), 15 characters.
+    async fn cup(&self) -> &str {
+        &self.0.cup
+    }
+
+    /// The lump sum granted, in whole euros.
+    async fn amount_eur(&self) -> i64 {
+        self.0.amount_eur
+    }
+
+    /// The state of the project.
+    async fn state(&self) -> ApiResult<ApplicationStateGql> {
+        nuvola_shared::ApplicationState::parse(&self.0.state)
+            .map(Into::into)
+            .map_err(|e| ApiError::internal(e))
+    }
+
+    /// The state as the open data writes it: `A` funded, `R` renounced or revoked,
+    /// `E` paid; null while only submitted.
+    async fn open_data_state(&self) -> Option<&'static str> {
+        nuvola_shared::ApplicationState::parse(&self.0.state)
+            .ok()
+            .and_then(|s| s.open_data())
+            .map(|s| s.code())
+    }
+
+    /// The date of the funding decree (*data finanziamento*).
+    async fn funded_on(&self) -> Option<Date> {
+        self.0.funded_on.map(Date)
+    }
+
+    /// When the application was sent (*data invio candidatura*).
+    async fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.submitted_at
+    }
+
+    /// The time window (*finestra temporale*) in which it was decreed.
+    async fn time_window(&self) -> Option<i32> {
+        self.0.time_window
+    }
+
+    /// The protocol number of the funding decree.
+    async fn protocol_number(&self) -> Option<i32> {
+        self.0.protocol_number
+    }
+
+    /// The reference of the funding decree, where published.
+    async fn decree(&self) -> Option<&str> {
+        self.0.decree_ref.as_deref()
+    }
+
+    /// The public body that applied.
+    async fn administration(&self, ctx: &Context<'_>) -> ApiResult<Administration> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        loaders
+            .administration
+            .load_one(self.0.administration_id)
+            .await?
+            .map(Administration)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application {} has no administration", self.0.id)))
+    }
+
+    /// The call it applied to.
+    async fn call(&self, ctx: &Context<'_>) -> ApiResult<Call> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        loaders
+            .call
+            .load_one(self.0.call_id)
+            .await?
+            .map(Call)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application {} has no call", self.0.id)))
+    }
+}
+
+/// Which applications to list. Every criterion is optional; they combine with AND.
+#[derive(InputObject, Default, Debug, Clone)]
+#[graphql(name = "ApplicationFilter")]
+pub struct ApplicationFilterInput {
+    /// The region's name as the open data writes it: "Lombardia", "Emilia-Romagna",
+    /// "Trentino-Alto Adige/Südtirol".
+    pub region: Option<String>,
+    /// The exact title of a call.
+    pub call_title: Option<String>,
+    /// COMUNE, SCUOLA, ASL_AO, PROVINCIA, CITTA_METROPOLITANA or ALTRO (the open data's
+    /// labels "Comune", "Scuole", "Altri Enti" are accepted too).
+    pub administration_type: Option<String>,
+    pub state: Option<ApplicationStateGql>,
+}
+
+impl ApplicationFilterInput {
+    /// Parses with the same rules the browser uses.
+    pub fn parse(self) -> ApiResult<ParsedFilter> {
+        let filter = ApplicationFilter {
+            region: self.region,
+            call_title: self.call_title,
+            administration_type: self.administration_type,
+            state: self.state.map(Into::into),
+        };
+        filter.parse().map_err(|e| {
+            let field = match e.field {
+                "region" => "filter.region",
+                "call title" => "filter.callTitle",
+                _ => "filter.administrationType",
+            };
+            ApiError::from_parse(field, e)
+        })
+    }
+}
+
+/// A page of applications (Relay cursor connection).
+pub struct ApplicationConnection {
+    pub filter: ParsedFilter,
+    pub page: service::applications::Page,
+    pub has_previous: bool,
+}
+
+#[Object]
+impl ApplicationConnection {
+    /// How many applications match the filter, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(service::applications::count(db, &self.filter).await?)
+    }
+
+    async fn edges(&self) -> Vec<ApplicationEdge> {
+        self.page
+            .items
+            .iter()
+            .map(|a| ApplicationEdge {
+                cursor: encode_cursor(a.id),
+                node: Application(a.clone()),
+            })
+            .collect()
+    }
+
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_next_page: self.page.has_next,
+            has_previous_page: self.has_previous,
+            start_cursor: self.page.items.first().map(|a| encode_cursor(a.id)),
+            end_cursor: self.page.items.last().map(|a| encode_cursor(a.id)),
+        }
+    }
+}
+
+/// One application of a page, with its cursor.
+pub struct ApplicationEdge {
+    cursor: String,
+    node: Application,
+}
+
+#[Object]
+impl ApplicationEdge {
+    /// Pass it as `after` to get the applications that follow this one.
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+
+    async fn node(&self) -> &Application {
+        &self.node
+    }
+}
+
+/// Where a page sits in the whole list.
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    /// True when the page was asked for with `after`.
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+const CURSOR_PREFIX: &str = "application:";
+
+pub fn encode_cursor(id: i32) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
+}
+
+pub fn decode_cursor(cursor: &str) -> ApiResult<i32> {
+    let invalid = || ApiError::invalid("after", "after is not a cursor returned by this API");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    text.strip_prefix(CURSOR_PREFIX)
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
+        assert!(decode_cursor("nope").is_err());
+        assert!(decode_cursor(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("user:1")).is_err());
+    }
+}

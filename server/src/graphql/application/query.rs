@@ -1,0 +1,60 @@
+use async_graphql::{Context, Object};
+use nuvola_shared::api::MAX_PAGE_SIZE;
+use nuvola_shared::Cup;
+use sea_orm::DatabaseConnection;
+
+use super::object::{decode_cursor, Application, ApplicationConnection, ApplicationFilterInput};
+use crate::graphql::error::{ApiError, ApiResult};
+use crate::service;
+
+/// The page size when `first` is not given.
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+
+#[derive(Default)]
+pub struct ApplicationQuery;
+
+#[Object]
+impl ApplicationQuery {
+    /// Funded applications, oldest first, a page at a time (Relay cursor pagination).
+    /// `first` is at most 100 (default 20); pass a page's `endCursor` as `after` for the next.
+    #[graphql(complexity = "first.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, 100) as usize * child_complexity + 2")]
+    async fn applications(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ApplicationFilterInput>,
+    ) -> ApiResult<ApplicationConnection> {
+        let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
+        if first < 0 || first as usize > MAX_PAGE_SIZE {
+            return Err(ApiError::invalid(
+                "first",
+                format!("first must be between 0 and {MAX_PAGE_SIZE}, got {first}"),
+            ));
+        }
+        let after_id = after.as_deref().map(decode_cursor).transpose()?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let page = service::applications::page(db, &filter, first as u64, after_id).await?;
+        Ok(ApplicationConnection {
+            filter,
+            page,
+            has_previous: after_id.is_some(),
+        })
+    }
+
+    /// One application by CUP. The same CUP may appear in two calls: give `callTitle`
+    /// to choose; without it the most recent application is returned.
+    async fn application(
+        &self,
+        ctx: &Context<'_>,
+        cup: String,
+        call_title: Option<String>,
+    ) -> ApiResult<Option<Application>> {
+        let cup = Cup::parse(&cup).map_err(|e| ApiError::from_parse("cup", e))?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(service::applications::by_cup(db, &cup, call_title.as_deref())
+            .await?
+            .map(Application))
+    }
+}

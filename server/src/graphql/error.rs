@@ -1,0 +1,97 @@
+//! The one error type of the GraphQL boundary. Each error carries a stable
+//! `extensions.code` that the browser translates; internal causes are logged, never
+//! returned.
+
+use async_graphql::ErrorExtensions;
+use nuvola_shared::ParseError;
+
+/// An error of the API. Deliberately not `Display`: it converts into a GraphQL error
+/// only through `From`, which strips internal detail.
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    /// The caller may not do or see this.
+    Forbidden(String),
+    NotFound(String),
+    /// A stale version or a uniqueness clash.
+    Conflict(String),
+    /// The input is malformed; `field` names the argument.
+    InvalidInput { field: String, message: String },
+    /// The deadline for this action has passed.
+    DeadlinePassed(String),
+    /// Anything else. Logged with its cause; the client sees only the code.
+    Internal(std::sync::Arc<anyhow::Error>),
+}
+
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::Conflict(_) => "CONFLICT",
+            ApiError::InvalidInput { .. } => "INVALID_INPUT",
+            ApiError::DeadlinePassed(_) => "DEADLINE_PASSED",
+            ApiError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// An internal failure: logged, never shown.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        ApiError::Internal(std::sync::Arc::new(cause.into()))
+    }
+
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError::InvalidInput {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// A domain value that did not parse, attributed to an argument.
+    pub fn from_parse(field: &str, err: ParseError) -> Self {
+        ApiError::invalid(field, err.to_string())
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<std::sync::Arc<sea_orm::DbErr>> for ApiError {
+    fn from(e: std::sync::Arc<sea_orm::DbErr>) -> Self {
+        ApiError::internal(anyhow::anyhow!("{e}"))
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        let code = e.code();
+        crate::metrics::graphql_error(code);
+        let (message, field) = match e {
+            ApiError::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error in a GraphQL resolver");
+                ("internal error".to_owned(), None)
+            }
+            ApiError::InvalidInput { field, message } => (message, Some(field)),
+            ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m)
+            | ApiError::DeadlinePassed(m) => (m, None),
+        };
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(field) = &field {
+                ext.set("field", field.as_str());
+            }
+        })
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

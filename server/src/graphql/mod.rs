@@ -1,0 +1,72 @@
+//! The GraphQL API: one schema, one file per operation grouped by resource.
+//!
+//! Every resolver returns [`ApiError`] codes, never internal messages. DataLoaders
+//! are created per request (see [`with_request_data`]), so nothing is cached between
+//! requests and replicas never disagree.
+
+pub mod error;
+pub mod loaders;
+pub mod scalars;
+
+pub mod administration;
+pub mod application;
+pub mod call;
+pub mod stats;
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use sea_orm::DatabaseConnection;
+
+pub use error::ApiError;
+
+/// The root of every query.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    application::query::ApplicationQuery,
+    administration::query::AdministrationQuery,
+    call::query::CallQuery,
+    stats::query::StatsQuery,
+);
+
+pub type NuvolaSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Limits against abusive queries (OWASP GraphQL cheat sheet).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub depth: usize,
+    pub complexity: usize,
+    /// Whether introspection is on (development and demo).
+    pub introspection: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            depth: 12,
+            complexity: 20_000,
+            introspection: true,
+        }
+    }
+}
+
+pub fn build_schema(db: DatabaseConnection, limits: Limits) -> NuvolaSchema {
+    let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .data(db)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity);
+    if !limits.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as checked in at `server/schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+/// Adds what each request needs of its own: fresh DataLoaders.
+pub fn with_request_data(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
+    request.data(loaders::Loaders::new(db.clone()))
+}

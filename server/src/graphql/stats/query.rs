@@ -1,0 +1,59 @@
+use async_graphql::{Context, Object, SimpleObject};
+use sea_orm::DatabaseConnection;
+
+use crate::graphql::application::object::{ApplicationFilterInput, ApplicationStateGql};
+use crate::graphql::error::{ApiError, ApiResult};
+use crate::service;
+
+/// Totals of the applications that match a filter.
+#[derive(SimpleObject)]
+pub struct Stats {
+    /// How many applications.
+    pub applications: i64,
+    /// Their total amount, in euros.
+    pub amount_eur: f64,
+    /// How many distinct bodies they belong to.
+    pub administrations: i64,
+    /// The same totals for each state that has applications.
+    pub by_state: Vec<StateStats>,
+}
+
+/// Totals of the applications in one state.
+#[derive(SimpleObject)]
+pub struct StateStats {
+    pub state: ApplicationStateGql,
+    pub applications: i64,
+    pub amount_eur: f64,
+}
+
+#[derive(Default)]
+pub struct StatsQuery;
+
+#[Object]
+impl StatsQuery {
+    /// Totals of the applications that match the filter (all of them without one).
+    async fn stats(&self, ctx: &Context<'_>, filter: Option<ApplicationFilterInput>) -> ApiResult<Stats> {
+        let filter = filter.unwrap_or_default().parse()?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let totals = service::applications::totals(db, &filter).await?;
+        let mut by_state = totals
+            .by_state
+            .into_iter()
+            .map(|(state, n, amount)| {
+                let state = nuvola_shared::ApplicationState::parse(&state).map_err(|e| ApiError::internal(e))?;
+                Ok(StateStats {
+                    state: state.into(),
+                    applications: n,
+                    amount_eur: amount as f64,
+                })
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        by_state.sort_by_key(|s| nuvola_shared::ApplicationState::from(s.state));
+        Ok(Stats {
+            applications: totals.applications,
+            amount_eur: totals.amount_eur as f64,
+            administrations: totals.administrations,
+            by_state,
+        })
+    }
+}

@@ -1,0 +1,25 @@
+//! The Nuvola server as a library: the command-line binary (`src/main.rs`) only wires
+//! these pieces together, and the tests call them directly.
+//!
+//! - [`db`]: connecting to SQLite or PostgreSQL and migrating.
+//! - [`entity`]: the sea-orm entities of every table.
+//! - [`opendata`]: reading and writing the PA digitale 2026 open-data files.
+//! - [`service`]: the operations (import, export, queries, accounts), each in a transaction.
+//! - [`graphql`]: the GraphQL schema, its errors and DataLoaders.
+//! - [`http`]: the actix-web application: `/graphql`, `/healthz`, `/metrics`, the SPA.
+
+pub mod audit;
+pub mod db;
+pub mod demo;
+pub mod entity;
+pub mod graphql;
+pub mod http;
+pub mod metrics;
+pub mod opendata;
+pub mod service;
+pub mod telemetry;
+
+/// The database used when neither `--database` nor `DATABASE_URL` is given.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://nuvola.db?mode=rwc";
+/// The address used when neither `--bind` nor `NUVOLA_BIND` is given.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";

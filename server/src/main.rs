@@ -1,0 +1,298 @@
+//! `nuvola`: the one binary of Nuvola. This file only parses the command line and
+//! wires the library together; see `lib.rs` for where things live.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use nuvola_server::audit::Actor;
+use nuvola_server::graphql::Limits;
+use nuvola_server::http::ServeOptions;
+use nuvola_server::opendata::{self, ExportFormat};
+use nuvola_server::service::{accounts, export, import};
+use nuvola_server::{db, demo, telemetry, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use nuvola_shared::{IpaCode, Role, VatNumber};
+
+/// Nuvola: the open system for the migration of Italian public administrations to the
+/// cloud (PNRR measure 1.2).
+#[derive(Parser)]
+#[command(name = "nuvola", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DatabaseArg {
+    /// Database URL: sqlite://FILE?mode=rwc or postgres://USER@HOST/DB.
+    #[arg(long = "database", env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run pending migrations and serve the web application and the API.
+    Serve {
+        #[command(flatten)]
+        database: DatabaseArg,
+        /// Address to listen on.
+        #[arg(long, env = "NUVOLA_BIND", default_value = DEFAULT_BIND)]
+        bind: String,
+        /// Load the bundled open data and the demo accounts into an empty database.
+        #[arg(long)]
+        demo: bool,
+        /// Folder of the built web application (default: frontend/dist).
+        #[arg(long, env = "NUVOLA_STATIC_DIR")]
+        static_dir: Option<PathBuf>,
+        /// Production mode: GraphQL introspection and field suggestions off.
+        #[arg(long, env = "NUVOLA_PRODUCTION")]
+        production: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Import PA digitale 2026 open-data files (CSV or JSON).
+    Import {
+        /// Files of funded applications (candidature) or calls (avvisi).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Write the funded applications in the open-data format.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from NUVOLA_PASSWORD or standard input.
+    Add {
+        /// ADMINISTRATION, SUPPLIER, PSN, DEPARTMENT or VERIFIER.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        username: String,
+        /// IPA code of the body (ADMINISTRATION accounts).
+        #[arg(long)]
+        ipa: Option<String>,
+        /// VAT number of the supplier (SUPPLIER and PSN accounts).
+        #[arg(long)]
+        supplier: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(match cli.command {
+        Command::Serve { .. } => "info",
+        _ => "warn",
+    });
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            database,
+            bind,
+            demo: with_demo,
+            static_dir,
+            production,
+        } => {
+            let db = db::connect_and_migrate(&database.url).await?;
+            if with_demo {
+                if let Some(report) = demo::load(&db).await? {
+                    println!("demo data: {} ({})", report.summary(), demo::ATTRIBUTION);
+                }
+                println!("demo accounts (username / password):");
+                for login in &demo::LOGINS {
+                    println!(
+                        "  {:<15} {:<16} / {:<24} {}",
+                        login.role.code(),
+                        login.username,
+                        login.password,
+                        login.bound_to
+                    );
+                }
+            }
+            let options = ServeOptions {
+                bind,
+                static_dir: static_dir.unwrap_or_else(default_static_dir),
+                limits: Limits {
+                    introspection: !production,
+                    ..Limits::default()
+                },
+            };
+            let (server, addr) = nuvola_server::http::start(db, options)?;
+            println!("Nuvola is listening on http://{addr}/");
+            std::io::stdout().flush().ok();
+            server.await.context("serving")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { database } => {
+            db::connect_and_migrate(&database.url).await?;
+            println!("migrations applied to {}", db::redact(&database.url));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { files, database } => import_files(&files, &database.url).await,
+        Command::Export { format, out, database } => {
+            let db = db::connect_and_migrate(&database.url).await?;
+            let rows = export::export_rows(&db).await?;
+            match out {
+                Some(path) => {
+                    let mut file = std::io::BufWriter::new(
+                        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+                    );
+                    opendata::write_applications(&rows, format, &mut file)?;
+                    file.flush().with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("exported {} applications to {}", rows.len(), path.display());
+                }
+                None => {
+                    let stdout = std::io::stdout();
+                    let mut lock = std::io::BufWriter::new(stdout.lock());
+                    opendata::write_applications(&rows, format, &mut lock)?;
+                    lock.flush().context("writing to standard output")?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    role,
+                    username,
+                    ipa,
+                    supplier,
+                    database,
+                },
+        } => {
+            let role = Role::parse(&role)?;
+            let ipa_code = ipa.as_deref().map(IpaCode::parse).transpose()?;
+            let supplier_vat = supplier.as_deref().map(VatNumber::parse).transpose()?;
+            let password = read_password()?;
+            let db = db::connect_and_migrate(&database.url).await?;
+            let account = accounts::create(
+                &db,
+                accounts::NewAccount {
+                    role,
+                    username,
+                    password,
+                    ipa_code,
+                    supplier_vat,
+                    display_name: None,
+                },
+                &Actor::system("nuvola user add"),
+            )
+            .await?;
+            println!("created account {} ({})", account.username, account.role);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn import_files(files: &[PathBuf], url: &str) -> anyhow::Result<ExitCode> {
+    let db = db::connect_and_migrate(url).await?;
+    let actor = Actor::system("nuvola import");
+    let mut total = import::ImportReport::default();
+    let mut failed = false;
+    for path in files {
+        let name = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: {name}: cannot read the file: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let progress = if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(0);
+            if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows") {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message(name.clone());
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        match import::import_file(&db, &name, &bytes, &actor, &progress).await {
+            Ok(report) => {
+                for problem in &report.malformed {
+                    eprintln!("{name}:{}: skipped: {}", problem.line, problem.reason);
+                }
+                for (reason, n) in &report.out_of_scope {
+                    eprintln!("{name}: skipped {n} row(s): {reason}");
+                }
+                total.add(&report);
+            }
+            Err(e) => {
+                progress.finish_and_clear();
+                eprintln!("error: {name}: {e:#}; nothing was imported from this file");
+                failed = true;
+            }
+        }
+    }
+    println!("{}", total.summary());
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("NUVOLA_PASSWORD") {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("password: ");
+        std::io::stderr().flush().ok();
+    }
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the password from standard input")?;
+    let password = input.lines().next().unwrap_or_default().to_owned();
+    if password.is_empty() {
+        anyhow::bail!("no password: set NUVOLA_PASSWORD or pipe it to standard input");
+    }
+    Ok(password)
+}
+
+/// frontend/dist under the current folder, else beside the sources this binary was built from.
+fn default_static_dir() -> PathBuf {
+    let local = PathBuf::from("frontend/dist");
+    if local.join("index.html").is_file() {
+        return local;
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/dist"))
+}

@@ -1,0 +1,156 @@
+//! Accounts: creating them (`nuvola user add`, the demo) with argon2id password hashes.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+use argon2::Argon2;
+use chrono::Utc;
+use nuvola_shared::{IpaCode, Role, VatNumber};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use serde_json::json;
+
+use crate::audit::{self, Actor, Change};
+use crate::entity::{account, administration, supplier};
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+/// What is needed to create an account.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub role: Role,
+    pub username: String,
+    pub password: String,
+    /// Required for ADMINISTRATION.
+    pub ipa_code: Option<IpaCode>,
+    /// Required for SUPPLIER and PSN.
+    pub supplier_vat: Option<VatNumber>,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the username {0:?} is taken")]
+    Taken(String),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+    #[error("hashing the password: {0}")]
+    Hash(String),
+}
+
+/// Checks a username: 3 to 80 characters among letters, digits, `.`, `_`, `-`, `@`.
+pub fn parse_username(input: &str) -> Result<String, AccountError> {
+    let s = input.trim();
+    let ok_chars = s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if !(3..=80).contains(&s.len()) || !ok_chars {
+        return Err(AccountError::Invalid(format!(
+            "username {s:?} must be 3 to 80 characters: letters, digits, '.', '_', '-', '@'"
+        )));
+    }
+    Ok(s.to_lowercase())
+}
+
+pub fn hash_password(password: &str) -> Result<String, AccountError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AccountError::Hash(e.to_string()))
+}
+
+/// Creates an account bound to its body or supplier, in one transaction with its audit event.
+#[tracing::instrument(skip(db, new), fields(role = %new.role, username = %new.username))]
+pub async fn create(db: &DatabaseConnection, new: NewAccount, actor: &Actor) -> Result<account::Model, AccountError> {
+    let username = parse_username(&new.username)?;
+    if new.role == Role::Public {
+        return Err(AccountError::Invalid("PUBLIC is the role of anyone without an account".into()));
+    }
+    if new.password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AccountError::Invalid(format!(
+            "the password must have at least {MIN_PASSWORD_LEN} characters"
+        )));
+    }
+    let txn = db.begin().await?;
+    let administration_id = match (new.role, &new.ipa_code) {
+        (Role::Administration, Some(ipa)) => Some(
+            administration::Entity::find()
+                .filter(administration::Column::IpaKey.eq(ipa.key()))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| AccountError::Invalid(format!("no administration has the IPA code {ipa}")))?
+                .id,
+        ),
+        (Role::Administration, None) => {
+            return Err(AccountError::Invalid("an ADMINISTRATION account needs --ipa CODE".into()))
+        }
+        (_, Some(_)) => return Err(AccountError::Invalid("--ipa is only for ADMINISTRATION accounts".into())),
+        (_, None) => None,
+    };
+    let supplier_id = match (new.role.is_supplier(), &new.supplier_vat) {
+        (true, Some(vat)) => {
+            let s = supplier::Entity::find()
+                .filter(supplier::Column::VatNumber.eq(vat.as_str()))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| AccountError::Invalid(format!("no supplier has the VAT number {vat}")))?;
+            if (new.role == Role::Psn) != s.is_psn {
+                return Err(AccountError::Invalid(format!(
+                    "the supplier {vat} {} PSN: use --role {}",
+                    if s.is_psn { "is" } else { "is not" },
+                    if s.is_psn { "PSN" } else { "SUPPLIER" }
+                )));
+            }
+            Some(s.id)
+        }
+        (true, None) => return Err(AccountError::Invalid("a SUPPLIER or PSN account needs --supplier VAT".into())),
+        (false, Some(_)) => {
+            return Err(AccountError::Invalid("--supplier is only for SUPPLIER and PSN accounts".into()))
+        }
+        (false, None) => None,
+    };
+    if account::Entity::find()
+        .filter(account::Column::Username.eq(&username))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(AccountError::Taken(username));
+    }
+    let now = Utc::now();
+    let model = account::ActiveModel {
+        username: Set(username.clone()),
+        password_hash: Set(hash_password(&new.password)?),
+        role: Set(new.role.code().to_owned()),
+        administration_id: Set(administration_id),
+        supplier_id: Set(supplier_id),
+        display_name: Set(new.display_name.clone()),
+        disabled: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            entity_type: "account",
+            entity_id: model.id.to_string(),
+            action: "CREATE_ACCOUNT",
+            application_id: None,
+            before: None,
+            after: Some(json!({
+                "username": username,
+                "role": new.role.code(),
+                "administrationId": administration_id,
+                "supplierId": supplier_id,
+            })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}

@@ -1,0 +1,589 @@
+//! `nuvola import`: loading PA digitale 2026 open-data files.
+//!
+//! One transaction per file: a file is imported whole or not at all, so an import
+//! killed halfway leaves nothing behind. An application is identified by (CUP, call);
+//! importing the same file twice changes nothing the second time.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::Context;
+use chrono::Utc;
+use indicatif::ProgressBar;
+use nuvola_shared::{
+    AdministrationType, ApplicationState, DeadlineRule, SCHOOL_EUROS_PER_SERVICE, ServiceState,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{self, Actor, Change};
+use crate::entity::{administration, application, call, planned_service};
+use crate::opendata::{self, ApplicationRecord, CallRecord, OpenDataFile, Row, RowOutcome};
+
+/// Rows per INSERT statement: well below the bound-parameter limits of SQLite and PostgreSQL.
+const CHUNK: usize = 400;
+
+/// A row that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// What an import did to one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Rows of other measures, by reason.
+    pub out_of_scope: BTreeMap<String, usize>,
+    /// Rows of measure 1.2 that could not be read.
+    pub malformed: Vec<RowProblem>,
+}
+
+impl ImportReport {
+    pub fn skipped(&self) -> usize {
+        self.out_of_scope.values().sum::<usize>() + self.malformed.len()
+    }
+
+    pub fn add(&mut self, other: &ImportReport) {
+        self.new += other.new;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        for (k, v) in &other.out_of_scope {
+            *self.out_of_scope.entry(k.clone()).or_default() += v;
+        }
+        self.malformed.extend(other.malformed.iter().cloned());
+    }
+
+    /// The summary line of `nuvola import` (CONTRACT.md).
+    pub fn summary(&self) -> String {
+        format!(
+            "imported: {} new, {} updated, {} unchanged, {} skipped",
+            self.new,
+            self.updated,
+            self.unchanged,
+            self.skipped()
+        )
+    }
+}
+
+/// Imports one open-data file (its bytes) in one transaction.
+#[tracing::instrument(skip(db, bytes, actor, progress), fields(bytes = bytes.len()))]
+pub async fn import_file(
+    db: &DatabaseConnection,
+    name: &str,
+    bytes: &[u8],
+    actor: &Actor,
+    progress: &ProgressBar,
+) -> anyhow::Result<ImportReport> {
+    let parsed = opendata::parse(bytes)?;
+    let digest = hex::encode(Sha256::digest(bytes));
+    let txn = db.begin().await.context("starting the import transaction")?;
+    let (kind, report) = match parsed {
+        OpenDataFile::Applications(rows) => {
+            progress.set_length(rows.len() as u64);
+            ("applications", import_applications(&txn, rows, actor, progress).await?)
+        }
+        OpenDataFile::Calls(rows) => {
+            progress.set_length(rows.len() as u64);
+            ("calls", import_calls(&txn, rows, actor, progress).await?)
+        }
+    };
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            entity_type: "import",
+            entity_id: digest.chars().take(16).collect(),
+            action: "IMPORT_OPEN_DATA",
+            application_id: None,
+            before: None,
+            after: Some(json!({
+                "file": name,
+                "sha256": digest,
+                "kind": kind,
+                "new": report.new,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "skipped": report.skipped(),
+            })),
+        },
+    )
+    .await
+    .context("recording the import in the audit log")?;
+    txn.commit().await.context("committing the import")?;
+    progress.finish_and_clear();
+    tracing::info!(file = name, kind, new = report.new, updated = report.updated, unchanged = report.unchanged, skipped = report.skipped(), "import done");
+    Ok(report)
+}
+
+/// Splits parsed rows into the good ones and the report of the others.
+fn triage<T>(rows: Vec<Row<T>>, report: &mut ImportReport) -> Vec<(usize, T)> {
+    let mut good = Vec::with_capacity(rows.len());
+    for row in rows {
+        match row.outcome {
+            RowOutcome::Ok(r) => good.push((row.line, r)),
+            RowOutcome::Skipped(reason) => *report.out_of_scope.entry(reason).or_default() += 1,
+            RowOutcome::Malformed(reason) => report.malformed.push(RowProblem { line: row.line, reason }),
+        }
+    }
+    good
+}
+
+async fn import_applications(
+    txn: &DatabaseTransaction,
+    rows: Vec<Row<ApplicationRecord>>,
+    actor: &Actor,
+    progress: &ProgressBar,
+) -> anyhow::Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let mut records = triage(rows, &mut report);
+
+    // The same (CUP, call) twice in one file: the first wins, the others are reported.
+    let mut seen: HashMap<(String, String), usize> = HashMap::with_capacity(records.len());
+    records.retain(|(line, r)| {
+        match seen.entry((r.cup.as_str().to_owned(), r.call_title.as_str().to_owned())) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                report.malformed.push(RowProblem {
+                    line: *line,
+                    reason: format!("duplicate of line {} (same CUP and call)", first.get()),
+                });
+                false
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(*line);
+                true
+            }
+        }
+    });
+
+    let now = Utc::now();
+    let call_ids = ensure_calls(txn, &records).await?;
+    let admins = upsert_administrations(txn, &records).await?;
+
+    let existing: HashMap<(String, i32), application::Model> = application::Entity::find()
+        .all(txn)
+        .await
+        .context("reading existing applications")?
+        .into_iter()
+        .map(|a| ((a.cup.clone(), a.call_id), a))
+        .collect();
+
+    let mut inserts = Vec::new();
+    let mut changes = Vec::new();
+    for (_, r) in &records {
+        progress.inc(1);
+        let call_id = call_ids[r.call_title.as_str()];
+        let admin = &admins[&r.ipa_code.key()];
+        match existing.get(&(r.cup.as_str().to_owned(), call_id)) {
+            None => inserts.push(application::ActiveModel {
+                administration_id: Set(admin.id),
+                call_id: Set(call_id),
+                cup: Set(r.cup.as_str().to_owned()),
+                amount_eur: Set(r.amount.value()),
+                state: Set(r.state.initial_state().code().to_owned()),
+                submitted_at: Set(r.submitted_at),
+                funded_on: Set(r.funded_on),
+                decree_ref: Set(r.decree_ref.clone()),
+                time_window: Set(r.time_window),
+                protocol_number: Set(r.protocol_number),
+                state_changed_on: Set(r.state_changed_on),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }),
+            Some(current) => match updated_application(current, r, admin.id)? {
+                None => report.unchanged += 1,
+                Some(next) => {
+                    let before = application_json(current);
+                    let after = application_json(&next);
+                    let mut active: application::ActiveModel = next.into();
+                    for col in [
+                        application::Column::AdministrationId,
+                        application::Column::AmountEur,
+                        application::Column::State,
+                        application::Column::SubmittedAt,
+                        application::Column::FundedOn,
+                        application::Column::DecreeRef,
+                        application::Column::TimeWindow,
+                        application::Column::ProtocolNumber,
+                        application::Column::StateChangedOn,
+                        application::Column::Version,
+                        application::Column::UpdatedAt,
+                    ] {
+                        active.reset(col);
+                    }
+                    active.update(txn).await.context("updating an application")?;
+                    changes.push(Change {
+                        entity_type: "application",
+                        entity_id: current.id.to_string(),
+                        action: "IMPORT_UPDATE",
+                        application_id: Some(current.id),
+                        before: Some(before),
+                        after: Some(after),
+                    });
+                    report.updated += 1;
+                }
+            },
+        }
+    }
+    report.new = inserts.len();
+    for chunk in inserts.chunks(CHUNK) {
+        application::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await
+            .context("inserting applications")?;
+    }
+    if report.new > 0 {
+        create_school_plans(txn, &records, &call_ids, &admins, &existing).await?;
+    }
+    audit::record_many(txn, actor, changes)
+        .await
+        .context("recording updates in the audit log")?;
+    Ok(report)
+}
+
+/// The application as it should be after this record, or `None` when nothing changes.
+fn updated_application(
+    current: &application::Model,
+    r: &ApplicationRecord,
+    administration_id: i32,
+) -> anyhow::Result<Option<application::Model>> {
+    let state = ApplicationState::parse(&current.state)
+        .with_context(|| format!("application {} has an unknown state {:?}", current.id, current.state))?;
+    let mut next = current.clone();
+    next.administration_id = administration_id;
+    next.amount_eur = r.amount.value();
+    if let Some(s) = r.state.reconcile(state) {
+        next.state = s.code().to_owned();
+    }
+    // Optional columns only overwrite when the file has them: a file variant that
+    // omits a column says nothing about it.
+    next.submitted_at = r.submitted_at.or(current.submitted_at);
+    next.funded_on = r.funded_on.or(current.funded_on);
+    next.decree_ref = r.decree_ref.clone().or_else(|| current.decree_ref.clone());
+    next.time_window = r.time_window.or(current.time_window);
+    next.protocol_number = r.protocol_number.or(current.protocol_number);
+    next.state_changed_on = r.state_changed_on.or(current.state_changed_on);
+    if next == *current {
+        return Ok(None);
+    }
+    next.version = current.version + 1;
+    next.updated_at = Utc::now();
+    Ok(Some(next))
+}
+
+fn application_json(a: &application::Model) -> serde_json::Value {
+    json!({
+        "administrationId": a.administration_id,
+        "amountEur": a.amount_eur,
+        "state": a.state,
+        "submittedAt": a.submitted_at,
+        "fundedOn": a.funded_on,
+        "decreeRef": a.decree_ref,
+        "timeWindow": a.time_window,
+        "protocolNumber": a.protocol_number,
+        "stateChangedOn": a.state_changed_on,
+        "version": a.version,
+    })
+}
+
+/// Creates the calls the records name that do not exist yet; returns title → id.
+async fn ensure_calls(
+    txn: &DatabaseTransaction,
+    records: &[(usize, ApplicationRecord)],
+) -> anyhow::Result<HashMap<String, i32>> {
+    let mut ids: HashMap<String, i32> = call::Entity::find()
+        .select_only()
+        .columns([call::Column::Title, call::Column::Id])
+        .into_tuple::<(String, i32)>()
+        .all(txn)
+        .await
+        .context("reading calls")?
+        .into_iter()
+        .collect();
+    for (_, r) in records {
+        if ids.contains_key(r.call_title.as_str()) {
+            continue;
+        }
+        let model = new_call(r.call_title.as_str(), r.measure.clone())
+            .insert(txn)
+            .await
+            .context("creating a call")?;
+        ids.insert(model.title, model.id);
+    }
+    Ok(ids)
+}
+
+/// A new call with the deadline rules DOMAIN.md gives for its kind.
+fn new_call(title: &str, measure: Option<String>) -> call::ActiveModel {
+    let rule = DeadlineRule::default_for_call(title);
+    let now = Utc::now();
+    call::ActiveModel {
+        title: Set(title.to_owned()),
+        measure: Set(measure),
+        contract_term: Set(rule.contract_within.map(|t| t.to_string())),
+        completion_term: Set(rule.completion_within.map(|t| t.to_string())),
+        completion_from: Set("CONTRACT_DATE".to_owned()),
+        hard_cap: Set(rule.hard_cap),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// Creates or refreshes the bodies the records name; returns IPA key → body.
+async fn upsert_administrations(
+    txn: &DatabaseTransaction,
+    records: &[(usize, ApplicationRecord)],
+) -> anyhow::Result<HashMap<String, administration::Model>> {
+    let existing: HashMap<String, administration::Model> = load_administrations(txn).await?;
+    let now = Utc::now();
+    // Last row wins for the attributes of a body that appears more than once.
+    let mut wanted: HashMap<String, administration::Model> = HashMap::new();
+    for (_, r) in records {
+        let key = r.ipa_code.key();
+        let base = wanted.get(&key).or_else(|| existing.get(&key)).cloned();
+        let name = r
+            .name
+            .clone()
+            .or_else(|| base.as_ref().map(|b| b.name.clone()))
+            .unwrap_or_else(|| r.ipa_code.as_str().to_owned());
+        let type_label = r.type_label.clone().or_else(|| base.as_ref().and_then(|b| b.type_label.clone()));
+        let type_code = AdministrationType::infer(type_label.as_deref(), r.call_title.as_str(), &name)
+            .code()
+            .to_owned();
+        let keep = |new: Option<String>, old: Option<&Option<String>>| new.or_else(|| old.cloned().flatten());
+        let model = administration::Model {
+            id: base.as_ref().map_or(0, |b| b.id),
+            ipa_code: base.as_ref().map_or_else(|| r.ipa_code.as_str().to_owned(), |b| b.ipa_code.clone()),
+            ipa_key: key.clone(),
+            name,
+            type_code,
+            type_label,
+            comune: keep(r.comune.clone(), base.as_ref().map(|b| &b.comune)),
+            comune_istat: keep(
+                r.comune_istat.as_ref().map(|c| c.as_str().to_owned()),
+                base.as_ref().map(|b| &b.comune_istat),
+            ),
+            provincia: keep(r.provincia.clone(), base.as_ref().map(|b| &b.provincia)),
+            provincia_istat: keep(
+                r.provincia_istat.as_ref().map(|c| c.as_str().to_owned()),
+                base.as_ref().map(|b| &b.provincia_istat),
+            ),
+            region: r.region.name().to_owned(),
+            region_istat: Some(r.region.istat_code().to_owned()),
+            population: base.as_ref().and_then(|b| b.population),
+            created_at: base.as_ref().map_or(now, |b| b.created_at),
+            updated_at: base.as_ref().map_or(now, |b| b.updated_at),
+        };
+        wanted.insert(key, model);
+    }
+
+    let mut inserts = Vec::new();
+    let mut updated_count = 0;
+    for (key, model) in wanted {
+        match existing.get(&key) {
+            None => {
+                let mut active: administration::ActiveModel = model.into();
+                active.id = sea_orm::ActiveValue::NotSet;
+                inserts.push(active);
+            }
+            Some(old) if *old != model => {
+                let mut updated = model;
+                updated.updated_at = now;
+                let mut active: administration::ActiveModel = updated.into();
+                for col in [
+                    administration::Column::Name,
+                    administration::Column::TypeCode,
+                    administration::Column::TypeLabel,
+                    administration::Column::Comune,
+                    administration::Column::ComuneIstat,
+                    administration::Column::Provincia,
+                    administration::Column::ProvinciaIstat,
+                    administration::Column::Region,
+                    administration::Column::RegionIstat,
+                    administration::Column::UpdatedAt,
+                ] {
+                    active.reset(col);
+                }
+                active.update(txn).await.context("updating an administration")?;
+                updated_count += 1;
+            }
+            Some(_) => {}
+        }
+    }
+    let changed = !inserts.is_empty() || updated_count > 0;
+    for chunk in inserts.chunks(CHUNK) {
+        administration::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await
+            .context("inserting administrations")?;
+    }
+    if changed {
+        load_administrations(txn).await
+    } else {
+        Ok(existing)
+    }
+}
+
+async fn load_administrations(txn: &DatabaseTransaction) -> anyhow::Result<HashMap<String, administration::Model>> {
+    Ok(administration::Entity::find()
+        .all(txn)
+        .await
+        .context("reading administrations")?
+        .into_iter()
+        .map(|a| (a.ipa_key.clone(), a))
+        .collect())
+}
+
+/// A school's grant is EUR 553 per migrated service: a new school project gets that many
+/// planned services, to be named from the catalogue by the school in its plan.
+async fn create_school_plans(
+    txn: &DatabaseTransaction,
+    records: &[(usize, ApplicationRecord)],
+    call_ids: &HashMap<String, i32>,
+    admins: &HashMap<String, administration::Model>,
+    existed: &HashMap<(String, i32), application::Model>,
+) -> anyhow::Result<()> {
+    let school = AdministrationType::Scuola.code();
+    let new_school_keys: Vec<(String, i32, i64)> = records
+        .iter()
+        .filter(|(_, r)| admins[&r.ipa_code.key()].type_code == school)
+        .map(|(_, r)| (r.cup.as_str().to_owned(), call_ids[r.call_title.as_str()], r.amount.value()))
+        .filter(|(cup, call_id, _)| !existed.contains_key(&(cup.clone(), *call_id)))
+        .filter(|(_, _, amount)| *amount > 0 && amount % SCHOOL_EUROS_PER_SERVICE == 0)
+        .collect();
+    if new_school_keys.is_empty() {
+        return Ok(());
+    }
+    let ids: HashMap<(String, i32), i32> = application::Entity::find()
+        .select_only()
+        .columns([application::Column::Cup, application::Column::CallId, application::Column::Id])
+        .filter(application::Column::CallId.is_in(new_school_keys.iter().map(|k| k.1).collect::<std::collections::BTreeSet<_>>()))
+        .into_tuple::<(String, i32, i32)>()
+        .all(txn)
+        .await
+        .context("reading new school applications")?
+        .into_iter()
+        .map(|(cup, call, id)| ((cup, call), id))
+        .collect();
+    let now = Utc::now();
+    let mut services = Vec::new();
+    for (cup, call_id, amount) in new_school_keys {
+        let Some(&application_id) = ids.get(&(cup, call_id)) else { continue };
+        let count = amount / SCHOOL_EUROS_PER_SERVICE;
+        for n in 1..=count {
+            services.push(planned_service::ActiveModel {
+                application_id: Set(application_id),
+                name: Set(format!("Servizio da definire n. {n}")),
+                data_class: Set(nuvola_shared::DataClass::Ordinario.code().to_owned()),
+                status: Set(ServiceState::NotStarted.code().to_owned()),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            });
+        }
+    }
+    for chunk in services.chunks(CHUNK) {
+        planned_service::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await
+            .context("creating the planned services of schools")?;
+    }
+    Ok(())
+}
+
+async fn import_calls(
+    txn: &DatabaseTransaction,
+    rows: Vec<Row<CallRecord>>,
+    actor: &Actor,
+    progress: &ProgressBar,
+) -> anyhow::Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let records = triage(rows, &mut report);
+    let existing: HashMap<String, call::Model> = call::Entity::find()
+        .all(txn)
+        .await
+        .context("reading calls")?
+        .into_iter()
+        .map(|c| (c.title.clone(), c))
+        .collect();
+    let mut changes = Vec::new();
+    for (_, r) in records {
+        progress.inc(1);
+        let title = r.title.as_str();
+        match existing.get(title) {
+            None => {
+                let mut active = new_call(title, r.measure.clone());
+                active.opens_on = Set(r.opens_on);
+                active.closes_on = Set(r.closes_on);
+                active.status = Set(r.status.clone());
+                active.budget_eur = Set(r.budget.map(|e| e.value()));
+                active.measure_budget_eur = Set(r.measure_budget.map(|e| e.value()));
+                active.target_types = Set(r.target_types.clone());
+                let model = active.insert(txn).await.context("creating a call")?;
+                changes.push(Change {
+                    entity_type: "call",
+                    entity_id: model.id.to_string(),
+                    action: "IMPORT_CREATE",
+                    application_id: None,
+                    before: None,
+                    after: Some(json!({ "title": model.title })),
+                });
+                report.new += 1;
+            }
+            Some(current) => {
+                let mut next = current.clone();
+                next.measure = r.measure.clone().or_else(|| current.measure.clone());
+                next.opens_on = r.opens_on.or(current.opens_on);
+                next.closes_on = r.closes_on.or(current.closes_on);
+                next.status = r.status.clone().or_else(|| current.status.clone());
+                next.budget_eur = r.budget.map(|e| e.value()).or(current.budget_eur);
+                next.measure_budget_eur = r.measure_budget.map(|e| e.value()).or(current.measure_budget_eur);
+                next.target_types = r.target_types.clone().or_else(|| current.target_types.clone());
+                if next == *current {
+                    report.unchanged += 1;
+                    continue;
+                }
+                next.updated_at = Utc::now();
+                let before = json!({ "opensOn": current.opens_on, "closesOn": current.closes_on, "status": current.status, "budgetEur": current.budget_eur });
+                let after = json!({ "opensOn": next.opens_on, "closesOn": next.closes_on, "status": next.status, "budgetEur": next.budget_eur });
+                let mut active: call::ActiveModel = next.into();
+                for col in [
+                    call::Column::Measure,
+                    call::Column::OpensOn,
+                    call::Column::ClosesOn,
+                    call::Column::Status,
+                    call::Column::BudgetEur,
+                    call::Column::MeasureBudgetEur,
+                    call::Column::TargetTypes,
+                    call::Column::UpdatedAt,
+                ] {
+                    active.reset(col);
+                }
+                active.update(txn).await.context("updating a call")?;
+                changes.push(Change {
+                    entity_type: "call",
+                    entity_id: current.id.to_string(),
+                    action: "IMPORT_UPDATE",
+                    application_id: None,
+                    before: Some(before),
+                    after: Some(after),
+                });
+                report.updated += 1;
+            }
+        }
+    }
+    audit::record_many(txn, actor, changes)
+        .await
+        .context("recording call changes in the audit log")?;
+    Ok(report)
+}

@@ -1,0 +1,202 @@
+//! Data classes, migration modalities and the fundable moves of measure 1.2.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ParseError;
+
+/// The data class of a service (Strategia Cloud Italia).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DataClass {
+    /// An outage does not stop state services.
+    Ordinario,
+    /// Relevant to health, security or welfare.
+    Critico,
+    /// Relevant to national security.
+    Strategico,
+}
+
+impl DataClass {
+    pub const ALL: [DataClass; 3] = [Self::Ordinario, Self::Critico, Self::Strategico];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Ordinario => "ORDINARIO",
+            Self::Critico => "CRITICO",
+            Self::Strategico => "STRATEGICO",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.code().eq_ignore_ascii_case(input.trim()))
+            .ok_or_else(|| {
+                ParseError::new("data class", input, "expected ORDINARIO, CRITICO or STRATEGICO")
+            })
+    }
+
+    /// Whether an offering qualified up to `max` may host data of this class.
+    pub fn fits_in(self, max: DataClass) -> bool {
+        self <= max
+    }
+}
+
+/// The migration modality of measure 1.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Modality {
+    /// A: *Trasferimento in sicurezza dell'infrastruttura IT* (lift-and-shift to IaaS).
+    A,
+    /// B: *Aggiornamento in sicurezza di applicazioni in cloud* (to PaaS or SaaS).
+    B,
+}
+
+impl Modality {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::A => "A",
+            Self::B => "B",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        match input.trim() {
+            "A" | "a" => Ok(Self::A),
+            "B" | "b" => Ok(Self::B),
+            _ => Err(ParseError::new("modality", input, "expected A or B")),
+        }
+    }
+
+    pub fn label_it(self) -> &'static str {
+        match self {
+            Self::A => "A - Trasferimento in sicurezza dell'infrastruttura IT",
+            Self::B => "B - Aggiornamento in sicurezza di applicazioni in cloud",
+        }
+    }
+}
+
+/// The cloud service model of an offering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ServiceModel {
+    Iaas,
+    Paas,
+    Saas,
+    Caas,
+}
+
+impl ServiceModel {
+    pub const ALL: [ServiceModel; 4] = [Self::Iaas, Self::Paas, Self::Saas, Self::Caas];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Iaas => "IAAS",
+            Self::Paas => "PAAS",
+            Self::Saas => "SAAS",
+            Self::Caas => "CAAS",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.code().eq_ignore_ascii_case(input.trim()))
+            .ok_or_else(|| ParseError::new("service model", input, "expected IAAS, PAAS, SAAS or CAAS"))
+    }
+}
+
+/// Where a service runs before the migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Deployment {
+    /// In the administration's own premises.
+    OnPremises,
+    /// On an IaaS that is not qualified.
+    NonQualifiedIaas,
+    /// On a PaaS that is not qualified.
+    NonQualifiedPaas,
+}
+
+impl Deployment {
+    pub const ALL: [Deployment; 3] = [Self::OnPremises, Self::NonQualifiedIaas, Self::NonQualifiedPaas];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::OnPremises => "ON_PREMISES",
+            Self::NonQualifiedIaas => "NON_QUALIFIED_IAAS",
+            Self::NonQualifiedPaas => "NON_QUALIFIED_PAAS",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        Self::ALL
+            .into_iter()
+            .find(|d| d.code().eq_ignore_ascii_case(input.trim()))
+            .ok_or_else(|| {
+                ParseError::new(
+                    "origin",
+                    input,
+                    "expected ON_PREMISES, NON_QUALIFIED_IAAS or NON_QUALIFIED_PAAS",
+                )
+            })
+    }
+}
+
+/// Why a migration is not fundable by the measure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("moving from {origin} to a qualified {destination} is not funded by measure 1.2")]
+pub struct NotFundable {
+    pub origin: &'static str,
+    pub destination: &'static str,
+}
+
+/// The modality that funds moving a service from `origin` to a qualified `destination`:
+/// on-premises → IaaS (A) or PaaS/SaaS (B); non-qualified IaaS → PaaS/SaaS (B);
+/// non-qualified PaaS → SaaS (B). Anything else is not fundable.
+pub fn fundable_modality(origin: Deployment, destination: ServiceModel) -> Result<Modality, NotFundable> {
+    use Deployment::*;
+    use ServiceModel::*;
+    match (origin, destination) {
+        (OnPremises, Iaas) => Ok(Modality::A),
+        (OnPremises, Paas | Saas) => Ok(Modality::B),
+        (NonQualifiedIaas, Paas | Saas) => Ok(Modality::B),
+        (NonQualifiedPaas, Saas) => Ok(Modality::B),
+        _ => Err(NotFundable {
+            origin: origin.code(),
+            destination: destination.code(),
+        }),
+    }
+}
+
+impl fmt::Display for DataClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fundable_moves_of_the_measure() {
+        use Deployment::*;
+        use ServiceModel::*;
+        assert_eq!(fundable_modality(OnPremises, Iaas), Ok(Modality::A));
+        assert_eq!(fundable_modality(OnPremises, Saas), Ok(Modality::B));
+        assert_eq!(fundable_modality(NonQualifiedIaas, Paas), Ok(Modality::B));
+        assert_eq!(fundable_modality(NonQualifiedPaas, Saas), Ok(Modality::B));
+        assert!(fundable_modality(NonQualifiedIaas, Iaas).is_err());
+        assert!(fundable_modality(NonQualifiedPaas, Paas).is_err());
+        assert!(fundable_modality(OnPremises, Caas).is_err());
+    }
+
+    #[test]
+    fn critical_data_does_not_fit_an_ordinary_offering() {
+        assert!(DataClass::Ordinario.fits_in(DataClass::Critico));
+        assert!(!DataClass::Critico.fits_in(DataClass::Ordinario));
+        assert!(DataClass::Strategico.fits_in(DataClass::Strategico));
+    }
+}
