@@ -38,12 +38,20 @@ pub struct Change<'a> {
     pub after: Option<Value>,
 }
 
-pub async fn record(db: &impl ConnectionTrait, actor: &Actor, change: Change<'_>) -> Result<(), DbErr> {
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    change: Change<'_>,
+) -> Result<(), DbErr> {
     record_many(db, actor, vec![change]).await
 }
 
 /// Records several events in one statement per 500.
-pub async fn record_many(db: &impl ConnectionTrait, actor: &Actor, changes: Vec<Change<'_>>) -> Result<(), DbErr> {
+pub async fn record_many(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    changes: Vec<Change<'_>>,
+) -> Result<(), DbErr> {
     let now = Utc::now();
     let models: Vec<event::ActiveModel> = changes
         .into_iter()
@@ -62,7 +70,9 @@ pub async fn record_many(db: &impl ConnectionTrait, actor: &Actor, changes: Vec<
         })
         .collect();
     for chunk in models.chunks(500) {
-        event::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+        event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(())
 }

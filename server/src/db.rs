@@ -30,9 +30,12 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     } else {
         opts.max_connections(20).min_connections(2);
     }
-    let db = Database::connect(opts)
+    let mut db = Database::connect(opts)
         .await
         .with_context(|| format!("connecting to the database {}", redact(url)))?;
+    db.set_metric_callback(|info| {
+        crate::metrics::db_query(info.elapsed.as_secs_f64(), info.failed)
+    });
     if db.get_database_backend() == DatabaseBackend::Sqlite {
         // journal_mode is persistent in the file; the others are per connection and
         // sqlx already enables foreign keys on every SQLite connection.
@@ -76,6 +79,9 @@ mod tests {
             redact("postgres://nuvola:secret@db:5432/nuvola"),
             "postgres://nuvola:***@db:5432/nuvola"
         );
-        assert_eq!(redact("sqlite://nuvola.db?mode=rwc"), "sqlite://nuvola.db?mode=rwc");
+        assert_eq!(
+            redact("sqlite://nuvola.db?mode=rwc"),
+            "sqlite://nuvola.db?mode=rwc"
+        );
     }
 }

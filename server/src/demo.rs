@@ -8,7 +8,10 @@ use anyhow::Context;
 use chrono::Utc;
 use indicatif::ProgressBar;
 use nuvola_shared::{IpaCode, Role, VatNumber};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter,
+};
 
 use crate::audit::Actor;
 use crate::entity::{account, application, supplier};
@@ -19,7 +22,8 @@ pub const CALLS_CSV: &[u8] = include_bytes!("../../data/padigitale2026/avvisi.cs
 pub const APPLICATIONS_CSV: &[u8] = include_bytes!("../../data/padigitale2026/candidature_12.csv");
 
 /// The attribution the licence asks for.
-pub const ATTRIBUTION: &str = "Dati: Dipartimento per la trasformazione digitale, PA digitale 2026, CC-BY 4.0";
+pub const ATTRIBUTION: &str =
+    "Dati: Dipartimento per la trasformazione digitale, PA digitale 2026, CC-BY 4.0";
 
 /// A demo login, printed at start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,10 +74,17 @@ pub const LOGINS: [DemoLogin; 5] = [
 /// do not exist yet. Returns what the import did (None when the data was already there).
 pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport>> {
     let actor = Actor::system("nuvola serve --demo");
-    let empty = application::Entity::find().count(db).await.context("counting applications")? == 0;
+    let empty = application::Entity::find()
+        .count(db)
+        .await
+        .context("counting applications")?
+        == 0;
     let report = if empty {
         let mut total = ImportReport::default();
-        for (name, bytes) in [("avvisi.csv", CALLS_CSV), ("candidature_12.csv", APPLICATIONS_CSV)] {
+        for (name, bytes) in [
+            ("avvisi.csv", CALLS_CSV),
+            ("candidature_12.csv", APPLICATIONS_CSV),
+        ] {
             let report = import::import_file(db, name, bytes, &actor, &ProgressBar::hidden())
                 .await
                 .with_context(|| format!("loading the bundled {name}"))?;
@@ -98,7 +109,9 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
             role: login.role,
             username: login.username.to_owned(),
             password: login.password.to_owned(),
-            ipa_code: (login.role == Role::Administration).then(|| IpaCode::parse("c_d548")).transpose()?,
+            ipa_code: (login.role == Role::Administration)
+                .then(|| IpaCode::parse("c_d548"))
+                .transpose()?,
             supplier_vat: match login.role {
                 Role::Psn => Some(VatNumber::parse(PSN_VAT)?),
                 Role::Supplier => Some(VatNumber::parse(SUPPLIER_VAT)?),
@@ -113,7 +126,12 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
     Ok(report)
 }
 
-async fn ensure_supplier(db: &DatabaseConnection, vat: &str, name: &str, is_psn: bool) -> anyhow::Result<()> {
+async fn ensure_supplier(
+    db: &DatabaseConnection,
+    vat: &str,
+    name: &str,
+    is_psn: bool,
+) -> anyhow::Result<()> {
     let exists = supplier::Entity::find()
         .filter(supplier::Column::VatNumber.eq(vat))
         .one(db)

@@ -107,7 +107,10 @@ fn main() -> ExitCode {
         Command::Serve { .. } => "info",
         _ => "warn",
     });
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: starting the runtime: {e}");
@@ -168,16 +171,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { files, database } => import_files(&files, &database.url).await,
-        Command::Export { format, out, database } => {
+        Command::Export {
+            format,
+            out,
+            database,
+        } => {
             let db = db::connect_and_migrate(&database.url).await?;
             let rows = export::export_rows(&db).await?;
             match out {
                 Some(path) => {
                     let mut file = std::io::BufWriter::new(
-                        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+                        std::fs::File::create(&path)
+                            .with_context(|| format!("creating {}", path.display()))?,
                     );
                     opendata::write_applications(&rows, format, &mut file)?;
-                    file.flush().with_context(|| format!("writing {}", path.display()))?;
+                    file.flush()
+                        .with_context(|| format!("writing {}", path.display()))?;
                     eprintln!("exported {} applications to {}", rows.len(), path.display());
                 }
                 None => {
@@ -266,7 +275,11 @@ async fn import_files(files: &[PathBuf], url: &str) -> anyhow::Result<ExitCode> 
         }
     }
     println!("{}", total.summary());
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn read_password() -> anyhow::Result<String> {

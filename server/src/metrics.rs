@@ -26,11 +26,18 @@ static METRICS: LazyLock<Option<Metrics>> = LazyLock::new(|| match build() {
 fn build() -> Result<Metrics, prometheus::Error> {
     let registry = Registry::new_custom(Some("nuvola".to_owned()), None)?;
     let http_requests = IntCounterVec::new(
-        Opts::new("http_requests_total", "HTTP requests by route, method and status"),
+        Opts::new(
+            "http_requests_total",
+            "HTTP requests by route, method and status",
+        ),
         &["route", "method", "status"],
     )?;
     let http_duration = HistogramVec::new(
-        HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route").buckets(vec![
+        HistogramOpts::new(
+            "http_request_duration_seconds",
+            "HTTP request latency by route",
+        )
+        .buckets(vec![
             0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
         ]),
         &["route"],

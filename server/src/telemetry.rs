@@ -7,7 +7,9 @@ use tracing_subscriber::{fmt, EnvFilter};
 /// for one-shot commands whose output is their result.
 pub fn init(default_level: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new(format!("{default_level},sqlx=warn,sea_orm=warn,actix_server=warn"))
+        EnvFilter::new(format!(
+            "{default_level},sqlx=warn,sea_orm=warn,actix_server=warn"
+        ))
     });
     let json = std::env::var("NUVOLA_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);

@@ -15,7 +15,10 @@ pub enum ApiError {
     /// A stale version or a uniqueness clash.
     Conflict(String),
     /// The input is malformed; `field` names the argument.
-    InvalidInput { field: String, message: String },
+    InvalidInput {
+        field: String,
+        message: String,
+    },
     /// The deadline for this action has passed.
     DeadlinePassed(String),
     /// Anything else. Logged with its cause; the client sees only the code.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
@@ -12,19 +12,26 @@ use crate::entity::{administration, application, call};
 
 /// The loaders of one request.
 pub struct Loaders {
-    pub administration: DataLoader<AdministrationLoader>,
-    pub call: DataLoader<CallLoader>,
-    pub call_application_count: DataLoader<CallApplicationCountLoader>,
+    pub administration: DataLoader<AdministrationLoader, HashMapCache>,
+    pub call: DataLoader<CallLoader, HashMapCache>,
+    pub call_application_count: DataLoader<CallApplicationCountLoader, HashMapCache>,
 }
 
 impl Loaders {
     pub fn new(db: DatabaseConnection) -> Self {
         Self {
-            administration: DataLoader::new(AdministrationLoader(db.clone()), tokio::spawn),
-            call: DataLoader::new(CallLoader(db.clone()), tokio::spawn),
-            call_application_count: DataLoader::new(CallApplicationCountLoader(db), tokio::spawn),
+            administration: cached(AdministrationLoader(db.clone())),
+            call: cached(CallLoader(db.clone())),
+            call_application_count: cached(CallApplicationCountLoader(db)),
         }
     }
+}
+
+/// A loader that remembers what it loaded for the rest of the request: a page primes it
+/// with one batch and its nodes then read from memory. The cache dies with the request,
+/// so replicas never disagree.
+fn cached<L: Loader<i32>>(loader: L) -> DataLoader<L, HashMapCache> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
 pub struct AdministrationLoader(DatabaseConnection);

@@ -67,6 +67,9 @@ pub fn sdl() -> String {
 }
 
 /// Adds what each request needs of its own: fresh DataLoaders.
-pub fn with_request_data(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
+pub fn with_request_data(
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+) -> async_graphql::Request {
     request.data(loaders::Loaders::new(db.clone()))
 }

@@ -13,7 +13,7 @@ use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{Compress, Next};
 use actix_web::{web, App, Error, HttpRequest, HttpResponse, HttpServer};
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
+use async_graphql_actix_web::{GraphQLResponse, GraphQLSubscription};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::{self, Limits, NuvolaSchema};
@@ -31,7 +31,10 @@ pub struct ServeOptions {
 }
 
 /// Binds and returns the running server and its address (port 0 picks a free port).
-pub fn start(db: DatabaseConnection, options: ServeOptions) -> anyhow::Result<(Server, SocketAddr)> {
+pub fn start(
+    db: DatabaseConnection,
+    options: ServeOptions,
+) -> anyhow::Result<(Server, SocketAddr)> {
     let schema = graphql::build_schema(db.clone(), options.limits);
     let spa = web::Data::new(spa::Spa::new(options.static_dir.clone()));
     let db_data = web::Data::new(db);
@@ -62,7 +65,10 @@ pub fn start(db: DatabaseConnection, options: ServeOptions) -> anyhow::Result<(S
 }
 
 /// Access log and metrics for every request.
-async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, Error> {
+async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let method = req.method().to_string();
     let path = req.path().to_owned();
@@ -82,7 +88,7 @@ async fn graphql_post(
     schema: web::Data<NuvolaSchema>,
     db: web::Data<DatabaseConnection>,
     http: HttpRequest,
-    request: GraphQLRequest,
+    body: web::Bytes,
 ) -> HttpResponse {
     // JSON only: no form posts, so no CSRF through a browser's simple requests.
     let is_json = http
@@ -98,7 +104,23 @@ async fn graphql_post(
             "POST /graphql takes Content-Type: application/json",
         );
     }
-    let request = graphql::with_request_data(request.into_inner(), &db);
+    // One operation per request: batches are refused (they multiply the cost of a request).
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            let message = if body.first() == Some(&b'[') {
+                "batched requests are not supported: send one operation per request".to_owned()
+            } else {
+                format!("the body is not a GraphQL request in JSON: {e}")
+            };
+            return error_response(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &message,
+            );
+        }
+    };
+    let request = graphql::with_request_data(request, &db);
     let response: GraphQLResponse = schema.execute(request).await.into();
     use actix_web::Responder;
     response.respond_to(&http).map_into_boxed_body()

@@ -46,7 +46,10 @@ pub async fn serve(req: HttpRequest, spa: web::Data<Spa>) -> HttpResponse {
         None => (spa.dir.join("index.html"), true),
     };
     let path = file.clone();
-    let opened = web::block(move || NamedFile::open(path)).await.ok().and_then(Result::ok);
+    let opened = web::block(move || NamedFile::open(path))
+        .await
+        .ok()
+        .and_then(Result::ok);
     match opened.ok_or(()) {
         Ok(named) => {
             let mut res = named.use_etag(true).into_response(&req);
@@ -56,8 +59,10 @@ pub async fn serve(req: HttpRequest, spa: web::Data<Spa>) -> HttpResponse {
             } else {
                 "public, max-age=3600"
             };
-            res.headers_mut()
-                .insert(header::CACHE_CONTROL, header::HeaderValue::from_static(cache));
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static(cache),
+            );
             res
         }
         Err(_) => HttpResponse::Ok()

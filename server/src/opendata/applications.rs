@@ -155,7 +155,11 @@ fn parse_row(cols: &Columns, cells: &[String]) -> RowOutcome<ApplicationRecord> 
     }
 }
 
-fn build(cols: &Columns, cells: &[String], measure: Option<&str>) -> Result<ApplicationRecord, String> {
+fn build(
+    cols: &Columns,
+    cells: &[String],
+    measure: Option<&str>,
+) -> Result<ApplicationRecord, String> {
     let get = |i: usize| cells.get(i).map(|s| s.trim()).unwrap_or_default();
     let opt = |i: Option<usize>| i.map(get).filter(|s| !s.is_empty());
     let e = |err: nuvola_shared::ParseError| err.to_string();
@@ -166,21 +170,32 @@ fn build(cols: &Columns, cells: &[String], measure: Option<&str>) -> Result<Appl
         (None, None) => return Err("regione is empty".to_owned()),
     };
     let submitted_at = opt(cols.submitted)
-        .map(|s| parse_timestamp(s).ok_or_else(|| format!("data_invio_candidatura {s:?} is not a date and time")))
+        .map(|s| {
+            parse_timestamp(s)
+                .ok_or_else(|| format!("data_invio_candidatura {s:?} is not a date and time"))
+        })
         .transpose()?;
     Ok(ApplicationRecord {
         ipa_code: IpaCode::parse(get(cols.ipa)).map_err(e)?,
         name: opt(cols.name).map(str::to_owned),
         comune: opt(cols.comune).map(str::to_owned),
-        comune_istat: opt(cols.comune_istat).map(IstatCode::parse).transpose().map_err(e)?,
+        comune_istat: opt(cols.comune_istat)
+            .map(IstatCode::parse)
+            .transpose()
+            .map_err(e)?,
         provincia: opt(cols.provincia).map(str::to_owned),
-        provincia_istat: opt(cols.provincia_istat).map(IstatCode::parse).transpose().map_err(e)?,
+        provincia_istat: opt(cols.provincia_istat)
+            .map(IstatCode::parse)
+            .transpose()
+            .map_err(e)?,
         region,
         amount: Euros::parse(get(cols.amount)).map_err(e)?,
         call_title: nuvola_shared::CallTitle::parse(get(cols.call)).map_err(e)?,
         measure: measure.map(str::to_owned),
         submitted_at,
-        funded_on: opt(cols.funded).map(|s| parse_date("data_finanziamento", s)).transpose()?,
+        funded_on: opt(cols.funded)
+            .map(|s| parse_date("data_finanziamento", s))
+            .transpose()?,
         cup: Cup::parse(get(cols.cup)).map_err(e)?,
         time_window: opt(cols.window)
             .map(|s| parse_whole_number("numero_finestra_temporale", s))
@@ -234,7 +249,9 @@ mod tests {
     #[test]
     fn reads_a_row_of_the_published_file() {
         let rows = rows(&format!("{HEADER}\n{GENOVA}\n"));
-        let RowOutcome::Ok(r) = &rows[0].outcome else { panic!("{rows:?}") };
+        let RowOutcome::Ok(r) = &rows[0].outcome else {
+            panic!("{rows:?}")
+        };
         assert_eq!(rows[0].line, 2);
         assert_eq!(r.ipa_code.as_str(), "c_d969");
         assert_eq!(r.amount.value(), 4_566_860);
@@ -243,14 +260,19 @@ mod tests {
         assert_eq!(r.time_window, Some(1));
         assert_eq!(r.protocol_number, Some(28));
         assert_eq!(r.state, OpenDataState::Funded);
-        assert_eq!(r.submitted_at.unwrap().to_rfc3339(), "2022-05-17T17:00:00+00:00");
+        assert_eq!(
+            r.submitted_at.unwrap().to_rfc3339(),
+            "2022-05-17T17:00:00+00:00"
+        );
     }
 
     #[test]
     fn maps_columns_by_name_in_any_order_and_without_optional_ones() {
         let text = "\"stato_candidatura\",\"codice_cup\",\"avviso\",\"importo_finanziamento\",\"codice_ipa\",\"cod_regione\",\"decreto_finanziamento\"\n\"R\",\"B31C22000060007\",\"1.2 Abilitazione al cloud - Comuni - Aprile 2022\",\"47427.0\",\"C_C078\",\"07\",\"Decreto 28/2022\"\n";
         let rows = rows(text);
-        let RowOutcome::Ok(r) = &rows[0].outcome else { panic!("{rows:?}") };
+        let RowOutcome::Ok(r) = &rows[0].outcome else {
+            panic!("{rows:?}")
+        };
         assert_eq!(r.state, OpenDataState::Renounced);
         assert_eq!(r.region.name(), "Liguria");
         assert_eq!(r.ipa_code.as_str(), "C_C078");
@@ -266,9 +288,14 @@ mod tests {
         );
         let bad_amount = GENOVA.replace("4566860.0", "quattro");
         let bad_cup = GENOVA.replace("B31C22000060007", "B31C2200");
-        let rows = rows(&format!("{HEADER}\n{other}\n{bad_amount}\n{bad_cup}\n{GENOVA}\n"));
+        let rows = rows(&format!(
+            "{HEADER}\n{other}\n{bad_amount}\n{bad_cup}\n{GENOVA}\n"
+        ));
         assert!(matches!(&rows[0].outcome, RowOutcome::Skipped(r) if r.contains("1.4.1")));
-        assert!(matches!(&rows[1].outcome, RowOutcome::Malformed(r) if r.contains("amount")), "{rows:?}");
+        assert!(
+            matches!(&rows[1].outcome, RowOutcome::Malformed(r) if r.contains("amount")),
+            "{rows:?}"
+        );
         assert!(matches!(&rows[2].outcome, RowOutcome::Malformed(r) if r.contains("CUP")));
         assert_eq!(rows[2].line, 4);
         assert!(matches!(&rows[3].outcome, RowOutcome::Ok(_)));
@@ -278,12 +305,19 @@ mod tests {
     fn a_file_missing_required_columns_is_refused_whole() {
         let err = parse_file(b"codice_cup,avviso\nB31C22000060007,x\n").unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("codice_ipa") && msg.contains("importo_finanziamento"), "{msg}");
+        assert!(
+            msg.contains("codice_ipa") && msg.contains("importo_finanziamento"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn a_file_of_something_else_is_refused_whole() {
         let err = parse_file(b"name,age\nalice,3\n").unwrap_err();
-        assert!(err.to_string().contains("not a PA digitale 2026 open-data file"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("not a PA digitale 2026 open-data file"),
+            "{err}"
+        );
     }
 }

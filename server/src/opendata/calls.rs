@@ -55,8 +55,12 @@ pub(super) fn parse(table: &Table) -> Result<Vec<Row<CallRecord>>, FileError> {
                     Ok(CallRecord {
                         title: CallTitle::parse(title_text).map_err(|e| e.to_string())?,
                         measure: m.map(str::to_owned),
-                        opens_on: get(opens).map(|s| parse_date("data_inizio_bando", s)).transpose()?,
-                        closes_on: get(closes).map(|s| parse_date("data_fine_bando", s)).transpose()?,
+                        opens_on: get(opens)
+                            .map(|s| parse_date("data_inizio_bando", s))
+                            .transpose()?,
+                        closes_on: get(closes)
+                            .map(|s| parse_date("data_fine_bando", s))
+                            .transpose()?,
                         status: get(status).map(str::to_owned),
                         budget: get(budget).map(euros).transpose()?,
                         measure_budget: get(measure_budget).map(euros).transpose()?,
@@ -68,7 +72,10 @@ pub(super) fn parse(table: &Table) -> Result<Vec<Row<CallRecord>>, FileError> {
                     Err(reason) => RowOutcome::Malformed(reason),
                 }
             };
-            Row { line: *line, outcome }
+            Row {
+                line: *line,
+                outcome,
+            }
         })
         .collect())
 }
@@ -83,8 +90,12 @@ mod tests {
         let text = "titolo,misura,data_inizio_bando,data_fine_bando,stato,totale_importo_stanziato,totale_importo_misura,soggetti_destinatari\n\
 \"1.2 Abilitazione al Cloud - Scuole - Aprile 2022\",\"1.2 Abilitazione e facilitazione migrazione al Cloud\",\"2022-04-26\",\"2022-06-24\",\"TERMINATO\",50000000.0,987000000.0,\"Scuole\"\n\
 \"1.4.1 Cittadino\",\"1.4.1 Esperienza del cittadino\",\"2022-04-26\",\"2022-06-24\",\"TERMINATO\",1.0,2.0,\"Comuni\"\n";
-        let OpenDataFile::Calls(rows) = parse_file(text.as_bytes()).unwrap() else { panic!() };
-        let RowOutcome::Ok(c) = &rows[0].outcome else { panic!("{rows:?}") };
+        let OpenDataFile::Calls(rows) = parse_file(text.as_bytes()).unwrap() else {
+            panic!()
+        };
+        let RowOutcome::Ok(c) = &rows[0].outcome else {
+            panic!("{rows:?}")
+        };
         assert_eq!(c.budget.unwrap().value(), 50_000_000);
         assert_eq!(c.opens_on.unwrap().to_string(), "2022-04-26");
         assert!(matches!(rows[1].outcome, RowOutcome::Skipped(_)));

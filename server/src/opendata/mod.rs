@@ -51,7 +51,13 @@ pub fn parse(bytes: &[u8]) -> Result<OpenDataFile, FileError> {
         calls::parse(&table).map(OpenDataFile::Calls)
     } else {
         Err(FileError::NotOpenData {
-            found: table.headers.iter().take(12).cloned().collect::<Vec<_>>().join(", "),
+            found: table
+                .headers
+                .iter()
+                .take(12)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
         })
     }
 }

@@ -11,7 +11,9 @@ pub enum FileError {
     NotUtf8(usize),
     #[error("the file is not valid JSON: {0}")]
     BadJson(String),
-    #[error("the JSON holds no list of records: expected an array of objects, or an object with one")]
+    #[error(
+        "the JSON holds no list of records: expected an array of objects, or an object with one"
+    )]
     NoJsonRecords,
     #[error("the CSV header cannot be read: {0}")]
     BadHeader(String),
@@ -74,10 +76,25 @@ impl Table {
             .collect::<Vec<_>>();
         let mut rows = Vec::with_capacity(text.len() / 200);
         let mut record = csv::StringRecord::new();
+        // The csv crate does not count blank lines; count newlines up to each record.
+        let bytes = text.as_bytes();
+        let (mut line, mut scanned) = (1usize, 0usize);
         loop {
             match reader.read_record(&mut record) {
                 Ok(true) => {
-                    let line = record.position().map_or(0, |p| p.line() as usize);
+                    let mut start = record
+                        .position()
+                        .map_or(scanned, |p| p.byte() as usize)
+                        .min(bytes.len());
+                    // A record's position may point at the blank lines before it.
+                    while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
+                        start += 1;
+                    }
+                    line += bytes[scanned..start.max(scanned)]
+                        .iter()
+                        .filter(|b| **b == b'\n')
+                        .count();
+                    scanned = start.max(scanned);
                     if record.iter().all(|c| c.trim().is_empty()) {
                         continue;
                     }
@@ -95,7 +112,8 @@ impl Table {
     }
 
     fn read_json(text: &str) -> Result<Table, FileError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| FileError::BadJson(e.to_string()))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| FileError::BadJson(e.to_string()))?;
         let records = match value {
             Value::Array(items) => items,
             Value::Object(map) => map
@@ -165,8 +183,10 @@ mod tests {
 
     #[test]
     fn reads_quoted_and_unquoted_csv_with_a_bom_and_semicolons() {
-        let t = Table::read("\u{feff}\"Codice IPA\";\"avviso\"\n\"c_a001\";\"x;y\"\n\nc_a002;z\n".as_bytes())
-            .unwrap();
+        let t = Table::read(
+            "\u{feff}\"Codice IPA\";\"avviso\"\n\"c_a001\";\"x;y\"\n\nc_a002;z\n".as_bytes(),
+        )
+        .unwrap();
         assert_eq!(t.headers, vec!["codice_ipa", "avviso"]);
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0], (2, vec!["c_a001".to_owned(), "x;y".to_owned()]));
@@ -175,16 +195,23 @@ mod tests {
 
     #[test]
     fn reads_json_arrays_and_wrapped_arrays() {
-        let t = Table::read(br#"{"data":[{"codice_ipa":"c_a001","importo":4566860.0,"x":null}]}"#).unwrap();
+        let t = Table::read(br#"{"data":[{"codice_ipa":"c_a001","importo":4566860.0,"x":null}]}"#)
+            .unwrap();
         assert_eq!(t.headers, vec!["codice_ipa", "importo", "x"]);
         assert_eq!(t.rows[0].1, vec!["c_a001", "4566860.0", ""]);
-        assert!(matches!(Table::read(b"{\"a\": 1}"), Err(FileError::NoJsonRecords)));
+        assert!(matches!(
+            Table::read(b"{\"a\": 1}"),
+            Err(FileError::NoJsonRecords)
+        ));
         assert!(matches!(Table::read(b"[1,"), Err(FileError::BadJson(_))));
     }
 
     #[test]
     fn refuses_binary_and_empty_files() {
-        assert!(matches!(Table::read(b"\xff\xfe\x00"), Err(FileError::NotUtf8(0))));
+        assert!(matches!(
+            Table::read(b"\xff\xfe\x00"),
+            Err(FileError::NotUtf8(0))
+        ));
         assert!(matches!(Table::read(b"  \n"), Err(FileError::Empty)));
     }
 }

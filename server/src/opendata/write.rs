@@ -20,13 +20,18 @@ pub struct ExportRow(pub [String; APPLICATION_COLUMNS.len()]);
 
 /// Writes the rows as CSV (the header of `candidature_12.csv`) or as a JSON array of
 /// objects with the same keys and values.
-pub fn write_applications(rows: &[ExportRow], format: ExportFormat, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn write_applications(
+    rows: &[ExportRow],
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     match format {
         ExportFormat::Csv => {
             let mut w = csv::WriterBuilder::new()
                 .quote_style(csv::QuoteStyle::Necessary)
                 .from_writer(out);
-            w.write_record(APPLICATION_COLUMNS).context("writing the CSV header")?;
+            w.write_record(APPLICATION_COLUMNS)
+                .context("writing the CSV header")?;
             for row in rows {
                 w.write_record(&row.0).context("writing a CSV row")?;
             }

@@ -4,7 +4,10 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
 use chrono::Utc;
 use nuvola_shared::{IpaCode, Role, VatNumber};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
@@ -62,10 +65,16 @@ pub fn hash_password(password: &str) -> Result<String, AccountError> {
 
 /// Creates an account bound to its body or supplier, in one transaction with its audit event.
 #[tracing::instrument(skip(db, new), fields(role = %new.role, username = %new.username))]
-pub async fn create(db: &DatabaseConnection, new: NewAccount, actor: &Actor) -> Result<account::Model, AccountError> {
+pub async fn create(
+    db: &DatabaseConnection,
+    new: NewAccount,
+    actor: &Actor,
+) -> Result<account::Model, AccountError> {
     let username = parse_username(&new.username)?;
     if new.role == Role::Public {
-        return Err(AccountError::Invalid("PUBLIC is the role of anyone without an account".into()));
+        return Err(AccountError::Invalid(
+            "PUBLIC is the role of anyone without an account".into(),
+        ));
     }
     if new.password.chars().count() < MIN_PASSWORD_LEN {
         return Err(AccountError::Invalid(format!(
@@ -79,13 +88,21 @@ pub async fn create(db: &DatabaseConnection, new: NewAccount, actor: &Actor) -> 
                 .filter(administration::Column::IpaKey.eq(ipa.key()))
                 .one(&txn)
                 .await?
-                .ok_or_else(|| AccountError::Invalid(format!("no administration has the IPA code {ipa}")))?
+                .ok_or_else(|| {
+                    AccountError::Invalid(format!("no administration has the IPA code {ipa}"))
+                })?
                 .id,
         ),
         (Role::Administration, None) => {
-            return Err(AccountError::Invalid("an ADMINISTRATION account needs --ipa CODE".into()))
+            return Err(AccountError::Invalid(
+                "an ADMINISTRATION account needs --ipa CODE".into(),
+            ))
         }
-        (_, Some(_)) => return Err(AccountError::Invalid("--ipa is only for ADMINISTRATION accounts".into())),
+        (_, Some(_)) => {
+            return Err(AccountError::Invalid(
+                "--ipa is only for ADMINISTRATION accounts".into(),
+            ))
+        }
         (_, None) => None,
     };
     let supplier_id = match (new.role.is_supplier(), &new.supplier_vat) {
@@ -94,7 +111,9 @@ pub async fn create(db: &DatabaseConnection, new: NewAccount, actor: &Actor) -> 
                 .filter(supplier::Column::VatNumber.eq(vat.as_str()))
                 .one(&txn)
                 .await?
-                .ok_or_else(|| AccountError::Invalid(format!("no supplier has the VAT number {vat}")))?;
+                .ok_or_else(|| {
+                    AccountError::Invalid(format!("no supplier has the VAT number {vat}"))
+                })?;
             if (new.role == Role::Psn) != s.is_psn {
                 return Err(AccountError::Invalid(format!(
                     "the supplier {vat} {} PSN: use --role {}",
@@ -104,9 +123,15 @@ pub async fn create(db: &DatabaseConnection, new: NewAccount, actor: &Actor) -> 
             }
             Some(s.id)
         }
-        (true, None) => return Err(AccountError::Invalid("a SUPPLIER or PSN account needs --supplier VAT".into())),
+        (true, None) => {
+            return Err(AccountError::Invalid(
+                "a SUPPLIER or PSN account needs --supplier VAT".into(),
+            ))
+        }
         (false, Some(_)) => {
-            return Err(AccountError::Invalid("--supplier is only for SUPPLIER and PSN accounts".into()))
+            return Err(AccountError::Invalid(
+                "--supplier is only for SUPPLIER and PSN accounts".into(),
+            ))
         }
         (false, None) => None,
     };

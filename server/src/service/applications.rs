@@ -4,7 +4,8 @@ use nuvola_shared::api::ParsedFilter;
 use nuvola_shared::Cup;
 use sea_orm::sea_query::{Alias, Expr, Func, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::entity::{administration, application, call};
@@ -25,7 +26,8 @@ pub fn condition(filter: &ParsedFilter) -> Condition {
     }
     if filter.region.is_some() || filter.administration_type.is_some() {
         let mut sub = Query::select();
-        sub.column(administration::Column::Id).from(administration::Entity);
+        sub.column(administration::Column::Id)
+            .from(administration::Entity);
         if let Some(region) = filter.region {
             sub.and_where(administration::Column::Region.eq(region.name()));
         }
@@ -90,7 +92,11 @@ pub struct Totals {
 
 fn sum_as_bigint(col: application::Column) -> SimpleExpr {
     // PostgreSQL sums BIGINT into NUMERIC; both databases agree on BIGINT.
-    Func::cast_as(Func::coalesce([Func::sum(Expr::col(col)).into(), Expr::val(0).into()]), Alias::new("BIGINT")).into()
+    Func::cast_as(
+        Func::coalesce([Func::sum(Expr::col(col)).into(), Expr::val(0).into()]),
+        Alias::new("BIGINT"),
+    )
+    .into()
 }
 
 #[tracing::instrument(skip(db))]
@@ -109,7 +115,9 @@ pub async fn totals(db: &impl ConnectionTrait, filter: &ParsedFilter) -> Result<
     let administrations: Option<i64> = application::Entity::find()
         .select_only()
         .column_as(
-            SimpleExpr::from(Func::count_distinct(Expr::col(application::Column::AdministrationId))),
+            SimpleExpr::from(Func::count_distinct(Expr::col(
+                application::Column::AdministrationId,
+            ))),
             "n",
         )
         .filter(cond)

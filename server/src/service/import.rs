@@ -10,7 +10,7 @@ use anyhow::Context;
 use chrono::Utc;
 use indicatif::ProgressBar;
 use nuvola_shared::{
-    AdministrationType, ApplicationState, DeadlineRule, SCHOOL_EUROS_PER_SERVICE, ServiceState,
+    AdministrationType, ApplicationState, DeadlineRule, ServiceState, SCHOOL_EUROS_PER_SERVICE,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
@@ -83,11 +83,17 @@ pub async fn import_file(
 ) -> anyhow::Result<ImportReport> {
     let parsed = opendata::parse(bytes)?;
     let digest = hex::encode(Sha256::digest(bytes));
-    let txn = db.begin().await.context("starting the import transaction")?;
+    let txn = db
+        .begin()
+        .await
+        .context("starting the import transaction")?;
     let (kind, report) = match parsed {
         OpenDataFile::Applications(rows) => {
             progress.set_length(rows.len() as u64);
-            ("applications", import_applications(&txn, rows, actor, progress).await?)
+            (
+                "applications",
+                import_applications(&txn, rows, actor, progress).await?,
+            )
         }
         OpenDataFile::Calls(rows) => {
             progress.set_length(rows.len() as u64);
@@ -118,7 +124,15 @@ pub async fn import_file(
     .context("recording the import in the audit log")?;
     txn.commit().await.context("committing the import")?;
     progress.finish_and_clear();
-    tracing::info!(file = name, kind, new = report.new, updated = report.updated, unchanged = report.unchanged, skipped = report.skipped(), "import done");
+    tracing::info!(
+        file = name,
+        kind,
+        new = report.new,
+        updated = report.updated,
+        unchanged = report.unchanged,
+        skipped = report.skipped(),
+        "import done"
+    );
     Ok(report)
 }
 
@@ -129,7 +143,10 @@ fn triage<T>(rows: Vec<Row<T>>, report: &mut ImportReport) -> Vec<(usize, T)> {
         match row.outcome {
             RowOutcome::Ok(r) => good.push((row.line, r)),
             RowOutcome::Skipped(reason) => *report.out_of_scope.entry(reason).or_default() += 1,
-            RowOutcome::Malformed(reason) => report.malformed.push(RowProblem { line: row.line, reason }),
+            RowOutcome::Malformed(reason) => report.malformed.push(RowProblem {
+                line: row.line,
+                reason,
+            }),
         }
     }
     good
@@ -219,7 +236,10 @@ async fn import_applications(
                     ] {
                         active.reset(col);
                     }
-                    active.update(txn).await.context("updating an application")?;
+                    active
+                        .update(txn)
+                        .await
+                        .context("updating an application")?;
                     changes.push(Change {
                         entity_type: "application",
                         entity_id: current.id.to_string(),
@@ -255,8 +275,12 @@ fn updated_application(
     r: &ApplicationRecord,
     administration_id: i32,
 ) -> anyhow::Result<Option<application::Model>> {
-    let state = ApplicationState::parse(&current.state)
-        .with_context(|| format!("application {} has an unknown state {:?}", current.id, current.state))?;
+    let state = ApplicationState::parse(&current.state).with_context(|| {
+        format!(
+            "application {} has an unknown state {:?}",
+            current.id, current.state
+        )
+    })?;
     let mut next = current.clone();
     next.administration_id = administration_id;
     next.amount_eur = r.amount.value();
@@ -355,14 +379,22 @@ async fn upsert_administrations(
             .clone()
             .or_else(|| base.as_ref().map(|b| b.name.clone()))
             .unwrap_or_else(|| r.ipa_code.as_str().to_owned());
-        let type_label = r.type_label.clone().or_else(|| base.as_ref().and_then(|b| b.type_label.clone()));
-        let type_code = AdministrationType::infer(type_label.as_deref(), r.call_title.as_str(), &name)
-            .code()
-            .to_owned();
-        let keep = |new: Option<String>, old: Option<&Option<String>>| new.or_else(|| old.cloned().flatten());
+        let type_label = r
+            .type_label
+            .clone()
+            .or_else(|| base.as_ref().and_then(|b| b.type_label.clone()));
+        let type_code =
+            AdministrationType::infer(type_label.as_deref(), r.call_title.as_str(), &name)
+                .code()
+                .to_owned();
+        let keep = |new: Option<String>, old: Option<&Option<String>>| {
+            new.or_else(|| old.cloned().flatten())
+        };
         let model = administration::Model {
             id: base.as_ref().map_or(0, |b| b.id),
-            ipa_code: base.as_ref().map_or_else(|| r.ipa_code.as_str().to_owned(), |b| b.ipa_code.clone()),
+            ipa_code: base
+                .as_ref()
+                .map_or_else(|| r.ipa_code.as_str().to_owned(), |b| b.ipa_code.clone()),
             ipa_key: key.clone(),
             name,
             type_code,
@@ -413,7 +445,10 @@ async fn upsert_administrations(
                 ] {
                     active.reset(col);
                 }
-                active.update(txn).await.context("updating an administration")?;
+                active
+                    .update(txn)
+                    .await
+                    .context("updating an administration")?;
                 updated_count += 1;
             }
             Some(_) => {}
@@ -433,7 +468,9 @@ async fn upsert_administrations(
     }
 }
 
-async fn load_administrations(txn: &DatabaseTransaction) -> anyhow::Result<HashMap<String, administration::Model>> {
+async fn load_administrations(
+    txn: &DatabaseTransaction,
+) -> anyhow::Result<HashMap<String, administration::Model>> {
     Ok(administration::Entity::find()
         .all(txn)
         .await
@@ -456,7 +493,13 @@ async fn create_school_plans(
     let new_school_keys: Vec<(String, i32, i64)> = records
         .iter()
         .filter(|(_, r)| admins[&r.ipa_code.key()].type_code == school)
-        .map(|(_, r)| (r.cup.as_str().to_owned(), call_ids[r.call_title.as_str()], r.amount.value()))
+        .map(|(_, r)| {
+            (
+                r.cup.as_str().to_owned(),
+                call_ids[r.call_title.as_str()],
+                r.amount.value(),
+            )
+        })
         .filter(|(cup, call_id, _)| !existed.contains_key(&(cup.clone(), *call_id)))
         .filter(|(_, _, amount)| *amount > 0 && amount % SCHOOL_EUROS_PER_SERVICE == 0)
         .collect();
@@ -465,8 +508,19 @@ async fn create_school_plans(
     }
     let ids: HashMap<(String, i32), i32> = application::Entity::find()
         .select_only()
-        .columns([application::Column::Cup, application::Column::CallId, application::Column::Id])
-        .filter(application::Column::CallId.is_in(new_school_keys.iter().map(|k| k.1).collect::<std::collections::BTreeSet<_>>()))
+        .columns([
+            application::Column::Cup,
+            application::Column::CallId,
+            application::Column::Id,
+        ])
+        .filter(
+            application::Column::CallId.is_in(
+                new_school_keys
+                    .iter()
+                    .map(|k| k.1)
+                    .collect::<std::collections::BTreeSet<_>>(),
+            ),
+        )
         .into_tuple::<(String, i32, i32)>()
         .all(txn)
         .await
@@ -477,7 +531,9 @@ async fn create_school_plans(
     let now = Utc::now();
     let mut services = Vec::new();
     for (cup, call_id, amount) in new_school_keys {
-        let Some(&application_id) = ids.get(&(cup, call_id)) else { continue };
+        let Some(&application_id) = ids.get(&(cup, call_id)) else {
+            continue;
+        };
         let count = amount / SCHOOL_EUROS_PER_SERVICE;
         for n in 1..=count {
             services.push(planned_service::ActiveModel {
@@ -547,8 +603,14 @@ async fn import_calls(
                 next.closes_on = r.closes_on.or(current.closes_on);
                 next.status = r.status.clone().or_else(|| current.status.clone());
                 next.budget_eur = r.budget.map(|e| e.value()).or(current.budget_eur);
-                next.measure_budget_eur = r.measure_budget.map(|e| e.value()).or(current.measure_budget_eur);
-                next.target_types = r.target_types.clone().or_else(|| current.target_types.clone());
+                next.measure_budget_eur = r
+                    .measure_budget
+                    .map(|e| e.value())
+                    .or(current.measure_budget_eur);
+                next.target_types = r
+                    .target_types
+                    .clone()
+                    .or_else(|| current.target_types.clone());
                 if next == *current {
                     report.unchanged += 1;
                     continue;

@@ -105,7 +105,12 @@ impl Application {
             .load_one(self.0.administration_id)
             .await?
             .map(Administration)
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application {} has no administration", self.0.id)))
+            .ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!(
+                    "application {} has no administration",
+                    self.0.id
+                ))
+            })
     }
 
     /// The call it applied to.
@@ -116,7 +121,9 @@ impl Application {
             .load_one(self.0.call_id)
             .await?
             .map(Call)
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application {} has no call", self.0.id)))
+            .ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!("application {} has no call", self.0.id))
+            })
     }
 }
 
@@ -170,15 +177,33 @@ impl ApplicationConnection {
         Ok(service::applications::count(db, &self.filter).await?)
     }
 
-    async fn edges(&self) -> Vec<ApplicationEdge> {
-        self.page
+    async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<ApplicationEdge>> {
+        // Load the page's bodies and calls in one batch each, before the nodes ask for
+        // them one by one: the cost of a page does not depend on how its nodes resolve.
+        let node = ctx.look_ahead().field("node");
+        let loaders = ctx.data_unchecked::<Loaders>();
+        if node.field("administration").exists() {
+            let ids: Vec<i32> = self
+                .page
+                .items
+                .iter()
+                .map(|a| a.administration_id)
+                .collect();
+            loaders.administration.load_many(ids).await?;
+        }
+        if node.field("call").exists() {
+            let ids: Vec<i32> = self.page.items.iter().map(|a| a.call_id).collect();
+            loaders.call.load_many(ids).await?;
+        }
+        Ok(self
+            .page
             .items
             .iter()
             .map(|a| ApplicationEdge {
                 cursor: encode_cursor(a.id),
                 node: Application(a.clone()),
             })
-            .collect()
+            .collect())
     }
 
     async fn page_info(&self) -> PageInfo {
@@ -244,6 +269,9 @@ mod tests {
     fn cursors_round_trip_and_garbage_is_refused() {
         assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
         assert!(decode_cursor("nope").is_err());
-        assert!(decode_cursor(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("user:1")).is_err());
+        assert!(
+            decode_cursor(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("user:1"))
+                .is_err()
+        );
     }
 }

@@ -17,7 +17,9 @@ pub struct ApplicationQuery;
 impl ApplicationQuery {
     /// Funded applications, oldest first, a page at a time (Relay cursor pagination).
     /// `first` is at most 100 (default 20); pass a page's `endCursor` as `after` for the next.
-    #[graphql(complexity = "first.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, 100) as usize * child_complexity + 2")]
+    #[graphql(
+        complexity = "first.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, 100) as usize * child_complexity + 2"
+    )]
     async fn applications(
         &self,
         ctx: &Context<'_>,
@@ -53,8 +55,10 @@ impl ApplicationQuery {
     ) -> ApiResult<Option<Application>> {
         let cup = Cup::parse(&cup).map_err(|e| ApiError::from_parse("cup", e))?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(service::applications::by_cup(db, &cup, call_title.as_deref())
-            .await?
-            .map(Application))
+        Ok(
+            service::applications::by_cup(db, &cup, call_title.as_deref())
+                .await?
+                .map(Application),
+        )
     }
 }

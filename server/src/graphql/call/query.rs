@@ -18,7 +18,11 @@ impl CallQuery {
             .all(db)
             .await?;
         // Calls known only from applications have no dates: they sort by title.
-        calls.sort_by(|a, b| b.opens_on.cmp(&a.opens_on).then_with(|| a.title.cmp(&b.title)));
+        calls.sort_by(|a, b| {
+            b.opens_on
+                .cmp(&a.opens_on)
+                .then_with(|| a.title.cmp(&b.title))
+        });
         Ok(calls.into_iter().map(Call).collect())
     }
 }

@@ -32,7 +32,11 @@ pub struct StatsQuery;
 #[Object]
 impl StatsQuery {
     /// Totals of the applications that match the filter (all of them without one).
-    async fn stats(&self, ctx: &Context<'_>, filter: Option<ApplicationFilterInput>) -> ApiResult<Stats> {
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ApplicationFilterInput>,
+    ) -> ApiResult<Stats> {
         let filter = filter.unwrap_or_default().parse()?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let totals = service::applications::totals(db, &filter).await?;
@@ -40,7 +44,8 @@ impl StatsQuery {
             .by_state
             .into_iter()
             .map(|(state, n, amount)| {
-                let state = nuvola_shared::ApplicationState::parse(&state).map_err(|e| ApiError::internal(e))?;
+                let state = nuvola_shared::ApplicationState::parse(&state)
+                    .map_err(|e| ApiError::internal(e))?;
                 Ok(StateStats {
                     state: state.into(),
                     applications: n,

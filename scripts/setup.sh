@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need, idempotently. Safe to run again:
+# each step checks first and does nothing when its part is already there.
+#   - the wasm32 target for rustc
+#   - wasm-bindgen-cli at exactly the version locked in Cargo.lock
+#   - the npm packages of the front end (Bootstrap Italia, binaryen's wasm-opt, axe-core)
+#   - Debian's Chromium and ChromeDriver (only with --browser)
+#   - a running PostgreSQL on 127.0.0.1:5432 (only with --postgres)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_browser=0
+want_postgres=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=1 ;;
+    --postgres) want_postgres=1 ;;
+    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "installing the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+locked_bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+if [ -z "$locked_bindgen" ]; then
+  echo "setup: wasm-bindgen is not in Cargo.lock" >&2
+  exit 1
+fi
+installed_bindgen=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
+if [ "$installed_bindgen" != "$locked_bindgen" ]; then
+  say "installing wasm-bindgen-cli $locked_bindgen (a few minutes, once)"
+  # --locked fails on a yanked transitive version; the CLI version itself is pinned.
+  cargo install wasm-bindgen-cli --version "$locked_bindgen" --force
+fi
+
+if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
+  say "installing the front end's npm packages"
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ "$want_browser" -eq 1 ]; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing Chromium and ChromeDriver from Debian"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+fi
+
+if [ "$want_postgres" -eq 1 ]; then
+  if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+    say "starting PostgreSQL"
+    cluster=$(pg_lsclusters -h 2>/dev/null | awk 'NR == 1 { print $1 " " $2 }')
+    if [ -n "$cluster" ]; then
+      # shellcheck disable=SC2086
+      as_root pg_ctlcluster $cluster start
+    else
+      as_root service postgresql start
+    fi
+    for _ in $(seq 1 30); do
+      pg_isready -h 127.0.0.1 -p 5432 -q && break
+      sleep 1
+    done
+    pg_isready -h 127.0.0.1 -p 5432 -q || { echo "setup: PostgreSQL did not start" >&2; exit 1; }
+  fi
+fi

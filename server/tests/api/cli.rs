@@ -1,0 +1,79 @@
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::helpers::{both, TestDb, APPLICATIONS_CSV, CALLS_CSV};
+
+fn nuvola(args: &[&str], url: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nuvola"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env_remove("NUVOLA_PASSWORD")
+        .output()
+        .unwrap()
+}
+
+both! {
+    async fn the_import_command_ends_with_the_contract_summary_line(backend: Backend) {
+        let t = TestDb::new(backend).await;
+        let out = nuvola(&["import", CALLS_CSV, APPLICATIONS_CSV], &t.url);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.lines().last(), Some("imported: 12948 new, 0 updated, 0 unchanged, 43 skipped"));
+        let out = nuvola(&["import", APPLICATIONS_CSV], &t.url);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.lines().last(), Some("imported: 0 new, 0 updated, 12934 unchanged, 0 skipped"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, "hello,world\n1,2\n").unwrap();
+        let out = nuvola(&["import", bad.to_str().unwrap()], &t.url);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("not a PA digitale 2026 open-data file"), "{stderr}");
+        assert!(stderr.contains("nothing was imported"), "{stderr}");
+
+        let export = dir.path().join("out.csv");
+        let out = nuvola(&["export", "--format", "csv", "--out", export.to_str().unwrap()], &t.url);
+        assert!(out.status.success());
+        assert_eq!(std::fs::read_to_string(&export).unwrap().lines().count(), 12_935);
+    }
+}
+
+both! {
+    async fn user_add_creates_an_account_bound_to_its_body(backend: Backend) {
+        let t = TestDb::new(backend).await;
+        assert!(nuvola(&["import", APPLICATIONS_CSV], &t.url).status.success());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nuvola"))
+            .args(["user", "add", "--role", "ADMINISTRATION", "--username", "ferrara", "--ipa", "C_D548"])
+            .env("DATABASE_URL", &t.url)
+            .env_remove("NUVOLA_PASSWORD")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"una-password-lunga\n").unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(t.count("account").await, 1);
+
+        let out = Command::new(env!("CARGO_BIN_EXE_nuvola"))
+            .args(["user", "add", "--role", "ADMINISTRATION", "--username", "nobody", "--ipa", "c_zzzz"])
+            .env("DATABASE_URL", &t.url)
+            .env("NUVOLA_PASSWORD", "una-password-lunga")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no administration has the IPA code c_zzzz"));
+
+        let out = Command::new(env!("CARGO_BIN_EXE_nuvola"))
+            .args(["user", "add", "--role", "DEPARTMENT", "--username", "short"])
+            .env("DATABASE_URL", &t.url)
+            .env("NUVOLA_PASSWORD", "short")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
+        assert_eq!(t.count("account").await, 1);
+    }
+}
