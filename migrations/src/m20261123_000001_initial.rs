@@ -283,7 +283,12 @@ fn fk(
         .to_owned()
 }
 
-fn index(name: &str, table: impl IntoIden + 'static, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+fn index(
+    name: &str,
+    table: impl IntoIden + 'static,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut stmt = Index::create();
     stmt.name(name).table(table);
     for col in cols {
@@ -323,13 +328,28 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_administration_ipa_key", Administration::Table, &["ipa_key"], true))
+            .create_index(index(
+                "ux_administration_ipa_key",
+                Administration::Table,
+                &["ipa_key"],
+                true,
+            ))
             .await?;
         manager
-            .create_index(index("ix_administration_region", Administration::Table, &["region", "type_code"], false))
+            .create_index(index(
+                "ix_administration_region",
+                Administration::Table,
+                &["region", "type_code"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("ix_administration_type", Administration::Table, &["type_code"], false))
+            .create_index(index(
+                "ix_administration_type",
+                Administration::Table,
+                &["type_code"],
+                false,
+            ))
             .await?;
 
         manager
@@ -373,7 +393,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_supplier_vat", Supplier::Table, &["vat_number"], true))
+            .create_index(index(
+                "ux_supplier_vat",
+                Supplier::Table,
+                &["vat_number"],
+                true,
+            ))
             .await?;
 
         manager
@@ -407,7 +432,12 @@ impl MigrationTrait for Migration {
             .await?;
 
         manager
-            .create_index(index("ux_account_username", Account::Table, &["username"], true))
+            .create_index(index(
+                "ux_account_username",
+                Account::Table,
+                &["username"],
+                true,
+            ))
             .await?;
 
         manager
@@ -429,7 +459,9 @@ impl MigrationTrait for Migration {
                     .col(date_null(Application::ContractOn))
                     .col(integer_null(Application::VerifierAccountId))
                     .col(string_len_null(Application::VerificationOutcome, 24))
-                    .col(timestamp_with_time_zone_null(Application::VerificationOutcomeAt))
+                    .col(timestamp_with_time_zone_null(
+                        Application::VerificationOutcomeAt,
+                    ))
                     .col(integer(Application::Version).default(1))
                     .col(timestamp_with_time_zone(Application::CreatedAt))
                     .col(timestamp_with_time_zone(Application::UpdatedAt))
@@ -456,12 +488,22 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, cols, unique) in [
             ("ux_application_cup_call", &["cup", "call_id"][..], true),
-            ("ix_application_administration", &["administration_id"][..], false),
+            (
+                "ix_application_administration",
+                &["administration_id"][..],
+                false,
+            ),
             ("ix_application_call", &["call_id"][..], false),
             ("ix_application_state", &["state"][..], false),
-            ("ix_application_verifier", &["verifier_account_id"][..], false),
+            (
+                "ix_application_verifier",
+                &["verifier_account_id"][..],
+                false,
+            ),
         ] {
-            manager.create_index(index(name, Application::Table, cols, unique)).await?;
+            manager
+                .create_index(index(name, Application::Table, cols, unique))
+                .await?;
         }
 
         manager
@@ -510,7 +552,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_offering_code", CloudOffering::Table, &["supplier_id", "code"], true))
+            .create_index(index(
+                "ux_offering_code",
+                CloudOffering::Table,
+                &["supplier_id", "code"],
+                true,
+            ))
             .await?;
 
         manager
@@ -562,10 +609,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_planned_service_application", PlannedService::Table, &["application_id"], false))
+            .create_index(index(
+                "ix_planned_service_application",
+                PlannedService::Table,
+                &["application_id"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("ix_planned_service_supplier", PlannedService::Table, &["supplier_id", "status"], false))
+            .create_index(index(
+                "ix_planned_service_supplier",
+                PlannedService::Table,
+                &["supplier_id", "status"],
+                false,
+            ))
             .await?;
 
         manager
@@ -596,7 +653,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_assessment_version", Assessment::Table, &["planned_service_id", "version"], true))
+            .create_index(index(
+                "ux_assessment_version",
+                Assessment::Table,
+                &["planned_service_id", "version"],
+                true,
+            ))
             .await?;
 
         manager
@@ -622,7 +684,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_token_hash", AuthToken::Table, &["token_hash"], true))
+            .create_index(index(
+                "ux_token_hash",
+                AuthToken::Table,
+                &["token_hash"],
+                true,
+            ))
             .await?;
 
         manager
@@ -637,12 +704,17 @@ impl MigrationTrait for Migration {
                     .col(date(VerificationRequest::DueOn))
                     .col(string_len(VerificationRequest::State, 16))
                     .col(timestamp_with_time_zone(VerificationRequest::OpenedAt))
-                    .col(timestamp_with_time_zone_null(VerificationRequest::AnsweredAt))
+                    .col(timestamp_with_time_zone_null(
+                        VerificationRequest::AnsweredAt,
+                    ))
                     .col(timestamp_with_time_zone_null(VerificationRequest::ClosedAt))
                     .col(integer(VerificationRequest::Version).default(1))
                     .foreign_key(&mut fk(
                         "fk_request_application",
-                        (VerificationRequest::Table, VerificationRequest::ApplicationId),
+                        (
+                            VerificationRequest::Table,
+                            VerificationRequest::ApplicationId,
+                        ),
                         (Application::Table, Application::Id),
                         Cascade,
                     ))
@@ -650,7 +722,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_request_application", VerificationRequest::Table, &["application_id", "state"], false))
+            .create_index(index(
+                "ix_request_application",
+                VerificationRequest::Table,
+                &["application_id", "state"],
+                false,
+            ))
             .await?;
 
         manager
@@ -675,7 +752,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_check_application", VerificationCheck::Table, &["application_id"], false))
+            .create_index(index(
+                "ix_check_application",
+                VerificationCheck::Table,
+                &["application_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -710,10 +792,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_document_application", Document::Table, &["application_id"], false))
+            .create_index(index(
+                "ix_document_application",
+                Document::Table,
+                &["application_id"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("ux_document_storage_key", Document::Table, &["storage_key"], true))
+            .create_index(index(
+                "ux_document_storage_key",
+                Document::Table,
+                &["storage_key"],
+                true,
+            ))
             .await?;
 
         manager
@@ -735,10 +827,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_event_application", Event::Table, &["application_id", "occurred_at"], false))
+            .create_index(index(
+                "ix_event_application",
+                Event::Table,
+                &["application_id", "occurred_at"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(index("ix_event_entity", Event::Table, &["entity_type", "entity_id"], false))
+            .create_index(index(
+                "ix_event_entity",
+                Event::Table,
+                &["entity_type", "entity_id"],
+                false,
+            ))
             .await?;
 
         manager
@@ -759,7 +861,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_notification_account", Notification::Table, &["account_id", "read_at"], false))
+            .create_index(index(
+                "ix_notification_account",
+                Notification::Table,
+                &["account_id", "read_at"],
+                false,
+            ))
             .await?;
         manager
             .create_index(index(
@@ -784,7 +891,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_idempotency_key", IdempotencyKey::Table, &["account_id", "key"], true))
+            .create_index(index(
+                "ux_idempotency_key",
+                IdempotencyKey::Table,
+                &["account_id", "key"],
+                true,
+            ))
             .await?;
         Ok(())
     }
@@ -808,7 +920,9 @@ impl MigrationTrait for Migration {
             Call::Table.into_iden(),
             Administration::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

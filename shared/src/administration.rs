@@ -63,11 +63,19 @@ impl AdministrationType {
         let t = match s.as_str() {
             "comune" | "comuni" => Self::Comune,
             "scuola" | "scuole" | "istituto scolastico" | "istituzione scolastica" => Self::Scuola,
-            "asl_ao" | "asl" | "ao" | "asl/ao" | "aziende ospedaliere" | "azienda ospedaliera"
+            "asl_ao"
+            | "asl"
+            | "ao"
+            | "asl/ao"
+            | "aziende ospedaliere"
+            | "azienda ospedaliera"
             | "azienda sanitaria" => Self::AslAo,
             "provincia" | "province" => Self::Provincia,
-            "citta_metropolitana" | "città metropolitana" | "citta metropolitana"
-            | "città metropolitane" | "citta metropolitane" => Self::CittaMetropolitana,
+            "citta_metropolitana"
+            | "città metropolitana"
+            | "citta metropolitana"
+            | "città metropolitane"
+            | "citta metropolitane" => Self::CittaMetropolitana,
             "altro" | "altri enti" | "altro ente" => Self::Altro,
             _ => {
                 return Err(ParseError::new(

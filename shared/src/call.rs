@@ -19,7 +19,11 @@ impl CallTitle {
             return Err(ParseError::new("call title", input, "is empty"));
         }
         if s.chars().count() > Self::MAX_LEN {
-            return Err(ParseError::new("call title", input, "is longer than 300 characters"));
+            return Err(ParseError::new(
+                "call title",
+                input,
+                "is longer than 300 characters",
+            ));
         }
         Ok(Self(s.to_owned()))
     }
@@ -67,9 +71,15 @@ mod tests {
 
     #[test]
     fn recognises_measure_one_two_only() {
-        assert!(is_measure_1_2("1.2 Abilitazione e facilitazione migrazione al Cloud"));
-        assert!(is_measure_1_2("1.2 Abilitazione al Cloud - Scuole - Aprile 2022"));
-        assert!(!is_measure_1_2("1.4.1 Esperienza del cittadino nei servizi pubblici"));
+        assert!(is_measure_1_2(
+            "1.2 Abilitazione e facilitazione migrazione al Cloud"
+        ));
+        assert!(is_measure_1_2(
+            "1.2 Abilitazione al Cloud - Scuole - Aprile 2022"
+        ));
+        assert!(!is_measure_1_2(
+            "1.4.1 Esperienza del cittadino nei servizi pubblici"
+        ));
         assert!(!is_measure_1_2("1.2.1 Something else"));
         assert!(!is_measure_1_2("1.21 Something"));
         assert!(!is_measure_1_2(""));

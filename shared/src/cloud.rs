@@ -34,7 +34,11 @@ impl DataClass {
             .into_iter()
             .find(|c| c.code().eq_ignore_ascii_case(input.trim()))
             .ok_or_else(|| {
-                ParseError::new("data class", input, "expected ORDINARIO, CRITICO or STRATEGICO")
+                ParseError::new(
+                    "data class",
+                    input,
+                    "expected ORDINARIO, CRITICO or STRATEGICO",
+                )
             })
     }
 
@@ -103,7 +107,9 @@ impl ServiceModel {
         Self::ALL
             .into_iter()
             .find(|m| m.code().eq_ignore_ascii_case(input.trim()))
-            .ok_or_else(|| ParseError::new("service model", input, "expected IAAS, PAAS, SAAS or CAAS"))
+            .ok_or_else(|| {
+                ParseError::new("service model", input, "expected IAAS, PAAS, SAAS or CAAS")
+            })
     }
 }
 
@@ -120,7 +126,11 @@ pub enum Deployment {
 }
 
 impl Deployment {
-    pub const ALL: [Deployment; 3] = [Self::OnPremises, Self::NonQualifiedIaas, Self::NonQualifiedPaas];
+    pub const ALL: [Deployment; 3] = [
+        Self::OnPremises,
+        Self::NonQualifiedIaas,
+        Self::NonQualifiedPaas,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -155,7 +165,10 @@ pub struct NotFundable {
 /// The modality that funds moving a service from `origin` to a qualified `destination`:
 /// on-premises → IaaS (A) or PaaS/SaaS (B); non-qualified IaaS → PaaS/SaaS (B);
 /// non-qualified PaaS → SaaS (B). Anything else is not fundable.
-pub fn fundable_modality(origin: Deployment, destination: ServiceModel) -> Result<Modality, NotFundable> {
+pub fn fundable_modality(
+    origin: Deployment,
+    destination: ServiceModel,
+) -> Result<Modality, NotFundable> {
     use Deployment::*;
     use ServiceModel::*;
     match (origin, destination) {

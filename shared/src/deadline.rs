@@ -22,10 +22,16 @@ pub enum TermUnit {
 
 impl Term {
     pub const fn months(amount: u32) -> Self {
-        Self { amount, unit: TermUnit::Months }
+        Self {
+            amount,
+            unit: TermUnit::Months,
+        }
     }
     pub const fn days(amount: u32) -> Self {
-        Self { amount, unit: TermUnit::Days }
+        Self {
+            amount,
+            unit: TermUnit::Days,
+        }
     }
 
     /// Parses "6 months", "120 days", "6m", "120d", "6 mesi", "120 giorni".
@@ -42,7 +48,13 @@ impl Term {
         let unit = match unit.trim() {
             "d" | "day" | "days" | "giorni" | "giorno" => TermUnit::Days,
             "m" | "month" | "months" | "mesi" | "mese" => TermUnit::Months,
-            _ => return Err(ParseError::new("term", input, "unit must be days or months")),
+            _ => {
+                return Err(ParseError::new(
+                    "term",
+                    input,
+                    "unit must be days or months",
+                ))
+            }
         };
         Ok(Self { amount, unit })
     }
@@ -133,7 +145,11 @@ impl DeadlineRule {
         cap(due, self.hard_cap)
     }
 
-    pub fn completion_due(&self, funded_on: NaiveDate, contract_on: Option<NaiveDate>) -> Option<NaiveDate> {
+    pub fn completion_due(
+        &self,
+        funded_on: NaiveDate,
+        contract_on: Option<NaiveDate>,
+    ) -> Option<NaiveDate> {
         let start = match self.completion_from {
             TermStart::FundingDate => Some(funded_on),
             TermStart::ContractDate => contract_on,
@@ -170,7 +186,10 @@ mod tests {
         assert!(Term::parse("0 days").is_err());
         assert!(Term::parse("six months").is_err());
         assert!(Term::parse("6 weeks").is_err());
-        assert_eq!(Term::parse(&Term::days(120).to_string()).unwrap(), Term::days(120));
+        assert_eq!(
+            Term::parse(&Term::days(120).to_string()).unwrap(),
+            Term::days(120)
+        );
     }
 
     #[test]
@@ -181,15 +200,23 @@ mod tests {
 
     #[test]
     fn school_deadlines_follow_the_call_and_the_hard_cap() {
-        let rule = DeadlineRule::default_for_call("1.2 Abilitazione al Cloud - Scuole - Aprile 2022");
+        let rule =
+            DeadlineRule::default_for_call("1.2 Abilitazione al Cloud - Scuole - Aprile 2022");
         assert_eq!(rule.contract_due(d(2022, 9, 5)), Some(d(2023, 6, 5)));
-        assert_eq!(rule.completion_due(d(2022, 9, 5), Some(d(2023, 1, 10))), Some(d(2024, 7, 10)));
-        assert_eq!(rule.completion_due(d(2022, 9, 5), Some(d(2025, 1, 10))), Some(d(2026, 3, 31)));
+        assert_eq!(
+            rule.completion_due(d(2022, 9, 5), Some(d(2023, 1, 10))),
+            Some(d(2024, 7, 10))
+        );
+        assert_eq!(
+            rule.completion_due(d(2022, 9, 5), Some(d(2025, 1, 10))),
+            Some(d(2026, 3, 31))
+        );
     }
 
     #[test]
     fn comuni_calls_have_only_the_hard_cap_until_recorded() {
-        let rule = DeadlineRule::default_for_call("1.2 Abilitazione al cloud - Comuni - Aprile 2022");
+        let rule =
+            DeadlineRule::default_for_call("1.2 Abilitazione al cloud - Comuni - Aprile 2022");
         assert_eq!(rule.contract_due(d(2022, 8, 8)), Some(d(2026, 3, 31)));
     }
 }

@@ -33,6 +33,10 @@ impl ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {} {:?}: {}", self.field, self.input, self.reason)
+        write!(
+            f,
+            "invalid {} {:?}: {}",
+            self.field, self.input, self.reason
+        )
     }
 }

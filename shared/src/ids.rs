@@ -23,7 +23,11 @@ impl IpaCode {
             return Err(ParseError::new("IPA code", input, "is empty"));
         }
         if s.len() > 40 {
-            return Err(ParseError::new("IPA code", input, "is longer than 40 characters"));
+            return Err(ParseError::new(
+                "IPA code",
+                input,
+                "is longer than 40 characters",
+            ));
         }
         if let Some(c) = s
             .chars()
@@ -122,7 +126,11 @@ impl IstatCode {
             return Err(ParseError::new("ISTAT code", input, "is empty"));
         }
         if !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ParseError::new("ISTAT code", input, "must contain digits only"));
+            return Err(ParseError::new(
+                "ISTAT code",
+                input,
+                "must contain digits only",
+            ));
         }
         match s.len() {
             2 | 3 | 6 => Ok(Self(s.to_owned())),
@@ -195,7 +203,11 @@ impl VatNumber {
             .sum();
         let check = (10 - sum % 10) % 10;
         if check != digits[10] {
-            return Err(ParseError::new("VAT number", input, "has a wrong check digit"));
+            return Err(ParseError::new(
+                "VAT number",
+                input,
+                "has a wrong check digit",
+            ));
         }
         Ok(Self(s.to_owned()))
     }
@@ -254,7 +266,10 @@ mod tests {
 
     #[test]
     fn cup_must_have_fifteen_alphanumerics() {
-        assert_eq!(Cup::parse("b31c22000060007").unwrap().as_str(), "B31C22000060007");
+        assert_eq!(
+            Cup::parse("b31c22000060007").unwrap().as_str(),
+            "B31C22000060007"
+        );
         // Real published CUPs that break the usual structure are still CUPs.
         assert!(Cup::parse("E41C22OO1540006").is_ok());
         let err = Cup::parse("B31C2200006000").unwrap_err();

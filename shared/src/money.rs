@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use crate::ParseError;
 
 /// An amount in whole euros. Grants of the measure are lump sums in whole euros.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Euros(i64);
 
@@ -14,7 +16,11 @@ impl Euros {
 
     pub fn new(amount: i64) -> Result<Self, ParseError> {
         if amount < 0 {
-            return Err(ParseError::new("amount", &amount.to_string(), "must not be negative"));
+            return Err(ParseError::new(
+                "amount",
+                &amount.to_string(),
+                "must not be negative",
+            ));
         }
         Ok(Self(amount))
     }

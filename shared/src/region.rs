@@ -117,10 +117,15 @@ mod tests {
         assert_eq!(Region::parse("Lombardia").unwrap().istat_code(), "03");
         assert_eq!(Region::parse("lombardia").unwrap().name(), "Lombardia");
         assert_eq!(
-            Region::parse("Trentino-Alto Adige/Südtirol").unwrap().istat_code(),
+            Region::parse("Trentino-Alto Adige/Südtirol")
+                .unwrap()
+                .istat_code(),
             "04"
         );
-        assert_eq!(Region::parse("emilia romagna").unwrap().name(), "Emilia-Romagna");
+        assert_eq!(
+            Region::parse("emilia romagna").unwrap().name(),
+            "Emilia-Romagna"
+        );
         assert_eq!(Region::from_istat("07").unwrap().name(), "Liguria");
     }
 

@@ -78,11 +78,31 @@ const ADMIN_OR_SUPPLIERS: &[Role] = &[Role::Administration, Role::Supplier, Role
 pub const PROJECT_TRANSITIONS: &[ProjectTransition] = &[
     t(S::Submitted, A::Fund, S::Funded, DEPT),
     t(S::Funded, A::RecordContract, S::Contracted, ADMIN),
-    t(S::Contracted, A::StartMigration, S::Migrating, ADMIN_OR_SUPPLIERS),
+    t(
+        S::Contracted,
+        A::StartMigration,
+        S::Migrating,
+        ADMIN_OR_SUPPLIERS,
+    ),
     t(S::Migrating, A::DeclareCompletion, S::Completed, ADMIN),
-    t(S::Completed, A::StartVerification, S::UnderVerification, DEPT_OR_VERIFIER),
-    t(S::UnderVerification, A::VerifyPositive, S::Verified, VERIFIER),
-    t(S::UnderVerification, A::VerifyPartial, S::Migrating, VERIFIER),
+    t(
+        S::Completed,
+        A::StartVerification,
+        S::UnderVerification,
+        DEPT_OR_VERIFIER,
+    ),
+    t(
+        S::UnderVerification,
+        A::VerifyPositive,
+        S::Verified,
+        VERIFIER,
+    ),
+    t(
+        S::UnderVerification,
+        A::VerifyPartial,
+        S::Migrating,
+        VERIFIER,
+    ),
     t(S::Verified, A::RequestPayment, S::PaymentRequested, ADMIN),
     t(S::PaymentRequested, A::Pay, S::Paid, DEPT),
 ];
@@ -93,7 +113,12 @@ const fn t(
     to: ApplicationState,
     by: &'static [Role],
 ) -> ProjectTransition {
-    ProjectTransition { from, action, to, by }
+    ProjectTransition {
+        from,
+        action,
+        to,
+        by,
+    }
 }
 
 impl ApplicationState {
@@ -173,14 +198,24 @@ impl ApplicationState {
     }
 
     /// The move `action` from this state by `role`, if the life cycle allows it.
-    pub fn apply(self, action: ProjectAction, role: Role) -> Result<ApplicationState, TransitionError> {
+    pub fn apply(
+        self,
+        action: ProjectAction,
+        role: Role,
+    ) -> Result<ApplicationState, TransitionError> {
         let tr = self
             .transitions()
             .into_iter()
             .find(|tr| tr.action == action)
-            .ok_or(TransitionError::NotAllowed { from: self.code(), action: format!("{action:?}") })?;
+            .ok_or(TransitionError::NotAllowed {
+                from: self.code(),
+                action: format!("{action:?}"),
+            })?;
         if !tr.by.contains(&role) {
-            return Err(TransitionError::WrongRole { role, action: format!("{action:?}") });
+            return Err(TransitionError::WrongRole {
+                role,
+                action: format!("{action:?}"),
+            });
         }
         Ok(tr.to)
     }
@@ -395,8 +430,14 @@ mod tests {
             S::Migrating.apply(A::Revoke, Role::Administration),
             Err(TransitionError::WrongRole { .. })
         ));
-        assert_eq!(S::Migrating.apply(A::Revoke, Role::Department), Ok(S::Revoked));
-        assert_eq!(S::Verified.apply(A::Renounce, Role::Administration), Ok(S::Renounced));
+        assert_eq!(
+            S::Migrating.apply(A::Revoke, Role::Department),
+            Ok(S::Revoked)
+        );
+        assert_eq!(
+            S::Verified.apply(A::Renounce, Role::Administration),
+            Ok(S::Renounced)
+        );
         assert!(S::Paid.apply(A::Renounce, Role::Administration).is_err());
     }
 
@@ -415,7 +456,10 @@ mod tests {
                 assert_eq!(od.reconcile(s), None, "{s}");
             }
         }
-        assert_eq!(OpenDataState::parse("R").unwrap().reconcile(S::Migrating), Some(S::Renounced));
+        assert_eq!(
+            OpenDataState::parse("R").unwrap().reconcile(S::Migrating),
+            Some(S::Renounced)
+        );
         assert_eq!(OpenDataState::parse("E").unwrap().initial_state(), S::Paid);
         assert!(OpenDataState::parse("X").is_err());
     }
