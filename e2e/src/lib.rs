@@ -1,0 +1,288 @@
+//! The harness of the end-to-end suite: a real `nuvola serve --demo` on a free port and a
+//! real headless Chromium driven through ChromeDriver.
+//!
+//! Prerequisites (the README's test command sets them up): the server binary built
+//! (`target/debug/nuvola`, or `NUVOLA_BIN`), the front end built into `frontend/dist`
+//! (`scripts/build-frontend.sh`), Debian's `chromium` and `chromedriver` on the `PATH`,
+//! PostgreSQL at `NUVOLA_TEST_POSTGRES` for the PostgreSQL runs.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use sea_orm::{ConnectionTrait, Database};
+use thirtyfour::prelude::*;
+
+pub use thirtyfour;
+
+/// The database a server of the suite runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The repository's root folder.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where the suite saves its screenshots (`e2e/screenshots`).
+pub fn screenshot_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots")
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A child process killed when dropped, so a failing test leaves nothing running.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A running `nuvola serve --demo` with its own fresh database.
+pub struct Server {
+    pub url: String,
+    _process: Guard,
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+static DATABASES: AtomicUsize = AtomicUsize::new(0);
+
+fn postgres_admin_url() -> String {
+    std::env::var("NUVOLA_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+impl Server {
+    /// Starts the server on a fresh database of `backend` with the demo data loaded, and
+    /// waits until it listens.
+    pub async fn start(backend: Backend) -> Result<Server> {
+        let bin = std::env::var_os("NUVOLA_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo_root().join("target/debug/nuvola"));
+        if !bin.exists() {
+            bail!("{} is missing: run `cargo build -p nuvola-server` first", bin.display());
+        }
+        let dist = repo_root().join("frontend/dist");
+        if !dist.join("index.html").exists() {
+            bail!("{} is missing: run `scripts/build-frontend.sh` first", dist.display());
+        }
+        let dir = tempfile::tempdir()?;
+        let mut postgres = None;
+        let database = match backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("e2e.db").display()),
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let name = format!(
+                    "nuvola_e2e_{}_{}",
+                    std::process::id(),
+                    DATABASES.fetch_add(1, Ordering::SeqCst)
+                );
+                let db = Database::connect(&admin).await.context("connecting to PostgreSQL")?;
+                db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+                db.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+                db.close().await?;
+                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+                let url = format!("{base}/{name}");
+                postgres = Some((admin, name));
+                url
+            }
+        };
+        let port = free_port()?;
+        let mut child = Command::new(&bin)
+            .args(["serve", "--demo", "--database", &database, "--bind"])
+            .arg(format!("127.0.0.1:{port}"))
+            .env("NUVOLA_STATIC_DIR", &dist)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let process = Guard(child);
+        // The server prints its address once the demo data is in and it listens.
+        let url = tokio::task::spawn_blocking(move || -> Result<String> {
+            for line in BufReader::new(stdout).lines() {
+                let line = line?;
+                if let Some(url) = line.strip_prefix("Nuvola is listening on ") {
+                    return Ok(url.trim_end_matches('/').to_owned());
+                }
+            }
+            bail!("the server stopped before listening")
+        })
+        .await??;
+        Ok(Server {
+            url,
+            _process: process,
+            _dir: dir,
+            postgres,
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.postgres.take() {
+            // Best effort: a leftover database only costs disk, and the next run drops it.
+            let _ = Command::new("psql")
+                .args([admin.as_str(), "-q", "-c"])
+                .arg(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+/// A headless Chromium session through its own ChromeDriver.
+pub struct Browser {
+    pub driver: WebDriver,
+    _chromedriver: Guard,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Result<Browser> {
+        let port = free_port()?;
+        let chromedriver = Guard(
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .context("starting chromedriver (apt-get install chromium-driver)")?,
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("chromedriver did not start listening on port {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // An absolute profile path: chromedriver hangs on paths with `..`.
+        let profile = tempfile::tempdir()?;
+        let profile_path = profile.path().canonicalize()?;
+        let mut caps = DesiredCapabilities::chrome();
+        if let Ok(binary) = std::env::var("CHROMIUM") {
+            caps.set_binary(&binary)?;
+        }
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1366,900",
+            "--lang=it-IT",
+            // Bootstrap scrolls smoothly unless motion is reduced; ChromeDriver would click
+            // where an element will be once the animation ends, not where it is.
+            "--force-prefers-reduced-motion",
+        ] {
+            caps.add_arg(arg)?;
+        }
+        caps.add_arg(&format!("--user-data-dir={}", profile_path.display()))?;
+        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await?;
+        Ok(Browser {
+            driver,
+            _chromedriver: chromedriver,
+            _profile: profile,
+        })
+    }
+
+    /// Saves a full-window screenshot as `e2e/screenshots/NAME.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        self.driver.screenshot(&path).await?;
+        Ok(path)
+    }
+
+    /// Runs axe-core (from the front end's npm packages) on the current page and returns
+    /// the violations of impact "serious" or "critical", one line each.
+    pub async fn serious_accessibility_violations(&self) -> Result<Vec<String>> {
+        let axe_path = repo_root().join("frontend/node_modules/axe-core/axe.min.js");
+        let axe = std::fs::read_to_string(&axe_path)
+            .with_context(|| format!("reading {} (npm ci in frontend/)", axe_path.display()))?;
+        self.driver.execute(&axe, Vec::new()).await?;
+        let result = self
+            .driver
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] })
+                      .then(r => done(r.violations
+                          .filter(v => v.impact === "serious" || v.impact === "critical")
+                          .map(v => v.impact + " " + v.id + ": " + v.help + " (" + v.nodes.length + " elementi: "
+                                    + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ") + ")")))
+                      .catch(e => done(["axe failed: " + e]));"#,
+                Vec::new(),
+            )
+            .await?;
+        Ok(serde_json::from_value(result.json().clone())?)
+    }
+}
+
+/// Waits until `probe` gives `Some`, polling; fails with `what` after `timeout`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
+{
+    let deadline = Instant::now() + timeout;
+    let mut last_error = None;
+    loop {
+        match probe().await {
+            Ok(Some(value)) => return Ok(value),
+            Ok(None) => {}
+            Err(e) => last_error = Some(e),
+        }
+        if Instant::now() > deadline {
+            match last_error {
+                Some(e) => bail!("timed out waiting for {what}: {e:#}"),
+                None => bail!("timed out waiting for {what}"),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The text of the element with `data-testid`, or `None` while it is not there.
+pub async fn text_of(driver: &WebDriver, testid: &str) -> Result<Option<String>> {
+    let found = driver
+        .find_all(By::Css(format!("[data-testid='{testid}']")))
+        .await?;
+    match found.first() {
+        Some(e) => Ok(Some(e.text().await?)),
+        None => Ok(None),
+    }
+}
+
+/// The form control labelled `label` (through `<label for>`), as an assistive technology
+/// would find it.
+pub async fn control_labelled(driver: &WebDriver, label: &str) -> Result<WebElement> {
+    let label_el = driver
+        .find(By::XPath(format!("//label[normalize-space()='{label}']")))
+        .await
+        .with_context(|| format!("no label {label:?}"))?;
+    let id = label_el
+        .attr("for")
+        .await?
+        .with_context(|| format!("label {label:?} is not bound to a control"))?;
+    Ok(driver.find(By::Id(id)).await?)
+}

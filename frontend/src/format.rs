@@ -1,0 +1,49 @@
+//! Numbers and dates the Italian way.
+
+use nuvola_shared::money::group_thousands;
+
+/// `12934` → `12.934`.
+pub fn count(n: i64) -> String {
+    group_thousands(n)
+}
+
+/// `4566860` → `4.566.860 €`.
+pub fn euros(amount: i64) -> String {
+    format!("{} €", group_thousands(amount))
+}
+
+/// A large amount, shortened for a headline: `1.234.567.890` → `1,23 mld €`.
+pub fn euros_short(amount: f64) -> String {
+    let (value, unit) = if amount >= 1e9 {
+        (amount / 1e9, "mld")
+    } else if amount >= 1e6 {
+        (amount / 1e6, "mln")
+    } else {
+        return euros(amount.round() as i64);
+    };
+    format!("{} {unit} €", format!("{value:.2}").replace('.', ","))
+}
+
+/// `2022-08-08` → `08/08/2022`; anything else is shown as it is.
+pub fn date(iso: &str) -> String {
+    let mut parts = iso.get(..10).unwrap_or(iso).split('-');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d)) if y.len() == 4 => format!("{d}/{m}/{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_like_an_italian_reader_expects() {
+        assert_eq!(count(12_934), "12.934");
+        assert_eq!(euros(4_566_860), "4.566.860 €");
+        assert_eq!(euros_short(1_234_567_890.0), "1,23 mld €");
+        assert_eq!(euros_short(45_000_000.0), "45,00 mln €");
+        assert_eq!(date("2022-08-08"), "08/08/2022");
+        assert_eq!(date("n/d"), "n/d");
+    }
+}

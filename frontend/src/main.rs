@@ -1,0 +1,16 @@
+//! The Nuvola web application: a client-side Leptos app that talks only to the
+//! GraphQL API of the server that serves it.
+//!
+//! Routes live in [`app::App`]; every page is a module of [`pages`]. The domain rules
+//! (regions, administration types, states) come from `nuvola-shared`, the same crate the
+//! server validates with, so a filter the browser offers is one the server accepts.
+
+mod api;
+mod app;
+mod format;
+mod layout;
+mod pages;
+
+fn main() {
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,485 @@
+//! The public open-data explorer: the funded applications of measure 1.2, filtered by
+//! region, call, type of body and state, with totals and a paginated table.
+//!
+//! The filter lives in the address (`?regione=Liguria&stato=FUNDED`), so a view can be
+//! bookmarked and shared and the browser's back button undoes a change. A page and its
+//! totals come from one GraphQL round trip.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use nuvola_shared::api::ApplicationFilter;
+use nuvola_shared::{AdministrationType, ApplicationState, Region};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ErrorAlert, Loading};
+use crate::api::{self, ApiError};
+use crate::format;
+
+const PAGE_SIZE: usize = 25;
+
+const PAGE_QUERY: &str = r#"query Explorer($first: Int!, $after: String, $filter: ApplicationFilter) {
+  applications(first: $first, after: $after, filter: $filter) {
+    totalCount
+    edges { node { cup amountEur state fundedOn
+      administration { ipaCode name typeLabel comune provincia region }
+      call { title } } }
+    pageInfo { hasNextPage endCursor }
+  }
+  stats(filter: $filter) { applications amountEur administrations byState { state applications } }
+}"#;
+
+const CALLS_QUERY: &str = "query Calls { calls { title applications } }";
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct ExplorerData {
+    applications: Connection,
+    stats: Stats,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Connection {
+    total_count: i64,
+    edges: Vec<Edge>,
+    page_info: PageInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Edge {
+    node: Row,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Row {
+    cup: String,
+    amount_eur: i64,
+    state: ApplicationState,
+    funded_on: Option<String>,
+    administration: Body,
+    call: CallRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Body {
+    ipa_code: String,
+    name: String,
+    type_label: String,
+    comune: Option<String>,
+    provincia: Option<String>,
+    region: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct CallRef {
+    title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageInfo {
+    has_next_page: bool,
+    end_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Stats {
+    applications: i64,
+    amount_eur: f64,
+    administrations: i64,
+    by_state: Vec<StateCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct StateCount {
+    state: ApplicationState,
+    applications: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Calls {
+    calls: Vec<CallOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct CallOption {
+    title: String,
+    applications: i64,
+}
+
+/// The address parameters of the filter, in Italian, and the filter field each sets.
+const PARAM_REGION: &str = "regione";
+const PARAM_CALL: &str = "avviso";
+const PARAM_TYPE: &str = "tipo";
+const PARAM_STATE: &str = "stato";
+
+#[component]
+pub fn Explorer() -> impl IntoView {
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        query.with(|q| ApplicationFilter {
+            region: q.get(PARAM_REGION),
+            call_title: q.get(PARAM_CALL),
+            administration_type: q.get(PARAM_TYPE),
+            state: q.get(PARAM_STATE).and_then(|s| ApplicationState::parse(&s).ok()),
+        })
+    });
+    // The cursors of the pages before the current one, for the filter they belong to:
+    // a different filter in the address starts again from the first page.
+    let pages = RwSignal::new((ApplicationFilter::default(), Vec::<String>::new()));
+    let after = Memo::new(move |_| {
+        let current = filter.get();
+        pages.with(|(of, stack)| if *of == current { stack.last().cloned() } else { None })
+    });
+    let page_number = Memo::new(move |_| {
+        let current = filter.get();
+        pages.with(|(of, stack)| if *of == current { stack.len() + 1 } else { 1 })
+    });
+
+    let data = LocalResource::new(move || {
+        let filter = filter.get();
+        let after = after.get();
+        async move {
+            // The browser checks the filter with the server's own rules before asking.
+            if let Err(e) = filter.parse() {
+                return Err(ApiError::Refused {
+                    code: "BAD_USER_INPUT".into(),
+                    message: e.to_string(),
+                });
+            }
+            api::query::<ExplorerData>(
+                PAGE_QUERY,
+                json!({ "first": PAGE_SIZE, "after": after, "filter": filter }),
+            )
+            .await
+        }
+    });
+    let calls = LocalResource::new(|| api::query::<Calls>(CALLS_QUERY, json!({})));
+
+    let navigate = use_navigate();
+    let set_param = move |name: &'static str, value: String| {
+        let mut params = query.get_untracked();
+        if value.is_empty() {
+            params.remove(name);
+        } else {
+            params.replace(name, value);
+        }
+        let search = params.to_query_string();
+        navigate(
+            if search.is_empty() { "/" } else { &search },
+            NavigateOptions::default(),
+        );
+    };
+    let clear = {
+        let navigate = use_navigate();
+        move |_| navigate("/", NavigateOptions::default())
+    };
+    let next = move |cursor: String| {
+        let current = filter.get_untracked();
+        pages.update(|(of, stack)| {
+            if *of != current {
+                *of = current;
+                stack.clear();
+            }
+            stack.push(cursor);
+        });
+    };
+    let previous = move |_| pages.update(|(_, stack)| drop(stack.pop()));
+    let filtered = move || filter.with(|f| *f != ApplicationFilter::default());
+
+    view! {
+        <div class="container my-4">
+            <nav aria-label="Percorso di navigazione" class="breadcrumb-container">
+                <ol class="breadcrumb">
+                    <li class="breadcrumb-item active" aria-current="page">"Dati aperti"</li>
+                </ol>
+            </nav>
+            <h1>"Progetti finanziati per la migrazione al cloud"</h1>
+            <p class="lead">
+                "Le candidature finanziate dalla misura 1.2 del PNRR, dai dati aperti di PA digitale 2026: filtra per regione, avviso, tipo di ente e stato del progetto."
+            </p>
+
+            <form class="row g-3 mt-2 explorer-filters" on:submit=|ev| ev.prevent_default()>
+                <FilterSelect
+                    id="filtro-regione"
+                    label="Regione"
+                    any="Tutte le regioni"
+                    value=Signal::derive(move || filter.with(|f| f.region.clone().unwrap_or_default()))
+                    options=Signal::derive(|| {
+                        Region::all().map(|r| (r.name().to_owned(), r.name().to_owned())).collect()
+                    })
+                    on_change={
+                        let set_param = set_param.clone();
+                        move |v| set_param(PARAM_REGION, v)
+                    }
+                />
+                <FilterSelect
+                    id="filtro-avviso"
+                    label="Avviso"
+                    any="Tutti gli avvisi"
+                    value=Signal::derive(move || filter.with(|f| f.call_title.clone().unwrap_or_default()))
+                    options=Signal::derive(move || {
+                        calls
+                            .get()
+                            .and_then(Result::ok)
+                            .map(|c| {
+                                c.calls
+                                    .into_iter()
+                                    .filter(|c| c.applications > 0)
+                                    .map(|c| (c.title.clone(), c.title))
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    })
+                    on_change={
+                        let set_param = set_param.clone();
+                        move |v| set_param(PARAM_CALL, v)
+                    }
+                />
+                <FilterSelect
+                    id="filtro-tipo"
+                    label="Tipo di ente"
+                    any="Tutti i tipi"
+                    value=Signal::derive(move || filter.with(|f| f.administration_type.clone().unwrap_or_default()))
+                    options=Signal::derive(|| {
+                        AdministrationType::ALL
+                            .iter()
+                            .map(|t| (t.code().to_owned(), t.label_it().to_owned()))
+                            .collect()
+                    })
+                    on_change={
+                        let set_param = set_param.clone();
+                        move |v| set_param(PARAM_TYPE, v)
+                    }
+                />
+                <FilterSelect
+                    id="filtro-stato"
+                    label="Stato del progetto"
+                    any="Tutti gli stati"
+                    value=Signal::derive(move || filter.with(|f| f.state.map(|s| s.code().to_owned()).unwrap_or_default()))
+                    options=Signal::derive(|| {
+                        ApplicationState::ALL
+                            .iter()
+                            .map(|s| (s.code().to_owned(), s.label_it().to_owned()))
+                            .collect()
+                    })
+                    on_change=move |v| set_param(PARAM_STATE, v)
+                />
+                <Show when=filtered>
+                    <div class="col-12">
+                        <button type="button" class="btn btn-outline-primary btn-sm" on:click=clear.clone()>
+                            "Azzera i filtri"
+                        </button>
+                    </div>
+                </Show>
+            </form>
+
+            <Transition fallback=|| view! { <Loading what="Caricamento dei progetti…"/> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => view! {
+                            <Results data=d page=page_number.get() on_next=next on_previous=previous/>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+/// A labelled select whose first option means "any".
+#[component]
+fn FilterSelect(
+    id: &'static str,
+    label: &'static str,
+    any: &'static str,
+    #[prop(into)] value: Signal<String>,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    on_change: impl Fn(String) + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="col-12 col-md-6 col-lg-3">
+            <div class="select-wrapper">
+                <label for=id>{label}</label>
+                <select
+                    id=id
+                    prop:value=move || value.get()
+                    on:change=move |ev| on_change(event_target_value(&ev))
+                >
+                    <option value="">{any}</option>
+                    <For
+                        each=move || options.get()
+                        key=|(v, _)| v.clone()
+                        children=move |(v, text)| {
+                            let selected = {
+                                let v = v.clone();
+                                move || value.with(|current| *current == v)
+                            };
+                            view! { <option value=v selected=selected>{text}</option> }
+                        }
+                    />
+                </select>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Results(
+    data: ExplorerData,
+    page: usize,
+    on_next: impl Fn(String) + Copy + 'static,
+    on_previous: impl Fn(()) + Copy + 'static,
+) -> impl IntoView {
+    let ExplorerData {
+        applications,
+        stats,
+    } = data;
+    let total = applications.total_count;
+    let pages = (total as usize).div_ceil(PAGE_SIZE).max(1);
+    let end_cursor = applications.page_info.end_cursor.clone();
+    let has_next = applications.page_info.has_next_page;
+    let summary = match total {
+        0 => "Nessun progetto corrisponde ai filtri scelti.".to_owned(),
+        1 => "1 progetto trovato.".to_owned(),
+        n => format!("{} progetti trovati.", format::count(n)),
+    };
+    view! {
+        <section aria-labelledby="totali" class="mt-4">
+            <h2 id="totali" class="visually-hidden">"Totali"</h2>
+            <div class="row g-3 totals">
+                <Figure label="Progetti" value=format::count(stats.applications) testid="totale-progetti"/>
+                <Figure label="Importo finanziato" value=format::euros_short(stats.amount_eur) testid="totale-importo"/>
+                <Figure label="Enti beneficiari" value=format::count(stats.administrations) testid="totale-enti"/>
+            </div>
+            <ul class="list-inline mt-3 mb-0 by-state" aria-label="Progetti per stato">
+                {stats
+                    .by_state
+                    .into_iter()
+                    .map(|s| {
+                        view! {
+                            <li class="list-inline-item">
+                                <StateBadge state=s.state/>
+                                " "
+                                {format::count(s.applications)}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+
+        <section aria-labelledby="elenco" class="mt-4">
+            <h2 id="elenco" class="h4">"Elenco dei progetti"</h2>
+            <p aria-live="polite" data-testid="riepilogo">{summary}</p>
+            <Show when=move || { total > 0 }>
+                <div class="table-responsive">
+                    <table class="table table-striped table-hover align-middle">
+                        <caption class="visually-hidden">
+                            {format!("Progetti finanziati, pagina {page} di {pages}")}
+                        </caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Ente"</th>
+                                <th scope="col">"Comune"</th>
+                                <th scope="col">"Regione"</th>
+                                <th scope="col">"Avviso"</th>
+                                <th scope="col" class="text-end">"Importo"</th>
+                                <th scope="col">"Finanziato il"</th>
+                                <th scope="col">"Stato"</th>
+                                <th scope="col">"CUP"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {applications
+                                .edges
+                                .clone()
+                                .into_iter()
+                                .map(|Edge { node }| view! { <ResultRow row=node/> })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </Show>
+            <nav class="pagination-wrapper justify-content-between d-flex align-items-center" aria-label="Paginazione">
+                <button
+                    type="button"
+                    class="btn btn-outline-primary btn-sm"
+                    disabled=page <= 1
+                    on:click=move |_| on_previous(())
+                >
+                    "‹ Precedenti"
+                </button>
+                <span data-testid="pagina">{format!("Pagina {page} di {pages}")}</span>
+                <button
+                    type="button"
+                    class="btn btn-outline-primary btn-sm"
+                    disabled=!has_next
+                    on:click=move |_| {
+                        if let Some(cursor) = end_cursor.clone() {
+                            on_next(cursor);
+                        }
+                    }
+                >
+                    "Successivi ›"
+                </button>
+            </nav>
+        </section>
+    }
+}
+
+#[component]
+fn Figure(label: &'static str, value: String, testid: &'static str) -> impl IntoView {
+    view! {
+        <div class="col-12 col-md-4">
+            <div class="figure-card p-3 h-100">
+                <p class="figure-label mb-1">{label}</p>
+                <p class="figure-value mb-0" data-testid=testid>{value}</p>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn ResultRow(row: Row) -> impl IntoView {
+    let place = match (&row.administration.comune, &row.administration.provincia) {
+        (Some(c), Some(p)) => format!("{c} ({p})"),
+        (Some(c), None) => c.clone(),
+        _ => "—".to_owned(),
+    };
+    view! {
+        <tr>
+            <td>
+                <span class="fw-semibold">{row.administration.name}</span>
+                <br/>
+                <small class="text-muted">
+                    {row.administration.type_label} " · " <span class="font-monospace">{row.administration.ipa_code}</span>
+                </small>
+            </td>
+            <td>{place}</td>
+            <td>{row.administration.region}</td>
+            <td class="small">{row.call.title}</td>
+            <td class="text-end text-nowrap">{format::euros(row.amount_eur)}</td>
+            <td class="text-nowrap">{row.funded_on.as_deref().map(format::date).unwrap_or_else(|| "—".to_owned())}</td>
+            <td><StateBadge state=row.state/></td>
+            <td class="font-monospace small">{row.cup}</td>
+        </tr>
+    }
+}
+
+/// A project's state as a coloured badge, always with its name in words.
+#[component]
+pub fn StateBadge(state: ApplicationState) -> impl IntoView {
+    let class = match state {
+        ApplicationState::Paid | ApplicationState::Verified => "bg-success",
+        ApplicationState::Renounced | ApplicationState::Revoked => "bg-danger",
+        ApplicationState::Funded | ApplicationState::Submitted => "bg-primary",
+        _ => "bg-secondary",
+    };
+    view! { <span class=format!("badge {class}")>{state.label_it()}</span> }
+}
