@@ -1,6 +1,10 @@
 //! The integration tests of the server: one binary, every test against SQLite and
 //! PostgreSQL both (see `helpers::both!`).
 
+// A failing unwrap in a test is a failing test: the lints against unwrap are for
+// production code.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod cli;

@@ -60,7 +60,7 @@ impl Application {
     async fn state(&self) -> ApiResult<ApplicationStateGql> {
         nuvola_shared::ApplicationState::parse(&self.0.state)
             .map(Into::into)
-            .map_err(|e| ApiError::internal(e))
+            .map_err(ApiError::internal)
     }
 
     /// The state as the open data writes it: `A` funded, `R` renounced or revoked,

@@ -45,7 +45,7 @@ impl StatsQuery {
             .into_iter()
             .map(|(state, n, amount)| {
                 let state = nuvola_shared::ApplicationState::parse(&state)
-                    .map_err(|e| ApiError::internal(e))?;
+                    .map_err(ApiError::internal)?;
                 Ok(StateStats {
                     state: state.into(),
                     applications: n,

@@ -1,0 +1,22 @@
+# The two commands of the README, plus a few conveniences. The scripts do the work.
+.PHONY: run test bench frontend
+
+## Build and run the whole system (server, SPA, demo data on embedded SQLite).
+run:
+	scripts/run.sh
+
+## Every check: formatting, lints, wasm size, tests on SQLite and PostgreSQL, browser suite.
+test:
+	scripts/test.sh
+
+## Benchmarks: import speed and API latency on SQLite and PostgreSQL.
+bench:
+	scripts/setup.sh --postgres
+	cargo build --release -p nuvola-server
+	cargo bench -p nuvola-server --bench import
+	cargo bench -p nuvola-server --bench api
+
+## Only the front end, into frontend/dist (release; `scripts/build-frontend.sh --dev` is faster).
+frontend:
+	scripts/setup.sh
+	scripts/build-frontend.sh

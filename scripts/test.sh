@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every check of the project, as CI runs it (.ci/run calls `make test`, which calls this):
+# formatting, lints (server and wasm), the release front end with its size budget, unit
+# and API tests on SQLite and PostgreSQL, and the browser suite in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+scripts/setup.sh --browser --postgres
+
+say "formatting"
+cargo fmt --all -- --check
+
+say "lints (server, shared, migrations, e2e)"
+cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+say "lints (front end, wasm32)"
+cargo clippy -p frontend --target wasm32-unknown-unknown --target-dir target/wasm -- -D warnings
+
+say "front end (release wasm)"
+scripts/build-frontend.sh
+gzip_bytes=$(gzip -9 -c frontend/dist/nuvola_frontend_bg.wasm | wc -c)
+budget=$((400 * 1024))
+if [ "$gzip_bytes" -gt "$budget" ]; then
+  echo "the front end is $((gzip_bytes / 1024)) KB gzip, over its budget of 400 KB" >&2
+  exit 1
+fi
+
+say "server binary for the browser suite"
+cargo build -p nuvola-server
+
+say "tests (SQLite and PostgreSQL, headless Chromium)"
+cargo test --workspace --exclude frontend
+cargo test -p frontend
