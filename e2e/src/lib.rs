@@ -73,11 +73,17 @@ impl Server {
             .map(PathBuf::from)
             .unwrap_or_else(|| repo_root().join("target/debug/nuvola"));
         if !bin.exists() {
-            bail!("{} is missing: run `cargo build -p nuvola-server` first", bin.display());
+            bail!(
+                "{} is missing: run `cargo build -p nuvola-server` first",
+                bin.display()
+            );
         }
         let dist = repo_root().join("frontend/dist");
         if !dist.join("index.html").exists() {
-            bail!("{} is missing: run `scripts/build-frontend.sh` first", dist.display());
+            bail!(
+                "{} is missing: run `scripts/build-frontend.sh` first",
+                dist.display()
+            );
         }
         let dir = tempfile::tempdir()?;
         let mut postgres = None;
@@ -90,9 +96,13 @@ impl Server {
                     std::process::id(),
                     DATABASES.fetch_add(1, Ordering::SeqCst)
                 );
-                let db = Database::connect(&admin).await.context("connecting to PostgreSQL")?;
-                db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
-                db.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+                let db = Database::connect(&admin)
+                    .await
+                    .context("connecting to PostgreSQL")?;
+                db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await?;
+                db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await?;
                 db.close().await?;
                 let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
                 let url = format!("{base}/{name}");

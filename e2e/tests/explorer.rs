@@ -18,26 +18,40 @@ async fn explorer_filters_real_data(backend: Backend) -> Result<()> {
     driver.goto(format!("{}/", server.url)).await?;
     // The whole country: every funded application of the bundled open data.
     let total = eventually("the national total", WAIT, || async {
-        Ok(text_of(driver, "totale-progetti").await?.filter(|t| t == "12.934"))
+        Ok(text_of(driver, "totale-progetti")
+            .await?
+            .filter(|t| t == "12.934"))
     })
     .await?;
     assert_eq!(total, "12.934");
-    assert_eq!(driver.title().await?, "Nuvola · Migrazione al cloud della PA");
+    assert_eq!(
+        driver.title().await?,
+        "Nuvola · Migrazione al cloud della PA"
+    );
     let heading = driver.find(By::Tag("h1")).await?.text().await?;
     assert_eq!(heading, "Progetti finanziati per la migrazione al cloud");
 
     // Filter by region, through the control labelled "Regione".
     let region = control_labelled(driver, "Regione").await?;
-    SelectElement::new(&region).await?.select_by_visible_text("Liguria").await?;
+    SelectElement::new(&region)
+        .await?
+        .select_by_visible_text("Liguria")
+        .await?;
     eventually("the Liguria total", WAIT, || async {
-        Ok(text_of(driver, "totale-progetti").await?.filter(|t| t == "344"))
+        Ok(text_of(driver, "totale-progetti")
+            .await?
+            .filter(|t| t == "344"))
     })
     .await?;
     assert_eq!(
         text_of(driver, "riepilogo").await?.as_deref(),
         Some("344 progetti trovati.")
     );
-    assert!(driver.current_url().await?.as_str().contains("regione=Liguria"));
+    assert!(driver
+        .current_url()
+        .await?
+        .as_str()
+        .contains("regione=Liguria"));
     let rows = driver.find_all(By::Css("table tbody tr")).await?;
     assert_eq!(rows.len(), 25, "a page holds 25 projects");
     let first = rows[0].text().await?;
@@ -46,7 +60,10 @@ async fn explorer_filters_real_data(backend: Backend) -> Result<()> {
     for row in &rows {
         assert!(row.text().await?.contains("Liguria"));
     }
-    assert_eq!(text_of(driver, "pagina").await?.as_deref(), Some("Pagina 1 di 14"));
+    assert_eq!(
+        text_of(driver, "pagina").await?.as_deref(),
+        Some("Pagina 1 di 14")
+    );
     if backend == Backend::Sqlite {
         browser.screenshot("explorer-liguria").await?;
     }
@@ -54,9 +71,15 @@ async fn explorer_filters_real_data(backend: Backend) -> Result<()> {
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 
     // Next page: different projects, same filter.
-    driver.find(By::XPath("//button[normalize-space()='Successivi ›']")).await?.click().await?;
+    driver
+        .find(By::XPath("//button[normalize-space()='Successivi ›']"))
+        .await?
+        .click()
+        .await?;
     eventually("page 2", WAIT, || async {
-        Ok(text_of(driver, "pagina").await?.filter(|t| t == "Pagina 2 di 14"))
+        Ok(text_of(driver, "pagina")
+            .await?
+            .filter(|t| t == "Pagina 2 di 14"))
     })
     .await?;
     let second_first = driver.find(By::Css("table tbody tr")).await?.text().await?;
@@ -64,15 +87,29 @@ async fn explorer_filters_real_data(backend: Backend) -> Result<()> {
 
     // A second criterion narrows the same view; clearing returns to the whole country.
     let state = control_labelled(driver, "Stato del progetto").await?;
-    SelectElement::new(&state).await?.select_by_visible_text("Rinunciata").await?;
+    SelectElement::new(&state)
+        .await?
+        .select_by_visible_text("Rinunciata")
+        .await?;
     eventually("Liguria renounced", WAIT, || async {
-        Ok(text_of(driver, "totale-progetti").await?.filter(|t| t == "68"))
+        Ok(text_of(driver, "totale-progetti")
+            .await?
+            .filter(|t| t == "68"))
     })
     .await?;
-    assert_eq!(text_of(driver, "pagina").await?.as_deref(), Some("Pagina 1 di 3"));
-    driver.find(By::XPath("//button[normalize-space()='Azzera i filtri']")).await?.click().await?;
+    assert_eq!(
+        text_of(driver, "pagina").await?.as_deref(),
+        Some("Pagina 1 di 3")
+    );
+    driver
+        .find(By::XPath("//button[normalize-space()='Azzera i filtri']"))
+        .await?
+        .click()
+        .await?;
     eventually("the national total again", WAIT, || async {
-        Ok(text_of(driver, "totale-progetti").await?.filter(|t| t == "12.934"))
+        Ok(text_of(driver, "totale-progetti")
+            .await?
+            .filter(|t| t == "12.934"))
     })
     .await?;
 

@@ -125,7 +125,9 @@ pub fn Explorer() -> impl IntoView {
             region: q.get(PARAM_REGION),
             call_title: q.get(PARAM_CALL),
             administration_type: q.get(PARAM_TYPE),
-            state: q.get(PARAM_STATE).and_then(|s| ApplicationState::parse(&s).ok()),
+            state: q
+                .get(PARAM_STATE)
+                .and_then(|s| ApplicationState::parse(&s).ok()),
         })
     });
     // The cursors of the pages before the current one, for the filter they belong to:
@@ -133,7 +135,13 @@ pub fn Explorer() -> impl IntoView {
     let pages = RwSignal::new((ApplicationFilter::default(), Vec::<String>::new()));
     let after = Memo::new(move |_| {
         let current = filter.get();
-        pages.with(|(of, stack)| if *of == current { stack.last().cloned() } else { None })
+        pages.with(|(of, stack)| {
+            if *of == current {
+                stack.last().cloned()
+            } else {
+                None
+            }
+        })
     });
     let page_number = Memo::new(move |_| {
         let current = filter.get();

@@ -44,8 +44,8 @@ impl StatsQuery {
             .by_state
             .into_iter()
             .map(|(state, n, amount)| {
-                let state = nuvola_shared::ApplicationState::parse(&state)
-                    .map_err(ApiError::internal)?;
+                let state =
+                    nuvola_shared::ApplicationState::parse(&state).map_err(ApiError::internal)?;
                 Ok(StateStats {
                     state: state.into(),
                     applications: n,
