@@ -283,6 +283,27 @@ pub async fn text_of(driver: &WebDriver, testid: &str) -> Result<Option<String>>
     }
 }
 
+/// Waits until the element with `data-testid` reads exactly `expected`.
+pub async fn wait_for_text(driver: &WebDriver, testid: &str, expected: &str) -> Result<()> {
+    eventually(
+        &format!("{testid} = {expected:?}"),
+        Duration::from_secs(20),
+        || async { Ok(text_of(driver, testid).await?.filter(|t| t == expected)) },
+    )
+    .await
+    .map(drop)
+}
+
+/// Chooses the option shown as `option` in the select labelled `label`.
+pub async fn choose(driver: &WebDriver, label: &str, option: &str) -> Result<()> {
+    let select = control_labelled(driver, label).await?;
+    thirtyfour::components::SelectElement::new(&select)
+        .await?
+        .select_by_visible_text(option)
+        .await?;
+    Ok(())
+}
+
 /// The form control labelled `label` (through `<label for>`), as an assistive technology
 /// would find it.
 pub async fn control_labelled(driver: &WebDriver, label: &str) -> Result<WebElement> {

@@ -4,11 +4,14 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use nuvola_e2e::thirtyfour::components::SelectElement;
 use nuvola_e2e::thirtyfour::prelude::*;
-use nuvola_e2e::{control_labelled, eventually, text_of, Backend, Browser, Server};
+use nuvola_e2e::{choose, eventually, wait_for_text, Backend, Browser, Server};
 
-const WAIT: Duration = Duration::from_secs(20);
+async fn button(driver: &WebDriver, name: &str) -> Result<WebElement> {
+    Ok(driver
+        .find(By::XPath(format!("//button[normalize-space()='{name}']")))
+        .await?)
+}
 
 async fn explorer_filters_real_data(backend: Backend) -> Result<()> {
     let server = Server::start(backend).await?;
@@ -17,13 +20,7 @@ async fn explorer_filters_real_data(backend: Backend) -> Result<()> {
 
     driver.goto(format!("{}/", server.url)).await?;
     // The whole country: every funded application of the bundled open data.
-    let total = eventually("the national total", WAIT, || async {
-        Ok(text_of(driver, "totale-progetti")
-            .await?
-            .filter(|t| t == "12.934"))
-    })
-    .await?;
-    assert_eq!(total, "12.934");
+    wait_for_text(driver, "totale-progetti", "12.934").await?;
     assert_eq!(
         driver.title().await?,
         "Nuvola · Migrazione al cloud della PA"
@@ -32,21 +29,9 @@ async fn explorer_filters_real_data(backend: Backend) -> Result<()> {
     assert_eq!(heading, "Progetti finanziati per la migrazione al cloud");
 
     // Filter by region, through the control labelled "Regione".
-    let region = control_labelled(driver, "Regione").await?;
-    SelectElement::new(&region)
-        .await?
-        .select_by_visible_text("Liguria")
-        .await?;
-    eventually("the Liguria total", WAIT, || async {
-        Ok(text_of(driver, "totale-progetti")
-            .await?
-            .filter(|t| t == "344"))
-    })
-    .await?;
-    assert_eq!(
-        text_of(driver, "riepilogo").await?.as_deref(),
-        Some("344 progetti trovati.")
-    );
+    choose(driver, "Regione", "Liguria").await?;
+    wait_for_text(driver, "totale-progetti", "344").await?;
+    wait_for_text(driver, "riepilogo", "344 progetti trovati.").await?;
     assert!(driver
         .current_url()
         .await?
@@ -60,10 +45,7 @@ async fn explorer_filters_real_data(backend: Backend) -> Result<()> {
     for row in &rows {
         assert!(row.text().await?.contains("Liguria"));
     }
-    assert_eq!(
-        text_of(driver, "pagina").await?.as_deref(),
-        Some("Pagina 1 di 14")
-    );
+    wait_for_text(driver, "pagina", "Pagina 1 di 14").await?;
     if backend == Backend::Sqlite {
         browser.screenshot("explorer-liguria").await?;
     }
@@ -71,51 +53,21 @@ async fn explorer_filters_real_data(backend: Backend) -> Result<()> {
     assert!(violations.is_empty(), "accessibility: {violations:#?}");
 
     // Next page: different projects, same filter.
-    driver
-        .find(By::XPath("//button[normalize-space()='Successivi ›']"))
-        .await?
-        .click()
-        .await?;
-    eventually("page 2", WAIT, || async {
-        Ok(text_of(driver, "pagina")
-            .await?
-            .filter(|t| t == "Pagina 2 di 14"))
-    })
-    .await?;
+    button(driver, "Successivi ›").await?.click().await?;
+    wait_for_text(driver, "pagina", "Pagina 2 di 14").await?;
     let second_first = driver.find(By::Css("table tbody tr")).await?.text().await?;
     assert!(!second_first.contains("Comune di Genova"));
 
     // A second criterion narrows the same view; clearing returns to the whole country.
-    let state = control_labelled(driver, "Stato del progetto").await?;
-    SelectElement::new(&state)
-        .await?
-        .select_by_visible_text("Rinunciata")
-        .await?;
-    eventually("Liguria renounced", WAIT, || async {
-        Ok(text_of(driver, "totale-progetti")
-            .await?
-            .filter(|t| t == "68"))
-    })
-    .await?;
-    assert_eq!(
-        text_of(driver, "pagina").await?.as_deref(),
-        Some("Pagina 1 di 3")
-    );
-    driver
-        .find(By::XPath("//button[normalize-space()='Azzera i filtri']"))
-        .await?
-        .click()
-        .await?;
-    eventually("the national total again", WAIT, || async {
-        Ok(text_of(driver, "totale-progetti")
-            .await?
-            .filter(|t| t == "12.934"))
-    })
-    .await?;
+    choose(driver, "Stato del progetto", "Rinunciata").await?;
+    wait_for_text(driver, "totale-progetti", "68").await?;
+    wait_for_text(driver, "pagina", "Pagina 1 di 3").await?;
+    button(driver, "Azzera i filtri").await?.click().await?;
+    wait_for_text(driver, "totale-progetti", "12.934").await?;
 
     // A client-side route that does not exist gets the Italian not-found page.
     driver.goto(format!("{}/non-esiste", server.url)).await?;
-    eventually("the not-found page", WAIT, || async {
+    eventually("the not-found page", Duration::from_secs(20), || async {
         let h1 = driver.find_all(By::Tag("h1")).await?;
         Ok(match h1.first() {
             Some(h) => Some(h.text().await?).filter(|t| t == "Pagina non trovata"),
@@ -123,6 +75,11 @@ async fn explorer_filters_real_data(backend: Backend) -> Result<()> {
         })
     })
     .await?;
+    if backend == Backend::Sqlite {
+        browser.screenshot("not-found").await?;
+    }
+    let violations = browser.serious_accessibility_violations().await?;
+    assert!(violations.is_empty(), "accessibility: {violations:#?}");
 
     driver.clone().quit().await?;
     Ok(())

@@ -13,6 +13,22 @@ pub fn Icon(name: &'static str, #[prop(optional)] class: &'static str) -> impl I
     }
 }
 
+/// The service's name and emblem, linking home.
+#[component]
+fn Brand(tagline: &'static str) -> impl IntoView {
+    view! {
+        <div class="it-brand-wrapper">
+            <a href="/">
+                <Icon name="it-pa"/>
+                <div class="it-brand-text">
+                    <div class="it-brand-title">"Nuvola"</div>
+                    <div class="it-brand-tagline d-none d-md-block">{tagline}</div>
+                </div>
+            </a>
+        </div>
+    }
+}
+
 #[component]
 pub fn Header() -> impl IntoView {
     let location = use_location();
@@ -45,17 +61,7 @@ pub fn Header() -> impl IntoView {
                         <div class="row">
                             <div class="col-12">
                                 <div class="it-header-center-content-wrapper">
-                                    <div class="it-brand-wrapper">
-                                        <a href="/">
-                                            <Icon name="it-pa"/>
-                                            <div class="it-brand-text">
-                                                <div class="it-brand-title">"Nuvola"</div>
-                                                <div class="it-brand-tagline d-none d-md-block">
-                                                    "Migrazione al cloud della Pubblica Amministrazione · PNRR Misura 1.2"
-                                                </div>
-                                            </div>
-                                        </a>
-                                    </div>
+                                    <Brand tagline="Migrazione al cloud della Pubblica Amministrazione · PNRR Misura 1.2"/>
                                 </div>
                             </div>
                         </div>
@@ -101,17 +107,7 @@ pub fn Footer() -> impl IntoView {
                     <section>
                         <div class="row clearfix">
                             <div class="col-sm-12">
-                                <div class="it-brand-wrapper">
-                                    <a href="/">
-                                        <Icon name="it-pa"/>
-                                        <div class="it-brand-text">
-                                            <p class="it-brand-title h2 no_toc">"Nuvola"</p>
-                                            <p class="it-brand-tagline h3 no_toc d-none d-md-block">
-                                                "Il sistema aperto della migrazione al cloud della PA"
-                                            </p>
-                                        </div>
-                                    </a>
-                                </div>
+                                <Brand tagline="Il sistema aperto della migrazione al cloud della PA"/>
                             </div>
                         </div>
                     </section>
