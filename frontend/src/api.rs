@@ -31,7 +31,10 @@ impl fmt::Display for ApiError {
                 "Il server ha risposto in modo inatteso (HTTP {status}). Riprova tra poco."
             ),
             ApiError::Refused { code, message } => match code.as_str() {
-                "BAD_USER_INPUT" => write!(f, "Richiesta non valida: {message}"),
+                "INVALID_INPUT" => write!(f, "Richiesta non valida: {message}"),
+                "UNAUTHENTICATED" => f.write_str("Accedi per continuare: la sessione è scaduta o non valida."),
+                "FORBIDDEN" => f.write_str("Non hai i permessi per questa operazione."),
+                "NOT_FOUND" => f.write_str("Quello che cerchi non esiste o non è più disponibile."),
                 "RATE_LIMITED" => f.write_str("Troppe richieste: attendi qualche secondo e riprova."),
                 "INTERNAL" => f.write_str("Si è verificato un errore interno. Riprova tra poco."),
                 _ => write!(f, "Richiesta rifiutata ({code})."),

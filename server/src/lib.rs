@@ -16,6 +16,7 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod opendata;
+pub mod ratelimit;
 pub mod service;
 pub mod telemetry;
 

@@ -50,6 +50,13 @@ enum Command {
         /// Production mode: GraphQL introspection and field suggestions off.
         #[arg(long, env = "NUVOLA_PRODUCTION")]
         production: bool,
+        /// GraphQL requests allowed per minute per token, or per address without one
+        /// (0: no limit).
+        #[arg(long, env = "NUVOLA_RATE_LIMIT", default_value_t = nuvola_server::http::DEFAULT_REQUESTS_PER_MINUTE)]
+        rate_limit: u32,
+        /// Take the client's address from X-Forwarded-For (behind a load balancer).
+        #[arg(long, env = "NUVOLA_TRUST_PROXY")]
+        trust_proxy: bool,
     },
     /// Apply pending migrations and exit.
     Migrate {
@@ -134,6 +141,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo: with_demo,
             static_dir,
             production,
+            rate_limit,
+            trust_proxy,
         } => {
             let db = db::connect_and_migrate(&database.url).await?;
             if with_demo {
@@ -152,12 +161,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             let options = ServeOptions {
-                bind,
-                static_dir: static_dir.unwrap_or_else(default_static_dir),
                 limits: Limits {
                     introspection: !production,
                     ..Limits::default()
                 },
+                requests_per_minute: rate_limit,
+                trust_proxy,
+                ..ServeOptions::new(bind, static_dir.unwrap_or_else(default_static_dir))
             };
             let (server, addr) = nuvola_server::http::start(db, options)?;
             println!("Nuvola is listening on http://{addr}/");

@@ -155,7 +155,7 @@ pub fn Explorer() -> impl IntoView {
             // The browser checks the filter with the server's own rules before asking.
             if let Err(e) = filter.parse() {
                 return Err(ApiError::Refused {
-                    code: "BAD_USER_INPUT".into(),
+                    code: "INVALID_INPUT".into(),
                     message: e.to_string(),
                 });
             }

@@ -9,8 +9,15 @@ use nuvola_shared::ParseError;
 /// only through `From`, which strips internal detail.
 #[derive(Debug, Clone)]
 pub enum ApiError {
+    /// The request needs a valid token (none, expired or revoked).
+    Unauthenticated(String),
     /// The caller may not do or see this.
     Forbidden(String),
+    /// Too many requests or attempts; retry after this many seconds.
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     NotFound(String),
     /// A stale version or a uniqueness clash.
     Conflict(String),
@@ -28,7 +35,9 @@ pub enum ApiError {
 impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
+            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
             ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::RateLimited { .. } => "RATE_LIMITED",
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Conflict(_) => "CONFLICT",
             ApiError::InvalidInput { .. } => "INVALID_INPUT",
@@ -77,13 +86,21 @@ impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
         let code = e.code();
         crate::metrics::graphql_error(code);
+        let retry_after = match &e {
+            ApiError::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        };
         let (message, field) = match e {
             ApiError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error in a GraphQL resolver");
                 ("internal error".to_owned(), None)
             }
             ApiError::InvalidInput { field, message } => (message, Some(field)),
-            ApiError::Forbidden(m)
+            ApiError::RateLimited { message, .. } => (message, None),
+            ApiError::Unauthenticated(m)
+            | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
             | ApiError::DeadlinePassed(m) => (m, None),
@@ -92,6 +109,9 @@ impl From<ApiError> for async_graphql::Error {
             ext.set("code", code);
             if let Some(field) = &field {
                 ext.set("field", field.as_str());
+            }
+            if let Some(secs) = retry_after {
+                ext.set("retryAfter", secs);
             }
         })
     }

@@ -7,13 +7,15 @@
 pub mod error;
 pub mod loaders;
 pub mod scalars;
+pub mod viewer;
 
+pub mod account;
 pub mod administration;
 pub mod application;
 pub mod call;
 pub mod stats;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
 pub use error::ApiError;
@@ -25,9 +27,14 @@ pub struct QueryRoot(
     administration::query::AdministrationQuery,
     call::query::CallQuery,
     stats::query::StatsQuery,
+    account::query::AccountQuery,
 );
 
-pub type NuvolaSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+/// The root of every change.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(account::mutation::AccountMutation);
+
+pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Limits against abusive queries (OWASP GraphQL cheat sheet).
 #[derive(Debug, Clone, Copy)]
@@ -49,10 +56,14 @@ impl Default for Limits {
 }
 
 pub fn build_schema(db: DatabaseConnection, limits: Limits) -> NuvolaSchema {
-    let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .data(db)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity);
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(db)
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity);
     if !limits.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -61,15 +72,25 @@ pub fn build_schema(db: DatabaseConnection, limits: Limits) -> NuvolaSchema {
 
 /// The schema in SDL, as checked in at `server/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }
 
-/// Adds what each request needs of its own: fresh DataLoaders.
+/// Adds what each request needs of its own: fresh DataLoaders, who is asking, and
+/// facts about the HTTP request.
 pub fn with_request_data(
     request: async_graphql::Request,
     db: &DatabaseConnection,
+    viewer: viewer::Viewer,
+    meta: viewer::RequestMeta,
 ) -> async_graphql::Request {
-    request.data(loaders::Loaders::new(db.clone()))
+    request
+        .data(loaders::Loaders::new(db.clone()))
+        .data(viewer)
+        .data(meta)
 }

@@ -16,7 +16,11 @@ use actix_web::{web, App, Error, HttpRequest, HttpResponse, HttpServer};
 use async_graphql_actix_web::{GraphQLResponse, GraphQLSubscription};
 use sea_orm::DatabaseConnection;
 
+use crate::graphql::account::mutation::SESSION_COOKIE;
+use crate::graphql::viewer::{RequestMeta, Viewer};
 use crate::graphql::{self, Limits, NuvolaSchema};
+use crate::ratelimit::{ApiLimiter, Decision};
+use crate::service::auth;
 
 /// The largest GraphQL request body accepted.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -28,6 +32,36 @@ pub struct ServeOptions {
     /// Where the built SPA is (index.html and assets).
     pub static_dir: PathBuf,
     pub limits: Limits,
+    /// GraphQL requests allowed per minute per token (or per address without one);
+    /// 0 turns the limit off.
+    pub requests_per_minute: u32,
+    /// Whether a load balancer in front sets `X-Forwarded-For` (then the client's address
+    /// is taken from it; otherwise from the connection).
+    pub trust_proxy: bool,
+}
+
+/// The default of [`ServeOptions::requests_per_minute`].
+pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 600;
+
+impl ServeOptions {
+    /// Options with the defaults: the given address and SPA folder, introspection on,
+    /// the default rate limit, no trusted proxy.
+    pub fn new(bind: impl Into<String>, static_dir: PathBuf) -> Self {
+        Self {
+            bind: bind.into(),
+            static_dir,
+            limits: Limits::default(),
+            requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
+            trust_proxy: false,
+        }
+    }
+}
+
+/// Per-server settings the handlers read.
+#[derive(Clone)]
+struct Gate {
+    limiter: ApiLimiter,
+    trust_proxy: bool,
 }
 
 /// Binds and returns the running server and its address (port 0 picks a free port).
@@ -37,6 +71,10 @@ pub fn start(
 ) -> anyhow::Result<(Server, SocketAddr)> {
     let schema = graphql::build_schema(db.clone(), options.limits);
     let spa = web::Data::new(spa::Spa::new(options.static_dir.clone()));
+    let gate = web::Data::new(Gate {
+        limiter: ApiLimiter::for_database(&db, options.requests_per_minute),
+        trust_proxy: options.trust_proxy,
+    });
     let db_data = web::Data::new(db);
     let schema_data = web::Data::new(schema);
     let server = HttpServer::new(move || {
@@ -44,6 +82,7 @@ pub fn start(
             .app_data(db_data.clone())
             .app_data(schema_data.clone())
             .app_data(spa.clone())
+            .app_data(gate.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .wrap(actix_web::middleware::from_fn(observe))
             .wrap(Compress::default())
@@ -84,9 +123,58 @@ async fn observe(
     Ok(res)
 }
 
+/// The token of a request: `Authorization: Bearer`, else the session cookie.
+fn token_of(http: &HttpRequest) -> Option<(String, bool)> {
+    if let Some(value) = http.headers().get(header::AUTHORIZATION) {
+        let value = value.to_str().unwrap_or_default();
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .unwrap_or_default()
+            .trim();
+        return Some((token.to_owned(), false));
+    }
+    http.cookie(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| !v.is_empty())
+        .map(|v| (v, true))
+}
+
+/// The client's address: the connection's peer, or the first `X-Forwarded-For` hop
+/// when a trusted load balancer sets it.
+fn client_address(http: &HttpRequest, trust_proxy: bool) -> Option<std::net::IpAddr> {
+    if trust_proxy {
+        let forwarded = http
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    http.peer_addr().map(|a| a.ip())
+}
+
+fn rate_limit_headers(res: &mut HttpResponse, decision: &Decision) {
+    let headers = res.headers_mut();
+    for (name, value) in [
+        ("ratelimit-limit", decision.limit as u64),
+        ("ratelimit-remaining", decision.remaining as u64),
+        ("ratelimit-reset", decision.reset_secs),
+    ] {
+        headers.insert(
+            header::HeaderName::from_static(name),
+            header::HeaderValue::from(value),
+        );
+    }
+}
+
 async fn graphql_post(
     schema: web::Data<NuvolaSchema>,
     db: web::Data<DatabaseConnection>,
+    gate: web::Data<Gate>,
     http: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
@@ -120,10 +208,69 @@ async fn graphql_post(
             );
         }
     };
-    let request = graphql::with_request_data(request, &db);
+    let address = client_address(&http, gate.trust_proxy);
+    let (principal, via_cookie) = match token_of(&http) {
+        None => (None, false),
+        Some((token, via_cookie)) => match auth::authenticate(&db, &token).await {
+            Ok(Some(principal)) => (Some(principal), via_cookie),
+            // A stale cookie does not lock a browser out of the public pages.
+            Ok(None) if via_cookie => (None, false),
+            Ok(None) => {
+                return error_response(
+                    actix_web::http::StatusCode::UNAUTHORIZED,
+                    "UNAUTHENTICATED",
+                    "the token is not valid: unknown, expired or revoked",
+                )
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "authenticating a request");
+                return error_response(
+                    actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "internal error",
+                );
+            }
+        },
+    };
+    let key = match (&principal, address) {
+        (Some(p), _) => format!("api:token:{}", p.token_id),
+        (None, Some(addr)) => format!("api:addr:{addr}"),
+        (None, None) => "api:addr:unknown".to_owned(),
+    };
+    let decision = match gate.limiter.hit(&key).await {
+        Ok(decision) => decision,
+        Err(e) => {
+            // The limiter's store failing must not take the API down with it.
+            tracing::error!(error = %e, "rate limiter unavailable");
+            None
+        }
+    };
+    if let Some(d) = decision.filter(|d| !d.allowed) {
+        crate::metrics::graphql_error("RATE_LIMITED");
+        let mut res = HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, d.reset_secs.max(1).to_string()))
+            .json(serde_json::json!({
+                "errors": [{
+                    "message": format!("too many requests: at most {} per minute; retry in {} s", d.limit, d.reset_secs.max(1)),
+                    "extensions": { "code": "RATE_LIMITED", "retryAfter": d.reset_secs.max(1) }
+                }]
+            }));
+        rate_limit_headers(&mut res, &d);
+        return res;
+    }
+    let meta = RequestMeta {
+        address,
+        via_cookie,
+        secure_cookie: true,
+    };
+    let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
     let response: GraphQLResponse = schema.execute(request).await.into();
     use actix_web::Responder;
-    response.respond_to(&http).map_into_boxed_body()
+    let mut res = response.respond_to(&http).map_into_boxed_body();
+    if let Some(d) = decision {
+        rate_limit_headers(&mut res, &d);
+    }
+    res
 }
 
 /// Queries are POSTed; a GET gets a clear answer instead of the SPA.

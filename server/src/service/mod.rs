@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod auth;
 pub mod export;
 pub mod import;

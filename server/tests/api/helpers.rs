@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use indicatif::ProgressBar;
 use nuvola_server::audit::Actor;
+use nuvola_server::graphql::viewer::{RequestMeta, Viewer};
 use nuvola_server::graphql::Limits;
 use nuvola_server::http::ServeOptions;
 use nuvola_server::service::import::{self, ImportReport};
@@ -21,6 +22,9 @@ pub const CALLS_CSV: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../data/padigitale2026/avvisi.csv"
 );
+/// The header of candidature_12.csv and its row of the Comune di Genova.
+pub const GENOVA_HEADER: &str = "codice_ipa,ente,comune,cod_comune,provincia,cod_provincia,regione,cod_regione,importo_finanziamento,avviso,data_invio_candidatura,data_finanziamento,codice_cup,numero_finestra_temporale,numero_di_protocollo,stato_candidatura,misura,tipologia_ente";
+pub const GENOVA_ROW: &str = "c_d969,Comune di Genova,Genova,010025,GE,010,Liguria,07,4566860.0,1.2 Abilitazione al cloud - Comuni - Aprile 2022,2022-05-17T17:00:00.000+0000,2022-08-08,B31C22000060007,1.0,28.0,A,1.2 Abilitazione e facilitazione migrazione al Cloud,Comune";
 /// Rows in candidature_12.csv.
 pub const ALL_ROWS: usize = 12_934;
 
@@ -127,6 +131,17 @@ impl TestDb {
         t
     }
 
+    /// The calls and a single funded application (Comune di Genova, c_d969): enough for
+    /// tests about accounts and permissions, and fast.
+    pub async fn with_calls_and_one_body(backend: Backend) -> Self {
+        let t = Self::new(backend).await;
+        t.import_path(CALLS_CSV).await;
+        let csv = format!("{GENOVA_HEADER}\n{GENOVA_ROW}\n");
+        let report = t.import_bytes("genova.csv", csv.as_bytes()).await.unwrap();
+        assert_eq!(report.new, 1);
+        t
+    }
+
     pub async fn import_path(&self, path: &str) -> ImportReport {
         let bytes = std::fs::read(path).unwrap();
         self.import_bytes(path, &bytes).await.unwrap()
@@ -144,11 +159,15 @@ impl TestDb {
     }
 
     pub async fn count(&self, table: &str) -> i64 {
+        self.count_where(table, "1 = 1").await
+    }
+
+    pub async fn count_where(&self, table: &str, condition: &str) -> i64 {
         let row = self
             .db
             .query_one(sea_orm::Statement::from_string(
                 self.db.get_database_backend(),
-                format!("SELECT COUNT(*) AS n FROM {table}"),
+                format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}"),
             ))
             .await
             .unwrap()
@@ -206,7 +225,12 @@ pub async fn gql(db: &DatabaseConnection, query: &str, variables: Value) -> Valu
     let request = async_graphql::Request::new(query)
         .variables(async_graphql::Variables::from_json(variables));
     let response = schema
-        .execute(nuvola_server::graphql::with_request_data(request, db))
+        .execute(nuvola_server::graphql::with_request_data(
+            request,
+            db,
+            Viewer::default(),
+            RequestMeta::default(),
+        ))
         .await;
     serde_json::to_value(&response).unwrap()
 }
@@ -228,6 +252,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start(db: &DatabaseConnection) -> Self {
+        Self::start_with(db, |_| {}).await
+    }
+
+    /// Starts the server with options changed by `configure`.
+    pub async fn start_with(
+        db: &DatabaseConnection,
+        configure: impl FnOnce(&mut ServeOptions),
+    ) -> Self {
         let static_dir = tempfile::tempdir().unwrap();
         std::fs::write(
             static_dir.path().join("index.html"),
@@ -235,15 +267,9 @@ impl TestApp {
         )
         .unwrap();
         std::fs::write(static_dir.path().join("app.js"), "console.log(1)").unwrap();
-        let (server, addr) = nuvola_server::http::start(
-            db.clone(),
-            ServeOptions {
-                bind: "127.0.0.1:0".to_owned(),
-                static_dir: PathBuf::from(static_dir.path()),
-                limits: Limits::default(),
-            },
-        )
-        .unwrap();
+        let mut options = ServeOptions::new("127.0.0.1:0", PathBuf::from(static_dir.path()));
+        configure(&mut options);
+        let (server, addr) = nuvola_server::http::start(db.clone(), options).unwrap();
         let handle = server.handle();
         tokio::spawn(server);
         Self {
@@ -259,16 +285,65 @@ impl TestApp {
     }
 
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        self.client
-            .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.graphql_as(None, query, variables).await.1
     }
+
+    /// Posts a GraphQL request with an optional bearer token; returns the status and body.
+    pub async fn graphql_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.unwrap();
+        (res.status().as_u16(), res.json().await.unwrap())
+    }
+
+    /// Logs in through the API and returns the bearer token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let (_, r) = self
+            .graphql_as(
+                None,
+                "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+                json!({ "u": username, "p": password }),
+            )
+            .await;
+        r["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login of {username} failed: {r}"))
+            .to_owned()
+    }
+}
+
+/// Creates an account directly through the service, as `nuvola user add` does.
+pub async fn add_account(
+    db: &DatabaseConnection,
+    role: nuvola_shared::Role,
+    username: &str,
+    password: &str,
+    ipa: Option<&str>,
+) {
+    nuvola_server::service::accounts::create(
+        db,
+        nuvola_server::service::accounts::NewAccount {
+            role,
+            username: username.to_owned(),
+            password: password.to_owned(),
+            ipa_code: ipa.map(|c| nuvola_shared::IpaCode::parse(c).unwrap()),
+            supplier_vat: None,
+            display_name: None,
+        },
+        &Actor::system("test"),
+    )
+    .await
+    .unwrap();
 }
 
 impl Drop for TestApp {

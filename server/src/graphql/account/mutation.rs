@@ -1,0 +1,118 @@
+use async_graphql::{Context, Object, ID};
+use nuvola_shared::Role;
+use sea_orm::DatabaseConnection;
+
+use super::object::{Account, ApiToken, IssuedApiToken, Session};
+use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::scalars::Date;
+use crate::graphql::viewer::{request_meta, viewer};
+use crate::service::auth::{self, AuthError};
+
+/// The name of the session cookie the SPA uses instead of storing the token.
+pub const SESSION_COOKIE: &str = "nuvola_session";
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => ApiError::Unauthenticated(e.to_string()),
+            AuthError::RateLimited { retry_after_secs } => ApiError::RateLimited {
+                message: e.to_string(),
+                retry_after_secs,
+            },
+            AuthError::Invalid(m) => ApiError::invalid("input", m),
+            AuthError::NotFound(m) => ApiError::NotFound(m),
+            AuthError::Db(e) => ApiError::internal(e),
+        }
+    }
+}
+
+fn session_cookie(value: &str, max_age_secs: i64, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Strict{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Opens a session. Returns a bearer token and also sets it as a secure, HttpOnly,
+    /// SameSite cookie for the browser. Attempts are limited per username and address.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        password: String,
+    ) -> ApiResult<Session> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let meta = request_meta(ctx);
+        let (issued, account) = auth::login(db, &username, &password, meta.address).await?;
+        let max_age = auth::SESSION_HOURS * 3600;
+        ctx.append_http_header(
+            "Set-Cookie",
+            session_cookie(&issued.token, max_age, meta.secure_cookie),
+        );
+        Ok(Session {
+            token: issued.token,
+            expires_at: issued.model.expires_at,
+            account: Account(account),
+        })
+    }
+
+    /// Closes the session of the token in use and clears the cookie.
+    async fn logout(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let principal = viewer(ctx).require_writer(&Role::ALL)?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        auth::logout(db, principal).await?;
+        ctx.append_http_header(
+            "Set-Cookie",
+            session_cookie("", 0, request_meta(ctx).secure_cookie),
+        );
+        Ok(true)
+    }
+
+    /// Disables (or re-enables) an account: it can no longer log in and its tokens stop
+    /// working at once. DEPARTMENT only.
+    async fn set_account_disabled(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        disabled: bool,
+    ) -> ApiResult<Account> {
+        let principal = viewer(ctx).require_writer(&[Role::Department])?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let account = auth::set_disabled(db, &username, disabled, &principal.actor()).await?;
+        Ok(Account(account))
+    }
+
+    /// Issues a read-only API token for a third party, valid until the end of
+    /// `expiresOn` (at most a year). DEPARTMENT only. The token is shown once.
+    async fn issue_api_token(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        expires_on: Date,
+    ) -> ApiResult<IssuedApiToken> {
+        let principal = viewer(ctx).require_writer(&[Role::Department])?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let issued = auth::issue_api_token(db, principal, &name, expires_on.0).await?;
+        Ok(IssuedApiToken {
+            token: issued.token,
+            api_token: ApiToken(issued.model),
+        })
+    }
+
+    /// Revokes a third-party API token. DEPARTMENT only.
+    async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ApiToken> {
+        let principal = viewer(ctx).require_writer(&[Role::Department])?;
+        let id: i32 = id
+            .parse()
+            .map_err(|_| ApiError::invalid("id", "not the id of an API token"))?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(ApiToken(
+            auth::revoke_api_token(db, id, &principal.actor()).await?,
+        ))
+    }
+}
