@@ -11,6 +11,7 @@ mod auth;
 mod cli;
 mod export;
 mod graphql;
+mod hardening;
 mod http;
 mod import;
 mod schema;
