@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check of the project, as CI runs it (.ci/run calls `make test`, which calls this):
 # formatting, lints (server and wasm), the release front end with its size budget, unit
-# and API tests on SQLite and PostgreSQL, and the browser suite in headless Chromium.
+# and API tests on SQLite and PostgreSQL, the browser suite in headless Chromium, and a
+# schemathesis fuzz run of the GraphQL endpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,3 +33,6 @@ cargo build -p nuvola-server
 say "tests (SQLite and PostgreSQL, headless Chromium)"
 cargo test --workspace --exclude frontend
 cargo test -p frontend
+
+say "fuzzing the GraphQL endpoint (schemathesis)"
+scripts/fuzz.sh 40

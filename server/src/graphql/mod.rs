@@ -48,7 +48,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            depth: 12,
+            // 13 is what the standard introspection query of GraphQL tools needs.
+            depth: 15,
             complexity: 20_000,
             introspection: true,
         }

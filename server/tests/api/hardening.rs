@@ -19,6 +19,12 @@ async fn run_with(t: &TestDb, limits: Limits, query: &str) -> serde_json::Value 
     serde_json::to_value(schema.execute(request).await).unwrap()
 }
 
+/// The introspection query of graphql-js (`getIntrospectionQuery`), as tools send it.
+const INTROSPECTION: &str = "query IntrospectionQuery { __schema { queryType { name } mutationType { name } subscriptionType { name } types { ...FullType } directives { name description locations args { ...InputValue } } } }
+fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } possibleTypes { ...TypeRef } }
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+
 fn first_message(r: &serde_json::Value) -> String {
     r["errors"][0]["message"]
         .as_str()
@@ -31,7 +37,7 @@ both! {
         let t = TestDb::with_calls_and_one_body(backend).await;
         // Introspection nests without multiplying complexity: only depth can stop it.
         let mut inner = "name".to_owned();
-        for _ in 0..10 {
+        for _ in 0..14 {
             inner = format!("ofType {{ {inner} }}");
         }
         let deep = format!("{{ __schema {{ types {{ fields {{ type {{ {inner} }} }} }} }} }}");
@@ -45,6 +51,10 @@ both! {
         }
         let r = run_with(&t, Limits::default(), &format!(r#"{{ application(cup: "B31C22000060007") {{ {nested} }} }}"#)).await;
         assert!(r["data"].is_null(), "{r}");
+        // The standard introspection query of GraphQL tools (13 deep) passes.
+        let r = run_with(&t, Limits::default(), INTROSPECTION).await;
+        assert!(r["errors"].is_null(), "{r}");
+        assert_eq!(r["data"]["__schema"]["queryType"]["name"], "QueryRoot");
 
         let shallow = r#"{ application(cup: "B31C22000060007") { administration { applications { cup } } } }"#;
         let r = run_with(&t, Limits::default(), shallow).await;
