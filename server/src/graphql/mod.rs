@@ -13,6 +13,7 @@ pub mod account;
 pub mod administration;
 pub mod application;
 pub mod call;
+pub mod plan;
 pub mod stats;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -28,6 +29,7 @@ pub struct QueryRoot(
     call::query::CallQuery,
     stats::query::StatsQuery,
     account::query::AccountQuery,
+    plan::query::PlanQuery,
 );
 
 /// The root of every change.

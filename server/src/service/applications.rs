@@ -2,7 +2,7 @@
 
 use nuvola_shared::api::ParsedFilter;
 use nuvola_shared::Cup;
-use sea_orm::sea_query::{Alias, Expr, Func, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Func, Order, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -54,13 +54,20 @@ pub async fn page(
     first: u64,
     after: Option<i32>,
 ) -> Result<Page, DbErr> {
-    let mut query = application::Entity::find().filter(condition(filter));
+    // The ids first, then their rows: picking the page reads only the indexes and sorts
+    // ids, not every matching row (a region has thousands of applications).
+    let mut ids = Query::select();
+    ids.column(application::Column::Id)
+        .from(application::Entity)
+        .cond_where(condition(filter));
     if let Some(after) = after {
-        query = query.filter(application::Column::Id.gt(after));
+        ids.and_where(application::Column::Id.gt(after));
     }
-    let mut items = query
+    ids.order_by(application::Column::Id, Order::Asc)
+        .limit(first + 1);
+    let mut items = application::Entity::find()
+        .filter(application::Column::Id.in_subquery(ids))
         .order_by_asc(application::Column::Id)
-        .limit(first + 1)
         .all(db)
         .await?;
     let has_next = items.len() as u64 > first;

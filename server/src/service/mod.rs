@@ -1,6 +1,7 @@
 //! The operations of Nuvola. Each one validates its input with the shared domain
 //! types, runs in one transaction and leaves audit events.
 
+pub mod access;
 pub mod accounts;
 pub mod applications;
 pub mod auth;

@@ -14,4 +14,5 @@ mod graphql;
 mod hardening;
 mod http;
 mod import;
+mod permissions;
 mod schema;

@@ -1,16 +1,21 @@
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use nuvola_shared::api::{ApplicationFilter, ParsedFilter};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::entity::application;
+use crate::entity::{application, planned_service};
 use crate::graphql::administration::object::Administration;
 use crate::graphql::call::object::Call;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::loaders::Loaders;
+use crate::graphql::plan::object::{NextDeadline, PlannedService};
 use crate::graphql::scalars::Date;
+use crate::graphql::viewer::viewer;
 use crate::service;
+use crate::service::access::{self, PlanScope};
 
 /// The life-cycle state of an application / project.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -125,6 +130,79 @@ impl Application {
                 ApiError::internal(anyhow::anyhow!("application {} has no call", self.0.id))
             })
     }
+
+    /// The migration plan. Not public: the administration that owns the project, the
+    /// department and the verifier assigned see all of it; a supplier sees only the
+    /// services contracted to it; anyone else is refused with FORBIDDEN.
+    async fn plan(&self, ctx: &Context<'_>) -> ApiResult<Vec<PlannedService>> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let scope = access::plan_scope(viewer(ctx).principal(), &self.0);
+        let mut query = planned_service::Entity::find()
+            .filter(planned_service::Column::ApplicationId.eq(self.0.id))
+            .order_by_asc(planned_service::Column::Id);
+        match scope {
+            PlanScope::Whole => {}
+            PlanScope::SupplierServices(supplier_id) => {
+                query = query.filter(planned_service::Column::SupplierId.eq(supplier_id));
+            }
+            PlanScope::Nothing => {
+                return Err(ApiError::Forbidden(
+                    "the migration plan is visible only to the administration, its suppliers, its verifier and the department".to_owned(),
+                ))
+            }
+        }
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let services = query.all(db).await?;
+        if services.is_empty() && matches!(scope, PlanScope::SupplierServices(_)) {
+            return Err(ApiError::Forbidden(
+                "no service of this project is contracted to your organisation".to_owned(),
+            ));
+        }
+        Ok(services.into_iter().map(PlannedService).collect())
+    }
+
+    /// What the project must do next and by when, from the rules of its call: the
+    /// supplier contract while FUNDED, the completion while CONTRACTED or MIGRATING.
+    /// Null when nothing is due (or the call sets no term).
+    async fn next_deadline(&self, ctx: &Context<'_>) -> ApiResult<Option<NextDeadline>> {
+        let state =
+            nuvola_shared::ApplicationState::parse(&self.0.state).map_err(ApiError::internal)?;
+        let Some(funded_on) = self.0.funded_on else {
+            return Ok(None);
+        };
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let Some(call) = loaders.call.load_one(self.0.call_id).await? else {
+            return Ok(None);
+        };
+        let rule = call_rule(&call);
+        let today = chrono::Utc::now().date_naive();
+        use nuvola_shared::ApplicationState as S;
+        Ok(match state {
+            S::Funded => rule
+                .contract_due(funded_on)
+                .map(|d| NextDeadline::new("CONTRACT", d, today)),
+            S::Contracted | S::Migrating => rule
+                .completion_due(funded_on, self.0.contract_on)
+                .map(|d| NextDeadline::new("COMPLETION", d, today)),
+            _ => None,
+        })
+    }
+}
+
+/// The deadline rule a call carries (its terms as recorded, or the known defaults).
+fn call_rule(call: &crate::entity::call::Model) -> nuvola_shared::DeadlineRule {
+    use nuvola_shared::{DeadlineRule, Term, TermStart};
+    let term = |t: &Option<String>| t.as_deref().and_then(|t| Term::parse(t).ok());
+    DeadlineRule {
+        contract_within: term(&call.contract_term),
+        completion_within: term(&call.completion_term),
+        completion_from: if call.completion_from == "FUNDING_DATE" {
+            TermStart::FundingDate
+        } else {
+            TermStart::ContractDate
+        },
+        hard_cap: call.hard_cap.or_else(DeadlineRule::programme_hard_cap),
+    }
 }
 
 /// Which applications to list. Every criterion is optional; they combine with AND.
@@ -180,21 +258,24 @@ impl ApplicationConnection {
     async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<ApplicationEdge>> {
         // Load the page's bodies and calls in one batch each, before the nodes ask for
         // them one by one: the cost of a page does not depend on how its nodes resolve.
+        // Both batches at once: each loader waits its batching delay (1 ms) before querying.
         let node = ctx.look_ahead().field("node");
         let loaders = ctx.data_unchecked::<Loaders>();
-        if node.field("administration").exists() {
-            let ids: Vec<i32> = self
-                .page
-                .items
-                .iter()
-                .map(|a| a.administration_id)
-                .collect();
-            loaders.administration.load_many(ids).await?;
-        }
-        if node.field("call").exists() {
-            let ids: Vec<i32> = self.page.items.iter().map(|a| a.call_id).collect();
-            loaders.call.load_many(ids).await?;
-        }
+        let administrations = async {
+            if node.field("administration").exists() {
+                let ids = self.page.items.iter().map(|a| a.administration_id);
+                loaders.administration.load_many(ids).await?;
+            }
+            Ok::<_, Arc<DbErr>>(())
+        };
+        let calls = async {
+            if node.field("call").exists() {
+                let ids = self.page.items.iter().map(|a| a.call_id);
+                loaders.call.load_many(ids).await?;
+            }
+            Ok(())
+        };
+        futures_util::try_join!(administrations, calls)?;
         Ok(self
             .page
             .items
