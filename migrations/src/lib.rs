@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_initial;
 mod m20261123_000002_rate_limit;
+mod m20261123_000003_catalogue;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_initial::Migration),
             Box::new(m20261123_000002_rate_limit::Migration),
+            Box::new(m20261123_000003_catalogue::Migration),
         ]
     }
 }

@@ -94,8 +94,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
     } else {
         None
     };
-    ensure_supplier(db, PSN_VAT, "Polo Strategico Nazionale S.p.A.", true).await?;
-    ensure_supplier(db, SUPPLIER_VAT, "Nuvola Demo Cloud S.r.l.", false).await?;
+    ensure_suppliers(db).await?;
     for login in &LOGINS {
         let exists = account::Entity::find()
             .filter(account::Column::Username.eq(login.username))
@@ -126,20 +125,150 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
     Ok(report)
 }
 
+/// PSN's offerings (code, name, service model, highest data class) and the demo
+/// supplier's, one of them with an expired qualification.
+const PSN_OFFERINGS: &[(&str, &str, &str, &str)] = &[
+    ("PSN-HOUSING", "PSN Housing", "IAAS", "STRATEGICO"),
+    ("PSN-HOSTING", "PSN Hosting", "IAAS", "STRATEGICO"),
+    ("PSN-IAAS-PRIVATE", "PSN IaaS private", "IAAS", "STRATEGICO"),
+    ("PSN-IAAS-SHARED", "PSN IaaS shared", "IAAS", "CRITICO"),
+    ("PSN-PAAS", "PSN PaaS", "PAAS", "STRATEGICO"),
+    (
+        "PSN-CAAS",
+        "PSN Container as a Service",
+        "CAAS",
+        "STRATEGICO",
+    ),
+    ("PSN-DR", "PSN Disaster recovery", "IAAS", "STRATEGICO"),
+    (
+        "PSN-SECURE-PUBLIC",
+        "PSN Secure public cloud",
+        "IAAS",
+        "CRITICO",
+    ),
+    ("PSN-HYBRID", "PSN Hybrid cloud", "IAAS", "STRATEGICO"),
+];
+/// (code, name, service model, highest data class, qualified until (y, m, d)).
+type DemoOffering = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    (i32, u32, u32),
+);
+const DEMO_OFFERINGS: &[DemoOffering] = &[
+    (
+        "DEMO-SAAS-PA",
+        "Suite documentale PA (SaaS)",
+        "SAAS",
+        "ORDINARIO",
+        (2027, 6, 30),
+    ),
+    (
+        "DEMO-SAAS-SCUOLA",
+        "Segreteria scolastica (SaaS)",
+        "SAAS",
+        "ORDINARIO",
+        (2027, 9, 30),
+    ),
+    (
+        "DEMO-PAAS",
+        "Piattaforma applicativa (PaaS)",
+        "PAAS",
+        "CRITICO",
+        (2028, 3, 31),
+    ),
+    (
+        "DEMO-IAAS",
+        "Macchine virtuali qualificate (IaaS)",
+        "IAAS",
+        "ORDINARIO",
+        (2027, 12, 31),
+    ),
+    (
+        "DEMO-SAAS-OLD",
+        "Protocollo legacy (SaaS, qualifica scaduta)",
+        "SAAS",
+        "ORDINARIO",
+        (2025, 10, 31),
+    ),
+];
+
+/// The demo suppliers (PSN and one qualified supplier) with their qualified offerings;
+/// creates what is missing.
+pub async fn ensure_suppliers(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let psn = ensure_supplier(db, PSN_VAT, "Polo Strategico Nazionale S.p.A.", true).await?;
+    let demo = ensure_supplier(db, SUPPLIER_VAT, "Nuvola Demo Cloud S.r.l.", false).await?;
+    let psn_until = chrono::NaiveDate::from_ymd_opt(2028, 12, 31);
+    for (code, name, model, class) in PSN_OFFERINGS {
+        ensure_offering(db, psn, code, name, model, class, psn_until).await?;
+    }
+    for (code, name, model, class, (y, m, d)) in DEMO_OFFERINGS {
+        let until = chrono::NaiveDate::from_ymd_opt(*y, *m, *d);
+        ensure_offering(db, demo, code, name, model, class, until).await?;
+    }
+    Ok(())
+}
+
+async fn ensure_offering(
+    db: &DatabaseConnection,
+    supplier_id: i32,
+    code: &str,
+    name: &str,
+    service_model: &str,
+    max_data_class: &str,
+    qualified_until: Option<chrono::NaiveDate>,
+) -> anyhow::Result<()> {
+    use crate::entity::cloud_offering;
+    let exists = cloud_offering::Entity::find()
+        .filter(cloud_offering::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .is_some();
+    if !exists {
+        cloud_offering::ActiveModel {
+            supplier_id: Set(supplier_id),
+            code: Set(code.to_owned()),
+            name: Set(name.to_owned()),
+            service_model: Set(service_model.to_owned()),
+            deployment_model: Set(if code.starts_with("PSN") {
+                "PSN"
+            } else {
+                "PUBLIC"
+            }
+            .to_owned()),
+            max_data_class: Set(max_data_class.to_owned()),
+            qualification_level: Set(None),
+            qualified_on: Set(
+                qualified_until.and_then(|u| u.checked_sub_months(chrono::Months::new(36)))
+            ),
+            qualified_until: Set(qualified_until),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .with_context(|| format!("creating the demo offering {code}"))?;
+    }
+    Ok(())
+}
+
 async fn ensure_supplier(
     db: &DatabaseConnection,
     vat: &str,
     name: &str,
     is_psn: bool,
-) -> anyhow::Result<()> {
-    let exists = supplier::Entity::find()
+) -> anyhow::Result<i32> {
+    let existing = supplier::Entity::find()
         .filter(supplier::Column::VatNumber.eq(vat))
         .one(db)
-        .await?
-        .is_some();
-    if !exists {
+        .await?;
+    if let Some(s) = existing {
+        return Ok(s.id);
+    }
+    {
         let now = Utc::now();
-        supplier::ActiveModel {
+        let created = supplier::ActiveModel {
             vat_number: Set(vat.to_owned()),
             name: Set(name.to_owned()),
             is_psn: Set(is_psn),
@@ -151,6 +280,6 @@ async fn ensure_supplier(
         .insert(db)
         .await
         .with_context(|| format!("creating the demo supplier {name}"))?;
+        Ok(created.id)
     }
-    Ok(())
 }

@@ -13,6 +13,7 @@ pub mod deadline;
 pub mod error;
 pub mod ids;
 pub mod money;
+pub mod plan;
 pub mod region;
 pub mod role;
 pub mod state;

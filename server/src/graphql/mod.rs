@@ -30,11 +30,15 @@ pub struct QueryRoot(
     stats::query::StatsQuery,
     account::query::AccountQuery,
     plan::query::PlanQuery,
+    plan::query::CatalogueQuery,
 );
 
 /// The root of every change.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(account::mutation::AccountMutation);
+pub struct MutationRoot(
+    account::mutation::AccountMutation,
+    plan::mutation::PlanMutation,
+);
 
 pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

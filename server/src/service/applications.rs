@@ -2,10 +2,10 @@
 
 use nuvola_shared::api::ParsedFilter;
 use nuvola_shared::Cup;
-use sea_orm::sea_query::{Alias, Expr, Func, Order, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Func, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, RelationTrait, Select,
 };
 
 use crate::entity::{administration, application, call};
@@ -17,24 +17,26 @@ pub struct Page {
     pub has_next: bool,
 }
 
-/// The SQL condition of a filter. Region and type live on the body, the title on the
-/// call: both are sub-selects on indexed columns.
-pub fn condition(filter: &ParsedFilter) -> Condition {
-    let mut cond = Condition::all();
+/// The applications a filter keeps. Region and type live on the body: an inner join
+/// on its primary key (SQLite runs `IN (SELECT …)` by building a temporary index of
+/// thousands of body ids on every query; PostgreSQL plans both forms alike). The title
+/// lives on the call: a sub-select of one id.
+pub fn filtered(filter: &ParsedFilter) -> Select<application::Entity> {
+    let mut select = application::Entity::find();
     if let Some(state) = filter.state {
-        cond = cond.add(application::Column::State.eq(state.code()));
+        select = select.filter(application::Column::State.eq(state.code()));
     }
     if filter.region.is_some() || filter.administration_type.is_some() {
-        let mut sub = Query::select();
-        sub.column(administration::Column::Id)
-            .from(administration::Entity);
+        select = select.join(
+            JoinType::InnerJoin,
+            application::Relation::Administration.def(),
+        );
         if let Some(region) = filter.region {
-            sub.and_where(administration::Column::Region.eq(region.name()));
+            select = select.filter(administration::Column::Region.eq(region.name()));
         }
         if let Some(t) = filter.administration_type {
-            sub.and_where(administration::Column::TypeCode.eq(t.code()));
+            select = select.filter(administration::Column::TypeCode.eq(t.code()));
         }
-        cond = cond.add(application::Column::AdministrationId.in_subquery(sub.to_owned()));
     }
     if let Some(title) = &filter.call_title {
         let sub = Query::select()
@@ -42,9 +44,9 @@ pub fn condition(filter: &ParsedFilter) -> Condition {
             .from(call::Entity)
             .and_where(call::Column::Title.eq(title.as_str()))
             .to_owned();
-        cond = cond.add(application::Column::CallId.in_subquery(sub));
+        select = select.filter(application::Column::CallId.in_subquery(sub));
     }
-    cond
+    select
 }
 
 #[tracing::instrument(skip(db))]
@@ -54,17 +56,18 @@ pub async fn page(
     first: u64,
     after: Option<i32>,
 ) -> Result<Page, DbErr> {
-    // The ids first, then their rows: picking the page reads only the indexes and sorts
-    // ids, not every matching row (a region has thousands of applications).
-    let mut ids = Query::select();
-    ids.column(application::Column::Id)
-        .from(application::Entity)
-        .cond_where(condition(filter));
+    // The ids first, then their rows: choosing the page reads only indexes and sorts ids,
+    // not every matching row (a region has thousands of applications).
+    let mut ids = filtered(filter)
+        .select_only()
+        .column(application::Column::Id);
     if let Some(after) = after {
-        ids.and_where(application::Column::Id.gt(after));
+        ids = ids.filter(application::Column::Id.gt(after));
     }
-    ids.order_by(application::Column::Id, Order::Asc)
-        .limit(first + 1);
+    let ids = ids
+        .order_by_asc(application::Column::Id)
+        .limit(first + 1)
+        .into_query();
     let mut items = application::Entity::find()
         .filter(application::Column::Id.in_subquery(ids))
         .order_by_asc(application::Column::Id)
@@ -77,10 +80,12 @@ pub async fn page(
 
 #[tracing::instrument(skip(db))]
 pub async fn count(db: &impl ConnectionTrait, filter: &ParsedFilter) -> Result<i64, DbErr> {
-    let n: Option<i64> = application::Entity::find()
+    let n: Option<i64> = filtered(filter)
         .select_only()
-        .column_as(Expr::col(application::Column::Id).count(), "n")
-        .filter(condition(filter))
+        .column_as(
+            Expr::col((application::Entity, application::Column::Id)).count(),
+            "n",
+        )
         .into_tuple()
         .one(db)
         .await?;
@@ -100,7 +105,10 @@ pub struct Totals {
 fn sum_as_bigint(col: application::Column) -> SimpleExpr {
     // PostgreSQL sums BIGINT into NUMERIC; both databases agree on BIGINT.
     Func::cast_as(
-        Func::coalesce([Func::sum(Expr::col(col)).into(), Expr::val(0).into()]),
+        Func::coalesce([
+            Func::sum(Expr::col((application::Entity, col))).into(),
+            Expr::val(0).into(),
+        ]),
         Alias::new("BIGINT"),
     )
     .into()
@@ -108,26 +116,27 @@ fn sum_as_bigint(col: application::Column) -> SimpleExpr {
 
 #[tracing::instrument(skip(db))]
 pub async fn totals(db: &impl ConnectionTrait, filter: &ParsedFilter) -> Result<Totals, DbErr> {
-    let cond = condition(filter);
-    let by_state: Vec<(String, i64, i64)> = application::Entity::find()
+    let by_state: Vec<(String, i64, i64)> = filtered(filter)
         .select_only()
         .column(application::Column::State)
-        .column_as(Expr::col(application::Column::Id).count(), "n")
+        .column_as(
+            Expr::col((application::Entity, application::Column::Id)).count(),
+            "n",
+        )
         .column_as(sum_as_bigint(application::Column::AmountEur), "amount")
-        .filter(cond.clone())
         .group_by(application::Column::State)
         .into_tuple()
         .all(db)
         .await?;
-    let administrations: Option<i64> = application::Entity::find()
+    let administrations: Option<i64> = filtered(filter)
         .select_only()
         .column_as(
-            SimpleExpr::from(Func::count_distinct(Expr::col(
+            SimpleExpr::from(Func::count_distinct(Expr::col((
+                application::Entity,
                 application::Column::AdministrationId,
-            ))),
+            )))),
             "n",
         )
-        .filter(cond)
         .into_tuple()
         .one(db)
         .await?;

@@ -7,3 +7,4 @@ pub mod applications;
 pub mod auth;
 pub mod export;
 pub mod import;
+pub mod plan;

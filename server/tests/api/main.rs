@@ -15,4 +15,5 @@ mod hardening;
 mod http;
 mod import;
 mod permissions;
+mod plan;
 mod schema;

@@ -12,41 +12,25 @@ use nuvola_server::entity::{account, application, planned_service, supplier};
 
 /// A school of Ferrara, EUR 2,212 = 4 services of EUR 553.
 const SCHOOL_ROW: &str = "istsc_feis011004,ISTITUTO SUPERIORE - I.I.S. 'O.VERGANI',Ferrara,038008,FE,038,Emilia-Romagna,08,2212.0,1.2 Abilitazione al Cloud - Scuole - Aprile 2022,2022-06-22T09:38:17.000+0000,2022-09-05,G71C22000700006,2.0,31.0,A,1.2 Abilitazione e facilitazione migrazione al Cloud,Scuole";
-const SCHOOL_CUP: &str = "G71C22000700006";
-const PASSWORD: &str = "password-lunga-9";
+pub const SCHOOL_CUP: &str = "G71C22000700006";
+pub const PASSWORD: &str = "password-lunga-9";
 
 const PLAN: &str = "query($cup: String!) { application(cup: $cup) { cup plan { name status supplier { vatNumber } } } }";
 const NESTED: &str =
     r#"{ administration(ipaCode: "istsc_feis011004") { applications { plan { name } } } }"#;
 const MINE: &str = "{ myProjects { cup } }";
 
-struct World {
-    app: TestApp,
-    _t: TestDb,
+pub struct World {
+    pub app: TestApp,
+    pub t: TestDb,
 }
 
-async fn world(backend: crate::helpers::Backend) -> World {
+pub async fn world(backend: crate::helpers::Backend) -> World {
     let t = TestDb::new(backend).await;
     t.import_path(crate::helpers::CALLS_CSV).await;
     let csv = format!("{GENOVA_HEADER}\n{GENOVA_ROW}\n{SCHOOL_ROW}\n");
     t.import_bytes("two.csv", csv.as_bytes()).await.unwrap();
-    let now = chrono::Utc::now();
-    for (vat, name, psn) in [
-        ("01234567897", "Fornitore Uno", false),
-        ("16825251008", "PSN", true),
-    ] {
-        supplier::ActiveModel {
-            vat_number: Set(vat.to_owned()),
-            name: Set(name.to_owned()),
-            is_psn: Set(psn),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&t.db)
-        .await
-        .unwrap();
-    }
+    nuvola_server::demo::ensure_suppliers(&t.db).await.unwrap();
     add_account(
         &t.db,
         Role::Administration,
@@ -119,11 +103,11 @@ async fn world(backend: crate::helpers::Backend) -> World {
     project.update(&t.db).await.unwrap();
     World {
         app: TestApp::start(&t.db).await,
-        _t: t,
+        t,
     }
 }
 
-async fn ask(w: &World, who: Option<&str>, query: &str, variables: Value) -> Value {
+pub async fn ask(w: &World, who: Option<&str>, query: &str, variables: Value) -> Value {
     let token = match who {
         Some(username) => Some(w.app.login(username, PASSWORD).await),
         None => None,

@@ -47,3 +47,91 @@ impl PlanQuery {
         Ok(query.all(db).await?.into_iter().map(Application).collect())
     }
 }
+
+/// A service an administration may plan to migrate.
+#[derive(async_graphql::SimpleObject)]
+pub struct CatalogueEntry {
+    pub code: String,
+    pub name: String,
+    /// The type of body it is for: SCUOLA, COMUNE, ASL_AO.
+    pub target_type: String,
+}
+
+/// A qualified cloud offering.
+#[derive(async_graphql::SimpleObject)]
+pub struct CloudOffering {
+    pub code: String,
+    pub name: String,
+    /// IAAS, PAAS, SAAS or CAAS.
+    pub service_model: String,
+    /// The highest data class it may host.
+    pub max_data_class: String,
+    pub qualified_until: Option<crate::graphql::scalars::Date>,
+    pub supplier_vat: String,
+    pub supplier_name: String,
+    pub is_psn: bool,
+}
+
+#[derive(Default)]
+pub struct CatalogueQuery;
+
+#[Object]
+impl CatalogueQuery {
+    /// The catalogue of services, for one type of body (SCUOLA, COMUNE, ASL_AO) or all.
+    async fn catalogue(
+        &self,
+        ctx: &Context<'_>,
+        target_type: Option<String>,
+    ) -> ApiResult<Vec<CatalogueEntry>> {
+        use crate::entity::catalogue_service;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let mut query =
+            catalogue_service::Entity::find().order_by_asc(catalogue_service::Column::Id);
+        if let Some(t) = target_type {
+            let t = nuvola_shared::AdministrationType::parse(&t)
+                .map_err(|e| ApiError::from_parse("targetType", e))?;
+            query = query.filter(catalogue_service::Column::TargetType.eq(t.code()));
+        }
+        Ok(query
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| CatalogueEntry {
+                code: c.code,
+                name: c.name,
+                target_type: c.target_type,
+            })
+            .collect())
+    }
+
+    /// The qualified cloud offerings, PSN's included, with their qualification expiry.
+    async fn cloud_offerings(&self, ctx: &Context<'_>) -> ApiResult<Vec<CloudOffering>> {
+        use crate::entity::{cloud_offering, supplier};
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let suppliers: std::collections::HashMap<i32, supplier::Model> = supplier::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        Ok(cloud_offering::Entity::find()
+            .order_by_asc(cloud_offering::Column::Code)
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|o| {
+                let s = suppliers.get(&o.supplier_id)?;
+                Some(CloudOffering {
+                    code: o.code,
+                    name: o.name,
+                    service_model: o.service_model,
+                    max_data_class: o.max_data_class,
+                    qualified_until: o.qualified_until.map(crate::graphql::scalars::Date),
+                    supplier_vat: s.vat_number.clone(),
+                    supplier_name: s.name.clone(),
+                    is_psn: s.is_psn,
+                })
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,88 @@
+use async_graphql::{Context, InputObject, Object, ID};
+use nuvola_shared::Role;
+use sea_orm::DatabaseConnection;
+
+use super::object::PlannedService;
+use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::viewer::viewer;
+use crate::service::plan::{self, PlanChange, PlanServiceError};
+
+impl From<PlanServiceError> for ApiError {
+    fn from(e: PlanServiceError) -> Self {
+        match e {
+            PlanServiceError::Forbidden(m) => ApiError::Forbidden(m),
+            PlanServiceError::NotFound(m) => ApiError::NotFound(m),
+            PlanServiceError::Conflict(m) => ApiError::Conflict(m),
+            PlanServiceError::Invalid { field, message } => ApiError::invalid(&field, message),
+            PlanServiceError::Db(e) => ApiError::internal(e),
+        }
+    }
+}
+
+/// One line of a migration plan, to add (without `id`) or change (with `id` and the
+/// `version` you read).
+#[derive(InputObject)]
+pub struct PlannedServiceInput {
+    /// The project's CUP.
+    pub cup: String,
+    /// The project's call, when the same CUP appears in two calls.
+    pub call_title: Option<String>,
+    pub id: Option<ID>,
+    pub version: Option<i32>,
+    /// A service of the catalogue of the body's type (see `catalogue`).
+    pub catalogue_code: Option<String>,
+    /// The name; defaults to the catalogue's.
+    pub name: Option<String>,
+    /// ORDINARIO, CRITICO or STRATEGICO.
+    pub data_class: String,
+    /// Where it runs today: ON_PREMISES, NON_QUALIFIED_IAAS or NON_QUALIFIED_PAAS.
+    pub origin: String,
+    /// The qualified service model it moves to: IAAS, PAAS, SAAS or CAAS.
+    pub destination: String,
+    /// The code of the target qualified offering (see `cloudOfferings`).
+    pub offering_code: Option<String>,
+}
+
+#[derive(Default)]
+pub struct PlanMutation;
+
+#[Object]
+impl PlanMutation {
+    /// Adds or changes one planned service. ADMINISTRATION only, on its own project,
+    /// while the project is FUNDED or CONTRACTED. Moves the measure does not fund, and
+    /// critical or strategic data on an offering not qualified for them, are refused with
+    /// the reason (INVALID_INPUT naming the field); a stale `version` gets CONFLICT.
+    async fn save_planned_service(
+        &self,
+        ctx: &Context<'_>,
+        input: PlannedServiceInput,
+    ) -> ApiResult<PlannedService> {
+        let principal = viewer(ctx).require_writer(&[Role::Administration])?;
+        let service_id = match &input.id {
+            Some(id) => Some(
+                id.parse::<i32>()
+                    .map_err(|_| ApiError::invalid("id", "not the id of a planned service"))?,
+            ),
+            None => None,
+        };
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let saved = plan::save(
+            db,
+            principal,
+            PlanChange {
+                cup: input.cup,
+                call_title: input.call_title,
+                service_id,
+                expected_version: input.version,
+                catalogue_code: input.catalogue_code,
+                name: input.name,
+                data_class: input.data_class,
+                origin: input.origin,
+                destination: input.destination,
+                offering_code: input.offering_code,
+            },
+        )
+        .await?;
+        Ok(PlannedService(saved))
+    }
+}
