@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod applications;
 pub mod auth;
+pub mod contract;
 pub mod export;
 pub mod import;
 pub mod plan;

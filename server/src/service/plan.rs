@@ -80,24 +80,7 @@ pub async fn save(
     }
 
     let txn = db.begin().await?;
-    let mut projects = application::Entity::find()
-        .filter(application::Column::Cup.eq(change.cup.trim().to_uppercase()))
-        .order_by_desc(application::Column::Id)
-        .all(&txn)
-        .await?;
-    if let Some(title) = &change.call_title {
-        let calls: Vec<i32> = crate::entity::call::Entity::find()
-            .filter(crate::entity::call::Column::Title.eq(title.as_str()))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
-        projects.retain(|p| calls.contains(&p.call_id));
-    }
-    let project = projects.into_iter().next().ok_or_else(|| {
-        PlanServiceError::NotFound(format!("no project has the CUP {}", change.cup))
-    })?;
+    let project = find_project(&txn, &change.cup, change.call_title.as_deref()).await?;
     if principal.administration_id != Some(project.administration_id) {
         return Err(PlanServiceError::Forbidden(
             "this project belongs to another administration".to_owned(),
@@ -278,6 +261,33 @@ pub async fn save(
     };
     txn.commit().await?;
     Ok(saved)
+}
+
+/// The project of a CUP (and call, when the same CUP appears in two calls).
+pub async fn find_project(
+    txn: &sea_orm::DatabaseTransaction,
+    cup: &str,
+    call_title: Option<&str>,
+) -> Result<application::Model, PlanServiceError> {
+    let mut projects = application::Entity::find()
+        .filter(application::Column::Cup.eq(cup.trim().to_uppercase()))
+        .order_by_desc(application::Column::Id)
+        .all(txn)
+        .await?;
+    if let Some(title) = call_title {
+        let calls: Vec<i32> = crate::entity::call::Entity::find()
+            .filter(crate::entity::call::Column::Title.eq(title))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        projects.retain(|p| calls.contains(&p.call_id));
+    }
+    projects
+        .into_iter()
+        .next()
+        .ok_or_else(|| PlanServiceError::NotFound(format!("no project has the CUP {cup}")))
 }
 
 fn snapshot(s: &planned_service::Model) -> serde_json::Value {

@@ -9,6 +9,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod contract;
 mod export;
 mod graphql;
 mod hardening;

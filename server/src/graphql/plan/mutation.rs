@@ -4,7 +4,9 @@ use sea_orm::DatabaseConnection;
 
 use super::object::PlannedService;
 use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
+use crate::service::contract::{self, ContractRecord};
 use crate::service::plan::{self, PlanChange, PlanServiceError};
 
 impl From<PlanServiceError> for ApiError {
@@ -41,6 +43,25 @@ pub struct PlannedServiceInput {
     pub destination: String,
     /// The code of the target qualified offering (see `cloudOfferings`).
     pub offering_code: Option<String>,
+}
+
+/// A planned service named in a contract, with the version you read.
+#[derive(InputObject)]
+pub struct ServiceVersion {
+    pub id: ID,
+    pub version: i32,
+}
+
+/// A supplier contract covering some services of a project's plan.
+#[derive(InputObject)]
+pub struct ContractInput {
+    pub cup: String,
+    pub call_title: Option<String>,
+    /// The supplier's VAT number (11 digits); its qualification must not have expired.
+    pub supplier_vat: String,
+    pub contract_on: Date,
+    /// The services the contract covers (1 to 500), all or none.
+    pub services: Vec<ServiceVersion>,
 }
 
 #[derive(Default)]
@@ -84,5 +105,39 @@ impl PlanMutation {
         )
         .await?;
         Ok(PlannedService(saved))
+    }
+
+    /// Records a supplier contract for some services of a project. ADMINISTRATION only,
+    /// on its own project, while FUNDED or CONTRACTED; the first contract moves the
+    /// project to CONTRACTED and starts its completion term. A supplier whose
+    /// qualification has expired cannot be chosen. All the services change or none.
+    async fn record_contract(
+        &self,
+        ctx: &Context<'_>,
+        input: ContractInput,
+    ) -> ApiResult<Vec<PlannedService>> {
+        let principal = viewer(ctx).require_writer(&[Role::Administration])?;
+        let mut services = Vec::with_capacity(input.services.len());
+        for s in &input.services {
+            let id = s
+                .id
+                .parse::<i32>()
+                .map_err(|_| ApiError::invalid("services", "not the id of a planned service"))?;
+            services.push((id, s.version));
+        }
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let saved = contract::record(
+            db,
+            principal,
+            ContractRecord {
+                cup: input.cup,
+                call_title: input.call_title,
+                supplier_vat: input.supplier_vat,
+                contract_on: input.contract_on.0,
+                services,
+            },
+        )
+        .await?;
+        Ok(saved.into_iter().map(PlannedService).collect())
     }
 }

@@ -1,0 +1,119 @@
+//! Recording supplier contracts: the first moves the project to CONTRACTED; expired
+//! qualifications, mismatched offerings and stale versions are refused, all or nothing.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use serde_json::{json, Value};
+
+use crate::helpers::{both, error_code};
+use crate::permissions::{ask, world, World, SCHOOL_CUP};
+
+const PLAN: &str = "query($cup: String!) { application(cup: $cup) { state nextDeadline { kind dueOn } plan { id version supplier { vatNumber } contractOn } } }";
+const SAVE: &str =
+    "mutation($i: PlannedServiceInput!) { savePlannedService(input: $i) { id version } }";
+const CONTRACT: &str = "mutation($c: ContractInput!) { recordContract(input: $c) { id version contractOn supplier { vatNumber } } }";
+const DEMO_VAT: &str = "01234567897";
+
+async fn plan(w: &World) -> Value {
+    ask(w, Some("scuola"), PLAN, json!({ "cup": SCHOOL_CUP })).await["data"]["application"].clone()
+}
+
+/// Plans the first two services of the school on the demo supplier's school offering.
+async fn planned(w: &World) -> Vec<(String, i64)> {
+    let p = plan(w).await;
+    let mut out = Vec::new();
+    for s in p["plan"].as_array().unwrap().iter().take(2) {
+        let r = ask(w, Some("scuola"), SAVE, json!({ "i": {
+            "cup": SCHOOL_CUP, "id": s["id"], "version": s["version"], "catalogueCode": "SC_SEGRETERIA_DIGITALE",
+            "dataClass": "ORDINARIO", "origin": "ON_PREMISES", "destination": "SAAS", "offeringCode": "DEMO-SAAS-SCUOLA",
+        }})).await;
+        let saved = &r["data"]["savePlannedService"];
+        out.push((
+            saved["id"].as_str().unwrap().to_owned(),
+            saved["version"].as_i64().unwrap(),
+        ));
+    }
+    out
+}
+
+fn contract(vat: &str, on: &str, services: &[(String, i64)]) -> Value {
+    json!({ "c": {
+        "cup": SCHOOL_CUP, "supplierVat": vat, "contractOn": on,
+        "services": services.iter().map(|(id, v)| json!({ "id": id, "version": v })).collect::<Vec<_>>(),
+    }})
+}
+
+both! {
+    async fn the_first_contract_moves_the_project_to_contracted(backend: Backend) {
+        let w = world(backend).await;
+        assert_eq!(plan(&w).await["state"], "FUNDED");
+        let services = planned(&w).await;
+        let r = ask(&w, Some("scuola"), CONTRACT, contract(DEMO_VAT, "2023-01-16", &services)).await;
+        let saved = r["data"]["recordContract"].as_array().unwrap_or_else(|| panic!("{r}"));
+        assert_eq!(saved.len(), 2);
+        assert!(saved.iter().all(|s| s["supplier"]["vatNumber"] == DEMO_VAT && s["contractOn"] == "2023-01-16"));
+        let p = plan(&w).await;
+        assert_eq!(p["state"], "CONTRACTED");
+        // Completion within 18 months of the contract, capped by the programme's end.
+        assert_eq!(p["nextDeadline"], json!({ "kind": "COMPLETION", "dueOn": "2024-07-16" }));
+        assert_eq!(w.t.count_where("event", "action = 'CONTRACT_RECORDED'").await, 2);
+        assert_eq!(w.t.count_where("event", "action = 'STATE_CHANGED'").await, 1);
+        // The supplier now sees the project among its own.
+        let mine = ask(&w, Some("fornitore"), "{ myProjects { cup } }", json!({})).await;
+        assert_eq!(mine["data"]["myProjects"][0]["cup"], SCHOOL_CUP);
+    }
+}
+
+both! {
+    async fn refused_contracts_change_nothing(backend: Backend) {
+        let w = world(backend).await;
+        let services = planned(&w).await;
+        // PSN does not sell the offering these services target.
+        let r = ask(&w, Some("scuola"), CONTRACT, contract("16825251008", "2023-01-16", &services)).await;
+        assert_eq!(r["errors"][0]["extensions"]["field"], "supplierVat", "{r}");
+        assert!(r["errors"][0]["message"].as_str().unwrap().contains("DEMO-SAAS-SCUOLA"));
+        // A future date; a malformed VAT number.
+        let r = ask(&w, Some("scuola"), CONTRACT, contract(DEMO_VAT, "2099-01-01", &services)).await;
+        assert_eq!(r["errors"][0]["extensions"]["field"], "contractOn", "{r}");
+        let r = ask(&w, Some("scuola"), CONTRACT, contract("12345", "2023-01-16", &services)).await;
+        assert_eq!(r["errors"][0]["extensions"]["field"], "supplierVat", "{r}");
+        // One stale version among two: neither service changes.
+        let stale = vec![services[0].clone(), (services[1].0.clone(), services[1].1 - 1)];
+        let r = ask(&w, Some("scuola"), CONTRACT, contract(DEMO_VAT, "2023-01-16", &stale)).await;
+        assert_eq!(error_code(&r).as_deref(), Some("CONFLICT"), "{r}");
+        // Another body may not record contracts on this project.
+        let r = ask(&w, Some("genova"), CONTRACT, contract(DEMO_VAT, "2023-01-16", &services)).await;
+        assert_eq!(error_code(&r).as_deref(), Some("FORBIDDEN"), "{r}");
+
+        let p = plan(&w).await;
+        assert_eq!(p["state"], "FUNDED");
+        // (The world assigned the first service to the demo supplier, without a contract.)
+        assert!(p["plan"].as_array().unwrap().iter().all(|s| s["contractOn"].is_null()), "{p}");
+        assert!(p["plan"][1]["supplier"].is_null());
+        assert_eq!(w.t.count_where("event", "action IN ('CONTRACT_RECORDED', 'STATE_CHANGED')").await, 0);
+    }
+}
+
+both! {
+    async fn a_supplier_whose_qualification_expired_cannot_be_chosen(backend: Backend) {
+        let w = world(backend).await;
+        let now = chrono::Utc::now();
+        nuvola_server::entity::supplier::ActiveModel {
+            vat_number: Set("00743110157".to_owned()),
+            name: Set("Cloud Scaduto S.p.A.".to_owned()),
+            is_psn: Set(false),
+            qualified_until: Set(chrono::NaiveDate::from_ymd_opt(2025, 1, 31)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&w.t.db)
+        .await
+        .unwrap();
+        let p = plan(&w).await;
+        let third = &p["plan"][2];
+        let services = vec![(third["id"].as_str().unwrap().to_owned(), third["version"].as_i64().unwrap())];
+        let r = ask(&w, Some("scuola"), CONTRACT, contract("00743110157", "2023-01-16", &services)).await;
+        assert_eq!(r["errors"][0]["extensions"]["field"], "supplierVat", "{r}");
+        assert!(r["errors"][0]["message"].as_str().unwrap().contains("expired on 2025-01-31"));
+    }
+}
