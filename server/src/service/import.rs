@@ -13,14 +13,15 @@ use nuvola_shared::{
     AdministrationType, ApplicationState, DeadlineRule, ServiceState, SCHOOL_EUROS_PER_SERVICE,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, QuerySelect, Statement,
+    TransactionTrait,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Actor, Change};
-use crate::entity::{administration, application, call, planned_service};
+use crate::entity::{administration, application, call};
 use crate::opendata::{self, ApplicationRecord, CallRecord, OpenDataFile, Row, RowOutcome};
 
 /// Rows per INSERT statement: well below the bound-parameter limits of SQLite and PostgreSQL.
@@ -261,7 +262,8 @@ async fn import_applications(
             .context("inserting applications")?;
     }
     if report.new > 0 {
-        create_school_plans(txn, &records, &call_ids, &admins, &existing).await?;
+        let newest_before = existing.values().map(|a| a.id).max().unwrap_or(0);
+        create_school_plans(txn, newest_before).await?;
     }
     audit::record_many(txn, actor, changes)
         .await
@@ -480,82 +482,49 @@ async fn load_administrations(
         .collect())
 }
 
-/// A school's grant is EUR 553 per migrated service: a new school project gets that many
-/// planned services, to be named from the catalogue by the school in its plan.
+/// A school's grant is EUR 553 per migrated service: each new school project (id above
+/// `newest_before`) gets that many planned services, to be named from the catalogue by the
+/// school in its plan. One statement, computed by the database: tens of thousands of
+/// rows would otherwise cross the connection one by one.
 async fn create_school_plans(
     txn: &DatabaseTransaction,
-    records: &[(usize, ApplicationRecord)],
-    call_ids: &HashMap<String, i32>,
-    admins: &HashMap<String, administration::Model>,
-    existed: &HashMap<(String, i32), application::Model>,
+    newest_before: i32,
 ) -> anyhow::Result<()> {
-    let school = AdministrationType::Scuola.code();
-    let new_school_keys: Vec<(String, i32, i64)> = records
-        .iter()
-        .filter(|(_, r)| admins[&r.ipa_code.key()].type_code == school)
-        .map(|(_, r)| {
-            (
-                r.cup.as_str().to_owned(),
-                call_ids[r.call_title.as_str()],
-                r.amount.value(),
-            )
-        })
-        .filter(|(cup, call_id, _)| !existed.contains_key(&(cup.clone(), *call_id)))
-        .filter(|(_, _, amount)| *amount > 0 && amount % SCHOOL_EUROS_PER_SERVICE == 0)
-        .collect();
-    if new_school_keys.is_empty() {
-        return Ok(());
-    }
-    let ids: HashMap<(String, i32), i32> = application::Entity::find()
-        .select_only()
-        .columns([
-            application::Column::Cup,
-            application::Column::CallId,
-            application::Column::Id,
-        ])
-        .filter(
-            application::Column::CallId.is_in(
-                new_school_keys
-                    .iter()
-                    .map(|k| k.1)
-                    .collect::<std::collections::BTreeSet<_>>(),
-            ),
-        )
-        .into_tuple::<(String, i32, i32)>()
-        .all(txn)
-        .await
-        .context("reading new school applications")?
-        .into_iter()
-        .map(|(cup, call, id)| ((cup, call), id))
-        .collect();
-    let now = Utc::now();
-    let mut services = Vec::new();
-    for (cup, call_id, amount) in new_school_keys {
-        let Some(&application_id) = ids.get(&(cup, call_id)) else {
-            continue;
-        };
-        let count = amount / SCHOOL_EUROS_PER_SERVICE;
-        for n in 1..=count {
-            services.push(planned_service::ActiveModel {
-                application_id: Set(application_id),
-                name: Set(format!("Servizio da definire n. {n}")),
-                data_class: Set(nuvola_shared::DataClass::Ordinario.code().to_owned()),
-                status: Set(ServiceState::NotStarted.code().to_owned()),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            });
-        }
-    }
-    for chunk in services.chunks(CHUNK) {
-        planned_service::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await
-            .context("creating the planned services of schools")?;
-    }
+    let backend = txn.get_database_backend();
+    let (now, after) = match backend {
+        DatabaseBackend::Postgres => ("$1", "$2"),
+        _ => ("?1", "?2"),
+    };
+    let sql = format!(
+        "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < {max}) \
+         INSERT INTO planned_service (application_id, name, data_class, status, version, created_at, updated_at) \
+         SELECT a.id, '{prefix}' || n.k, '{class}', '{status}', 1, {now}, {now} \
+         FROM application a \
+         JOIN administration d ON d.id = a.administration_id \
+         JOIN n ON n.k <= a.amount_eur / {unit} \
+         WHERE d.type_code = '{school}' AND a.amount_eur > 0 AND a.amount_eur % {unit} = 0 AND a.id > {after} \
+         ORDER BY a.id, n.k",
+        max = MAX_SCHOOL_SERVICES,
+        prefix = SCHOOL_SERVICE_PREFIX,
+        class = nuvola_shared::DataClass::Ordinario.code(),
+        status = ServiceState::NotStarted.code(),
+        unit = SCHOOL_EUROS_PER_SERVICE,
+        school = AdministrationType::Scuola.code(),
+    );
+    txn.execute(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [Utc::now().into(), newest_before.into()],
+    ))
+    .await
+    .context("creating the planned services of schools")?;
     Ok(())
 }
+
+/// The name of a school's planned service until the school chooses it: "... n. 3".
+pub const SCHOOL_SERVICE_PREFIX: &str = "Servizio da definire n. ";
+/// More services than any school grant pays for (23 at most in the open data).
+const MAX_SCHOOL_SERVICES: i64 = 100;
 
 async fn import_calls(
     txn: &DatabaseTransaction,
