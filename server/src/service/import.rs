@@ -13,9 +13,8 @@ use nuvola_shared::{
     AdministrationType, ApplicationState, DeadlineRule, ServiceState, SCHOOL_EUROS_PER_SERVICE,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend,
-    DatabaseConnection, DatabaseTransaction, EntityTrait, QuerySelect, Statement,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QuerySelect, Statement, TransactionTrait,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -486,10 +485,7 @@ async fn load_administrations(
 /// `newest_before`) gets that many planned services, to be named from the catalogue by the
 /// school in its plan. One statement, computed by the database: tens of thousands of
 /// rows would otherwise cross the connection one by one.
-async fn create_school_plans(
-    txn: &DatabaseTransaction,
-    newest_before: i32,
-) -> anyhow::Result<()> {
+async fn create_school_plans(txn: &DatabaseTransaction, newest_before: i32) -> anyhow::Result<()> {
     let backend = txn.get_database_backend();
     let (now, after) = match backend {
         DatabaseBackend::Postgres => ("$1", "$2"),
