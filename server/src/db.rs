@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use nuvola_migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
 /// Opens a pool on `url` and applies pending migrations.
 #[tracing::instrument(skip_all, fields(backend))]
@@ -25,8 +25,14 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10));
     if is_sqlite {
-        // One writer at a time is SQLite's rule; a handful of readers is plenty.
-        opts.max_connections(8).min_connections(1);
+        // One writer at a time is SQLite's rule; a handful of readers is plenty. WAL and
+        // synchronous=NORMAL on every connection of the pool, not only the first.
+        opts.max_connections(8)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+            });
     } else {
         opts.max_connections(20).min_connections(2);
     }
@@ -36,15 +42,6 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     db.set_metric_callback(|info| {
         crate::metrics::db_query(info.elapsed.as_secs_f64(), info.failed)
     });
-    if db.get_database_backend() == DatabaseBackend::Sqlite {
-        // journal_mode is persistent in the file; the others are per connection and
-        // sqlx already enables foreign keys on every SQLite connection.
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"] {
-            db.execute_unprepared(pragma)
-                .await
-                .with_context(|| format!("setting {pragma}"))?;
-        }
-    }
     Ok(db)
 }
 
