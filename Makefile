@@ -12,7 +12,6 @@ test:
 ## Benchmarks: import speed and API latency on SQLite and PostgreSQL.
 bench:
 	scripts/setup.sh --postgres
-	cargo build --release -p nuvola-server
 	cargo bench -p nuvola-server --bench import
 	cargo bench -p nuvola-server --bench api
 
