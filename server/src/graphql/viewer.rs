@@ -8,7 +8,6 @@ use std::net::IpAddr;
 use async_graphql::Context;
 use nuvola_shared::Role;
 
-use crate::audit::Actor;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::service::auth::Principal;
 
@@ -21,11 +20,6 @@ pub struct Viewer(pub Option<Principal>);
 pub struct RequestMeta {
     /// The client's address (the peer, or the proxy's `X-Forwarded-For` when trusted).
     pub address: Option<IpAddr>,
-    /// Whether the token came from the session cookie rather than a header.
-    pub via_cookie: bool,
-    /// Whether the session cookie must be marked `Secure` (the default; off only for
-    /// plain-HTTP development on a non-localhost address).
-    pub secure_cookie: bool,
 }
 
 impl Viewer {
@@ -61,18 +55,6 @@ impl Viewer {
         }
         Ok(principal)
     }
-
-    /// Who the audit log names for this request's changes.
-    pub fn actor(&self) -> Actor {
-        match &self.0 {
-            Some(p) => p.actor(),
-            None => Actor {
-                account_id: None,
-                role: Role::Public.code().to_owned(),
-                name: "anonymous".to_owned(),
-            },
-        }
-    }
 }
 
 /// The viewer of the request (PUBLIC when the request carries none, as in tests that
@@ -83,10 +65,6 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
 }
 
 pub fn request_meta<'a>(ctx: &Context<'a>) -> &'a RequestMeta {
-    static NONE: RequestMeta = RequestMeta {
-        address: None,
-        via_cookie: false,
-        secure_cookie: true,
-    };
+    static NONE: RequestMeta = RequestMeta { address: None };
     ctx.data_opt::<RequestMeta>().unwrap_or(&NONE)
 }

@@ -209,12 +209,12 @@ async fn graphql_post(
         }
     };
     let address = client_address(&http, gate.trust_proxy);
-    let (principal, via_cookie) = match token_of(&http) {
-        None => (None, false),
+    let principal = match token_of(&http) {
+        None => None,
         Some((token, via_cookie)) => match auth::authenticate(&db, &token).await {
-            Ok(Some(principal)) => (Some(principal), via_cookie),
+            Ok(Some(principal)) => Some(principal),
             // A stale cookie does not lock a browser out of the public pages.
-            Ok(None) if via_cookie => (None, false),
+            Ok(None) if via_cookie => None,
             Ok(None) => {
                 return error_response(
                     actix_web::http::StatusCode::UNAUTHORIZED,
@@ -258,11 +258,7 @@ async fn graphql_post(
         rate_limit_headers(&mut res, &d);
         return res;
     }
-    let meta = RequestMeta {
-        address,
-        via_cookie,
-        secure_cookie: true,
-    };
+    let meta = RequestMeta { address };
     let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
     let response: GraphQLResponse = schema.execute(request).await.into();
     use actix_web::Responder;

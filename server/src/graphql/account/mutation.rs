@@ -26,11 +26,10 @@ impl From<AuthError> for ApiError {
     }
 }
 
-fn session_cookie(value: &str, max_age_secs: i64, secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Strict{}",
-        if secure { "; Secure" } else { "" }
-    )
+/// The session cookie: never readable by scripts, never sent cross-site, HTTPS only
+/// (browsers accept Secure cookies from http://localhost too).
+fn session_cookie(value: &str, max_age_secs: i64) -> String {
+    format!("{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Strict; Secure")
 }
 
 #[derive(Default)]
@@ -47,13 +46,10 @@ impl AccountMutation {
         password: String,
     ) -> ApiResult<Session> {
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let meta = request_meta(ctx);
-        let (issued, account) = auth::login(db, &username, &password, meta.address).await?;
+        let address = request_meta(ctx).address;
+        let (issued, account) = auth::login(db, &username, &password, address).await?;
         let max_age = auth::SESSION_HOURS * 3600;
-        ctx.append_http_header(
-            "Set-Cookie",
-            session_cookie(&issued.token, max_age, meta.secure_cookie),
-        );
+        ctx.append_http_header("Set-Cookie", session_cookie(&issued.token, max_age));
         Ok(Session {
             token: issued.token,
             expires_at: issued.model.expires_at,
@@ -66,10 +62,7 @@ impl AccountMutation {
         let principal = viewer(ctx).require_writer(&Role::ALL)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         auth::logout(db, principal).await?;
-        ctx.append_http_header(
-            "Set-Cookie",
-            session_cookie("", 0, request_meta(ctx).secure_cookie),
-        );
+        ctx.append_http_header("Set-Cookie", session_cookie("", 0));
         Ok(true)
     }
 
