@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 use nuvola_shared::state::ProjectAction;
-use nuvola_shared::{ApplicationState, Role, ServiceState, VatNumber};
+use nuvola_shared::{ApplicationState, Role, VatNumber};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::audit::{self, Change};
 use crate::entity::{application, cloud_offering, planned_service, supplier};
 use crate::service::auth::Principal;
-use crate::service::plan::PlanServiceError;
+use crate::service::plan::{editable_project, invalid, not_yet_migrating, PlanServiceError};
 
 /// The most services one contract may name.
 pub const MAX_SERVICES_PER_CONTRACT: usize = 500;
@@ -29,13 +29,6 @@ pub struct ContractRecord {
     pub contract_on: NaiveDate,
     /// (planned service id, the version the caller read).
     pub services: Vec<(i32, i32)>,
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> PlanServiceError {
-    PlanServiceError::Invalid {
-        field: field.to_owned(),
-        message: message.into(),
-    }
 }
 
 /// Records the contract for every named service, all or nothing.
@@ -67,24 +60,14 @@ pub async fn record(
     }
 
     let txn = db.begin().await?;
-    let project =
-        crate::service::plan::find_project(&txn, &record.cup, record.call_title.as_deref()).await?;
-    if principal.administration_id != Some(project.administration_id) {
-        return Err(PlanServiceError::Forbidden(
-            "this project belongs to another administration".to_owned(),
-        ));
-    }
-    let state =
-        ApplicationState::parse(&project.state).map_err(|e| DbErr::Custom(e.to_string()))?;
-    if !matches!(
-        state,
-        ApplicationState::Funded | ApplicationState::Contracted
-    ) {
-        return Err(PlanServiceError::Conflict(format!(
-            "contracts are recorded while the project is funded or contracted; it is {}",
-            state.label_it()
-        )));
-    }
+    let (project, state) = editable_project(
+        &txn,
+        principal,
+        &record.cup,
+        record.call_title.as_deref(),
+        "contracts are recorded",
+    )
+    .await?;
     if project.funded_on.is_some_and(|f| record.contract_on < f) {
         return Err(invalid(
             "contractOn",
@@ -124,15 +107,7 @@ pub async fn record(
         ));
     }
     for service in &current {
-        let status =
-            ServiceState::parse(&service.status).map_err(|e| DbErr::Custom(e.to_string()))?;
-        if !matches!(status, ServiceState::NotStarted | ServiceState::Assessed) {
-            return Err(PlanServiceError::Conflict(format!(
-                "{} is already {}: its contract no longer changes",
-                service.name,
-                status.label_it()
-            )));
-        }
+        not_yet_migrating(service, "its contract")?;
         if let Some(offering_id) = service.offering_id {
             let offering = cloud_offering::Entity::find_by_id(offering_id)
                 .one(&txn)

@@ -49,7 +49,7 @@ pub enum PlanServiceError {
     Db(#[from] DbErr),
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> PlanServiceError {
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> PlanServiceError {
     PlanServiceError::Invalid {
         field: field.to_owned(),
         message: message.into(),
@@ -80,20 +80,14 @@ pub async fn save(
     }
 
     let txn = db.begin().await?;
-    let project = find_project(&txn, &change.cup, change.call_title.as_deref()).await?;
-    if principal.administration_id != Some(project.administration_id) {
-        return Err(PlanServiceError::Forbidden(
-            "this project belongs to another administration".to_owned(),
-        ));
-    }
-    let state =
-        ApplicationState::parse(&project.state).map_err(|e| DbErr::Custom(e.to_string()))?;
-    if !EDITABLE_STATES.contains(&state) {
-        return Err(PlanServiceError::Conflict(format!(
-            "the plan can change only while the project is funded or contracted; it is {}",
-            state.label_it()
-        )));
-    }
+    let (project, _) = editable_project(
+        &txn,
+        principal,
+        &change.cup,
+        change.call_title.as_deref(),
+        "the plan can change",
+    )
+    .await?;
     let body = administration::Entity::find_by_id(project.administration_id)
         .one(&txn)
         .await?
@@ -201,14 +195,7 @@ pub async fn save(
             let expected = change
                 .expected_version
                 .ok_or_else(|| invalid("version", "send the version you read, to change a line"))?;
-            let status =
-                ServiceState::parse(&current.status).map_err(|e| DbErr::Custom(e.to_string()))?;
-            if !matches!(status, ServiceState::NotStarted | ServiceState::Assessed) {
-                return Err(PlanServiceError::Conflict(format!(
-                    "the service is already {}: its plan no longer changes",
-                    status.label_it()
-                )));
-            }
+            not_yet_migrating(&current, "its plan")?;
             // The version in the WHERE clause: a concurrent writer makes this match nothing.
             let result = planned_service::Entity::update_many()
                 .col_expr(
@@ -261,6 +248,49 @@ pub async fn save(
     };
     txn.commit().await?;
     Ok(saved)
+}
+
+/// The project of a CUP, when `principal` is the administration that owns it and the
+/// project is still in one of [`EDITABLE_STATES`]; `doing` names the refused action.
+pub(crate) async fn editable_project(
+    txn: &sea_orm::DatabaseTransaction,
+    principal: &Principal,
+    cup: &str,
+    call_title: Option<&str>,
+    doing: &str,
+) -> Result<(application::Model, ApplicationState), PlanServiceError> {
+    let project = find_project(txn, cup, call_title).await?;
+    if principal.administration_id != Some(project.administration_id) {
+        return Err(PlanServiceError::Forbidden(
+            "this project belongs to another administration".to_owned(),
+        ));
+    }
+    let state =
+        ApplicationState::parse(&project.state).map_err(|e| DbErr::Custom(e.to_string()))?;
+    if !EDITABLE_STATES.contains(&state) {
+        return Err(PlanServiceError::Conflict(format!(
+            "{doing} only while the project is funded or contracted; it is {}",
+            state.label_it()
+        )));
+    }
+    Ok((project, state))
+}
+
+/// Refuses to change `what` of a service once its migration has started.
+pub(crate) fn not_yet_migrating(
+    service: &planned_service::Model,
+    what: &str,
+) -> Result<(), PlanServiceError> {
+    let status = ServiceState::parse(&service.status).map_err(|e| DbErr::Custom(e.to_string()))?;
+    if matches!(status, ServiceState::NotStarted | ServiceState::Assessed) {
+        Ok(())
+    } else {
+        Err(PlanServiceError::Conflict(format!(
+            "{} is already {}: {what} no longer changes",
+            service.name,
+            status.label_it()
+        )))
+    }
 }
 
 /// The project of a CUP (and call, when the same CUP appears in two calls).
