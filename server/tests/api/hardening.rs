@@ -5,18 +5,11 @@
 
 use serde_json::json;
 
-use crate::helpers::{both, error_code, Backend, TestApp, TestDb};
-use nuvola_server::graphql::{build_schema, with_request_data, Limits};
+use crate::helpers::{both, error_code, gql_with_limits, Backend, TestApp, TestDb};
+use nuvola_server::graphql::Limits;
 
 async fn run_with(t: &TestDb, limits: Limits, query: &str) -> serde_json::Value {
-    let schema = build_schema(t.db.clone(), limits);
-    let request = with_request_data(
-        async_graphql::Request::new(query),
-        &t.db,
-        Default::default(),
-        Default::default(),
-    );
-    serde_json::to_value(schema.execute(request).await).unwrap()
+    gql_with_limits(&t.db, limits, query, json!({})).await
 }
 
 /// The introspection query of graphql-js (`getIntrospectionQuery`), as tools send it.

@@ -221,7 +221,17 @@ pub fn count_queries(db: &mut DatabaseConnection) -> Arc<AtomicUsize> {
 
 /// Runs a GraphQL query against the schema directly, as the HTTP handler does.
 pub async fn gql(db: &DatabaseConnection, query: &str, variables: Value) -> Value {
-    let schema = nuvola_server::graphql::build_schema(db.clone(), Limits::default());
+    gql_with_limits(db, Limits::default(), query, variables).await
+}
+
+/// Like [`gql`], with the schema built under `limits` (as `--production` would).
+pub async fn gql_with_limits(
+    db: &DatabaseConnection,
+    limits: Limits,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let schema = nuvola_server::graphql::build_schema(db.clone(), limits);
     let request = async_graphql::Request::new(query)
         .variables(async_graphql::Variables::from_json(variables));
     let response = schema
