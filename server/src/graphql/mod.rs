@@ -13,6 +13,7 @@ pub mod account;
 pub mod administration;
 pub mod application;
 pub mod call;
+pub mod lifecycle;
 pub mod plan;
 pub mod stats;
 
@@ -38,6 +39,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     account::mutation::AccountMutation,
     plan::mutation::PlanMutation,
+    lifecycle::mutation::LifecycleMutation,
 );
 
 pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
