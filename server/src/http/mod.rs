@@ -2,6 +2,7 @@
 //! `GET /healthz`, `GET /metrics`, and the single-page application for every other GET.
 //! Only this module knows HTTP.
 
+pub mod cache;
 mod spa;
 
 use std::net::SocketAddr;
@@ -58,10 +59,10 @@ impl ServeOptions {
 }
 
 /// Per-server settings the handlers read.
-#[derive(Clone)]
 struct Gate {
     limiter: ApiLimiter,
     trust_proxy: bool,
+    cache: cache::PublicCache,
 }
 
 /// Binds and returns the running server and its address (port 0 picks a free port).
@@ -74,6 +75,7 @@ pub fn start(
     let gate = web::Data::new(Gate {
         limiter: ApiLimiter::for_database(&db, options.requests_per_minute),
         trust_proxy: options.trust_proxy,
+        cache: cache::PublicCache::new(cache::Generation::for_database(&db)),
     });
     let db_data = web::Data::new(db);
     let schema_data = web::Data::new(schema);
@@ -258,15 +260,77 @@ async fn graphql_post(
         rate_limit_headers(&mut res, &d);
         return res;
     }
-    let meta = RequestMeta { address };
-    let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
-    let response: GraphQLResponse = schema.execute(request).await.into();
-    use actix_web::Responder;
-    let mut res = response.respond_to(&http).map_into_boxed_body();
+    // Public reads of the same query get the same answer until the data changes.
+    let generation = if principal.as_ref().is_none_or(|p| p.read_only) && only_queries(&request) {
+        match gate.cache.generation(&db).await {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the data generation; not caching");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut res = match generation.and_then(|g| gate.cache.get(g, &body)) {
+        Some(hit) => {
+            crate::metrics::cache_hit(true);
+            json_body(hit)
+        }
+        None => {
+            let meta = RequestMeta { address };
+            let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
+            let response = schema.execute(request).await;
+            match generation {
+                Some(g) if response.is_ok() && response.http_headers.is_empty() => {
+                    crate::metrics::cache_hit(false);
+                    match serde_json::to_vec(&response) {
+                        Ok(bytes) => {
+                            let bytes = web::Bytes::from(bytes);
+                            gate.cache.put(g, body, bytes.clone());
+                            json_body(bytes)
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "serializing a GraphQL response");
+                            error_response(
+                                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                                "INTERNAL",
+                                "internal error",
+                            )
+                        }
+                    }
+                }
+                _ => {
+                    use actix_web::Responder;
+                    GraphQLResponse::from(response)
+                        .respond_to(&http)
+                        .map_into_boxed_body()
+                }
+            }
+        }
+    };
     if let Some(d) = decision {
         rate_limit_headers(&mut res, &d);
     }
     res
+}
+
+/// Whether every operation of the request is a query (no mutation, no subscription).
+fn only_queries(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    match async_graphql::parser::parse_query(&request.query) {
+        Ok(doc) => doc
+            .operations
+            .iter()
+            .all(|(_, op)| op.node.ty == OperationType::Query),
+        Err(_) => false,
+    }
+}
+
+fn json_body(bytes: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(bytes)
 }
 
 /// Queries are POSTed; a GET gets a clear answer instead of the SPA.

@@ -385,10 +385,16 @@ both! {
         assert_eq!(error_code(&ask(&w, Some("fornitore"), HISTORY, json!({ "cup": GENOVA_CUP })).await).as_deref(), Some("FORBIDDEN"));
         assert_eq!(error_code(&ask(&w, None, HISTORY, json!({ "cup": SCHOOL_CUP })).await).as_deref(), Some("FORBIDDEN"));
         assert_eq!(error_code(&ask(&w, Some("genova"), HISTORY, json!({ "cup": SCHOOL_CUP })).await).as_deref(), Some("FORBIDDEN"));
+        // The public answer is read (and cached) before the change, and is not stale after.
+        let public_state = "query($cup: String!) { application(cup: $cup) { openDataState } }";
+        for _ in 0..2 {
+            let before = ask(&w, None, public_state, json!({ "cup": GENOVA_CUP })).await;
+            assert_eq!(before["data"]["application"]["openDataState"], "A");
+        }
         let p = project(&w, "dipartimento", GENOVA_CUP).await;
         let revoked = ok(&w, "dipartimento", REVOKE, json!({ "p": version_of(&p, GENOVA_CUP), "r": "contratto non conforme all'avviso" })).await;
         assert_eq!(revoked["state"], "REVOKED");
-        let public = ask(&w, None, "query($cup: String!) { application(cup: $cup) { openDataState } }", json!({ "cup": GENOVA_CUP })).await;
+        let public = ask(&w, None, public_state, json!({ "cup": GENOVA_CUP })).await;
         assert_eq!(public["data"]["application"]["openDataState"], "R");
     }
 }
