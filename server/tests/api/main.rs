@@ -16,6 +16,7 @@ mod hardening;
 mod http;
 mod import;
 mod lifecycle;
+mod matrix;
 mod permissions;
 mod plan;
 mod schema;
