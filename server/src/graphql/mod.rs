@@ -13,8 +13,10 @@ pub mod account;
 pub mod administration;
 pub mod application;
 pub mod call;
+pub mod document;
 pub mod plan;
 pub mod stats;
+pub mod verification;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
@@ -31,6 +33,7 @@ pub struct QueryRoot(
     account::query::AccountQuery,
     plan::query::PlanQuery,
     plan::query::CatalogueQuery,
+    verification::query::VerificationQuery,
 );
 
 /// The root of every change.
@@ -38,6 +41,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     account::mutation::AccountMutation,
     plan::mutation::PlanMutation,
+    verification::mutation::VerificationMutation,
 );
 
 pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
