@@ -127,6 +127,13 @@ pub(super) async fn upload(
         Ok(p) => p,
         Err(res) => return res,
     };
+    if !cookie_from_same_origin(&http) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "an upload with the session cookie must come from Nuvola's own pages",
+        );
+    }
     let headers = http.headers();
     // The body is stored as sent: a compressed body would be a different file.
     let encoded = headers
@@ -202,6 +209,25 @@ pub(super) async fn upload(
         ),
         Err(UploadError::Internal(e)) => internal(&format!("{e:#}")),
     }
+}
+
+/// An upload body is not JSON, so the defence of `/graphql` (JSON only, hence a CORS
+/// preflight) does not cover it. The cookie is SameSite=Strict; on top of that, a
+/// cookie-authenticated upload whose `Origin` names another host is refused. Bearer
+/// tokens are never sent by a browser on its own, so they need no such check.
+fn cookie_from_same_origin(http: &HttpRequest) -> bool {
+    if http.headers().contains_key(header::AUTHORIZATION) {
+        return true;
+    }
+    let Some(origin) = http.headers().get(header::ORIGIN) else {
+        return true;
+    };
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, host)| host.trim_end_matches('/').to_ascii_lowercase());
+    origin_host.is_some_and(|h| h == http.connection_info().host().to_ascii_lowercase())
 }
 
 fn too_large(limit: u64) -> HttpResponse {

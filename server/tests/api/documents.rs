@@ -302,10 +302,29 @@ both! {
             let (status, _) = s.upload(Some(who), &[("kind", "OTHER"), ("fileName", "x.pdf")], PDF, None).await;
             assert_eq!(status, 403, "{who}");
         }
+        // The session cookie works as the bearer token does, but not from another site.
+        let token = s.token(Some("scuola")).await.unwrap();
+        let cookie = format!("{}={token}", nuvola_server::graphql::account::mutation::SESSION_COOKIE);
+        let post = |origin: Option<&str>| {
+            let mut req = w.app.client
+                .post(w.app.url(&format!("/api/projects/{SCHOOL_CUP}/documents")))
+                .query(&[("kind", "OTHER"), ("fileName", "x.pdf")])
+                .header("cookie", cookie.clone())
+                .body(PDF.to_vec());
+            if let Some(o) = origin {
+                req = req.header("origin", o);
+            }
+            req.send()
+        };
+        assert_eq!(post(Some("https://evil.example")).await.unwrap().status().as_u16(), 403);
+        let own_origin = format!("http://{}", w.app.addr);
+        assert_eq!(post(Some(&own_origin)).await.unwrap().status().as_u16(), 201);
+        let res = w.app.client.get(w.app.url(&format!("/api/documents/{id}"))).header("cookie", cookie.clone()).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
         // A document that does not exist.
         assert_eq!(s.download(Some("scuola"), "999999").await.status().as_u16(), 404);
-        assert_eq!(w.t.count("document").await, 1);
-        assert_eq!(stored_files(w.app.storage_dir.path()).len(), 1);
+        assert_eq!(w.t.count("document").await, 2);
+        assert_eq!(stored_files(w.app.storage_dir.path()).len(), 2);
     }
 }
 
