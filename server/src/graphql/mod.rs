@@ -13,9 +13,11 @@ pub mod account;
 pub mod administration;
 pub mod application;
 pub mod call;
+pub mod document;
 pub mod lifecycle;
 pub mod plan;
 pub mod stats;
+pub mod verification;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
@@ -32,6 +34,7 @@ pub struct QueryRoot(
     account::query::AccountQuery,
     plan::query::PlanQuery,
     plan::query::CatalogueQuery,
+    verification::query::VerificationQuery,
 );
 
 /// The root of every change.
@@ -40,6 +43,7 @@ pub struct MutationRoot(
     account::mutation::AccountMutation,
     plan::mutation::PlanMutation,
     lifecycle::mutation::LifecycleMutation,
+    verification::mutation::VerificationMutation,
 );
 
 pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

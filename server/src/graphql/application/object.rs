@@ -222,6 +222,35 @@ impl Application {
         Ok(events.into_iter().map(HistoryEvent::from).collect())
     }
 
+    /// The verifier's document requests on this project, open first. The department,
+    /// the administration that owns the project and the verifier assigned only;
+    /// anyone else is refused with FORBIDDEN.
+    async fn verification_requests(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::graphql::verification::object::VerificationRequest>> {
+        crate::graphql::verification::object::requests_of(ctx, &self.0).await
+    }
+
+    /// The verifier's checklist, one outcome per planned service and item. Visible as
+    /// `verificationRequests`.
+    async fn checklist(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::graphql::verification::object::VerificationCheck>> {
+        crate::graphql::verification::object::checklist_of(ctx, &self.0).await
+    }
+
+    /// The project's documents (metadata; download each at its `downloadUrl`). Never
+    /// public: the department, the owner and the verifier assigned see them all, a
+    /// supplier only the EVIDENCE of its own services; anyone else gets FORBIDDEN.
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::graphql::document::object::Document>> {
+        crate::graphql::verification::object::documents_of(ctx, &self.0).await
+    }
+
     /// What the project must do next and by when, from the rules of its call: the
     /// supplier contract while FUNDED, the completion while CONTRACTED or MIGRATING.
     /// Null when nothing is due (or the call sets no term).
