@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
 struct Metrics {
@@ -13,6 +13,7 @@ struct Metrics {
     http_duration: HistogramVec,
     graphql_errors: IntCounterVec,
     db_queries: HistogramVec,
+    subscriptions: IntGauge,
 }
 
 static METRICS: LazyLock<Option<Metrics>> = LazyLock::new(|| match build() {
@@ -55,13 +56,19 @@ fn build() -> Result<Metrics, prometheus::Error> {
     registry.register(Box::new(http_requests.clone()))?;
     registry.register(Box::new(http_duration.clone()))?;
     registry.register(Box::new(graphql_errors.clone()))?;
+    let subscriptions = IntGauge::new(
+        "subscriptions_active",
+        "GraphQL subscriptions open over /graphql/ws and listening",
+    )?;
     registry.register(Box::new(db_queries.clone()))?;
+    registry.register(Box::new(subscriptions.clone()))?;
     Ok(Metrics {
         registry,
         http_requests,
         http_duration,
         graphql_errors,
         db_queries,
+        subscriptions,
     })
 }
 
@@ -85,6 +92,20 @@ pub fn db_query(seconds: f64, failed: bool) {
         m.db_queries
             .with_label_values(&[if failed { "error" } else { "ok" }])
             .observe(seconds);
+    }
+}
+
+/// A subscription started listening to the change feed.
+pub fn subscription_opened() {
+    if let Some(m) = METRICS.as_ref() {
+        m.subscriptions.inc();
+    }
+}
+
+/// A subscription ended.
+pub fn subscription_closed() {
+    if let Some(m) = METRICS.as_ref() {
+        m.subscriptions.dec();
     }
 }
 

@@ -5,6 +5,7 @@
 //! requests and replicas never disagree.
 
 pub mod error;
+pub mod live;
 pub mod loaders;
 pub mod scalars;
 pub mod viewer;
@@ -16,7 +17,7 @@ pub mod call;
 pub mod plan;
 pub mod stats;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 pub use error::ApiError;
@@ -40,7 +41,14 @@ pub struct MutationRoot(
     plan::mutation::PlanMutation,
 );
 
-pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// The root of every subscription (over `GET /graphql/ws`).
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(
+    application::subscription::ApplicationSubscription,
+    plan::subscription::PlanSubscription,
+);
+
+pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits against abusive queries (OWASP GraphQL cheat sheet).
 #[derive(Debug, Clone, Copy)]
@@ -62,13 +70,17 @@ impl Default for Limits {
     }
 }
 
+/// The schema, with its own change feed for subscriptions (which starts listening with
+/// the first subscriber).
 pub fn build_schema(db: DatabaseConnection, limits: Limits) -> NuvolaSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
+    .data(crate::changes::ChangeFeed::new(db.clone()))
     .data(db)
+    .extension(live::SubscriptionsOnlyOverWebSocket)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);
     if !limits.introspection {
@@ -82,7 +94,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .finish()
     .sdl()

@@ -18,3 +18,4 @@ mod import;
 mod permissions;
 mod plan;
 mod schema;
+mod subscriptions;
