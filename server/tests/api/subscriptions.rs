@@ -35,13 +35,21 @@ struct Ws {
 impl Ws {
     /// Connects and initialises with `init` as the payload; the close reason on refusal.
     async fn connect(addr: &str, init: Value, cookie: Option<&str>) -> Result<Ws, String> {
+        Self::connect_with("graphql-transport-ws", addr, init, cookie).await
+    }
+
+    async fn connect_with(
+        protocol: &str,
+        addr: &str,
+        init: Value,
+        cookie: Option<&str>,
+    ) -> Result<Ws, String> {
         let mut request = format!("ws://{addr}/graphql/ws")
             .into_client_request()
             .unwrap();
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", protocol.parse().unwrap());
         if let Some(token) = cookie {
             request
                 .headers_mut()
@@ -81,6 +89,9 @@ impl Ws {
             match message {
                 Some(Ok(Message::Text(text))) => {
                     let value: Value = serde_json::from_str(&text).unwrap();
+                    if value["type"] == "ka" {
+                        continue;
+                    }
                     if value["type"] == "ping" {
                         self.send(json!({ "type": "pong" })).await;
                         continue;
@@ -343,6 +354,33 @@ async fn an_invalid_token_closes_the_connection() {
     assert!(Ws::connect(&addr, json!({}), Some("stale-cookie"))
         .await
         .is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_legacy_graphql_ws_protocol_works_too() {
+    let w = world(Backend::Sqlite).await;
+    let addr = w.app.addr.to_string();
+    let mut ws = Ws::connect_with("graphql-ws", &addr, json!({}), None)
+        .await
+        .unwrap();
+    ws.send(json!({ "type": "start", "id": "1", "payload": { "query": STATES, "variables": { "cup": SCHOOL_CUP } } }))
+        .await;
+    listening(&addr, 1).await;
+    let services = planned(&w).await;
+    let r = ask(
+        &w,
+        Some("scuola"),
+        CONTRACT,
+        contract(DEMO_VAT, "2023-01-16", &services),
+    )
+    .await;
+    assert!(r["errors"].is_null(), "{r}");
+    let m = ws.receive(WAIT).await.unwrap();
+    assert_eq!(m["type"], "data", "{m}");
+    assert_eq!(
+        m["payload"]["data"]["projectStateChanged"]["state"],
+        "CONTRACTED"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
