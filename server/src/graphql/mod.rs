@@ -14,6 +14,7 @@ pub mod account;
 pub mod administration;
 pub mod application;
 pub mod call;
+pub mod lifecycle;
 pub mod plan;
 pub mod stats;
 
@@ -39,6 +40,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     account::mutation::AccountMutation,
     plan::mutation::PlanMutation,
+    lifecycle::mutation::LifecycleMutation,
 );
 
 /// The root of every subscription (over `GET /graphql/ws`).

@@ -15,6 +15,7 @@ mod graphql;
 mod hardening;
 mod http;
 mod import;
+mod lifecycle;
 mod permissions;
 mod plan;
 mod schema;
