@@ -6,10 +6,13 @@
 //! - [`opendata`]: reading and writing the PA digitale 2026 open-data files.
 //! - [`service`]: the operations (import, export, queries, accounts), each in a transaction.
 //! - [`graphql`]: the GraphQL schema, its errors and DataLoaders.
+//! - [`changes`]: the change feed behind GraphQL subscriptions (the `event` table, with
+//!   PostgreSQL's LISTEN/NOTIFY across replicas).
 //! - [`http`]: the actix-web application: `/graphql`, `/healthz`, `/metrics`, the SPA.
 //! - [`storage`]: the folder of uploaded documents' bytes.
 
 pub mod audit;
+pub mod changes;
 pub mod db;
 pub mod demo;
 pub mod entity;

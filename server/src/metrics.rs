@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
 struct Metrics {
@@ -14,6 +14,7 @@ struct Metrics {
     graphql_errors: IntCounterVec,
     db_queries: HistogramVec,
     cache_lookups: IntCounterVec,
+    subscriptions: IntGauge,
 }
 
 static METRICS: LazyLock<Option<Metrics>> = LazyLock::new(|| match build() {
@@ -64,7 +65,12 @@ fn build() -> Result<Metrics, prometheus::Error> {
     registry.register(Box::new(http_requests.clone()))?;
     registry.register(Box::new(http_duration.clone()))?;
     registry.register(Box::new(graphql_errors.clone()))?;
+    let subscriptions = IntGauge::new(
+        "subscriptions_active",
+        "GraphQL subscriptions open over /graphql/ws and listening",
+    )?;
     registry.register(Box::new(db_queries.clone()))?;
+    registry.register(Box::new(subscriptions.clone()))?;
     Ok(Metrics {
         registry,
         http_requests,
@@ -72,6 +78,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
         graphql_errors,
         db_queries,
         cache_lookups,
+        subscriptions,
     })
 }
 
@@ -103,6 +110,20 @@ pub fn db_query(seconds: f64, failed: bool) {
         m.db_queries
             .with_label_values(&[if failed { "error" } else { "ok" }])
             .observe(seconds);
+    }
+}
+
+/// A subscription started listening to the change feed.
+pub fn subscription_opened() {
+    if let Some(m) = METRICS.as_ref() {
+        m.subscriptions.inc();
+    }
+}
+
+/// A subscription ended.
+pub fn subscription_closed() {
+    if let Some(m) = METRICS.as_ref() {
+        m.subscriptions.dec();
     }
 }
 

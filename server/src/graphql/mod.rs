@@ -5,6 +5,7 @@
 //! requests and replicas never disagree.
 
 pub mod error;
+pub mod live;
 pub mod loaders;
 pub mod scalars;
 pub mod viewer;
@@ -19,7 +20,7 @@ pub mod plan;
 pub mod stats;
 pub mod verification;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 pub use error::ApiError;
@@ -46,7 +47,14 @@ pub struct MutationRoot(
     verification::mutation::VerificationMutation,
 );
 
-pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// The root of every subscription (over `GET /graphql/ws`).
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(
+    application::subscription::ApplicationSubscription,
+    plan::subscription::PlanSubscription,
+);
+
+pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits against abusive queries (OWASP GraphQL cheat sheet).
 #[derive(Debug, Clone, Copy)]
@@ -68,13 +76,27 @@ impl Default for Limits {
     }
 }
 
+/// The schema, with its own change feed for subscriptions (which starts listening with
+/// the first subscriber).
 pub fn build_schema(db: DatabaseConnection, limits: Limits) -> NuvolaSchema {
+    let feed = crate::changes::ChangeFeed::new(db.clone());
+    build_schema_with_feed(db, limits, feed)
+}
+
+/// The schema, with the change feed the server shares with its response cache.
+pub fn build_schema_with_feed(
+    db: DatabaseConnection,
+    limits: Limits,
+    feed: crate::changes::ChangeFeed,
+) -> NuvolaSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
+    .data(feed)
     .data(db)
+    .extension(live::SubscriptionsOnlyOverWebSocket)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);
     if !limits.introspection {
@@ -88,7 +110,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .finish()
     .sdl()

@@ -11,8 +11,10 @@
 //!
 //! The generation on SQLite is the newest event id: SQLite has one writer at a time and
 //! assigns ids in commit order. On PostgreSQL ids come from a sequence and may commit out
-//! of order, so the newest id is not a safe generation there: the cache is off unless a
-//! change feed that sees commits in order supplies one (see [`Generation`]).
+//! of order, so the newest id is not a safe generation there: the change feed's counter
+//! is, moved by NOTIFY, which PostgreSQL delivers at commit, in commit order. Between a
+//! commit and its notification (milliseconds) a replica may still answer from the old
+//! generation; while the feed's connection is down nothing is cached.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -41,18 +43,32 @@ pub enum Generation {
 }
 
 impl Generation {
-    /// The safe source for this database.
-    pub fn for_database(db: &DatabaseConnection) -> Self {
+    /// The safe source for this database: the newest event on SQLite, the change feed
+    /// (started here) on PostgreSQL.
+    pub fn for_database(db: &DatabaseConnection, feed: &crate::changes::ChangeFeed) -> Self {
         match db.get_database_backend() {
             DatabaseBackend::Sqlite => Generation::NewestEvent,
+            DatabaseBackend::Postgres => {
+                feed.start();
+                Generation::Feed(feed.generation())
+            }
             _ => Generation::Off,
         }
     }
 }
 
+/// When a response was computed: the data generation and the number of local changes
+/// made by this process so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    generation: i64,
+    local: u64,
+}
+
 #[derive(Default)]
 struct Inner {
     generation: i64,
+    local: u64,
     bytes: usize,
     entries: HashMap<Bytes, Bytes>,
 }
@@ -71,8 +87,29 @@ impl PublicCache {
         }
     }
 
-    /// The generation of the data now, or `None` when nothing may be cached.
-    pub async fn generation(&self, db: &DatabaseConnection) -> Result<Option<i64>, DbErr> {
+    /// The ticket of the data now, or `None` when nothing may be cached.
+    pub async fn ticket(&self, db: &DatabaseConnection) -> Result<Option<Ticket>, DbErr> {
+        let local = self.lock().local;
+        Ok(self
+            .generation(db)
+            .await?
+            .map(|generation| Ticket { generation, local }))
+    }
+
+    /// A change was committed by this process: its own readers must see it at once,
+    /// without waiting for the change feed.
+    pub fn changed_here(&self) {
+        let mut inner = self.lock();
+        inner.local += 1;
+        inner.entries.clear();
+        inner.bytes = 0;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    async fn generation(&self, db: &DatabaseConnection) -> Result<Option<i64>, DbErr> {
         match &self.source {
             Generation::Off => Ok(None),
             Generation::Feed(counter) => {
@@ -94,12 +131,14 @@ impl PublicCache {
         }
     }
 
-    /// The response kept for `request` at `generation`.
-    pub fn get(&self, generation: i64, request: &Bytes) -> Option<Bytes> {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if inner.generation != generation {
+    /// The response kept for `request` at `ticket`.
+    pub fn get(&self, ticket: Ticket, request: &Bytes) -> Option<Bytes> {
+        let mut inner = self.lock();
+        if inner.generation != ticket.generation {
+            let local = inner.local;
             *inner = Inner {
-                generation,
+                generation: ticket.generation,
+                local,
                 ..Inner::default()
             };
             return None;
@@ -107,14 +146,14 @@ impl PublicCache {
         inner.entries.get(request).cloned()
     }
 
-    /// Keeps `response` for `request`, computed at `generation` (read before the query
-    /// ran, so the response is at least that new).
-    pub fn put(&self, generation: i64, request: Bytes, response: Bytes) {
+    /// Keeps `response` for `request`, computed at `ticket` (taken before the query ran,
+    /// so the response is at least that new). A change since then drops it.
+    pub fn put(&self, ticket: Ticket, request: Bytes, response: Bytes) {
         if response.len() > MAX_ENTRY_BYTES {
             return;
         }
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if inner.generation != generation {
+        let mut inner = self.lock();
+        if inner.generation != ticket.generation || inner.local != ticket.local {
             return;
         }
         let size = request.len() + response.len();
@@ -131,16 +170,36 @@ impl PublicCache {
 mod tests {
     use super::*;
 
+    fn at(generation: i64, local: u64) -> Ticket {
+        Ticket { generation, local }
+    }
+
     #[test]
     fn a_new_generation_empties_the_cache() {
         let cache = PublicCache::new(Generation::Off);
         let q = Bytes::from_static(b"{\"query\":\"{ stats { applications } }\"}");
-        assert_eq!(cache.get(1, &q), None);
-        cache.put(1, q.clone(), Bytes::from_static(b"{\"data\":1}"));
-        assert_eq!(cache.get(1, &q).as_deref(), Some(&b"{\"data\":1}"[..]));
-        assert_eq!(cache.get(2, &q), None);
+        let answer = Bytes::from_static(b"{\"data\":1}");
+        assert_eq!(cache.get(at(1, 0), &q), None);
+        cache.put(at(1, 0), q.clone(), answer.clone());
+        assert_eq!(cache.get(at(1, 0), &q), Some(answer.clone()));
+        assert_eq!(cache.get(at(2, 0), &q), None);
         // A response computed at an older generation is not kept.
-        cache.put(1, q.clone(), Bytes::from_static(b"{\"data\":1}"));
-        assert_eq!(cache.get(2, &q), None);
+        cache.put(at(1, 0), q.clone(), answer.clone());
+        assert_eq!(cache.get(at(2, 0), &q), None);
+    }
+
+    #[test]
+    fn a_change_made_here_drops_what_was_read_before_it() {
+        let cache = PublicCache::new(Generation::Off);
+        let q = Bytes::from_static(b"{}");
+        let answer = Bytes::from_static(b"{\"data\":1}");
+        cache.put(at(1, 0), q.clone(), answer.clone());
+        cache.changed_here();
+        assert_eq!(cache.get(at(1, 1), &q), None);
+        // A query that started before the change does not put its answer back.
+        cache.put(at(1, 0), q.clone(), answer.clone());
+        assert_eq!(cache.get(at(1, 1), &q), None);
+        cache.put(at(1, 1), q.clone(), answer.clone());
+        assert_eq!(cache.get(at(1, 1), &q), Some(answer));
     }
 }

@@ -20,6 +20,7 @@ use async_graphql_actix_web::{GraphQLResponse, GraphQLSubscription};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::account::mutation::SESSION_COOKIE;
+use crate::graphql::live::Connection;
 use crate::graphql::viewer::{RequestMeta, Viewer};
 use crate::graphql::{self, Limits, NuvolaSchema};
 use crate::ratelimit::{ApiLimiter, Decision};
@@ -78,12 +79,13 @@ pub fn start(
     db: DatabaseConnection,
     options: ServeOptions,
 ) -> anyhow::Result<(Server, SocketAddr)> {
-    let schema = graphql::build_schema(db.clone(), options.limits);
+    let feed = crate::changes::ChangeFeed::new(db.clone());
+    let schema = graphql::build_schema_with_feed(db.clone(), options.limits, feed.clone());
     let spa = web::Data::new(spa::Spa::new(options.static_dir.clone()));
     let gate = web::Data::new(Gate {
         limiter: ApiLimiter::for_database(&db, options.requests_per_minute),
         trust_proxy: options.trust_proxy,
-        cache: cache::PublicCache::new(cache::Generation::for_database(&db)),
+        cache: cache::PublicCache::new(cache::Generation::for_database(&db, &feed)),
     });
     // A document folder that cannot be created fails the start, not the first upload.
     let temp_dir = options.storage_dir.join("tmp");
@@ -316,9 +318,10 @@ async fn graphql_post(
         return res;
     }
     // Public reads of the same query get the same answer until the data changes.
-    let generation = if principal.as_ref().is_none_or(|p| p.read_only) && only_queries(&request) {
-        match gate.cache.generation(&db).await {
-            Ok(g) => g,
+    let queries_only = only_queries(&request);
+    let ticket = if principal.as_ref().is_none_or(|p| p.read_only) && queries_only {
+        match gate.cache.ticket(&db).await {
+            Ok(t) => t,
             Err(e) => {
                 tracing::warn!(error = %e, "reading the data generation; not caching");
                 None
@@ -327,7 +330,7 @@ async fn graphql_post(
     } else {
         None
     };
-    let mut res = match generation.and_then(|g| gate.cache.get(g, &body)) {
+    let mut res = match ticket.and_then(|t| gate.cache.get(t, &body)) {
         Some(hit) => {
             crate::metrics::cache_hit(true);
             json_body(hit)
@@ -336,13 +339,17 @@ async fn graphql_post(
             let meta = RequestMeta { address };
             let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
             let response = schema.execute(request).await;
-            match generation {
-                Some(g) if response.is_ok() && response.http_headers.is_empty() => {
+            if !queries_only {
+                // This process's own readers see its changes at once.
+                gate.cache.changed_here();
+            }
+            match ticket {
+                Some(t) if response.is_ok() && response.http_headers.is_empty() => {
                     crate::metrics::cache_hit(false);
                     match serde_json::to_vec(&response) {
                         Ok(bytes) => {
                             let bytes = web::Bytes::from(bytes);
-                            gate.cache.put(g, body, bytes.clone());
+                            gate.cache.put(t, body, bytes.clone());
                             json_body(bytes)
                         }
                         Err(e) => {
@@ -406,23 +413,102 @@ fn error_response(status: actix_web::http::StatusCode, code: &str, message: &str
     }))
 }
 
+/// Subscriptions over WebSocket (`graphql-transport-ws`, and the legacy `graphql-ws`).
+///
+/// Who is subscribing: the token of the `connection_init` payload (`{"token": "..."}` or
+/// `{"Authorization": "Bearer ..."}`), else the upgrade request's bearer header or session
+/// cookie, else PUBLIC. An invalid token in the payload or the header closes the
+/// connection with the reason `UNAUTHENTICATED: ...`; a stale cookie falls back to
+/// PUBLIC, as on `POST /graphql`. Opening a connection counts against the per-address
+/// rate limit; each connection holds a bounded number of subscriptions.
 async fn graphql_ws(
     schema: web::Data<NuvolaSchema>,
     db: web::Data<DatabaseConnection>,
+    gate: web::Data<Gate>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
+    let address = client_address(&req, gate.trust_proxy);
+    let key = match address {
+        Some(addr) => format!("api:addr:{addr}"),
+        None => "api:addr:unknown".to_owned(),
+    };
+    match gate.limiter.hit(&key).await {
+        Ok(Some(d)) if !d.allowed => {
+            crate::metrics::graphql_error("RATE_LIMITED");
+            let mut res = error_response(
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                &format!(
+                    "too many requests: at most {} per minute; retry in {} s",
+                    d.limit,
+                    d.reset_secs.max(1)
+                ),
+            );
+            rate_limit_headers(&mut res, &d);
+            return Ok(res);
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "rate limiter unavailable"),
+    }
+    let upgrade_token = token_of(&req);
     let db = db.get_ref().clone();
     GraphQLSubscription::new(schema.get_ref().clone())
-        .on_connection_init(move |_| {
-            let db = db.clone();
-            async move {
-                let mut data = async_graphql::Data::default();
-                data.insert(graphql::loaders::Loaders::new(db));
-                Ok(data)
-            }
+        .on_connection_init(move |init: serde_json::Value| async move {
+            let (token, lenient) = match (init_token(&init), upgrade_token) {
+                (Some(token), _) => (Some(token), false),
+                (None, Some((token, via_cookie))) => (Some(token), via_cookie),
+                (None, None) => (None, false),
+            };
+            let principal = match &token {
+                None => None,
+                Some(token) => match auth::authenticate(&db, token).await {
+                    Ok(Some(principal)) => Some(principal),
+                    Ok(None) if lenient => None,
+                    Ok(None) => {
+                        crate::metrics::graphql_error("UNAUTHENTICATED");
+                        return Err(async_graphql::Error::new(
+                            "UNAUTHENTICATED: the token is not valid: unknown, expired or revoked",
+                        ));
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "authenticating a WebSocket connection");
+                        return Err(async_graphql::Error::new("INTERNAL: internal error"));
+                    }
+                },
+            };
+            let mut data = async_graphql::Data::default();
+            data.insert(graphql::loaders::Loaders::new(db.clone()));
+            data.insert(Connection::new(token.filter(|_| principal.is_some())));
+            data.insert(Viewer(principal));
+            data.insert(RequestMeta { address });
+            Ok(data)
         })
         .start(&req, payload)
+}
+
+/// The token in a `connection_init` payload: `{"token": "..."}`, or an `Authorization`
+/// entry (any case) holding `Bearer ...`.
+fn init_token(payload: &serde_json::Value) -> Option<String> {
+    let object = payload.as_object()?;
+    let token = object
+        .get("token")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .or_else(|| {
+            object
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+                .and_then(|(_, v)| v.as_str())
+                .map(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                        .unwrap_or(v)
+                        .trim()
+                        .to_owned()
+                })
+        })?;
+    Some(token.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
 async fn healthz(db: web::Data<DatabaseConnection>) -> HttpResponse {

@@ -22,3 +22,4 @@ mod permissions;
 mod plan;
 mod requests;
 mod schema;
+mod subscriptions;
