@@ -21,7 +21,7 @@ pub mod state;
 pub use administration::AdministrationType;
 pub use call::CallTitle;
 pub use cloud::{DataClass, Deployment, Modality, ServiceModel};
-pub use deadline::{DeadlineRule, Term, TermStart};
+pub use deadline::{DeadlineKind, DeadlineRule, Due, Overdue, Term, TermStart};
 pub use error::ParseError;
 pub use ids::{Cup, IpaCode, IstatCode, VatNumber};
 pub use money::Euros;
