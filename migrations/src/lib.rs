@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_initial;
 mod m20261123_000002_rate_limit;
 mod m20261123_000003_catalogue;
+mod m20261123_000004_deadlines;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_initial::Migration),
             Box::new(m20261123_000002_rate_limit::Migration),
             Box::new(m20261123_000003_catalogue::Migration),
+            Box::new(m20261123_000004_deadlines::Migration),
         ]
     }
 }
