@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod applications;
 pub mod auth;
 pub mod contract;
+pub mod deadlines;
 pub mod export;
 pub mod import;
+pub mod notifications;
 pub mod plan;
