@@ -13,6 +13,8 @@ pub mod account;
 pub mod administration;
 pub mod application;
 pub mod call;
+pub mod deadline;
+pub mod notification;
 pub mod plan;
 pub mod stats;
 
@@ -31,6 +33,8 @@ pub struct QueryRoot(
     account::query::AccountQuery,
     plan::query::PlanQuery,
     plan::query::CatalogueQuery,
+    deadline::query::DeadlineQuery,
+    notification::query::NotificationQuery,
 );
 
 /// The root of every change.
@@ -38,6 +42,8 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     account::mutation::AccountMutation,
     plan::mutation::PlanMutation,
+    deadline::mutation::DeadlineMutation,
+    notification::mutation::NotificationMutation,
 );
 
 pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

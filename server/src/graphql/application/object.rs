@@ -9,6 +9,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use crate::entity::{application, planned_service};
 use crate::graphql::administration::object::Administration;
 use crate::graphql::call::object::Call;
+use crate::graphql::deadline::object::OverdueMark;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::plan::object::{NextDeadline, PlannedService};
@@ -163,45 +164,29 @@ impl Application {
 
     /// What the project must do next and by when, from the rules of its call: the
     /// supplier contract while FUNDED, the completion while CONTRACTED or MIGRATING.
-    /// Null when nothing is due (or the call sets no term).
+    /// Null when nothing is due (before funding, after completion, in a final state).
     async fn next_deadline(&self, ctx: &Context<'_>) -> ApiResult<Option<NextDeadline>> {
         let state =
             nuvola_shared::ApplicationState::parse(&self.0.state).map_err(ApiError::internal)?;
-        let Some(funded_on) = self.0.funded_on else {
-            return Ok(None);
-        };
         let loaders = ctx.data_unchecked::<Loaders>();
         let Some(call) = loaders.call.load_one(self.0.call_id).await? else {
             return Ok(None);
         };
-        let rule = call_rule(&call);
         let today = chrono::Utc::now().date_naive();
-        use nuvola_shared::ApplicationState as S;
-        Ok(match state {
-            S::Funded => rule
-                .contract_due(funded_on)
-                .map(|d| NextDeadline::new("CONTRACT", d, today)),
-            S::Contracted | S::Migrating => rule
-                .completion_due(funded_on, self.0.contract_on)
-                .map(|d| NextDeadline::new("COMPLETION", d, today)),
-            _ => None,
-        })
+        Ok(service::deadlines::call_rule(&call)
+            .next_due(state, self.0.funded_on, self.0.contract_on)
+            .map(|due| NextDeadline::new(due.kind.code(), due.due_on, today)))
     }
-}
 
-/// The deadline rule a call carries (its terms as recorded, or the known defaults).
-fn call_rule(call: &crate::entity::call::Model) -> nuvola_shared::DeadlineRule {
-    use nuvola_shared::{DeadlineRule, Term, TermStart};
-    let term = |t: &Option<String>| t.as_deref().and_then(|t| Term::parse(t).ok());
-    DeadlineRule {
-        contract_within: term(&call.contract_term),
-        completion_within: term(&call.completion_term),
-        completion_from: if call.completion_from == "FUNDING_DATE" {
-            TermStart::FundingDate
-        } else {
-            TermStart::ContractDate
-        },
-        hard_cap: call.hard_cap.or_else(DeadlineRule::programme_hard_cap),
+    /// The deadline the project has missed and still owes, as the deadline checker
+    /// recorded it; null when none. Public, like the deadlines it derives from. Once
+    /// the obligation is met (the contract recorded, the completion declared) it is
+    /// null at once.
+    async fn overdue(&self) -> Option<OverdueMark> {
+        service::deadlines::standing_mark(&self.0).map(|mark| OverdueMark {
+            mark,
+            today: chrono::Utc::now().date_naive(),
+        })
     }
 }
 
