@@ -264,14 +264,8 @@ async fn apply(txn: &DatabaseTransaction, ids: &[i32], today: NaiveDate) -> Resu
         .order_by_asc(application::Column::Id)
         .all(txn)
         .await?;
-    let call_ids: HashSet<i32> = projects.iter().map(|p| p.call_id).collect();
-    let rules: HashMap<i32, DeadlineRule> = call::Entity::find()
-        .filter(call::Column::Id.is_in(call_ids))
-        .all(txn)
-        .await?
-        .iter()
-        .map(|c| (c.id, call_rule(c)))
-        .collect();
+    // The terms as they are now, under the lock: the department may have changed them.
+    let rules = rules(txn).await?;
     let body_ids: HashSet<i32> = projects.iter().map(|p| p.administration_id).collect();
     let bodies: HashMap<i32, administration::Model> = administration::Entity::find()
         .filter(administration::Column::Id.is_in(body_ids))
