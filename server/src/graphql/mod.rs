@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod loaders;
+pub mod pagination;
 pub mod scalars;
 pub mod viewer;
 

@@ -1,7 +1,6 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use nuvola_shared::api::{ApplicationFilter, ParsedFilter};
 use sea_orm::{DatabaseConnection, DbErr};
@@ -12,6 +11,7 @@ use crate::graphql::call::object::Call;
 use crate::graphql::deadline::object::OverdueMark;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::loaders::Loaders;
+use crate::graphql::pagination;
 use crate::graphql::plan::object::{NextDeadline, PlannedService};
 use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
@@ -313,23 +313,17 @@ pub struct PageInfo {
 const CURSOR_PREFIX: &str = "application:";
 
 pub fn encode_cursor(id: i32) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
+    pagination::encode_cursor(CURSOR_PREFIX, id)
 }
 
 pub fn decode_cursor(cursor: &str) -> ApiResult<i32> {
-    let invalid = || ApiError::invalid("after", "after is not a cursor returned by this API");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor.trim())
-        .map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    text.strip_prefix(CURSOR_PREFIX)
-        .and_then(|id| id.parse().ok())
-        .ok_or_else(invalid)
+    pagination::decode_cursor(CURSOR_PREFIX, cursor, |id| id.parse().ok())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {

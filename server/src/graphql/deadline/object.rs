@@ -1,15 +1,15 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object};
-use base64::Engine;
 use chrono::NaiveDate;
 use nuvola_shared::Overdue;
 use sea_orm::DbErr;
 
 use crate::entity::application;
 use crate::graphql::application::object::{Application, PageInfo};
-use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::error::ApiResult;
 use crate::graphql::loaders::Loaders;
+use crate::graphql::pagination;
 use crate::graphql::scalars::Date;
 
 /// From what date a call's completion term runs.
@@ -139,23 +139,16 @@ pub fn encode_cursor(project: &application::Model) -> String {
 }
 
 fn cursor_of(since: NaiveDate, id: i32) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!("{CURSOR_PREFIX}{}:{id}", since.format("%Y-%m-%d")))
+    pagination::encode_cursor(CURSOR_PREFIX, format!("{}:{id}", since.format("%Y-%m-%d")))
 }
 
+/// (first day late, id) of a cursor of this list.
 pub fn decode_cursor(cursor: &str) -> ApiResult<(NaiveDate, i32)> {
-    let invalid = || ApiError::invalid("after", "after is not a cursor returned by this API");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor.trim())
-        .map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (since, id) = text
-        .strip_prefix(CURSOR_PREFIX)
-        .and_then(|rest| rest.split_once(':'))
-        .ok_or_else(invalid)?;
-    let since = NaiveDate::parse_from_str(since, "%Y-%m-%d").map_err(|_| invalid())?;
-    let id = id.parse().map_err(|_| invalid())?;
-    Ok((since, id))
+    pagination::decode_cursor(CURSOR_PREFIX, cursor, |position| {
+        let (since, id) = position.split_once(':')?;
+        let since = NaiveDate::parse_from_str(since, "%Y-%m-%d").ok()?;
+        Some((since, id.parse().ok()?))
+    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,4 @@
 use async_graphql::{Context, Object};
-use nuvola_shared::api::MAX_PAGE_SIZE;
 use nuvola_shared::{DeadlineKind, Role};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -8,8 +7,8 @@ use sea_orm::{
 
 use super::object::{decode_cursor, OverdueProjectConnection};
 use crate::entity::application;
-use crate::graphql::application::query::DEFAULT_PAGE_SIZE;
 use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::pagination::{page_size, DEFAULT_PAGE_SIZE};
 use crate::graphql::viewer::viewer;
 use crate::service::deadlines::standing_mark_condition;
 
@@ -33,13 +32,7 @@ impl DeadlineQuery {
         kind: Option<String>,
     ) -> ApiResult<OverdueProjectConnection> {
         viewer(ctx).require(&[Role::Department])?;
-        let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
-        if first < 0 || first as usize > MAX_PAGE_SIZE {
-            return Err(ApiError::invalid(
-                "first",
-                format!("first must be between 0 and {MAX_PAGE_SIZE}, got {first}"),
-            ));
-        }
+        let first = page_size(first)?;
         let after = after.as_deref().map(decode_cursor).transpose()?;
         let kind = kind
             .as_deref()
@@ -70,9 +63,9 @@ impl DeadlineQuery {
                     ),
             );
         }
-        let mut items = query.limit(first as u64 + 1).all(db).await?;
-        let has_next = items.len() > first as usize;
-        items.truncate(first as usize);
+        let mut items = query.limit(first + 1).all(db).await?;
+        let has_next = items.len() as u64 > first;
+        items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
         Ok(OverdueProjectConnection {
             total_count,
             items,

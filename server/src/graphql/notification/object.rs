@@ -1,12 +1,12 @@
 use std::collections::HashMap;
 
 use async_graphql::{Object, ID};
-use base64::Engine;
 use chrono::{DateTime, Utc};
 
 use crate::entity::application;
 use crate::graphql::application::object::{Application, PageInfo};
-use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::error::ApiResult;
+use crate::graphql::pagination;
 use crate::service::notifications::{Item, Page};
 
 /// A message for the caller (*notifica*): a deadline missed, a verification request left
@@ -143,16 +143,9 @@ pub struct NotificationsMarked {
 const CURSOR_PREFIX: &str = "notification:";
 
 pub fn encode_cursor(id: i32) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
+    pagination::encode_cursor(CURSOR_PREFIX, id)
 }
 
 pub fn decode_cursor(cursor: &str) -> ApiResult<i32> {
-    let invalid = || ApiError::invalid("after", "after is not a cursor returned by this API");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor.trim())
-        .map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    text.strip_prefix(CURSOR_PREFIX)
-        .and_then(|id| id.parse().ok())
-        .ok_or_else(invalid)
+    pagination::decode_cursor(CURSOR_PREFIX, cursor, |id| id.parse().ok())
 }

@@ -1,14 +1,13 @@
 use std::collections::HashMap;
 
 use async_graphql::{Context, Object};
-use nuvola_shared::api::MAX_PAGE_SIZE;
 use nuvola_shared::Role;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::object::{decode_cursor, NotificationConnection};
 use crate::entity::application;
-use crate::graphql::application::query::DEFAULT_PAGE_SIZE;
-use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::error::ApiResult;
+use crate::graphql::pagination::{page_size, DEFAULT_PAGE_SIZE};
 use crate::graphql::viewer::viewer;
 use crate::service::auth::Principal;
 use crate::service::notifications;
@@ -47,17 +46,11 @@ impl NotificationQuery {
         after: Option<String>,
     ) -> ApiResult<NotificationConnection> {
         let principal = inbox_owner(ctx)?;
-        let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
-        if first < 0 || first as usize > MAX_PAGE_SIZE {
-            return Err(ApiError::invalid(
-                "first",
-                format!("first must be between 0 and {MAX_PAGE_SIZE}, got {first}"),
-            ));
-        }
+        let first = page_size(first)?;
         let after_id = after.as_deref().map(decode_cursor).transpose()?;
         let unread_only = unread_only.unwrap_or(false);
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let page = notifications::page(db, principal, unread_only, first as u64, after_id).await?;
+        let page = notifications::page(db, principal, unread_only, first, after_id).await?;
         let total_count = notifications::count(db, principal, unread_only).await?;
         let project_ids: Vec<i32> = page
             .items
