@@ -7,6 +7,7 @@
 //! - [`service`]: the operations (import, export, queries, accounts), each in a transaction.
 //! - [`graphql`]: the GraphQL schema, its errors and DataLoaders.
 //! - [`http`]: the actix-web application: `/graphql`, `/healthz`, `/metrics`, the SPA.
+//! - [`storage`]: the folder of uploaded documents' bytes.
 
 pub mod audit;
 pub mod db;
@@ -18,6 +19,7 @@ pub mod metrics;
 pub mod opendata;
 pub mod ratelimit;
 pub mod service;
+pub mod storage;
 pub mod telemetry;
 
 /// The database used when neither `--database` nor `DATABASE_URL` is given.

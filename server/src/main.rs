@@ -62,6 +62,13 @@ enum Command {
         /// interval after start).
         #[arg(long, env = "NUVOLA_DEADLINE_CHECK_SECS", default_value_t = 3600)]
         deadline_check_secs: u64,
+        /// Folder of uploaded documents; every replica must share it (default:
+        /// nuvola-files next to a SQLite database file, else in the current folder).
+        #[arg(long = "storage", env = "NUVOLA_STORAGE_DIR")]
+        storage: Option<PathBuf>,
+        /// The largest document accepted, in MiB.
+        #[arg(long, env = "NUVOLA_MAX_UPLOAD_MIB", default_value_t = 20)]
+        max_upload_mib: u64,
     },
     /// Apply pending migrations and exit.
     Migrate {
@@ -157,6 +164,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             rate_limit,
             trust_proxy,
             deadline_check_secs,
+            storage,
+            max_upload_mib,
         } => {
             let db = db::connect_and_migrate(&database.url).await?;
             if with_demo {
@@ -181,6 +190,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 requests_per_minute: rate_limit,
                 trust_proxy,
+                storage_dir: storage.unwrap_or_else(|| default_storage_dir(&database.url)),
+                max_upload_bytes: max_upload_mib.saturating_mul(1024 * 1024),
                 ..ServeOptions::new(bind, static_dir.unwrap_or_else(default_static_dir))
             };
             if deadline_check_secs > 0 {
@@ -344,4 +355,8 @@ fn default_static_dir() -> PathBuf {
         return local;
     }
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/dist"))
+}
+
+fn default_storage_dir(database_url: &str) -> PathBuf {
+    nuvola_server::storage::default_dir_for(database_url)
 }

@@ -13,6 +13,7 @@ struct Metrics {
     http_duration: HistogramVec,
     graphql_errors: IntCounterVec,
     db_queries: HistogramVec,
+    cache_lookups: IntCounterVec,
 }
 
 static METRICS: LazyLock<Option<Metrics>> = LazyLock::new(|| match build() {
@@ -52,6 +53,14 @@ fn build() -> Result<Metrics, prometheus::Error> {
         ]),
         &["outcome"],
     )?;
+    let cache_lookups = IntCounterVec::new(
+        Opts::new(
+            "public_cache_lookups_total",
+            "Cacheable public queries, by whether the response came from the cache",
+        ),
+        &["result"],
+    )?;
+    registry.register(Box::new(cache_lookups.clone()))?;
     registry.register(Box::new(http_requests.clone()))?;
     registry.register(Box::new(http_duration.clone()))?;
     registry.register(Box::new(graphql_errors.clone()))?;
@@ -62,6 +71,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
         http_duration,
         graphql_errors,
         db_queries,
+        cache_lookups,
     })
 }
 
@@ -77,6 +87,14 @@ pub fn http_request(route: &str, method: &str, status: u16, seconds: f64) {
 pub fn graphql_error(code: &str) {
     if let Some(m) = METRICS.as_ref() {
         m.graphql_errors.with_label_values(&[code]).inc();
+    }
+}
+
+pub fn cache_hit(hit: bool) {
+    if let Some(m) = METRICS.as_ref() {
+        m.cache_lookups
+            .with_label_values(&[if hit { "hit" } else { "miss" }])
+            .inc();
     }
 }
 

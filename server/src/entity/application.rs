@@ -22,6 +22,8 @@ pub struct Model {
     pub verifier_account_id: Option<i32>,
     pub verification_outcome: Option<String>,
     pub verification_outcome_at: Option<DateTimeUtc>,
+    /// Why the project was renounced or revoked.
+    pub state_reason: Option<String>,
     /// Optimistic-locking version, bumped by every write.
     pub version: i32,
     pub created_at: DateTimeUtc,

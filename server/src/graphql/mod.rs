@@ -15,9 +15,12 @@ pub mod administration;
 pub mod application;
 pub mod call;
 pub mod deadline;
+pub mod document;
+pub mod lifecycle;
 pub mod notification;
 pub mod plan;
 pub mod stats;
+pub mod verification;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
@@ -36,6 +39,7 @@ pub struct QueryRoot(
     plan::query::CatalogueQuery,
     deadline::query::DeadlineQuery,
     notification::query::NotificationQuery,
+    verification::query::VerificationQuery,
 );
 
 /// The root of every change.
@@ -45,6 +49,8 @@ pub struct MutationRoot(
     plan::mutation::PlanMutation,
     deadline::mutation::DeadlineMutation,
     notification::mutation::NotificationMutation,
+    lifecycle::mutation::LifecycleMutation,
+    verification::mutation::VerificationMutation,
 );
 
 pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -1,7 +1,10 @@
 //! The HTTP face of Nuvola (actix-web): `POST /graphql`, `GET /graphql/ws`,
-//! `GET /healthz`, `GET /metrics`, and the single-page application for every other GET.
+//! `GET /healthz`, `GET /metrics`, the document endpoints (`documents.rs`), and the
+//! single-page application for every other GET.
 //! Only this module knows HTTP.
 
+pub mod cache;
+mod documents;
 mod spa;
 
 use std::net::SocketAddr;
@@ -38,6 +41,10 @@ pub struct ServeOptions {
     /// Whether a load balancer in front sets `X-Forwarded-For` (then the client's address
     /// is taken from it; otherwise from the connection).
     pub trust_proxy: bool,
+    /// The folder of uploaded documents (shared by every replica).
+    pub storage_dir: PathBuf,
+    /// The largest document accepted, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 /// The default of [`ServeOptions::requests_per_minute`].
@@ -53,15 +60,17 @@ impl ServeOptions {
             limits: Limits::default(),
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
             trust_proxy: false,
+            storage_dir: PathBuf::from(crate::storage::DEFAULT_STORAGE_DIR),
+            max_upload_bytes: crate::storage::DEFAULT_MAX_UPLOAD_BYTES,
         }
     }
 }
 
 /// Per-server settings the handlers read.
-#[derive(Clone)]
 struct Gate {
     limiter: ApiLimiter,
     trust_proxy: bool,
+    cache: cache::PublicCache,
 }
 
 /// Binds and returns the running server and its address (port 0 picks a free port).
@@ -74,6 +83,15 @@ pub fn start(
     let gate = web::Data::new(Gate {
         limiter: ApiLimiter::for_database(&db, options.requests_per_minute),
         trust_proxy: options.trust_proxy,
+        cache: cache::PublicCache::new(cache::Generation::for_database(&db)),
+    });
+    // A document folder that cannot be created fails the start, not the first upload.
+    let temp_dir = options.storage_dir.join("tmp");
+    std::fs::create_dir_all(&temp_dir)
+        .map_err(|e| anyhow::anyhow!("creating the document folder {}: {e}", temp_dir.display()))?;
+    let uploads = web::Data::new(documents::Uploads {
+        storage: crate::storage::Storage::new(options.storage_dir.clone()),
+        max_bytes: options.max_upload_bytes,
     });
     let db_data = web::Data::new(db);
     let schema_data = web::Data::new(schema);
@@ -83,6 +101,7 @@ pub fn start(
             .app_data(schema_data.clone())
             .app_data(spa.clone())
             .app_data(gate.clone())
+            .app_data(uploads.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .wrap(actix_web::middleware::from_fn(observe))
             .wrap(Compress::default())
@@ -91,6 +110,11 @@ pub fn start(
             .route("/graphql/ws", web::get().to(graphql_ws))
             .route("/healthz", web::get().to(healthz))
             .route("/metrics", web::get().to(metrics))
+            .route(
+                "/api/projects/{cup}/documents",
+                web::post().to(documents::upload),
+            )
+            .route("/api/documents/{id}", web::get().to(documents::download))
             .default_service(web::to(spa::serve))
     })
     .bind(&options.bind)
@@ -113,6 +137,7 @@ async fn observe(
     let path = req.path().to_owned();
     let route = match path.as_str() {
         "/graphql" | "/graphql/ws" | "/healthz" | "/metrics" => path.clone(),
+        p if p.starts_with("/api/") => documents::route_label(p).to_owned(),
         _ => "spa".to_owned(),
     };
     let res = next.call(req).await?;
@@ -138,6 +163,57 @@ fn token_of(http: &HttpRequest) -> Option<(String, bool)> {
         .map(|c| c.value().to_owned())
         .filter(|v| !v.is_empty())
         .map(|v| (v, true))
+}
+
+/// Why a request's credentials were not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AuthRefusal {
+    InvalidToken,
+    Internal,
+}
+
+impl AuthRefusal {
+    fn status(self) -> actix_web::http::StatusCode {
+        match self {
+            AuthRefusal::InvalidToken => actix_web::http::StatusCode::UNAUTHORIZED,
+            AuthRefusal::Internal => actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            AuthRefusal::InvalidToken => "UNAUTHENTICATED",
+            AuthRefusal::Internal => "INTERNAL",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            AuthRefusal::InvalidToken => "the token is not valid: unknown, expired or revoked",
+            AuthRefusal::Internal => "internal error",
+        }
+    }
+}
+
+/// Who is asking: the principal of the bearer token or session cookie, `None` for
+/// PUBLIC. A stale cookie counts as PUBLIC (it must not lock a browser out of the
+/// public pages); a bad bearer token is refused.
+async fn principal_of(
+    db: &DatabaseConnection,
+    http: &HttpRequest,
+) -> Result<Option<auth::Principal>, AuthRefusal> {
+    let Some((token, via_cookie)) = token_of(http) else {
+        return Ok(None);
+    };
+    match auth::authenticate(db, &token).await {
+        Ok(Some(principal)) => Ok(Some(principal)),
+        Ok(None) if via_cookie => Ok(None),
+        Ok(None) => Err(AuthRefusal::InvalidToken),
+        Err(e) => {
+            tracing::error!(error = %e, "authenticating a request");
+            Err(AuthRefusal::Internal)
+        }
+    }
 }
 
 /// The client's address: the connection's peer, or the first `X-Forwarded-For` hop
@@ -209,28 +285,9 @@ async fn graphql_post(
         }
     };
     let address = client_address(&http, gate.trust_proxy);
-    let principal = match token_of(&http) {
-        None => None,
-        Some((token, via_cookie)) => match auth::authenticate(&db, &token).await {
-            Ok(Some(principal)) => Some(principal),
-            // A stale cookie does not lock a browser out of the public pages.
-            Ok(None) if via_cookie => None,
-            Ok(None) => {
-                return error_response(
-                    actix_web::http::StatusCode::UNAUTHORIZED,
-                    "UNAUTHENTICATED",
-                    "the token is not valid: unknown, expired or revoked",
-                )
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "authenticating a request");
-                return error_response(
-                    actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL",
-                    "internal error",
-                );
-            }
-        },
+    let principal = match principal_of(&db, &http).await {
+        Ok(principal) => principal,
+        Err(refusal) => return error_response(refusal.status(), refusal.code(), refusal.message()),
     };
     let key = match (&principal, address) {
         (Some(p), _) => format!("api:token:{}", p.token_id),
@@ -258,15 +315,77 @@ async fn graphql_post(
         rate_limit_headers(&mut res, &d);
         return res;
     }
-    let meta = RequestMeta { address };
-    let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
-    let response: GraphQLResponse = schema.execute(request).await.into();
-    use actix_web::Responder;
-    let mut res = response.respond_to(&http).map_into_boxed_body();
+    // Public reads of the same query get the same answer until the data changes.
+    let generation = if principal.as_ref().is_none_or(|p| p.read_only) && only_queries(&request) {
+        match gate.cache.generation(&db).await {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the data generation; not caching");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut res = match generation.and_then(|g| gate.cache.get(g, &body)) {
+        Some(hit) => {
+            crate::metrics::cache_hit(true);
+            json_body(hit)
+        }
+        None => {
+            let meta = RequestMeta { address };
+            let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
+            let response = schema.execute(request).await;
+            match generation {
+                Some(g) if response.is_ok() && response.http_headers.is_empty() => {
+                    crate::metrics::cache_hit(false);
+                    match serde_json::to_vec(&response) {
+                        Ok(bytes) => {
+                            let bytes = web::Bytes::from(bytes);
+                            gate.cache.put(g, body, bytes.clone());
+                            json_body(bytes)
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "serializing a GraphQL response");
+                            error_response(
+                                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                                "INTERNAL",
+                                "internal error",
+                            )
+                        }
+                    }
+                }
+                _ => {
+                    use actix_web::Responder;
+                    GraphQLResponse::from(response)
+                        .respond_to(&http)
+                        .map_into_boxed_body()
+                }
+            }
+        }
+    };
     if let Some(d) = decision {
         rate_limit_headers(&mut res, &d);
     }
     res
+}
+
+/// Whether every operation of the request is a query (no mutation, no subscription).
+fn only_queries(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    match async_graphql::parser::parse_query(&request.query) {
+        Ok(doc) => doc
+            .operations
+            .iter()
+            .all(|(_, op)| op.node.ty == OperationType::Query),
+        Err(_) => false,
+    }
+}
+
+fn json_body(bytes: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(bytes)
 }
 
 /// Queries are POSTed; a GET gets a clear answer instead of the SPA.

@@ -20,7 +20,8 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use nuvola_shared::{
-    ApplicationState, DeadlineKind, DeadlineRule, Overdue, ParseError, Role, Term, TermStart,
+    ApplicationState, DeadlineKind, DeadlineRule, Overdue, ParseError, RequestState, Role, Term,
+    TermStart,
 };
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -41,8 +42,6 @@ pub const JOB: &str = "deadlines";
 /// Projects changed per transaction: short transactions keep SQLite's single writer
 /// available to requests while a run marks thousands of projects.
 const CHUNK: usize = 200;
-/// The code of an open verification request (`RequestState::Open`).
-const REQUEST_OPEN: &str = "OPEN";
 
 /// Notification kinds the checker raises.
 pub const CONTRACT_DEADLINE_MISSED: &str = "CONTRACT_DEADLINE_MISSED";
@@ -453,7 +452,7 @@ async fn flag_requests(
     today: NaiveDate,
 ) -> Result<(usize, usize), DbErr> {
     let late = verification_request::Entity::find()
-        .filter(verification_request::Column::State.eq(REQUEST_OPEN))
+        .filter(verification_request::Column::State.eq(RequestState::Open.code()))
         .filter(verification_request::Column::DueOn.lt(today))
         .order_by_asc(verification_request::Column::Id)
         .all(txn)
@@ -586,7 +585,7 @@ pub async fn set_call_terms(
         ));
     }
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = call::Entity::find()
         .filter(call::Column::Title.eq(terms.title.trim()))
         .one(&txn)

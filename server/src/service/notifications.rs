@@ -13,7 +13,7 @@ use nuvola_shared::Role;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::entity::{notification, notification_read};
@@ -152,7 +152,7 @@ pub async fn mark_read(
     principal: &Principal,
     ids: Option<Vec<i32>>,
 ) -> Result<u64, NotificationError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let targets: Vec<i32> = match ids {
         Some(ids) => {
             let wanted: BTreeSet<i32> = ids.into_iter().collect();
