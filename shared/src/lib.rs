@@ -24,7 +24,7 @@ pub mod verification;
 pub use administration::AdministrationType;
 pub use call::CallTitle;
 pub use cloud::{DataClass, Deployment, Modality, ServiceModel};
-pub use deadline::{DeadlineRule, Term, TermStart};
+pub use deadline::{DeadlineKind, DeadlineRule, Due, Overdue, Term, TermStart};
 pub use document::{DocumentKind, FileType};
 pub use error::ParseError;
 pub use ids::{Cup, IpaCode, IstatCode, VatNumber};

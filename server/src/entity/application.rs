@@ -28,6 +28,11 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The deadline the checker found missed (`nuvola_shared::DeadlineKind` code); null
+    /// when none. Written only by `service::deadlines::check`.
+    pub overdue_kind: Option<String>,
+    /// The first day late: the day after the missed due date.
+    pub overdue_since: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

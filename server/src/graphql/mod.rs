@@ -7,6 +7,7 @@
 pub mod error;
 pub mod live;
 pub mod loaders;
+pub mod pagination;
 pub mod scalars;
 pub mod viewer;
 
@@ -14,8 +15,10 @@ pub mod account;
 pub mod administration;
 pub mod application;
 pub mod call;
+pub mod deadline;
 pub mod document;
 pub mod lifecycle;
+pub mod notification;
 pub mod plan;
 pub mod stats;
 pub mod verification;
@@ -35,6 +38,8 @@ pub struct QueryRoot(
     account::query::AccountQuery,
     plan::query::PlanQuery,
     plan::query::CatalogueQuery,
+    deadline::query::DeadlineQuery,
+    notification::query::NotificationQuery,
     verification::query::VerificationQuery,
 );
 
@@ -43,6 +48,8 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     account::mutation::AccountMutation,
     plan::mutation::PlanMutation,
+    deadline::mutation::DeadlineMutation,
+    notification::mutation::NotificationMutation,
     lifecycle::mutation::LifecycleMutation,
     verification::mutation::VerificationMutation,
 );

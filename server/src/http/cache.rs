@@ -62,12 +62,15 @@ impl Generation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket {
     generation: i64,
+    /// Answers count days (`daysLeft`): a new day is a new generation too.
+    day: chrono::NaiveDate,
     local: u64,
 }
 
 #[derive(Default)]
 struct Inner {
     generation: i64,
+    day: chrono::NaiveDate,
     local: u64,
     bytes: usize,
     entries: HashMap<Bytes, Bytes>,
@@ -90,10 +93,12 @@ impl PublicCache {
     /// The ticket of the data now, or `None` when nothing may be cached.
     pub async fn ticket(&self, db: &DatabaseConnection) -> Result<Option<Ticket>, DbErr> {
         let local = self.lock().local;
-        Ok(self
-            .generation(db)
-            .await?
-            .map(|generation| Ticket { generation, local }))
+        let day = chrono::Utc::now().date_naive();
+        Ok(self.generation(db).await?.map(|generation| Ticket {
+            generation,
+            day,
+            local,
+        }))
     }
 
     /// A change was committed by this process: its own readers must see it at once,
@@ -134,10 +139,11 @@ impl PublicCache {
     /// The response kept for `request` at `ticket`.
     pub fn get(&self, ticket: Ticket, request: &Bytes) -> Option<Bytes> {
         let mut inner = self.lock();
-        if inner.generation != ticket.generation {
+        if (inner.generation, inner.day) != (ticket.generation, ticket.day) {
             let local = inner.local;
             *inner = Inner {
                 generation: ticket.generation,
+                day: ticket.day,
                 local,
                 ..Inner::default()
             };
@@ -153,7 +159,9 @@ impl PublicCache {
             return;
         }
         let mut inner = self.lock();
-        if inner.generation != ticket.generation || inner.local != ticket.local {
+        if (inner.generation, inner.day, inner.local)
+            != (ticket.generation, ticket.day, ticket.local)
+        {
             return;
         }
         let size = request.len() + response.len();
@@ -171,7 +179,11 @@ mod tests {
     use super::*;
 
     fn at(generation: i64, local: u64) -> Ticket {
-        Ticket { generation, local }
+        Ticket {
+            generation,
+            day: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            local,
+        }
     }
 
     #[test]

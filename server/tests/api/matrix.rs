@@ -129,6 +129,11 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("applications", r#"{ applications(first: 1, filter: { region: "Emilia-Romagna", callTitle: "1.2 Abilitazione al Cloud - Scuole - Aprile 2022" }) { edges { node { plan { id } } } } }"#, json!({}), SCHOOL_PLAN),
         row("myProjects", "{ myProjects { cup } }", json!({}), WITH_PROJECTS),
         row("apiTokens", "{ apiTokens { name } }", json!({}), DEPARTMENT),
+        // Deadlines derive from public data; inboxes are each account's own.
+        row("application", "query($cup: String!) { application(cup: $cup) { overdue { kind daysLate } } }", cup.clone(), EVERYONE),
+        row("overdueProjects", "{ overdueProjects(first: 5) { totalCount edges { node { cup } } } }", json!({}), DEPARTMENT),
+        row("notifications", "{ notifications(first: 5) { totalCount edges { node { id kind } } } }", json!({}), SIGNED_IN),
+        row("unreadNotificationCount", "{ unreadNotificationCount }", json!({}), SIGNED_IN),
         // Changes.
         row("login", r#"mutation { login(username: "genova", password: "password-lunga-9") { token } }"#, json!({}), EVERYONE),
         row("setAccountDisabled", r#"mutation { setAccountDisabled(username: "nessuno", disabled: true) { username } }"#, json!({}), DEPARTMENT),
@@ -167,6 +172,10 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("recordVerificationCheck", "mutation($i: CheckInput!) { recordVerificationCheck(input: $i) { id } }", json!({ "i": {
             "cup": SCHOOL_CUP, "plannedServiceId": first.to_string(), "item": "Servizio attivo", "outcome": "PASS",
         }}), VERIFIER),
+        row("markNotificationsRead", r#"mutation { markNotificationsRead(ids: ["999999"]) { marked } }"#, json!({}), SIGNED_IN),
+        row("setCallTerms", "mutation($t: CallTermsInput!) { setCallTerms(input: $t) { version } }", json!({ "t": {
+            "title": "1.2 Abilitazione al Cloud - Scuole - Aprile 2022", "version": 999, "contractTerm": "9 months",
+        }}), DEPARTMENT),
         // Last: it ends each session.
         row("logout", "mutation { logout }", json!({}), SIGNED_IN),
     ]

@@ -1,7 +1,6 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use nuvola_shared::api::{ApplicationFilter, ParsedFilter};
 use sea_orm::{DatabaseConnection, DbErr};
@@ -9,9 +8,11 @@ use sea_orm::{DatabaseConnection, DbErr};
 use crate::entity::{application, planned_service};
 use crate::graphql::administration::object::Administration;
 use crate::graphql::call::object::Call;
+use crate::graphql::deadline::object::OverdueMark;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::lifecycle::object::{HistoryEvent, VerificationOutcomeGql};
 use crate::graphql::loaders::Loaders;
+use crate::graphql::pagination;
 use crate::graphql::plan::object::{NextDeadline, PlannedService};
 use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
@@ -253,28 +254,28 @@ impl Application {
 
     /// What the project must do next and by when, from the rules of its call: the
     /// supplier contract while FUNDED, the completion while CONTRACTED or MIGRATING.
-    /// Null when nothing is due (or the call sets no term).
+    /// Null when nothing is due (before funding, after completion, in a final state).
     async fn next_deadline(&self, ctx: &Context<'_>) -> ApiResult<Option<NextDeadline>> {
         let state =
             nuvola_shared::ApplicationState::parse(&self.0.state).map_err(ApiError::internal)?;
-        let Some(funded_on) = self.0.funded_on else {
-            return Ok(None);
-        };
         let loaders = ctx.data_unchecked::<Loaders>();
         let Some(call) = loaders.call.load_one(self.0.call_id).await? else {
             return Ok(None);
         };
-        let rule = call_rule(&call);
         let today = chrono::Utc::now().date_naive();
-        use nuvola_shared::ApplicationState as S;
-        Ok(match state {
-            S::Funded => rule
-                .contract_due(funded_on)
-                .map(|d| NextDeadline::new("CONTRACT", d, today)),
-            S::Contracted | S::Migrating => rule
-                .completion_due(funded_on, self.0.contract_on)
-                .map(|d| NextDeadline::new("COMPLETION", d, today)),
-            _ => None,
+        Ok(service::deadlines::call_rule(&call)
+            .next_due(state, self.0.funded_on, self.0.contract_on)
+            .map(|due| NextDeadline::new(due.kind.code(), due.due_on, today)))
+    }
+
+    /// The deadline the project has missed and still owes, as the deadline checker
+    /// recorded it; null when none. Public, like the deadlines it derives from. Once
+    /// the obligation is met (the contract recorded, the completion declared) it is
+    /// null at once.
+    async fn overdue(&self) -> Option<OverdueMark> {
+        service::deadlines::standing_mark(&self.0).map(|mark| OverdueMark {
+            mark,
+            today: chrono::Utc::now().date_naive(),
         })
     }
 }
@@ -286,22 +287,6 @@ fn whole_project(ctx: &Context<'_>, project: &application::Model, what: &str) ->
         _ => Err(ApiError::Forbidden(format!(
             "{what} is visible only to the administration, its verifier and the department"
         ))),
-    }
-}
-
-/// The deadline rule a call carries (its terms as recorded, or the known defaults).
-fn call_rule(call: &crate::entity::call::Model) -> nuvola_shared::DeadlineRule {
-    use nuvola_shared::{DeadlineRule, Term, TermStart};
-    let term = |t: &Option<String>| t.as_deref().and_then(|t| Term::parse(t).ok());
-    DeadlineRule {
-        contract_within: term(&call.contract_term),
-        completion_within: term(&call.completion_term),
-        completion_from: if call.completion_from == "FUNDING_DATE" {
-            TermStart::FundingDate
-        } else {
-            TermStart::ContractDate
-        },
-        hard_cap: call.hard_cap.or_else(DeadlineRule::programme_hard_cap),
     }
 }
 
@@ -428,23 +413,17 @@ pub struct PageInfo {
 const CURSOR_PREFIX: &str = "application:";
 
 pub fn encode_cursor(id: i32) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
+    pagination::encode_cursor(CURSOR_PREFIX, id)
 }
 
 pub fn decode_cursor(cursor: &str) -> ApiResult<i32> {
-    let invalid = || ApiError::invalid("after", "after is not a cursor returned by this API");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor.trim())
-        .map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    text.strip_prefix(CURSOR_PREFIX)
-        .and_then(|id| id.parse().ok())
-        .ok_or_else(invalid)
+    pagination::decode_cursor(CURSOR_PREFIX, cursor, |id| id.parse().ok())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
