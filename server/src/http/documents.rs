@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 
-use super::principal_of;
+use super::{client_address, principal_of, rate_decision, rate_limit_headers, Gate};
 use crate::entity::document;
 use crate::service::auth::Principal;
 use crate::service::documents::{self, UploadError, UploadRequest};
@@ -62,6 +62,30 @@ fn refused(e: PlanServiceError) -> HttpResponse {
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(json!({ "code": "INVALID_INPUT", "field": field, "message": message })),
         PlanServiceError::Db(e) => internal(&e),
+    }
+}
+
+/// The per-token rate limit of the API applies to documents too.
+async fn within_rate(
+    gate: &Gate,
+    principal: &Principal,
+    http: &HttpRequest,
+) -> Result<(), HttpResponse> {
+    let address = client_address(http, gate.trust_proxy);
+    match rate_decision(gate, Some(principal), address).await {
+        Some(d) if !d.allowed => {
+            crate::metrics::graphql_error("RATE_LIMITED");
+            let retry = d.reset_secs.max(1);
+            let mut res = HttpResponse::TooManyRequests()
+                .insert_header((header::RETRY_AFTER, retry.to_string()))
+                .json(json!({
+                    "code": "RATE_LIMITED",
+                    "message": format!("too many requests: at most {} per minute; retry in {retry} s", d.limit),
+                }));
+            rate_limit_headers(&mut res, &d);
+            Err(res)
+        }
+        _ => Ok(()),
     }
 }
 
@@ -120,6 +144,7 @@ fn document_json(d: &document::Model) -> serde_json::Value {
 pub(super) async fn upload(
     db: web::Data<DatabaseConnection>,
     uploads: web::Data<Uploads>,
+    gate: web::Data<Gate>,
     http: HttpRequest,
     cup: web::Path<String>,
     body: web::Payload,
@@ -128,6 +153,9 @@ pub(super) async fn upload(
         Ok(p) => p,
         Err(res) => return res,
     };
+    if let Err(res) = within_rate(&gate, &principal, &http).await {
+        return res;
+    }
     if !cookie_from_same_origin(&http) {
         return refuse(
             StatusCode::FORBIDDEN,
@@ -179,6 +207,10 @@ pub(super) async fn upload(
         request_id: query.request_id,
         planned_service_id: query.planned_service_id,
         media_type,
+        idempotency_key: headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
     };
     match documents::upload(
         &db,
@@ -244,6 +276,7 @@ fn too_large(limit: u64) -> HttpResponse {
 pub(super) async fn download(
     db: web::Data<DatabaseConnection>,
     uploads: web::Data<Uploads>,
+    gate: web::Data<Gate>,
     http: HttpRequest,
     id: web::Path<String>,
 ) -> HttpResponse {
@@ -251,6 +284,9 @@ pub(super) async fn download(
         Ok(p) => p,
         Err(res) => return res,
     };
+    if let Err(res) = within_rate(&gate, &principal, &http).await {
+        return res;
+    }
     let Ok(id) = id.parse::<i32>() else {
         return refuse(
             StatusCode::NOT_FOUND,

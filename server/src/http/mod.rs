@@ -291,19 +291,7 @@ async fn graphql_post(
         Ok(principal) => principal,
         Err(refusal) => return error_response(refusal.status(), refusal.code(), refusal.message()),
     };
-    let key = match (&principal, address) {
-        (Some(p), _) => format!("api:token:{}", p.token_id),
-        (None, Some(addr)) => format!("api:addr:{addr}"),
-        (None, None) => "api:addr:unknown".to_owned(),
-    };
-    let decision = match gate.limiter.hit(&key).await {
-        Ok(decision) => decision,
-        Err(e) => {
-            // The limiter's store failing must not take the API down with it.
-            tracing::error!(error = %e, "rate limiter unavailable");
-            None
-        }
-    };
+    let decision = rate_decision(&gate, principal.as_ref(), address).await;
     if let Some(d) = decision.filter(|d| !d.allowed) {
         crate::metrics::graphql_error("RATE_LIMITED");
         let mut res = HttpResponse::TooManyRequests()
@@ -375,6 +363,27 @@ async fn graphql_post(
         rate_limit_headers(&mut res, &d);
     }
     res
+}
+
+/// The rate limit's decision for a request: per token when there is one, else per
+/// address. `None` when the limit is off or its store failed (the API stays up).
+async fn rate_decision(
+    gate: &Gate,
+    principal: Option<&auth::Principal>,
+    address: Option<std::net::IpAddr>,
+) -> Option<Decision> {
+    let key = match (principal, address) {
+        (Some(p), _) => format!("api:token:{}", p.token_id),
+        (None, Some(addr)) => format!("api:addr:{addr}"),
+        (None, None) => "api:addr:unknown".to_owned(),
+    };
+    match gate.limiter.hit(&key).await {
+        Ok(decision) => decision,
+        Err(e) => {
+            tracing::error!(error = %e, "rate limiter unavailable");
+            None
+        }
+    }
 }
 
 /// Whether every operation of the request is a query (no mutation, no subscription).

@@ -20,6 +20,7 @@ use crate::audit::{self, Change};
 use crate::entity::{application, document, planned_service, verification_request};
 use crate::service::access::{self, DocumentScope};
 use crate::service::auth::Principal;
+use crate::service::idempotency;
 use crate::service::plan::{find_project, invalid, PlanServiceError};
 use crate::storage::{ReceiveError, Storage};
 
@@ -35,6 +36,9 @@ pub struct UploadRequest {
     /// The `Content-Type` the client sent: only checked against the content, never
     /// trusted.
     pub media_type: Option<String>,
+    /// The client's `Idempotency-Key`: a retried upload returns the document first
+    /// stored instead of a second copy.
+    pub idempotency_key: Option<String>,
 }
 
 /// Why an upload was refused.
@@ -147,6 +151,9 @@ async fn authorize(
     })
 }
 
+/// The operation name under which idempotency keys are kept.
+const OPERATION: &str = "uploadDocument";
+
 /// Receives one document: checks the caller before reading a byte, streams the body
 /// into the storage (size limit, SHA-256, type from the content), then records the
 /// metadata and the audit event in one transaction. The file is in place before the
@@ -168,10 +175,21 @@ where
     let kind = DocumentKind::parse(&req.kind).map_err(|e| invalid("kind", e.to_string()))?;
     let file_name =
         parse_file_name(&req.file_name).map_err(|e| invalid("fileName", e.to_string()))?;
+    let idempotency_key = idempotency::parse(req.idempotency_key.clone())?;
     {
         // Refuse early, before a refused caller makes the server read megabytes.
         let txn = crate::db::begin_write(db).await?;
         authorize(&txn, principal, &req, kind).await?;
+        let done =
+            idempotency::recall(&txn, principal, idempotency_key.as_deref(), OPERATION).await?;
+        if let Some(first) = done
+            .as_ref()
+            .and_then(|d| idempotency::ids(d).first().copied())
+        {
+            if let Some(stored) = document::Entity::find_by_id(first).one(&txn).await? {
+                return Ok(stored);
+            }
+        }
     }
 
     let received = storage.receive(body, limit).await.map_err(|e| match e {
@@ -217,6 +235,14 @@ where
             before: None,
             after: Some(snapshot(&model)),
         },
+    )
+    .await?;
+    idempotency::remember(
+        &txn,
+        principal,
+        idempotency_key.as_deref(),
+        OPERATION,
+        &json!({ "ids": [model.id] }),
     )
     .await?;
     storage.store(received, &key).await?;

@@ -19,8 +19,8 @@ use serde_json::json;
 use crate::audit::{self, Change};
 use crate::entity::{application, assessment, planned_service};
 use crate::service::auth::Principal;
-use crate::service::lifecycle;
 use crate::service::plan::{invalid, PlanServiceError};
+use crate::service::{idempotency, lifecycle};
 
 /// One service to move, with the version the caller read.
 #[derive(Debug, Clone, Copy)]
@@ -238,6 +238,9 @@ pub async fn schedule_cutover(
     Ok(saved)
 }
 
+/// The operation name under which idempotency keys of questionnaires are kept.
+const ASSESSMENT: &str = "submitAssessment";
+
 /// Adds a new version of a service's assessment questionnaire; earlier versions stay.
 /// `expected_latest` is the version the caller last read (0 for none): a questionnaire
 /// written meanwhile by someone else gets CONFLICT.
@@ -247,11 +250,20 @@ pub async fn submit_assessment(
     service_id: i32,
     expected_latest: i32,
     answers: Questionnaire,
+    idempotency_key: Option<String>,
 ) -> Result<assessment::Model, PlanServiceError> {
     answers
         .check(Utc::now().date_naive())
         .map_err(|e| invalid(e.field, e.message))?;
+    let key = idempotency::parse(idempotency_key)?;
     let txn = crate::db::begin_write(db).await?;
+    if let Some(done) = idempotency::recall(&txn, principal, key.as_deref(), ASSESSMENT).await? {
+        if let Some(first) = idempotency::ids(&done).first() {
+            if let Some(stored) = assessment::Entity::find_by_id(*first).one(&txn).await? {
+                return Ok(stored);
+            }
+        }
+    }
     let (project, service) = writable_service(&txn, principal, service_id).await?;
     if lifecycle::state_of(&project)?.is_final() {
         return Err(PlanServiceError::Transition(
@@ -308,6 +320,14 @@ pub async fn submit_assessment(
             before: None,
             after: Some(json!({ "version": inserted.version, "answers": answers })),
         },
+    )
+    .await?;
+    idempotency::remember(
+        &txn,
+        principal,
+        key.as_deref(),
+        ASSESSMENT,
+        &json!({ "ids": [inserted.id] }),
     )
     .await?;
     txn.commit().await?;

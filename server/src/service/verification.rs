@@ -20,6 +20,7 @@ use crate::audit::{self, Change};
 use crate::entity::{application, planned_service, verification_check, verification_request};
 use crate::service::access;
 use crate::service::auth::Principal;
+use crate::service::idempotency;
 use crate::service::plan::{find_project, invalid, PlanServiceError};
 
 /// A new request, as the verifier writes it.
@@ -30,6 +31,8 @@ pub struct NewRequest {
     pub title: String,
     pub body: String,
     pub due_on: NaiveDate,
+    /// A client's key: a retried request returns the request first opened.
+    pub idempotency_key: Option<String>,
 }
 
 /// A checklist outcome, as the verifier records it.
@@ -111,6 +114,9 @@ fn snapshot(r: &verification_request::Model) -> serde_json::Value {
     })
 }
 
+/// The operation name under which idempotency keys are kept.
+const OPEN: &str = "openVerificationRequest";
+
 /// Opens a request on a project under verification. The verifier assigned only.
 #[tracing::instrument(skip(db, principal, new), fields(cup = %new.cup, user = %principal.username))]
 pub async fn open(
@@ -121,7 +127,18 @@ pub async fn open(
     let title = text("title", &new.title, MAX_REQUEST_TITLE)?;
     let body = text("body", &new.body, MAX_REQUEST_TEXT)?;
     not_in_the_past("dueOn", new.due_on)?;
+    let key = idempotency::parse(new.idempotency_key.clone())?;
     let txn = crate::db::begin_write(db).await?;
+    if let Some(done) = idempotency::recall(&txn, principal, key.as_deref(), OPEN).await? {
+        if let Some(first) = idempotency::ids(&done).first() {
+            if let Some(request) = verification_request::Entity::find_by_id(*first)
+                .one(&txn)
+                .await?
+            {
+                return Ok(request);
+            }
+        }
+    }
     let project = verifier_project(&txn, principal, &new.cup, new.call_title.as_deref()).await?;
     under_verification(&project, "requests are opened")?;
     let model = verification_request::ActiveModel {
@@ -148,6 +165,14 @@ pub async fn open(
             before: None,
             after: Some(snapshot(&model)),
         },
+    )
+    .await?;
+    idempotency::remember(
+        &txn,
+        principal,
+        key.as_deref(),
+        OPEN,
+        &json!({ "ids": [model.id] }),
     )
     .await?;
     txn.commit().await?;

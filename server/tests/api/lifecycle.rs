@@ -398,3 +398,43 @@ both! {
         assert_eq!(public["data"]["application"]["openDataState"], "R");
     }
 }
+
+both! {
+    async fn questionnaires_requests_and_uploads_retried_with_their_key_are_stored_once(backend: Backend) {
+        let w = world(backend).await;
+        school_contracted(&w).await;
+        let s = project(&w, "scuola", SCHOOL_CUP).await["plan"][0].clone();
+        let answer = json!({ "a": { "serviceId": s["id"], "latestVersion": 0, "users": 12, "idempotencyKey": "questionario-0001" } });
+        let first = ok(&w, "fornitore", ASSESS, answer.clone()).await;
+        // The retry would be stale without its key; with it, the first answer comes back.
+        assert_eq!(ok(&w, "fornitore", ASSESS, answer).await, first);
+        assert_eq!(w.t.count("assessment").await, 1);
+
+        crate::requests::put_under_verification(&w).await;
+        let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(10)).to_string();
+        let open = "mutation($i: OpenRequestInput!) { openVerificationRequest(input: $i) { id } }";
+        let request = json!({ "i": { "cup": SCHOOL_CUP, "title": "Contratto", "body": "Il contratto firmato.", "dueOn": due, "idempotencyKey": "richiesta-0001" } });
+        let a = ok(&w, "asseveratore", open, request.clone()).await;
+        assert_eq!(ok(&w, "asseveratore", open, request).await, a);
+        assert_eq!(w.t.count("verification_request").await, 1);
+
+        let token = w.token("scuola").await;
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let r = w.app.client
+                .post(w.app.url(&format!("/api/projects/{SCHOOL_CUP}/documents")))
+                .query(&[("kind", "CONTRACT"), ("fileName", "contratto.pdf")])
+                .bearer_auth(&token)
+                .header("Idempotency-Key", "contratto-0001")
+                .body(crate::documents::PDF.to_vec())
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "{}", r.status());
+            let body: Value = r.json().await.unwrap();
+            ids.push(body["id"].clone());
+        }
+        assert_eq!(ids[0], ids[1]);
+        assert_eq!(w.t.count("document").await, 1);
+    }
+}

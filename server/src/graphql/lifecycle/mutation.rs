@@ -66,6 +66,9 @@ pub struct AssessmentInput {
     pub provider_activated_on: Option<Date>,
     pub migration_started_on: Option<Date>,
     pub go_live_on: Option<Date>,
+    /// A key of yours: sending the same request again with it returns the version
+    /// first stored instead of a CONFLICT.
+    pub idempotency_key: Option<String>,
 }
 
 fn service_id(id: &ID, field: &str) -> ApiResult<i32> {
@@ -287,8 +290,15 @@ impl LifecycleMutation {
             go_live_on: input.go_live_on.map(|d| d.0),
         };
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let saved =
-            progress::submit_assessment(db, principal, id, input.latest_version, answers).await?;
+        let saved = progress::submit_assessment(
+            db,
+            principal,
+            id,
+            input.latest_version,
+            answers,
+            input.idempotency_key,
+        )
+        .await?;
         Ok(Assessment(saved))
     }
 }

@@ -21,6 +21,9 @@ pub struct OpenRequestInput {
     pub body: String,
     /// The answer is due by this day (today or later).
     pub due_on: Date,
+    /// A key of yours: sending the same request again with it returns the request
+    /// first opened instead of a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// The administration's answer to an open request.
@@ -101,6 +104,7 @@ impl VerificationMutation {
                 title: input.title,
                 body: input.body,
                 due_on: input.due_on.0,
+                idempotency_key: input.idempotency_key,
             },
         )
         .await?;
