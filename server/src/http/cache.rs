@@ -11,10 +11,10 @@
 //!
 //! The generation on SQLite is the newest event id: SQLite has one writer at a time and
 //! assigns ids in commit order. On PostgreSQL ids come from a sequence and may commit out
-//! of order, so the newest id is not a safe generation there: the change feed's counter
-//! is, moved by NOTIFY, which PostgreSQL delivers at commit, in commit order. Between a
-//! commit and its notification (milliseconds) a replica may still answer from the old
-//! generation; while the feed's connection is down nothing is cached.
+//! of order, so the newest id alone is not a safe generation there: it is read with the
+//! count of events just below it (a late commit adds to the count) and the change feed's
+//! counter, moved by NOTIFY, which PostgreSQL delivers at commit, in commit order. While
+//! the feed's connection is down nothing is cached.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -61,7 +61,7 @@ impl Generation {
 /// made by this process so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket {
-    generation: i64,
+    generation: [i64; 3],
     /// Answers count days (`daysLeft`): a new day is a new generation too.
     day: chrono::NaiveDate,
     local: u64,
@@ -69,7 +69,7 @@ pub struct Ticket {
 
 #[derive(Default)]
 struct Inner {
-    generation: i64,
+    generation: [i64; 3],
     day: chrono::NaiveDate,
     local: u64,
     bytes: usize,
@@ -114,24 +114,33 @@ impl PublicCache {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    async fn generation(&self, db: &DatabaseConnection) -> Result<Option<i64>, DbErr> {
+    async fn generation(&self, db: &DatabaseConnection) -> Result<Option<[i64; 3]>, DbErr> {
         match &self.source {
             Generation::Off => Ok(None),
             Generation::Feed(counter) => {
-                let g = counter.load(Ordering::Acquire);
-                Ok((g >= 0).then_some(g))
+                let feed = counter.load(Ordering::Acquire);
+                if feed < 0 {
+                    return Ok(None);
+                }
+                // The feed hears a commit a few milliseconds after it happens; the newest
+                // event and how many events sit just below it change at the commit itself
+                // (a transaction that commits out of id order adds to the count), so a
+                // change is never missed in between by whoever reads after it.
+                let (newest, recent) = newest_events(
+                    db,
+                    "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS newest, COUNT(*) AS recent FROM event \
+                     WHERE id > (SELECT COALESCE(MAX(id), 0) FROM event) - 1000",
+                )
+                .await?;
+                Ok(Some([feed, newest, recent]))
             }
             Generation::NewestEvent => {
-                let row = db
-                    .query_one(Statement::from_string(
-                        db.get_database_backend(),
-                        "SELECT COALESCE(MAX(id), 0) AS g FROM event",
-                    ))
-                    .await?;
-                Ok(Some(match row {
-                    Some(row) => row.try_get::<i64>("", "g")?,
-                    None => 0,
-                }))
+                let (newest, _) = newest_events(
+                    db,
+                    "SELECT COALESCE(MAX(id), 0) AS newest, 0 AS recent FROM event",
+                )
+                .await?;
+                Ok(Some([newest, 0, 0]))
             }
         }
     }
@@ -174,13 +183,26 @@ impl PublicCache {
     }
 }
 
+async fn newest_events(db: &DatabaseConnection, sql: &str) -> Result<(i64, i64), DbErr> {
+    let row = db
+        .query_one(Statement::from_string(db.get_database_backend(), sql))
+        .await?;
+    match row {
+        Some(row) => Ok((
+            row.try_get::<i64>("", "newest")?,
+            row.try_get::<i64>("", "recent")?,
+        )),
+        None => Ok((0, 0)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn at(generation: i64, local: u64) -> Ticket {
         Ticket {
-            generation,
+            generation: [generation, 0, 0],
             day: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             local,
         }
