@@ -13,6 +13,7 @@ pub mod account;
 pub mod administration;
 pub mod application;
 pub mod call;
+pub mod dashboard;
 pub mod plan;
 pub mod stats;
 
@@ -28,6 +29,7 @@ pub struct QueryRoot(
     administration::query::AdministrationQuery,
     call::query::CallQuery,
     stats::query::StatsQuery,
+    dashboard::query::DashboardQuery,
     account::query::AccountQuery,
     plan::query::PlanQuery,
     plan::query::CatalogueQuery,

@@ -2,6 +2,7 @@
 //! `GET /healthz`, `GET /metrics`, and the single-page application for every other GET.
 //! Only this module knows HTTP.
 
+mod export;
 mod spa;
 
 use std::net::SocketAddr;
@@ -89,6 +90,7 @@ pub fn start(
             .route("/graphql", web::post().to(graphql_post))
             .route("/graphql", web::get().to(graphql_get))
             .route("/graphql/ws", web::get().to(graphql_ws))
+            .route("/api/export.csv", web::get().to(export::export_csv))
             .route("/healthz", web::get().to(healthz))
             .route("/metrics", web::get().to(metrics))
             .default_service(web::to(spa::serve))
@@ -112,7 +114,7 @@ async fn observe(
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let route = match path.as_str() {
-        "/graphql" | "/graphql/ws" | "/healthz" | "/metrics" => path.clone(),
+        "/graphql" | "/graphql/ws" | "/healthz" | "/metrics" | "/api/export.csv" => path.clone(),
         _ => "spa".to_owned(),
     };
     let res = next.call(req).await?;

@@ -190,7 +190,7 @@ impl Application {
 }
 
 /// The deadline rule a call carries (its terms as recorded, or the known defaults).
-fn call_rule(call: &crate::entity::call::Model) -> nuvola_shared::DeadlineRule {
+pub(crate) fn call_rule(call: &crate::entity::call::Model) -> nuvola_shared::DeadlineRule {
     use nuvola_shared::{DeadlineRule, Term, TermStart};
     let term = |t: &Option<String>| t.as_deref().and_then(|t| Term::parse(t).ok());
     DeadlineRule {
