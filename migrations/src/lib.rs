@@ -6,6 +6,10 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_initial;
 mod m20261123_000002_rate_limit;
 mod m20261123_000003_catalogue;
+mod m20261123_000004_deadlines;
+mod m20261123_000005_documents;
+mod m20261123_000006_event_notify;
+mod m20261123_000007_state_reason;
 
 pub struct Migrator;
 
@@ -16,6 +20,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_initial::Migration),
             Box::new(m20261123_000002_rate_limit::Migration),
             Box::new(m20261123_000003_catalogue::Migration),
+            Box::new(m20261123_000004_deadlines::Migration),
+            Box::new(m20261123_000005_documents::Migration),
+            Box::new(m20261123_000006_event_notify::Migration),
+            Box::new(m20261123_000007_state_reason::Migration),
         ]
     }
 }

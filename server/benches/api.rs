@@ -210,6 +210,7 @@ async fn measure(backend: &str, db: DatabaseConnection) -> Result<()> {
     let seconds: u64 = env_or("NUVOLA_BENCH_SECONDS", 10);
     let options = ServeOptions {
         requests_per_minute: 0,
+        storage_dir: std::env::temp_dir().join("nuvola-bench-files"),
         ..ServeOptions::new("127.0.0.1:0", PathBuf::from("/nonexistent"))
     };
     let (server, addr) = nuvola_server::http::start(db, options)?;

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use nuvola_migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, TransactionTrait,
+};
 
 /// Opens a pool on `url` and applies pending migrations.
 #[tracing::instrument(skip_all, fields(backend))]
@@ -43,6 +46,22 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         crate::metrics::db_query(info.elapsed.as_secs_f64(), info.failed)
     });
     Ok(db)
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once, as
+/// `BEGIN IMMEDIATE` would: a transaction that reads first and writes later could find,
+/// when it tries to write, that another writer committed since its snapshot, and SQLite
+/// would refuse it outright ("database is locked") instead of waiting its busy timeout.
+/// Taking the lock first makes concurrent writers queue, so a stale write is caught by
+/// the version checks (CONFLICT) like on PostgreSQL.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        // Any write statement takes the lock, even one that changes no row.
+        txn.execute_unprepared("UPDATE seaql_migrations SET version = version WHERE 0")
+            .await?;
+    }
+    Ok(txn)
 }
 
 /// Applies pending migrations.

@@ -6,9 +6,13 @@
 //! - [`opendata`]: reading and writing the PA digitale 2026 open-data files.
 //! - [`service`]: the operations (import, export, queries, accounts), each in a transaction.
 //! - [`graphql`]: the GraphQL schema, its errors and DataLoaders.
+//! - [`changes`]: the change feed behind GraphQL subscriptions (the `event` table, with
+//!   PostgreSQL's LISTEN/NOTIFY across replicas).
 //! - [`http`]: the actix-web application: `/graphql`, `/healthz`, `/metrics`, the SPA.
+//! - [`storage`]: the folder of uploaded documents' bytes.
 
 pub mod audit;
+pub mod changes;
 pub mod db;
 pub mod demo;
 pub mod entity;
@@ -18,6 +22,7 @@ pub mod metrics;
 pub mod opendata;
 pub mod ratelimit;
 pub mod service;
+pub mod storage;
 pub mod telemetry;
 
 /// The database used when neither `--database` nor `DATABASE_URL` is given.

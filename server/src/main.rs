@@ -4,6 +4,7 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -12,7 +13,7 @@ use nuvola_server::audit::Actor;
 use nuvola_server::graphql::Limits;
 use nuvola_server::http::ServeOptions;
 use nuvola_server::opendata::{self, ExportFormat};
-use nuvola_server::service::{accounts, export, import};
+use nuvola_server::service::{accounts, deadlines, export, import};
 use nuvola_server::{db, demo, telemetry, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use nuvola_shared::{IpaCode, Role, VatNumber};
 
@@ -57,6 +58,17 @@ enum Command {
         /// Take the client's address from X-Forwarded-For (behind a load balancer).
         #[arg(long, env = "NUVOLA_TRUST_PROXY")]
         trust_proxy: bool,
+        /// Seconds between runs of the deadline checker (0: off; the first run comes one
+        /// interval after start).
+        #[arg(long, env = "NUVOLA_DEADLINE_CHECK_SECS", default_value_t = 3600)]
+        deadline_check_secs: u64,
+        /// Folder of uploaded documents; every replica must share it (default:
+        /// nuvola-files next to a SQLite database file, else in the current folder).
+        #[arg(long = "storage", env = "NUVOLA_STORAGE_DIR")]
+        storage: Option<PathBuf>,
+        /// The largest document accepted, in MiB.
+        #[arg(long, env = "NUVOLA_MAX_UPLOAD_MIB", default_value_t = 20)]
+        max_upload_mib: u64,
     },
     /// Apply pending migrations and exit.
     Migrate {
@@ -78,6 +90,14 @@ enum Command {
         /// Output file (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Check every project's deadlines now: mark the overdue ones and notify.
+    Deadlines {
+        /// The day to check as (YYYY-MM-DD); default today.
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -143,6 +163,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             production,
             rate_limit,
             trust_proxy,
+            deadline_check_secs,
+            storage,
+            max_upload_mib,
         } => {
             let db = db::connect_and_migrate(&database.url).await?;
             if with_demo {
@@ -167,8 +190,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 requests_per_minute: rate_limit,
                 trust_proxy,
+                storage_dir: storage.unwrap_or_else(|| default_storage_dir(&database.url)),
+                max_upload_bytes: max_upload_mib.saturating_mul(1024 * 1024),
                 ..ServeOptions::new(bind, static_dir.unwrap_or_else(default_static_dir))
             };
+            if deadline_check_secs > 0 {
+                deadlines::spawn_periodic(db.clone(), Duration::from_secs(deadline_check_secs));
+            }
             let (server, addr) = nuvola_server::http::start(db, options)?;
             println!("Nuvola is listening on http://{addr}/");
             std::io::stdout().flush().ok();
@@ -181,6 +209,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { files, database } => import_files(&files, &database.url).await,
+        Command::Deadlines { today, database } => {
+            let db = db::connect_and_migrate(&database.url).await?;
+            let today = today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let report = deadlines::check(&db, today)
+                .await
+                .context("checking deadlines")?;
+            println!("{}", report.summary());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export {
             format,
             out,
@@ -318,4 +355,8 @@ fn default_static_dir() -> PathBuf {
         return local;
     }
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/dist"))
+}
+
+fn default_storage_dir(database_url: &str) -> PathBuf {
+    nuvola_server::storage::default_dir_for(database_url)
 }

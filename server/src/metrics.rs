@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
 struct Metrics {
@@ -13,6 +13,8 @@ struct Metrics {
     http_duration: HistogramVec,
     graphql_errors: IntCounterVec,
     db_queries: HistogramVec,
+    cache_lookups: IntCounterVec,
+    subscriptions: IntGauge,
 }
 
 static METRICS: LazyLock<Option<Metrics>> = LazyLock::new(|| match build() {
@@ -52,16 +54,31 @@ fn build() -> Result<Metrics, prometheus::Error> {
         ]),
         &["outcome"],
     )?;
+    let cache_lookups = IntCounterVec::new(
+        Opts::new(
+            "public_cache_lookups_total",
+            "Cacheable public queries, by whether the response came from the cache",
+        ),
+        &["result"],
+    )?;
+    registry.register(Box::new(cache_lookups.clone()))?;
     registry.register(Box::new(http_requests.clone()))?;
     registry.register(Box::new(http_duration.clone()))?;
     registry.register(Box::new(graphql_errors.clone()))?;
+    let subscriptions = IntGauge::new(
+        "subscriptions_active",
+        "GraphQL subscriptions open over /graphql/ws and listening",
+    )?;
     registry.register(Box::new(db_queries.clone()))?;
+    registry.register(Box::new(subscriptions.clone()))?;
     Ok(Metrics {
         registry,
         http_requests,
         http_duration,
         graphql_errors,
         db_queries,
+        cache_lookups,
+        subscriptions,
     })
 }
 
@@ -80,11 +97,33 @@ pub fn graphql_error(code: &str) {
     }
 }
 
+pub fn cache_hit(hit: bool) {
+    if let Some(m) = METRICS.as_ref() {
+        m.cache_lookups
+            .with_label_values(&[if hit { "hit" } else { "miss" }])
+            .inc();
+    }
+}
+
 pub fn db_query(seconds: f64, failed: bool) {
     if let Some(m) = METRICS.as_ref() {
         m.db_queries
             .with_label_values(&[if failed { "error" } else { "ok" }])
             .observe(seconds);
+    }
+}
+
+/// A subscription started listening to the change feed.
+pub fn subscription_opened() {
+    if let Some(m) = METRICS.as_ref() {
+        m.subscriptions.inc();
+    }
+}
+
+/// A subscription ended.
+pub fn subscription_closed() {
+    if let Some(m) = METRICS.as_ref() {
+        m.subscriptions.dec();
     }
 }
 

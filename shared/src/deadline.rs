@@ -3,7 +3,7 @@
 use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::ParseError;
+use crate::{ApplicationState, ParseError};
 
 /// A length of time as a call states it: "6 months", "120 days".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -90,6 +90,24 @@ pub enum TermStart {
     ContractDate,
 }
 
+impl TermStart {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::FundingDate => "FUNDING_DATE",
+            Self::ContractDate => "CONTRACT_DATE",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        [Self::FundingDate, Self::ContractDate]
+            .into_iter()
+            .find(|s| s.code().eq_ignore_ascii_case(input.trim()))
+            .ok_or_else(|| {
+                ParseError::new("term start", input, "must be FUNDING_DATE or CONTRACT_DATE")
+            })
+    }
+}
+
 /// The deadline rules of a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -109,6 +127,97 @@ pub struct DeadlineRule {
 pub enum DeadlineKind {
     Contract,
     Completion,
+}
+
+impl DeadlineKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Contract => "CONTRACT",
+            Self::Completion => "COMPLETION",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        [Self::Contract, Self::Completion]
+            .into_iter()
+            .find(|k| k.code().eq_ignore_ascii_case(input.trim()))
+            .ok_or_else(|| {
+                ParseError::new("deadline kind", input, "must be CONTRACT or COMPLETION")
+            })
+    }
+
+    /// Whether a project in `state` still owes this obligation: the contract while
+    /// FUNDED, the completion while CONTRACTED or MIGRATING (MIGRATING again after a
+    /// partially positive verification). Nothing is owed after completion or in a final
+    /// state.
+    pub fn pending_in(self, state: ApplicationState) -> bool {
+        use ApplicationState as S;
+        match self {
+            Self::Contract => state == S::Funded,
+            Self::Completion => matches!(state, S::Contracted | S::Migrating),
+        }
+    }
+
+    /// The obligation a project in `state` owes, if any.
+    pub fn owed_in(state: ApplicationState) -> Option<Self> {
+        [Self::Contract, Self::Completion]
+            .into_iter()
+            .find(|k| k.pending_in(state))
+    }
+}
+
+/// A deadline a project must meet: what and by when (the last day allowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Due {
+    pub kind: DeadlineKind,
+    pub due_on: NaiveDate,
+}
+
+impl Due {
+    /// Days from `today` to the due date: 0 on the last day, negative once missed.
+    pub fn days_left(self, today: NaiveDate) -> i64 {
+        (self.due_on - today).num_days()
+    }
+
+    /// The deadline as missed on `today`: from the day after the due date, not on it.
+    pub fn missed(self, today: NaiveDate) -> Option<Overdue> {
+        (today > self.due_on).then(|| Overdue::of(self))
+    }
+}
+
+/// A deadline missed: the project is overdue (*in ritardo*) since the day after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Overdue {
+    pub kind: DeadlineKind,
+    /// The first day the obligation was late: the day after the due date.
+    pub since: NaiveDate,
+}
+
+impl Overdue {
+    pub fn of(due: Due) -> Self {
+        Self {
+            kind: due.kind,
+            since: due.due_on.succ_opt().unwrap_or(NaiveDate::MAX),
+        }
+    }
+
+    /// The due date that was missed.
+    pub fn due_on(self) -> NaiveDate {
+        self.since.pred_opt().unwrap_or(NaiveDate::MIN)
+    }
+
+    /// Days past the due date on `today`: 1 on the first day overdue.
+    pub fn days_late(self, today: NaiveDate) -> i64 {
+        (today - self.due_on()).num_days()
+    }
+
+    /// Whether this mark still stands for a project now in `state` (the obligation is
+    /// still owed); a mark whose obligation was met no longer counts.
+    pub fn stands_in(self, state: ApplicationState) -> bool {
+        self.kind.pending_in(state)
+    }
 }
 
 impl DeadlineRule {
@@ -138,6 +247,54 @@ impl DeadlineRule {
             completion_from: TermStart::ContractDate,
             hard_cap: Self::programme_hard_cap(),
         }
+    }
+
+    /// The rule as stored with a call: terms in the form [`Term::parse`] reads (a term
+    /// that does not parse counts as none; the API validates before storing), the term
+    /// start's code, and the call's own hard cap or else the programme's.
+    pub fn from_stored(
+        contract_term: Option<&str>,
+        completion_term: Option<&str>,
+        completion_from: &str,
+        hard_cap: Option<NaiveDate>,
+    ) -> Self {
+        let term = |t: Option<&str>| t.and_then(|t| Term::parse(t).ok());
+        Self {
+            contract_within: term(contract_term),
+            completion_within: term(completion_term),
+            completion_from: TermStart::parse(completion_from).unwrap_or(TermStart::ContractDate),
+            hard_cap: hard_cap.or_else(Self::programme_hard_cap),
+        }
+    }
+
+    /// What a project in `state` must do next and by when: the supplier contract while
+    /// FUNDED, the completion while CONTRACTED or MIGRATING; nothing before funding,
+    /// after completion or in a final state. A project without a funding date owes
+    /// nothing yet.
+    pub fn next_due(
+        &self,
+        state: ApplicationState,
+        funded_on: Option<NaiveDate>,
+        contract_on: Option<NaiveDate>,
+    ) -> Option<Due> {
+        let funded_on = funded_on?;
+        let kind = DeadlineKind::owed_in(state)?;
+        let due_on = match kind {
+            DeadlineKind::Contract => self.contract_due(funded_on),
+            DeadlineKind::Completion => self.completion_due(funded_on, contract_on),
+        }?;
+        Some(Due { kind, due_on })
+    }
+
+    /// The deadline a project in `state` has missed on `today`, if any.
+    pub fn overdue(
+        &self,
+        state: ApplicationState,
+        funded_on: Option<NaiveDate>,
+        contract_on: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Option<Overdue> {
+        self.next_due(state, funded_on, contract_on)?.missed(today)
     }
 
     pub fn contract_due(&self, funded_on: NaiveDate) -> Option<NaiveDate> {
@@ -210,6 +367,94 @@ mod tests {
         assert_eq!(
             rule.completion_due(d(2022, 9, 5), Some(d(2025, 1, 10))),
             Some(d(2026, 3, 31))
+        );
+    }
+
+    #[test]
+    fn a_school_is_overdue_for_its_contract_the_day_after_the_term_not_on_it() {
+        let rule =
+            DeadlineRule::default_for_call("1.2 Abilitazione al Cloud - Scuole - Aprile 2022");
+        let funded = Some(d(2022, 9, 5));
+        let due = rule
+            .next_due(ApplicationState::Funded, funded, None)
+            .unwrap();
+        assert_eq!(
+            due,
+            Due {
+                kind: DeadlineKind::Contract,
+                due_on: d(2023, 6, 5)
+            }
+        );
+        assert_eq!(due.days_left(d(2023, 6, 5)), 0);
+        assert_eq!(
+            rule.overdue(ApplicationState::Funded, funded, None, d(2023, 6, 5)),
+            None
+        );
+        let late = rule
+            .overdue(ApplicationState::Funded, funded, None, d(2023, 6, 6))
+            .unwrap();
+        assert_eq!(late.kind, DeadlineKind::Contract);
+        assert_eq!(late.since, d(2023, 6, 6));
+        assert_eq!(late.due_on(), d(2023, 6, 5));
+        assert_eq!(late.days_late(d(2023, 6, 6)), 1);
+        assert_eq!(late.days_late(d(2023, 6, 15)), 10);
+    }
+
+    #[test]
+    fn each_state_owes_its_own_deadline_or_none() {
+        use ApplicationState as S;
+        let rule =
+            DeadlineRule::default_for_call("1.2 Abilitazione al Cloud - Scuole - Aprile 2022");
+        let (funded, contract) = (Some(d(2022, 9, 5)), Some(d(2023, 1, 10)));
+        let kind = |s| rule.next_due(s, funded, contract).map(|due| due.kind);
+        assert_eq!(kind(S::Submitted), None);
+        assert_eq!(kind(S::Funded), Some(DeadlineKind::Contract));
+        assert_eq!(kind(S::Contracted), Some(DeadlineKind::Completion));
+        assert_eq!(kind(S::Migrating), Some(DeadlineKind::Completion));
+        for s in [
+            S::Completed,
+            S::UnderVerification,
+            S::Verified,
+            S::PaymentRequested,
+            S::Paid,
+            S::Renounced,
+            S::Revoked,
+        ] {
+            assert_eq!(kind(s), None, "{s:?}");
+        }
+        assert_eq!(rule.next_due(S::Funded, None, None), None);
+        // A contract mark no longer stands once the contract is recorded.
+        let late = rule
+            .overdue(S::Funded, funded, None, d(2024, 1, 1))
+            .unwrap();
+        assert!(late.stands_in(S::Funded));
+        assert!(!late.stands_in(S::Contracted));
+        assert!(!late.stands_in(S::Revoked));
+    }
+
+    #[test]
+    fn stored_rules_read_back_with_the_programme_cap_by_default() {
+        let rule =
+            DeadlineRule::from_stored(Some("120 days"), Some("150 days"), "FUNDING_DATE", None);
+        assert_eq!(rule.contract_within, Some(Term::days(120)));
+        assert_eq!(rule.completion_from, TermStart::FundingDate);
+        assert_eq!(rule.hard_cap, DeadlineRule::programme_hard_cap());
+        assert_eq!(
+            rule.completion_due(d(2025, 6, 1), None),
+            Some(d(2025, 10, 29))
+        );
+        let none =
+            DeadlineRule::from_stored(None, Some("nonsense"), "CONTRACT_DATE", Some(d(2027, 1, 1)));
+        assert_eq!(none.completion_within, None);
+        assert_eq!(none.hard_cap, Some(d(2027, 1, 1)));
+        assert_eq!(
+            TermStart::parse("contract_date").unwrap(),
+            TermStart::ContractDate
+        );
+        assert!(TermStart::parse("tomorrow").is_err());
+        assert_eq!(
+            DeadlineKind::parse("COMPLETION").unwrap(),
+            DeadlineKind::Completion
         );
     }
 

@@ -10,24 +10,30 @@ pub mod api;
 pub mod call;
 pub mod cloud;
 pub mod deadline;
+pub mod document;
 pub mod error;
 pub mod ids;
+pub mod lifecycle;
 pub mod money;
 pub mod plan;
 pub mod region;
 pub mod role;
 pub mod state;
+pub mod verification;
 
 pub use administration::AdministrationType;
 pub use call::CallTitle;
 pub use cloud::{DataClass, Deployment, Modality, ServiceModel};
-pub use deadline::{DeadlineRule, Term, TermStart};
+pub use deadline::{DeadlineKind, DeadlineRule, Due, Overdue, Term, TermStart};
+pub use document::{DocumentKind, FileType};
 pub use error::ParseError;
 pub use ids::{Cup, IpaCode, IstatCode, VatNumber};
+pub use lifecycle::{CutoverWindow, Questionnaire, Reason, VerificationOutcome};
 pub use money::Euros;
 pub use region::Region;
 pub use role::Role;
 pub use state::{ApplicationState, OpenDataState, ServiceState};
+pub use verification::{CheckOutcome, RequestState};
 
 /// The national target of measure 1.2: administrations migrated by June 2026
 /// (4,083 by September 2024 plus 12,464 by June 2026).

@@ -22,10 +22,17 @@ pub struct Model {
     pub verifier_account_id: Option<i32>,
     pub verification_outcome: Option<String>,
     pub verification_outcome_at: Option<DateTimeUtc>,
+    /// Why the project was renounced or revoked.
+    pub state_reason: Option<String>,
     /// Optimistic-locking version, bumped by every write.
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The deadline the checker found missed (`nuvola_shared::DeadlineKind` code); null
+    /// when none. Written only by `service::deadlines::check`.
+    pub overdue_kind: Option<String>,
+    /// The first day late: the day after the missed due date.
+    pub overdue_since: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

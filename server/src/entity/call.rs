@@ -21,6 +21,8 @@ pub struct Model {
     pub hard_cap: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Optimistic-locking version, bumped when the department changes the terms.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,9 @@
 use sea_orm::entity::prelude::*;
 
-/// A stored notification (outbox), readable per user.
+/// A stored notification (outbox), addressed to one account (`account_id`) or to a group:
+/// an administration's accounts (`recipient_role` ADMINISTRATION and `administration_id`)
+/// or the department's (`recipient_role` DEPARTMENT). Read state is per account, in
+/// `notification_read`; `read_at` is not used for group notifications.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "notification")]
 pub struct Model {
@@ -14,7 +17,11 @@ pub struct Model {
     pub message: String,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    /// When it was sent by e-mail (to the group's address, e.g. a body's PEC); null
+    /// until a sender exists.
     pub delivered_at: Option<DateTimeUtc>,
+    /// Unique: the same event for the same recipient is inserted once.
+    pub dedupe_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,9 @@ pub struct Model {
     pub state: String,
     pub opened_at: DateTimeUtc,
     pub answered_at: Option<DateTimeUtc>,
+    /// The administration's note with its answer.
+    pub answer_note: Option<String>,
+    pub answered_by: Option<i32>,
     pub closed_at: Option<DateTimeUtc>,
     pub version: i32,
 }

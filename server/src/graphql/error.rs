@@ -21,6 +21,9 @@ pub enum ApiError {
     NotFound(String),
     /// A stale version or a uniqueness clash.
     Conflict(String),
+    /// The life cycle does not allow this move from the current state (or its
+    /// precondition, e.g. every service migrated, does not hold yet).
+    InvalidTransition(String),
     /// The input is malformed; `field` names the argument.
     InvalidInput {
         field: String,
@@ -40,6 +43,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => "RATE_LIMITED",
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Conflict(_) => "CONFLICT",
+            ApiError::InvalidTransition(_) => "INVALID_TRANSITION",
             ApiError::InvalidInput { .. } => "INVALID_INPUT",
             ApiError::DeadlinePassed(_) => "DEADLINE_PASSED",
             ApiError::Internal(_) => "INTERNAL",
@@ -103,6 +107,7 @@ impl From<ApiError> for async_graphql::Error {
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
+            | ApiError::InvalidTransition(m)
             | ApiError::DeadlinePassed(m) => (m, None),
         };
         async_graphql::Error::new(message).extend_with(|_, ext| {

@@ -5,7 +5,9 @@
 //! requests and replicas never disagree.
 
 pub mod error;
+pub mod live;
 pub mod loaders;
+pub mod pagination;
 pub mod scalars;
 pub mod viewer;
 
@@ -14,10 +16,15 @@ pub mod administration;
 pub mod application;
 pub mod call;
 pub mod dashboard;
+pub mod deadline;
+pub mod document;
+pub mod lifecycle;
+pub mod notification;
 pub mod plan;
 pub mod stats;
+pub mod verification;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 pub use error::ApiError;
@@ -33,6 +40,9 @@ pub struct QueryRoot(
     account::query::AccountQuery,
     plan::query::PlanQuery,
     plan::query::CatalogueQuery,
+    deadline::query::DeadlineQuery,
+    notification::query::NotificationQuery,
+    verification::query::VerificationQuery,
 );
 
 /// The root of every change.
@@ -40,9 +50,20 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     account::mutation::AccountMutation,
     plan::mutation::PlanMutation,
+    deadline::mutation::DeadlineMutation,
+    notification::mutation::NotificationMutation,
+    lifecycle::mutation::LifecycleMutation,
+    verification::mutation::VerificationMutation,
 );
 
-pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// The root of every subscription (over `GET /graphql/ws`).
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(
+    application::subscription::ApplicationSubscription,
+    plan::subscription::PlanSubscription,
+);
+
+pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits against abusive queries (OWASP GraphQL cheat sheet).
 #[derive(Debug, Clone, Copy)]
@@ -64,13 +85,27 @@ impl Default for Limits {
     }
 }
 
+/// The schema, with its own change feed for subscriptions (which starts listening with
+/// the first subscriber).
 pub fn build_schema(db: DatabaseConnection, limits: Limits) -> NuvolaSchema {
+    let feed = crate::changes::ChangeFeed::new(db.clone());
+    build_schema_with_feed(db, limits, feed)
+}
+
+/// The schema, with the change feed the server shares with its response cache.
+pub fn build_schema_with_feed(
+    db: DatabaseConnection,
+    limits: Limits,
+    feed: crate::changes::ChangeFeed,
+) -> NuvolaSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
+    .data(feed)
     .data(db)
+    .extension(live::SubscriptionsOnlyOverWebSocket)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);
     if !limits.introspection {
@@ -84,7 +119,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .finish()
     .sdl()

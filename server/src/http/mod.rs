@@ -1,7 +1,10 @@
 //! The HTTP face of Nuvola (actix-web): `POST /graphql`, `GET /graphql/ws`,
-//! `GET /healthz`, `GET /metrics`, and the single-page application for every other GET.
+//! `GET /healthz`, `GET /metrics`, the document endpoints (`documents.rs`), and the
+//! single-page application for every other GET.
 //! Only this module knows HTTP.
 
+pub mod cache;
+mod documents;
 mod export;
 mod spa;
 
@@ -18,6 +21,7 @@ use async_graphql_actix_web::{GraphQLResponse, GraphQLSubscription};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::account::mutation::SESSION_COOKIE;
+use crate::graphql::live::Connection;
 use crate::graphql::viewer::{RequestMeta, Viewer};
 use crate::graphql::{self, Limits, NuvolaSchema};
 use crate::ratelimit::{ApiLimiter, Decision};
@@ -39,6 +43,10 @@ pub struct ServeOptions {
     /// Whether a load balancer in front sets `X-Forwarded-For` (then the client's address
     /// is taken from it; otherwise from the connection).
     pub trust_proxy: bool,
+    /// The folder of uploaded documents (shared by every replica).
+    pub storage_dir: PathBuf,
+    /// The largest document accepted, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 /// The default of [`ServeOptions::requests_per_minute`].
@@ -54,15 +62,17 @@ impl ServeOptions {
             limits: Limits::default(),
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
             trust_proxy: false,
+            storage_dir: PathBuf::from(crate::storage::DEFAULT_STORAGE_DIR),
+            max_upload_bytes: crate::storage::DEFAULT_MAX_UPLOAD_BYTES,
         }
     }
 }
 
 /// Per-server settings the handlers read.
-#[derive(Clone)]
 struct Gate {
     limiter: ApiLimiter,
     trust_proxy: bool,
+    cache: cache::PublicCache,
 }
 
 /// Binds and returns the running server and its address (port 0 picks a free port).
@@ -70,11 +80,21 @@ pub fn start(
     db: DatabaseConnection,
     options: ServeOptions,
 ) -> anyhow::Result<(Server, SocketAddr)> {
-    let schema = graphql::build_schema(db.clone(), options.limits);
+    let feed = crate::changes::ChangeFeed::new(db.clone());
+    let schema = graphql::build_schema_with_feed(db.clone(), options.limits, feed.clone());
     let spa = web::Data::new(spa::Spa::new(options.static_dir.clone()));
     let gate = web::Data::new(Gate {
         limiter: ApiLimiter::for_database(&db, options.requests_per_minute),
         trust_proxy: options.trust_proxy,
+        cache: cache::PublicCache::new(cache::Generation::for_database(&db, &feed)),
+    });
+    // A document folder that cannot be created fails the start, not the first upload.
+    let temp_dir = options.storage_dir.join("tmp");
+    std::fs::create_dir_all(&temp_dir)
+        .map_err(|e| anyhow::anyhow!("creating the document folder {}: {e}", temp_dir.display()))?;
+    let uploads = web::Data::new(documents::Uploads {
+        storage: crate::storage::Storage::new(options.storage_dir.clone()),
+        max_bytes: options.max_upload_bytes,
     });
     let db_data = web::Data::new(db);
     let schema_data = web::Data::new(schema);
@@ -84,6 +104,7 @@ pub fn start(
             .app_data(schema_data.clone())
             .app_data(spa.clone())
             .app_data(gate.clone())
+            .app_data(uploads.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .wrap(actix_web::middleware::from_fn(observe))
             .wrap(Compress::default())
@@ -93,6 +114,11 @@ pub fn start(
             .route("/api/export.csv", web::get().to(export::export_csv))
             .route("/healthz", web::get().to(healthz))
             .route("/metrics", web::get().to(metrics))
+            .route(
+                "/api/projects/{cup}/documents",
+                web::post().to(documents::upload),
+            )
+            .route("/api/documents/{id}", web::get().to(documents::download))
             .default_service(web::to(spa::serve))
     })
     .bind(&options.bind)
@@ -115,6 +141,7 @@ async fn observe(
     let path = req.path().to_owned();
     let route = match path.as_str() {
         "/graphql" | "/graphql/ws" | "/healthz" | "/metrics" | "/api/export.csv" => path.clone(),
+        p if p.starts_with("/api/") => documents::route_label(p).to_owned(),
         _ => "spa".to_owned(),
     };
     let res = next.call(req).await?;
@@ -140,6 +167,57 @@ fn token_of(http: &HttpRequest) -> Option<(String, bool)> {
         .map(|c| c.value().to_owned())
         .filter(|v| !v.is_empty())
         .map(|v| (v, true))
+}
+
+/// Why a request's credentials were not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AuthRefusal {
+    InvalidToken,
+    Internal,
+}
+
+impl AuthRefusal {
+    fn status(self) -> actix_web::http::StatusCode {
+        match self {
+            AuthRefusal::InvalidToken => actix_web::http::StatusCode::UNAUTHORIZED,
+            AuthRefusal::Internal => actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            AuthRefusal::InvalidToken => "UNAUTHENTICATED",
+            AuthRefusal::Internal => "INTERNAL",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            AuthRefusal::InvalidToken => "the token is not valid: unknown, expired or revoked",
+            AuthRefusal::Internal => "internal error",
+        }
+    }
+}
+
+/// Who is asking: the principal of the bearer token or session cookie, `None` for
+/// PUBLIC. A stale cookie counts as PUBLIC (it must not lock a browser out of the
+/// public pages); a bad bearer token is refused.
+async fn principal_of(
+    db: &DatabaseConnection,
+    http: &HttpRequest,
+) -> Result<Option<auth::Principal>, AuthRefusal> {
+    let Some((token, via_cookie)) = token_of(http) else {
+        return Ok(None);
+    };
+    match auth::authenticate(db, &token).await {
+        Ok(Some(principal)) => Ok(Some(principal)),
+        Ok(None) if via_cookie => Ok(None),
+        Ok(None) => Err(AuthRefusal::InvalidToken),
+        Err(e) => {
+            tracing::error!(error = %e, "authenticating a request");
+            Err(AuthRefusal::Internal)
+        }
+    }
 }
 
 /// The client's address: the connection's peer, or the first `X-Forwarded-For` hop
@@ -211,28 +289,9 @@ async fn graphql_post(
         }
     };
     let address = client_address(&http, gate.trust_proxy);
-    let principal = match token_of(&http) {
-        None => None,
-        Some((token, via_cookie)) => match auth::authenticate(&db, &token).await {
-            Ok(Some(principal)) => Some(principal),
-            // A stale cookie does not lock a browser out of the public pages.
-            Ok(None) if via_cookie => None,
-            Ok(None) => {
-                return error_response(
-                    actix_web::http::StatusCode::UNAUTHORIZED,
-                    "UNAUTHENTICATED",
-                    "the token is not valid: unknown, expired or revoked",
-                )
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "authenticating a request");
-                return error_response(
-                    actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL",
-                    "internal error",
-                );
-            }
-        },
+    let principal = match principal_of(&db, &http).await {
+        Ok(principal) => principal,
+        Err(refusal) => return error_response(refusal.status(), refusal.code(), refusal.message()),
     };
     let key = match (&principal, address) {
         (Some(p), _) => format!("api:token:{}", p.token_id),
@@ -260,15 +319,82 @@ async fn graphql_post(
         rate_limit_headers(&mut res, &d);
         return res;
     }
-    let meta = RequestMeta { address };
-    let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
-    let response: GraphQLResponse = schema.execute(request).await.into();
-    use actix_web::Responder;
-    let mut res = response.respond_to(&http).map_into_boxed_body();
+    // Public reads of the same query get the same answer until the data changes.
+    let queries_only = only_queries(&request);
+    let ticket = if principal.as_ref().is_none_or(|p| p.read_only) && queries_only {
+        match gate.cache.ticket(&db).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the data generation; not caching");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut res = match ticket.and_then(|t| gate.cache.get(t, &body)) {
+        Some(hit) => {
+            crate::metrics::cache_hit(true);
+            json_body(hit)
+        }
+        None => {
+            let meta = RequestMeta { address };
+            let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
+            let response = schema.execute(request).await;
+            if !queries_only {
+                // This process's own readers see its changes at once.
+                gate.cache.changed_here();
+            }
+            match ticket {
+                Some(t) if response.is_ok() && response.http_headers.is_empty() => {
+                    crate::metrics::cache_hit(false);
+                    match serde_json::to_vec(&response) {
+                        Ok(bytes) => {
+                            let bytes = web::Bytes::from(bytes);
+                            gate.cache.put(t, body, bytes.clone());
+                            json_body(bytes)
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "serializing a GraphQL response");
+                            error_response(
+                                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                                "INTERNAL",
+                                "internal error",
+                            )
+                        }
+                    }
+                }
+                _ => {
+                    use actix_web::Responder;
+                    GraphQLResponse::from(response)
+                        .respond_to(&http)
+                        .map_into_boxed_body()
+                }
+            }
+        }
+    };
     if let Some(d) = decision {
         rate_limit_headers(&mut res, &d);
     }
     res
+}
+
+/// Whether every operation of the request is a query (no mutation, no subscription).
+fn only_queries(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    match async_graphql::parser::parse_query(&request.query) {
+        Ok(doc) => doc
+            .operations
+            .iter()
+            .all(|(_, op)| op.node.ty == OperationType::Query),
+        Err(_) => false,
+    }
+}
+
+fn json_body(bytes: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(bytes)
 }
 
 /// Queries are POSTed; a GET gets a clear answer instead of the SPA.
@@ -289,23 +415,102 @@ fn error_response(status: actix_web::http::StatusCode, code: &str, message: &str
     }))
 }
 
+/// Subscriptions over WebSocket (`graphql-transport-ws`, and the legacy `graphql-ws`).
+///
+/// Who is subscribing: the token of the `connection_init` payload (`{"token": "..."}` or
+/// `{"Authorization": "Bearer ..."}`), else the upgrade request's bearer header or session
+/// cookie, else PUBLIC. An invalid token in the payload or the header closes the
+/// connection with the reason `UNAUTHENTICATED: ...`; a stale cookie falls back to
+/// PUBLIC, as on `POST /graphql`. Opening a connection counts against the per-address
+/// rate limit; each connection holds a bounded number of subscriptions.
 async fn graphql_ws(
     schema: web::Data<NuvolaSchema>,
     db: web::Data<DatabaseConnection>,
+    gate: web::Data<Gate>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
+    let address = client_address(&req, gate.trust_proxy);
+    let key = match address {
+        Some(addr) => format!("api:addr:{addr}"),
+        None => "api:addr:unknown".to_owned(),
+    };
+    match gate.limiter.hit(&key).await {
+        Ok(Some(d)) if !d.allowed => {
+            crate::metrics::graphql_error("RATE_LIMITED");
+            let mut res = error_response(
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                &format!(
+                    "too many requests: at most {} per minute; retry in {} s",
+                    d.limit,
+                    d.reset_secs.max(1)
+                ),
+            );
+            rate_limit_headers(&mut res, &d);
+            return Ok(res);
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "rate limiter unavailable"),
+    }
+    let upgrade_token = token_of(&req);
     let db = db.get_ref().clone();
     GraphQLSubscription::new(schema.get_ref().clone())
-        .on_connection_init(move |_| {
-            let db = db.clone();
-            async move {
-                let mut data = async_graphql::Data::default();
-                data.insert(graphql::loaders::Loaders::new(db));
-                Ok(data)
-            }
+        .on_connection_init(move |init: serde_json::Value| async move {
+            let (token, lenient) = match (init_token(&init), upgrade_token) {
+                (Some(token), _) => (Some(token), false),
+                (None, Some((token, via_cookie))) => (Some(token), via_cookie),
+                (None, None) => (None, false),
+            };
+            let principal = match &token {
+                None => None,
+                Some(token) => match auth::authenticate(&db, token).await {
+                    Ok(Some(principal)) => Some(principal),
+                    Ok(None) if lenient => None,
+                    Ok(None) => {
+                        crate::metrics::graphql_error("UNAUTHENTICATED");
+                        return Err(async_graphql::Error::new(
+                            "UNAUTHENTICATED: the token is not valid: unknown, expired or revoked",
+                        ));
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "authenticating a WebSocket connection");
+                        return Err(async_graphql::Error::new("INTERNAL: internal error"));
+                    }
+                },
+            };
+            let mut data = async_graphql::Data::default();
+            data.insert(graphql::loaders::Loaders::new(db.clone()));
+            data.insert(Connection::new(token.filter(|_| principal.is_some())));
+            data.insert(Viewer(principal));
+            data.insert(RequestMeta { address });
+            Ok(data)
         })
         .start(&req, payload)
+}
+
+/// The token in a `connection_init` payload: `{"token": "..."}`, or an `Authorization`
+/// entry (any case) holding `Bearer ...`.
+fn init_token(payload: &serde_json::Value) -> Option<String> {
+    let object = payload.as_object()?;
+    let token = object
+        .get("token")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .or_else(|| {
+            object
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+                .and_then(|(_, v)| v.as_str())
+                .map(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                        .unwrap_or(v)
+                        .trim()
+                        .to_owned()
+                })
+        })?;
+    Some(token.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
 async fn healthz(db: web::Data<DatabaseConnection>) -> HttpResponse {

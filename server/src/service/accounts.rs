@@ -6,7 +6,6 @@ use chrono::Utc;
 use nuvola_shared::{IpaCode, Role, VatNumber};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -81,7 +80,7 @@ pub async fn create(
             "the password must have at least {MIN_PASSWORD_LEN} characters"
         )));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let administration_id = match (new.role, &new.ipa_code) {
         (Role::Administration, Some(ipa)) => Some(
             administration::Entity::find()

@@ -16,7 +16,7 @@ use nuvola_shared::Role;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -202,7 +202,7 @@ pub async fn login(
     let account = match found {
         Some(a) if matches && !a.disabled => a,
         other => {
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             audit::record(
                 &txn,
                 &Actor {
@@ -225,7 +225,7 @@ pub async fn login(
         }
     };
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let issued = insert_token(
         &txn,
         account.id,
@@ -304,7 +304,7 @@ pub async fn authenticate(
 
 /// Revokes the token a principal is using (logout).
 pub async fn logout(db: &DatabaseConnection, principal: &Principal) -> Result<(), DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     revoke_tokens(&txn, auth_token::Column::Id.eq(principal.token_id)).await?;
     audit::record(
         &txn,
@@ -343,7 +343,7 @@ pub async fn set_disabled(
     actor: &Actor,
 ) -> Result<account::Model, AuthError> {
     let username = username.trim().to_lowercase();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = account::Entity::find()
         .filter(account::Column::Username.eq(&username))
         .one(&txn)
@@ -412,7 +412,7 @@ pub async fn issue_api_token(
         .and_hms_opt(23, 59, 59)
         .map(|t| t.and_utc())
         .ok_or_else(|| AuthError::Invalid("invalid expiry".to_owned()))?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let issued = insert_token(
         &txn,
         issuer.account_id,
@@ -453,7 +453,7 @@ pub async fn revoke_api_token(
     id: i32,
     actor: &Actor,
 ) -> Result<auth_token::Model, AuthError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let token = auth_token::Entity::find_by_id(id)
         .filter(auth_token::Column::Kind.eq(KIND_API))
         .one(&txn)

@@ -8,13 +8,14 @@ use nuvola_shared::{ApplicationState, Role, VatNumber};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
 use crate::audit::{self, Change};
 use crate::entity::{application, cloud_offering, planned_service, supplier};
 use crate::service::auth::Principal;
+use crate::service::idempotency;
 use crate::service::plan::{editable_project, invalid, not_yet_migrating, PlanServiceError};
 
 /// The most services one contract may name.
@@ -29,7 +30,11 @@ pub struct ContractRecord {
     pub contract_on: NaiveDate,
     /// (planned service id, the version the caller read).
     pub services: Vec<(i32, i32)>,
+    /// A client's key: a retried request returns the first result.
+    pub idempotency_key: Option<String>,
 }
+
+const OPERATION: &str = "recordContract";
 
 /// Records the contract for every named service, all or nothing.
 #[tracing::instrument(skip(db, principal, record), fields(cup = %record.cup))]
@@ -59,7 +64,16 @@ pub async fn record(
         ));
     }
 
-    let txn = db.begin().await?;
+    let key = idempotency::parse(record.idempotency_key.clone())?;
+    let txn = crate::db::begin_write(db).await?;
+    if let Some(done) = idempotency::recall(&txn, principal, key.as_deref(), OPERATION).await? {
+        let saved = planned_service::Entity::find()
+            .filter(planned_service::Column::Id.is_in(idempotency::ids(&done)))
+            .order_by_asc(planned_service::Column::Id)
+            .all(&txn)
+            .await?;
+        return Ok(saved);
+    }
     let (project, state) = editable_project(
         &txn,
         principal,
@@ -183,6 +197,14 @@ pub async fn record(
         });
     }
     audit::record_many(&txn, &principal.actor(), changes).await?;
+    idempotency::remember(
+        &txn,
+        principal,
+        key.as_deref(),
+        OPERATION,
+        &json!({ "ids": ids }),
+    )
+    .await?;
     let saved = planned_service::Entity::find()
         .filter(planned_service::Column::Id.is_in(ids))
         .order_by_asc(planned_service::Column::Id)

@@ -8,7 +8,7 @@ use nuvola_shared::{ApplicationState, DataClass, Deployment, Role, ServiceModel,
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
@@ -17,6 +17,7 @@ use crate::entity::{
     administration, application, catalogue_service, cloud_offering, planned_service,
 };
 use crate::service::auth::Principal;
+use crate::service::idempotency;
 
 /// A change to one line of a plan, as the administration sends it.
 #[derive(Debug, Clone)]
@@ -33,6 +34,8 @@ pub struct PlanChange {
     pub origin: String,
     pub destination: String,
     pub offering_code: Option<String>,
+    /// A client's key for adding a line: a retried request returns the first line.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +46,9 @@ pub enum PlanServiceError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The life cycle does not allow this move from the current state.
+    #[error("{0}")]
+    Transition(String),
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
     #[error(transparent)]
@@ -79,7 +85,22 @@ pub async fn save(
         ));
     }
 
-    let txn = db.begin().await?;
+    let key = idempotency::parse(change.idempotency_key.clone())?;
+    let txn = crate::db::begin_write(db).await?;
+    if change.service_id.is_none() {
+        if let Some(done) =
+            idempotency::recall(&txn, principal, key.as_deref(), "addPlannedService").await?
+        {
+            if let Some(first) = idempotency::ids(&done).first() {
+                if let Some(line) = planned_service::Entity::find_by_id(*first)
+                    .one(&txn)
+                    .await?
+                {
+                    return Ok(line);
+                }
+            }
+        }
+    }
     let (project, _) = editable_project(
         &txn,
         principal,
@@ -182,6 +203,14 @@ pub async fn save(
             .insert(&txn)
             .await?;
             audit_change(&txn, principal, &project, None, &model).await?;
+            idempotency::remember(
+                &txn,
+                principal,
+                key.as_deref(),
+                "addPlannedService",
+                &json!({ "ids": [model.id] }),
+            )
+            .await?;
             model
         }
         Some(id) => {

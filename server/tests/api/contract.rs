@@ -10,15 +10,15 @@ use crate::permissions::{ask, world, World, SCHOOL_CUP};
 const PLAN: &str = "query($cup: String!) { application(cup: $cup) { state nextDeadline { kind dueOn } plan { id version supplier { vatNumber } contractOn } } }";
 const SAVE: &str =
     "mutation($i: PlannedServiceInput!) { savePlannedService(input: $i) { id version } }";
-const CONTRACT: &str = "mutation($c: ContractInput!) { recordContract(input: $c) { id version contractOn supplier { vatNumber } } }";
-const DEMO_VAT: &str = "01234567897";
+pub(crate) const CONTRACT: &str = "mutation($c: ContractInput!) { recordContract(input: $c) { id version contractOn supplier { vatNumber } } }";
+pub(crate) const DEMO_VAT: &str = "01234567897";
 
 async fn plan(w: &World) -> Value {
     ask(w, Some("scuola"), PLAN, json!({ "cup": SCHOOL_CUP })).await["data"]["application"].clone()
 }
 
 /// Plans the first two services of the school on the demo supplier's school offering.
-async fn planned(w: &World) -> Vec<(String, i64)> {
+pub(crate) async fn planned(w: &World) -> Vec<(String, i64)> {
     let p = plan(w).await;
     let mut out = Vec::new();
     for s in p["plan"].as_array().unwrap().iter().take(2) {
@@ -35,7 +35,7 @@ async fn planned(w: &World) -> Vec<(String, i64)> {
     out
 }
 
-fn contract(vat: &str, on: &str, services: &[(String, i64)]) -> Value {
+pub(crate) fn contract(vat: &str, on: &str, services: &[(String, i64)]) -> Value {
     json!({ "c": {
         "cup": SCHOOL_CUP, "supplierVat": vat, "contractOn": on,
         "services": services.iter().map(|(id, v)| json!({ "id": id, "version": v })).collect::<Vec<_>>(),

@@ -257,6 +257,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub static_dir: tempfile::TempDir,
+    /// The document folder (`--storage`), fresh for each server.
+    pub storage_dir: tempfile::TempDir,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -277,7 +279,9 @@ impl TestApp {
         )
         .unwrap();
         std::fs::write(static_dir.path().join("app.js"), "console.log(1)").unwrap();
+        let storage_dir = tempfile::tempdir().unwrap();
         let mut options = ServeOptions::new("127.0.0.1:0", PathBuf::from(static_dir.path()));
+        options.storage_dir = storage_dir.path().to_path_buf();
         configure(&mut options);
         let (server, addr) = nuvola_server::http::start(db.clone(), options).unwrap();
         let handle = server.handle();
@@ -286,6 +290,7 @@ impl TestApp {
             addr,
             client: reqwest::Client::new(),
             static_dir,
+            storage_dir,
             handle,
         }
     }

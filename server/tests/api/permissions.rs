@@ -23,6 +23,8 @@ const MINE: &str = "{ myProjects { cup } }";
 pub struct World {
     pub app: TestApp,
     pub t: TestDb,
+    /// One session per user, so that tests do not hit the login rate limit.
+    tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 pub async fn world(backend: crate::helpers::Backend) -> World {
@@ -104,12 +106,31 @@ pub async fn world(backend: crate::helpers::Backend) -> World {
     World {
         app: TestApp::start(&t.db).await,
         t,
+        tokens: Default::default(),
+    }
+}
+
+impl World {
+    /// A session of `username`, logging in the first time only.
+    pub async fn token(&self, username: &str) -> String {
+        let known = self.tokens.lock().unwrap().get(username).cloned();
+        match known {
+            Some(token) => token,
+            None => {
+                let token = self.app.login(username, PASSWORD).await;
+                self.tokens
+                    .lock()
+                    .unwrap()
+                    .insert(username.to_owned(), token.clone());
+                token
+            }
+        }
     }
 }
 
 pub async fn ask(w: &World, who: Option<&str>, query: &str, variables: Value) -> Value {
     let token = match who {
-        Some(username) => Some(w.app.login(username, PASSWORD).await),
+        Some(username) => Some(w.token(username).await),
         None => None,
     };
     w.app.graphql_as(token.as_deref(), query, variables).await.1

@@ -1,2 +1,3 @@
 pub mod object;
 pub mod query;
+pub mod subscription;

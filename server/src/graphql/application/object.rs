@@ -1,7 +1,6 @@
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
-use base64::Engine;
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use nuvola_shared::api::{ApplicationFilter, ParsedFilter};
 use sea_orm::{DatabaseConnection, DbErr};
@@ -9,8 +8,11 @@ use sea_orm::{DatabaseConnection, DbErr};
 use crate::entity::{application, planned_service};
 use crate::graphql::administration::object::Administration;
 use crate::graphql::call::object::Call;
+use crate::graphql::deadline::object::OverdueMark;
 use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::lifecycle::object::{HistoryEvent, VerificationOutcomeGql};
 use crate::graphql::loaders::Loaders;
+use crate::graphql::pagination;
 use crate::graphql::plan::object::{NextDeadline, PlannedService};
 use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
@@ -161,47 +163,130 @@ impl Application {
         Ok(services.into_iter().map(PlannedService).collect())
     }
 
+    /// Increases with every change of the project; send it back with a life-cycle
+    /// mutation (a stale one gets CONFLICT).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// Why the project was renounced or revoked. Not public: the administration, the
+    /// department and the verifier assigned.
+    async fn state_reason(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        whole_project(ctx, &self.0, "the reason")?;
+        Ok(self.0.state_reason.as_deref())
+    }
+
+    /// The technical conformity outcome, once recorded. Not public: the administration,
+    /// the department and the verifier assigned.
+    async fn verification_outcome(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<VerificationOutcomeGql>> {
+        whole_project(ctx, &self.0, "the verification outcome")?;
+        Ok(self
+            .0
+            .verification_outcome
+            .as_deref()
+            .and_then(|o| nuvola_shared::VerificationOutcome::parse(o).ok())
+            .map(Into::into))
+    }
+
+    /// The project's history (its audit events), newest first: `first` (at most 500)
+    /// events older than the event `before`. Not public: the department, the
+    /// administration and the verifier read all of it; a supplier only the events of
+    /// its own services.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100)] first: i32,
+        before: Option<ID>,
+    ) -> ApiResult<Vec<HistoryEvent>> {
+        let before = match before {
+            Some(id) => Some(
+                id.parse::<i32>()
+                    .map_err(|_| ApiError::invalid("before", "not the id of an event"))?,
+            ),
+            None => None,
+        };
+        let first = u64::try_from(first)
+            .ok()
+            .filter(|n| (1..=service::history::MAX_EVENTS).contains(n))
+            .ok_or_else(|| ApiError::invalid("first", "ask for 1 to 500 events"))?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let events =
+            service::history::project_history(db, viewer(ctx).principal(), &self.0, first, before)
+                .await
+                .map_err(|e| match e {
+                    service::history::HistoryError::Forbidden => ApiError::Forbidden(e.to_string()),
+                    service::history::HistoryError::Db(e) => ApiError::internal(e),
+                })?;
+        Ok(events.into_iter().map(HistoryEvent::from).collect())
+    }
+
+    /// The verifier's document requests on this project, open first. The department,
+    /// the administration that owns the project and the verifier assigned only;
+    /// anyone else is refused with FORBIDDEN.
+    async fn verification_requests(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::graphql::verification::object::VerificationRequest>> {
+        crate::graphql::verification::object::requests_of(ctx, &self.0).await
+    }
+
+    /// The verifier's checklist, one outcome per planned service and item. Visible as
+    /// `verificationRequests`.
+    async fn checklist(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::graphql::verification::object::VerificationCheck>> {
+        crate::graphql::verification::object::checklist_of(ctx, &self.0).await
+    }
+
+    /// The project's documents (metadata; download each at its `downloadUrl`). Never
+    /// public: the department, the owner and the verifier assigned see them all, a
+    /// supplier only the EVIDENCE of its own services; anyone else gets FORBIDDEN.
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::graphql::document::object::Document>> {
+        crate::graphql::verification::object::documents_of(ctx, &self.0).await
+    }
+
     /// What the project must do next and by when, from the rules of its call: the
     /// supplier contract while FUNDED, the completion while CONTRACTED or MIGRATING.
-    /// Null when nothing is due (or the call sets no term).
+    /// Null when nothing is due (before funding, after completion, in a final state).
     async fn next_deadline(&self, ctx: &Context<'_>) -> ApiResult<Option<NextDeadline>> {
         let state =
             nuvola_shared::ApplicationState::parse(&self.0.state).map_err(ApiError::internal)?;
-        let Some(funded_on) = self.0.funded_on else {
-            return Ok(None);
-        };
         let loaders = ctx.data_unchecked::<Loaders>();
         let Some(call) = loaders.call.load_one(self.0.call_id).await? else {
             return Ok(None);
         };
-        let rule = call_rule(&call);
         let today = chrono::Utc::now().date_naive();
-        use nuvola_shared::ApplicationState as S;
-        Ok(match state {
-            S::Funded => rule
-                .contract_due(funded_on)
-                .map(|d| NextDeadline::new("CONTRACT", d, today)),
-            S::Contracted | S::Migrating => rule
-                .completion_due(funded_on, self.0.contract_on)
-                .map(|d| NextDeadline::new("COMPLETION", d, today)),
-            _ => None,
+        Ok(service::deadlines::call_rule(&call)
+            .next_due(state, self.0.funded_on, self.0.contract_on)
+            .map(|due| NextDeadline::new(due.kind.code(), due.due_on, today)))
+    }
+
+    /// The deadline the project has missed and still owes, as the deadline checker
+    /// recorded it; null when none. Public, like the deadlines it derives from. Once
+    /// the obligation is met (the contract recorded, the completion declared) it is
+    /// null at once.
+    async fn overdue(&self) -> Option<OverdueMark> {
+        service::deadlines::standing_mark(&self.0).map(|mark| OverdueMark {
+            mark,
+            today: chrono::Utc::now().date_naive(),
         })
     }
 }
 
-/// The deadline rule a call carries (its terms as recorded, or the known defaults).
-pub(crate) fn call_rule(call: &crate::entity::call::Model) -> nuvola_shared::DeadlineRule {
-    use nuvola_shared::{DeadlineRule, Term, TermStart};
-    let term = |t: &Option<String>| t.as_deref().and_then(|t| Term::parse(t).ok());
-    DeadlineRule {
-        contract_within: term(&call.contract_term),
-        completion_within: term(&call.completion_term),
-        completion_from: if call.completion_from == "FUNDING_DATE" {
-            TermStart::FundingDate
-        } else {
-            TermStart::ContractDate
-        },
-        hard_cap: call.hard_cap.or_else(DeadlineRule::programme_hard_cap),
+/// Refuses `what` of a project unless the viewer sees the whole project.
+fn whole_project(ctx: &Context<'_>, project: &application::Model, what: &str) -> ApiResult<()> {
+    match access::plan_scope(viewer(ctx).principal(), project) {
+        PlanScope::Whole => Ok(()),
+        _ => Err(ApiError::Forbidden(format!(
+            "{what} is visible only to the administration, its verifier and the department"
+        ))),
     }
 }
 
@@ -328,23 +413,17 @@ pub struct PageInfo {
 const CURSOR_PREFIX: &str = "application:";
 
 pub fn encode_cursor(id: i32) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
+    pagination::encode_cursor(CURSOR_PREFIX, id)
 }
 
 pub fn decode_cursor(cursor: &str) -> ApiResult<i32> {
-    let invalid = || ApiError::invalid("after", "after is not a cursor returned by this API");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor.trim())
-        .map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    text.strip_prefix(CURSOR_PREFIX)
-        .and_then(|id| id.parse().ok())
-        .ok_or_else(invalid)
+    pagination::decode_cursor(CURSOR_PREFIX, cursor, |id| id.parse().ok())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {

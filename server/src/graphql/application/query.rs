@@ -1,14 +1,13 @@
 use async_graphql::{Context, Object};
-use nuvola_shared::api::MAX_PAGE_SIZE;
 use nuvola_shared::Cup;
 use sea_orm::DatabaseConnection;
 
 use super::object::{decode_cursor, Application, ApplicationConnection, ApplicationFilterInput};
 use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::pagination::page_size;
 use crate::service;
 
-/// The page size when `first` is not given.
-pub const DEFAULT_PAGE_SIZE: i32 = 20;
+pub use crate::graphql::pagination::DEFAULT_PAGE_SIZE;
 
 #[derive(Default)]
 pub struct ApplicationQuery;
@@ -27,17 +26,11 @@ impl ApplicationQuery {
         after: Option<String>,
         filter: Option<ApplicationFilterInput>,
     ) -> ApiResult<ApplicationConnection> {
-        let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
-        if first < 0 || first as usize > MAX_PAGE_SIZE {
-            return Err(ApiError::invalid(
-                "first",
-                format!("first must be between 0 and {MAX_PAGE_SIZE}, got {first}"),
-            ));
-        }
+        let first = page_size(first)?;
         let after_id = after.as_deref().map(decode_cursor).transpose()?;
         let filter = filter.unwrap_or_default().parse()?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let page = service::applications::page(db, &filter, first as u64, after_id).await?;
+        let page = service::applications::page(db, &filter, first, after_id).await?;
         Ok(ApplicationConnection {
             filter,
             page,

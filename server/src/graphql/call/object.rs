@@ -1,6 +1,7 @@
 use async_graphql::{Context, Object};
 
 use crate::entity::call;
+use crate::graphql::deadline::object::TermStartGql;
 use crate::graphql::error::ApiResult;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::scalars::Date;
@@ -49,6 +50,24 @@ impl Call {
     /// The term within which the migration must be completed, e.g. "18 months".
     async fn completion_term(&self) -> Option<&str> {
         self.0.completion_term.as_deref()
+    }
+
+    /// From what date the completion term runs.
+    async fn completion_from(&self) -> TermStartGql {
+        nuvola_shared::TermStart::parse(&self.0.completion_from)
+            .unwrap_or(nuvola_shared::TermStart::ContractDate)
+            .into()
+    }
+
+    /// The call's own last day for every project, whatever the terms say; null means
+    /// the programme's (31 March 2026).
+    async fn hard_cap(&self) -> Option<Date> {
+        self.0.hard_cap.map(Date)
+    }
+
+    /// Increases with every change of the terms; send it back to `setCallTerms`.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 
     /// How many applications were funded under this call.

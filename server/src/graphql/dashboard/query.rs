@@ -1,10 +1,11 @@
 use async_graphql::{Context, Object, SimpleObject};
 use sea_orm::DatabaseConnection;
 
-use crate::graphql::application::object::{call_rule, ApplicationFilterInput, ApplicationStateGql};
+use crate::graphql::application::object::{ApplicationFilterInput, ApplicationStateGql};
 use crate::graphql::error::ApiResult;
 use crate::graphql::scalars::Date;
 use crate::service;
+use crate::service::deadlines::call_rule;
 
 /// The most overdue projects the dashboard lists.
 const OVERDUE_LIMIT: usize = 20;

@@ -15,6 +15,7 @@ impl From<PlanServiceError> for ApiError {
             PlanServiceError::Forbidden(m) => ApiError::Forbidden(m),
             PlanServiceError::NotFound(m) => ApiError::NotFound(m),
             PlanServiceError::Conflict(m) => ApiError::Conflict(m),
+            PlanServiceError::Transition(m) => ApiError::InvalidTransition(m),
             PlanServiceError::Invalid { field, message } => ApiError::invalid(&field, message),
             PlanServiceError::Db(e) => ApiError::internal(e),
         }
@@ -43,6 +44,9 @@ pub struct PlannedServiceInput {
     pub destination: String,
     /// The code of the target qualified offering (see `cloudOfferings`).
     pub offering_code: Option<String>,
+    /// When adding a line: a key of yours (8 to 100 letters, digits, '-', '_'); sending
+    /// the same request again with it returns the first line instead of a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// A planned service named in a contract, with the version you read.
@@ -62,6 +66,8 @@ pub struct ContractInput {
     pub contract_on: Date,
     /// The services the contract covers (1 to 500), all or none.
     pub services: Vec<ServiceVersion>,
+    /// A key of yours: sending the same request again with it returns the first result.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Default)]
@@ -101,6 +107,7 @@ impl PlanMutation {
                 origin: input.origin,
                 destination: input.destination,
                 offering_code: input.offering_code,
+                idempotency_key: input.idempotency_key,
             },
         )
         .await?;
@@ -135,6 +142,7 @@ impl PlanMutation {
                 supplier_vat: input.supplier_vat,
                 contract_on: input.contract_on.0,
                 services,
+                idempotency_key: input.idempotency_key,
             },
         )
         .await?;

@@ -4,6 +4,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::entity::{planned_service, supplier};
 use crate::graphql::error::ApiResult;
+use crate::graphql::lifecycle::object::Assessment;
 use crate::graphql::scalars::Date;
 
 /// One line of a project's migration plan (*piano di migrazione*).
@@ -79,6 +80,16 @@ impl PlannedService {
     /// Increases with every change; send it back to change the service (no lost update).
     async fn version(&self) -> i32 {
         self.0.version
+    }
+
+    /// Every version of the service's assessment questionnaire, newest first.
+    async fn assessments(&self, ctx: &Context<'_>) -> ApiResult<Vec<Assessment>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(crate::service::progress::assessments(db, self.0.id)
+            .await?
+            .into_iter()
+            .map(Assessment)
+            .collect())
     }
 }
 

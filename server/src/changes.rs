@@ -1,0 +1,484 @@
+//! The change feed: what GraphQL subscriptions hear, taken from the append-only `event`
+//! table, the single source of change notifications.
+//!
+//! Every mutation writes its audit event inside its own transaction, so an event exists
+//! for other connections exactly when its change is committed. One task per process (per
+//! [`ChangeFeed`]) turns new events into [`Notice`]s and fans them out to every
+//! subscriber through a tokio broadcast channel:
+//!
+//! - **PostgreSQL** (several replicas): a trigger (migration 000006) calls
+//!   `pg_notify('nuvola_events', id)` after each insert; PostgreSQL delivers it at commit,
+//!   to every replica's listener. The listener reconnects with backoff and then catches
+//!   up from the last event it saw, so a dropped connection loses nothing.
+//! - **SQLite** (one process): a poller reads the events after the last one it saw every
+//!   [`POLL_INTERVAL`]. SQLite has one writer at a time, so ids are committed in order.
+//!
+//! The task starts with the first subscriber and stops when the feed is dropped. A slow
+//! subscriber lags behind on its own (the broadcast channel skips for it, and it logs);
+//! it never holds up the others or the feed.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sqlx::postgres::PgListener;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::Value;
+use tokio::sync::{broadcast, oneshot, watch};
+
+use crate::entity::{application, call, event, planned_service};
+
+/// The PostgreSQL channel the event trigger notifies.
+pub const CHANNEL: &str = "nuvola_events";
+/// How often the SQLite poller looks for new events.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
+/// Notices a subscriber may fall behind before it skips some.
+const CAPACITY: usize = 1024;
+/// Events read per query.
+const PAGE: u64 = 500;
+/// After a reconnect, PostgreSQL catches up from this many ids before the last one seen:
+/// a transaction that took its id earlier may commit later.
+const OVERLAP: i32 = 1000;
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// How long a new subscriber waits for the feed to start listening.
+const READY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The audit actions subscribers hear of; the feed ignores the others.
+pub const FORWARDED_ACTIONS: [&str; 3] = ["STATE_CHANGED", "STATUS_CHANGED", "IMPORT_UPDATE"];
+
+/// A change as subscribers receive it: published once, shared by all of them.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// The id of the audit event.
+    pub event_id: i32,
+    /// When the change was made.
+    pub at: DateTime<Utc>,
+    /// The project concerned, as it is now: what the permission checks need (its owner,
+    /// its verifier).
+    pub project: application::Model,
+    /// The title of the project's call.
+    pub call_title: String,
+    pub what: What,
+}
+
+/// What changed.
+#[derive(Debug, Clone)]
+pub enum What {
+    /// A project moved to another state of its life cycle (codes of `ApplicationState`).
+    ProjectState {
+        state: String,
+        previous: Option<String>,
+    },
+    /// A planned service moved to another migration status.
+    ServiceStatus {
+        /// The service as it is now (its supplier decides who may hear of it).
+        service: Box<planned_service::Model>,
+        status: String,
+        previous: Option<String>,
+        /// The service's version after the change.
+        version: Option<i64>,
+    },
+}
+
+/// The change feed of one process. Cheap to clone; the task behind it starts with the
+/// first [`ChangeFeed::subscribe`] and ends when the last clone is dropped.
+#[derive(Clone)]
+pub struct ChangeFeed {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    sender: broadcast::Sender<Arc<Notice>>,
+    /// Moves with every committed event while the feed listens; negative while it does
+    /// not (see [`ChangeFeed::generation`]).
+    generation: Arc<AtomicI64>,
+    ready: watch::Receiver<bool>,
+    /// What the task needs to start; taken by the first subscriber.
+    start: Mutex<Option<Start>>,
+    /// Dropped with the feed, which tells the task to stop.
+    _stop: oneshot::Sender<()>,
+}
+
+struct Start {
+    stop: oneshot::Receiver<()>,
+    ready: watch::Sender<bool>,
+}
+
+impl ChangeFeed {
+    pub fn new(db: DatabaseConnection) -> Self {
+        let (sender, _) = broadcast::channel(CAPACITY);
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let (ready_tx, ready_rx) = watch::channel(false);
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                sender,
+                generation: Arc::new(AtomicI64::new(-1)),
+                ready: ready_rx,
+                start: Mutex::new(Some(Start {
+                    stop: stop_rx,
+                    ready: ready_tx,
+                })),
+                _stop: stop_tx,
+            }),
+        }
+    }
+
+    /// A receiver of the notices published from now on. Starts the feed if needed and
+    /// waits (a few seconds at most) until it listens, so that a change committed after
+    /// this returns is heard.
+    pub async fn subscribe(&self) -> broadcast::Receiver<Arc<Notice>> {
+        let receiver = self.inner.sender.subscribe();
+        self.start();
+        let mut ready = self.inner.ready.clone();
+        if tokio::time::timeout(READY_TIMEOUT, ready.wait_for(|r| *r))
+            .await
+            .is_err()
+        {
+            tracing::warn!("the change feed is not listening yet: early changes may be missed");
+        }
+        receiver
+    }
+
+    /// Starts the feed's task, if it is not running yet.
+    pub fn start(&self) {
+        let start = match self.inner.start.lock() {
+            Ok(mut guard) => guard.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(start) = start {
+            let db = self.inner.db.clone();
+            let sender = self.inner.sender.clone();
+            let generation = self.inner.generation.clone();
+            tokio::spawn(run(db, sender, generation, start));
+        }
+    }
+
+    /// A counter that moves whenever an event commits, heard in commit order (on
+    /// PostgreSQL, by NOTIFY); negative while the feed is not listening, when changes
+    /// could go unheard. Caches of data read from the database are valid for one value.
+    pub fn generation(&self) -> Arc<AtomicI64> {
+        self.inner.generation.clone()
+    }
+
+    /// The database the feed reads (and subscriptions check permissions against).
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+}
+
+async fn run(
+    db: DatabaseConnection,
+    sender: broadcast::Sender<Arc<Notice>>,
+    generation: Arc<AtomicI64>,
+    start: Start,
+) {
+    let Start { mut stop, ready } = start;
+    let mut feed = Reader {
+        db,
+        sender,
+        generation,
+        epoch: 0,
+        last_seen: None,
+        floor: 0,
+        delivered: BTreeSet::new(),
+    };
+    let backend = feed.db.get_database_backend();
+    tokio::select! {
+        _ = &mut stop => {}
+        _ = async {
+            match backend {
+                DatabaseBackend::Postgres => feed.listen(&ready).await,
+                _ => feed.poll(&ready).await,
+            }
+        } => {}
+    }
+    tracing::debug!("change feed stopped");
+}
+
+/// The state of the feed's task.
+struct Reader {
+    db: DatabaseConnection,
+    sender: broadcast::Sender<Arc<Notice>>,
+    generation: Arc<AtomicI64>,
+    /// The last generation stored.
+    epoch: i64,
+    /// The highest event id seen (notified or read).
+    last_seen: Option<i32>,
+    /// The last event committed before the feed started: never published, even by a
+    /// catch-up.
+    floor: i32,
+    /// Ids already published within the catch-up window (PostgreSQL only), so that a
+    /// catch-up never publishes twice.
+    delivered: BTreeSet<i32>,
+}
+
+impl Reader {
+    /// SQLite: reads the events after the last one seen, every [`POLL_INTERVAL`].
+    async fn poll(&mut self, ready: &watch::Sender<bool>) {
+        let mut backoff = Duration::from_millis(250);
+        loop {
+            if self.last_seen.is_none() {
+                match self.max_id().await {
+                    Ok(id) => {
+                        self.last_seen = Some(id);
+                        ready.send_replace(true);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "change feed: reading the last event");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(MAX_BACKOFF);
+                        continue;
+                    }
+                }
+            }
+            match self.read_after_last().await {
+                Ok(full_page) => {
+                    backoff = Duration::from_millis(250);
+                    if full_page {
+                        continue;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "change feed: reading new events");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    continue;
+                }
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
+    /// One page of events after the last seen; whether the page was full.
+    async fn read_after_last(&mut self) -> Result<bool, DbErr> {
+        let after = self.last_seen.unwrap_or(0);
+        let events = event::Entity::find()
+            .filter(event::Column::Id.gt(after))
+            .order_by_asc(event::Column::Id)
+            .limit(PAGE)
+            .all(&self.db)
+            .await?;
+        let full = events.len() as u64 == PAGE;
+        if let Some(last) = events.last() {
+            self.last_seen = Some(last.id);
+        }
+        for e in events {
+            self.publish(e).await;
+        }
+        Ok(full)
+    }
+
+    /// PostgreSQL: LISTENs on [`CHANNEL`] through one connection of the pool;
+    /// reconnects with backoff and catches up after a reconnect.
+    async fn listen(&mut self, ready: &watch::Sender<bool>) {
+        let mut backoff = Duration::from_millis(250);
+        loop {
+            let outcome = self.listen_once(ready).await;
+            // Not listening: changes may go unheard until the next catch-up.
+            self.generation.store(-1, Ordering::Release);
+            match outcome {
+                Ok(()) => backoff = Duration::from_millis(250),
+                Err(e) => {
+                    tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "change feed: the PostgreSQL listener failed");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+
+    /// One listening connection, until it is lost.
+    async fn listen_once(&mut self, ready: &watch::Sender<bool>) -> anyhow::Result<()> {
+        let pool = self.db.get_postgres_connection_pool();
+        let mut listener = PgListener::connect_with(pool).await?;
+        // Reconnections are ours to make (then to catch up), not the listener's.
+        listener.eager_reconnect(false);
+        listener.listen(CHANNEL).await?;
+        // Listening first, then reading: nothing committed in between is missed.
+        match self.last_seen {
+            None => {
+                self.floor = self.max_id().await?;
+                self.last_seen = Some(self.floor);
+            }
+            Some(last) => {
+                tracing::info!(after = last, "change feed: reconnected, catching up");
+                self.catch_up(last.saturating_sub(OVERLAP).max(self.floor))
+                    .await?;
+            }
+        }
+        // Listening and caught up: a new generation, unlike any before the outage.
+        self.bump();
+        ready.send_replace(true);
+        loop {
+            let Some(first) = listener.try_recv().await? else {
+                anyhow::bail!("the listening connection was lost");
+            };
+            let mut ids: Vec<i32> = Vec::new();
+            ids.extend(first.payload().parse::<i32>().ok());
+            while ids.len() < PAGE as usize {
+                match listener.next_buffered() {
+                    Some(n) => ids.extend(n.payload().parse::<i32>().ok()),
+                    None => break,
+                }
+            }
+            if let Some(&max) = ids.iter().max() {
+                self.last_seen = Some(self.last_seen.map_or(max, |l| l.max(max)));
+            }
+            self.bump();
+            let events = event::Entity::find()
+                .filter(event::Column::Id.is_in(ids))
+                .filter(event::Column::Action.is_in(FORWARDED_ACTIONS))
+                .order_by_asc(event::Column::Id)
+                .all(&self.db)
+                .await?;
+            for e in events {
+                self.publish_once(e).await;
+            }
+            self.forget_old();
+        }
+    }
+
+    /// Publishes the forwarded events after `after` not published yet.
+    async fn catch_up(&mut self, after: i32) -> Result<(), DbErr> {
+        let mut cursor = after;
+        loop {
+            let events = event::Entity::find()
+                .filter(event::Column::Id.gt(cursor))
+                .filter(event::Column::Action.is_in(FORWARDED_ACTIONS))
+                .order_by_asc(event::Column::Id)
+                .limit(PAGE)
+                .all(&self.db)
+                .await?;
+            let Some(last) = events.last().map(|e| e.id) else {
+                break;
+            };
+            cursor = last;
+            self.last_seen = Some(self.last_seen.map_or(last, |l| l.max(last)));
+            let full = events.len() as u64 == PAGE;
+            for e in events {
+                self.publish_once(e).await;
+            }
+            if !full {
+                break;
+            }
+        }
+        self.forget_old();
+        Ok(())
+    }
+
+    /// A new generation, never used before by this process (an outage stores -1 in
+    /// between, the epoch keeps counting).
+    fn bump(&mut self) {
+        self.epoch += 1;
+        self.generation.store(self.epoch, Ordering::Release);
+    }
+
+    async fn publish_once(&mut self, e: event::Model) {
+        if self.delivered.insert(e.id) {
+            self.publish(e).await;
+        }
+    }
+
+    fn forget_old(&mut self) {
+        if let Some(last) = self.last_seen {
+            self.delivered = self.delivered.split_off(&last.saturating_sub(OVERLAP));
+        }
+    }
+
+    async fn max_id(&self) -> Result<i32, DbErr> {
+        let max: Option<Option<i32>> = event::Entity::find()
+            .select_only()
+            .column_as(event::Column::Id.max(), "max_id")
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(max.flatten().unwrap_or(0))
+    }
+
+    /// Turns an event into a notice and sends it to every subscriber (nobody listening
+    /// is not an error).
+    async fn publish(&self, e: event::Model) {
+        if !FORWARDED_ACTIONS.contains(&e.action.as_str()) {
+            return;
+        }
+        match notice_of(&self.db, &e).await {
+            Ok(Some(notice)) => {
+                let _ = self.sender.send(Arc::new(notice));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "change feed: reading what an event is about"),
+        }
+    }
+}
+
+fn field(json: Option<&str>, name: &str) -> Option<Value> {
+    let value: Value = serde_json::from_str(json?).ok()?;
+    value.get(name).cloned()
+}
+
+fn text(json: Option<&str>, name: &str) -> Option<String> {
+    field(json, name).and_then(|v| v.as_str().map(str::to_owned))
+}
+
+/// The notice an event makes, if subscribers hear of it.
+async fn notice_of(db: &DatabaseConnection, e: &event::Model) -> Result<Option<Notice>, DbErr> {
+    let before = e.before_json.as_deref();
+    let after = e.after_json.as_deref();
+    let what = match (e.entity_type.as_str(), e.action.as_str()) {
+        ("application", "STATE_CHANGED" | "IMPORT_UPDATE") => {
+            let Some(state) = text(after, "state") else {
+                return Ok(None);
+            };
+            let previous = text(before, "state");
+            // A re-import that changed other columns is not a change of state.
+            if previous.as_deref() == Some(state.as_str()) {
+                return Ok(None);
+            }
+            What::ProjectState { state, previous }
+        }
+        ("planned_service", "STATUS_CHANGED") => {
+            let (Some(status), Ok(id)) = (text(after, "status"), e.entity_id.parse::<i32>()) else {
+                return Ok(None);
+            };
+            let Some(service) = planned_service::Entity::find_by_id(id).one(db).await? else {
+                return Ok(None);
+            };
+            What::ServiceStatus {
+                previous: text(before, "status"),
+                version: field(after, "version").and_then(|v| v.as_i64()),
+                service: Box::new(service),
+                status,
+            }
+        }
+        _ => return Ok(None),
+    };
+    let project_id = match (&what, e.application_id) {
+        (_, Some(id)) => id,
+        (What::ServiceStatus { service, .. }, None) => service.application_id,
+        (What::ProjectState { .. }, None) => match e.entity_id.parse() {
+            Ok(id) => id,
+            Err(_) => return Ok(None),
+        },
+    };
+    let Some((project, Some(call))) = application::Entity::find_by_id(project_id)
+        .find_also_related(call::Entity)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Notice {
+        event_id: e.id,
+        at: e.occurred_at,
+        project,
+        call_title: call.title,
+        what,
+    }))
+}

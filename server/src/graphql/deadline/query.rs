@@ -1,0 +1,76 @@
+use async_graphql::{Context, Object};
+use nuvola_shared::{DeadlineKind, Role};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::object::{decode_cursor, OverdueProjectConnection};
+use crate::entity::application;
+use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::pagination::{page_size, DEFAULT_PAGE_SIZE};
+use crate::graphql::viewer::viewer;
+use crate::service::deadlines::standing_mark_condition;
+
+#[derive(Default)]
+pub struct DeadlineQuery;
+
+#[Object]
+impl DeadlineQuery {
+    /// The projects that have missed a deadline and still owe it, longest overdue first,
+    /// as the deadline checker recorded them. DEPARTMENT only. `kind` (CONTRACT or
+    /// COMPLETION) narrows the list; `first` is at most 100 (default 20); pass a page's
+    /// `endCursor` as `after` for the next.
+    #[graphql(
+        complexity = "first.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, 100) as usize * child_complexity + 2"
+    )]
+    async fn overdue_projects(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        kind: Option<String>,
+    ) -> ApiResult<OverdueProjectConnection> {
+        viewer(ctx).require(&[Role::Department])?;
+        let first = page_size(first)?;
+        let after = after.as_deref().map(decode_cursor).transpose()?;
+        let kind = kind
+            .as_deref()
+            .map(DeadlineKind::parse)
+            .transpose()
+            .map_err(|e| ApiError::from_parse("kind", e))?;
+        let mut matching = standing_mark_condition();
+        if let Some(kind) = kind {
+            matching = matching.add(application::Column::OverdueKind.eq(kind.code()));
+        }
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let total_count = application::Entity::find()
+            .filter(matching.clone())
+            .count(db)
+            .await?;
+        let mut query = application::Entity::find()
+            .filter(matching)
+            .order_by_asc(application::Column::OverdueSince)
+            .order_by_asc(application::Column::Id);
+        if let Some((since, id)) = after {
+            query = query.filter(
+                Condition::any()
+                    .add(application::Column::OverdueSince.gt(since))
+                    .add(
+                        Condition::all()
+                            .add(application::Column::OverdueSince.eq(since))
+                            .add(application::Column::Id.gt(id)),
+                    ),
+            );
+        }
+        let mut items = query.limit(first + 1).all(db).await?;
+        let has_next = items.len() as u64 > first;
+        items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+        Ok(OverdueProjectConnection {
+            total_count,
+            items,
+            has_next,
+            has_previous: after.is_some(),
+        })
+    }
+}

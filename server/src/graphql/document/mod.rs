@@ -1,0 +1,5 @@
+//! Documents of a project: metadata only. The bytes are uploaded with
+//! `POST /api/projects/{cup}/documents` and downloaded with `GET /api/documents/{id}`
+//! (GraphQL stays JSON only).
+
+pub mod object;

@@ -1,0 +1,102 @@
+use async_graphql::{Enum, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use crate::entity::{assessment, event};
+use crate::graphql::scalars::Date;
+
+/// The technical conformity outcome of a verification (*esito dell'asseverazione*).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(
+    name = "VerificationOutcome",
+    remote = "nuvola_shared::VerificationOutcome"
+)]
+pub enum VerificationOutcomeGql {
+    /// Conforming: the administration may ask to be paid.
+    Positive,
+    /// Some services must be redone: the project goes back to MIGRATING.
+    Partial,
+    /// Not conforming: the department may revoke the funding.
+    Negative,
+}
+
+/// One version of a planned service's assessment questionnaire. Every version is kept.
+pub struct Assessment(pub assessment::Model);
+
+#[Object]
+impl Assessment {
+    /// 1 for the first questionnaire, then one more for each update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The application that delivers the service.
+    async fn application_name(&self) -> Option<&str> {
+        self.0.application_name.as_deref()
+    }
+    async fn cpu_cores(&self) -> Option<i32> {
+        self.0.cpu_cores
+    }
+    async fn memory_gb(&self) -> Option<i32> {
+        self.0.memory_gb
+    }
+    async fn storage_gb(&self) -> Option<i32> {
+        self.0.storage_gb
+    }
+    /// How many people use the service.
+    async fn users(&self) -> Option<i32> {
+        self.0.users
+    }
+    /// Where the service will run, in words.
+    async fn destination(&self) -> Option<&str> {
+        self.0.destination.as_deref()
+    }
+    async fn provider_activated_on(&self) -> Option<Date> {
+        self.0.provider_activated_on.map(Date)
+    }
+    async fn migration_started_on(&self) -> Option<Date> {
+        self.0.migration_started_on.map(Date)
+    }
+    async fn go_live_on(&self) -> Option<Date> {
+        self.0.go_live_on.map(Date)
+    }
+    /// When this version was submitted.
+    async fn submitted_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// One event of a project's history (the audit log): who did what, when, before and
+/// after. Not public.
+#[derive(SimpleObject)]
+pub struct HistoryEvent {
+    pub id: ID,
+    pub at: DateTime<Utc>,
+    /// What happened, e.g. STATE_CHANGED, STATUS_CHANGED, CONTRACT_RECORDED.
+    pub action: String,
+    /// What it happened to: application, planned_service, document…
+    pub entity_type: String,
+    pub entity_id: String,
+    /// The actor's role code, or SYSTEM for the server's own jobs and commands.
+    pub actor_role: String,
+    /// The actor's username (or the command).
+    pub actor_name: Option<String>,
+    /// The changed values before, as a JSON object.
+    pub before: Option<String>,
+    /// The changed values after, as a JSON object.
+    pub after: Option<String>,
+}
+
+impl From<event::Model> for HistoryEvent {
+    fn from(e: event::Model) -> Self {
+        Self {
+            id: ID(e.id.to_string()),
+            at: e.occurred_at,
+            action: e.action,
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            actor_role: e.actor_role,
+            actor_name: e.actor_name,
+            before: e.before_json,
+            after: e.after_json,
+        }
+    }
+}

@@ -1,0 +1,648 @@
+//! Deadlines as rules of each call, and the deadline checker.
+//!
+//! The terms live on the call (`call.contract_term`, `completion_term`, `completion_from`,
+//! `hard_cap`); the department records them ([`set_call_terms`]) since the comuni calls
+//! publish none in machine-readable form. [`check`] compares every project with the rules
+//! of its call on a given day: it marks the projects that missed a deadline
+//! (`application.overdue_kind`, `overdue_since`), clears the marks whose obligation was
+//! met or whose project reached a final state, flags OPEN verification requests past
+//! their due date, and raises notifications to the administration that owns the project
+//! and to the department.
+//!
+//! Replicas may run the checker at the same moment. Each transaction first updates the
+//! job's row in `scheduled_job`: the row lock makes concurrent runs take turns (on
+//! PostgreSQL and on SQLite alike), and each run re-reads the projects after taking it,
+//! so a mark or a notification is written once. Notifications also carry a unique
+//! `dedupe_key` and are inserted with `ON CONFLICT DO NOTHING`, as a second guard.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use nuvola_shared::{
+    ApplicationState, DeadlineKind, DeadlineRule, Overdue, ParseError, RequestState, Role, Term,
+    TermStart,
+};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde_json::json;
+
+use crate::audit::{self, Actor, Change};
+use crate::entity::verification_request;
+use crate::entity::{administration, application, call, notification, scheduled_job};
+use crate::service::auth::Principal;
+
+/// The audit actor of the checker.
+pub const CHECKER: &str = "deadline-checker";
+/// The checker's row in `scheduled_job`.
+pub const JOB: &str = "deadlines";
+/// Projects changed per transaction: short transactions keep SQLite's single writer
+/// available to requests while a run marks thousands of projects.
+const CHUNK: usize = 200;
+
+/// Notification kinds the checker raises.
+pub const CONTRACT_DEADLINE_MISSED: &str = "CONTRACT_DEADLINE_MISSED";
+pub const COMPLETION_DEADLINE_MISSED: &str = "COMPLETION_DEADLINE_MISSED";
+pub const VERIFICATION_REQUEST_OVERDUE: &str = "VERIFICATION_REQUEST_OVERDUE";
+
+/// The deadline rule a call carries: its terms as recorded, or the programme's hard cap.
+pub fn call_rule(call: &call::Model) -> DeadlineRule {
+    DeadlineRule::from_stored(
+        call.contract_term.as_deref(),
+        call.completion_term.as_deref(),
+        &call.completion_from,
+        call.hard_cap,
+    )
+}
+
+/// The mark the checker stored on a project, if any.
+pub fn stored_mark(project: &application::Model) -> Option<Overdue> {
+    let kind = DeadlineKind::parse(project.overdue_kind.as_deref()?).ok()?;
+    Some(Overdue {
+        kind,
+        since: project.overdue_since?,
+    })
+}
+
+/// The stored mark, if its obligation is still owed in the project's current state: a
+/// project that records its contract stops being overdue for it at once, before the
+/// checker's next run clears the mark.
+pub fn standing_mark(project: &application::Model) -> Option<Overdue> {
+    let mark = stored_mark(project)?;
+    let state = ApplicationState::parse(&project.state).ok()?;
+    mark.stands_in(state).then_some(mark)
+}
+
+/// The states in which a project may owe a deadline.
+fn owing_states() -> Vec<&'static str> {
+    ApplicationState::ALL
+        .into_iter()
+        .filter(|s| DeadlineKind::owed_in(*s).is_some())
+        .map(ApplicationState::code)
+        .collect()
+}
+
+/// The SQL condition of [`standing_mark`]: marked, and the obligation still owed.
+pub fn standing_mark_condition() -> Condition {
+    let mut any = Condition::any();
+    for kind in [DeadlineKind::Contract, DeadlineKind::Completion] {
+        let states: Vec<&str> = ApplicationState::ALL
+            .into_iter()
+            .filter(|s| kind.pending_in(*s))
+            .map(ApplicationState::code)
+            .collect();
+        any = any.add(
+            Condition::all()
+                .add(application::Column::OverdueKind.eq(kind.code()))
+                .add(application::Column::State.is_in(states)),
+        );
+    }
+    Condition::all()
+        .add(application::Column::OverdueSince.is_not_null())
+        .add(any)
+}
+
+/// What one run of the checker did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub today: NaiveDate,
+    /// Projects that owe a deadline or carried a mark.
+    pub projects_checked: usize,
+    /// Projects marked overdue by this run (a new mark, or a new missed deadline).
+    pub newly_overdue: usize,
+    /// Marks removed: the obligation was met, the terms changed, or the project ended.
+    pub cleared: usize,
+    /// OPEN verification requests found past their due date for the first time.
+    pub requests_overdue: usize,
+    /// Notifications inserted by this run.
+    pub notifications: usize,
+}
+
+impl Report {
+    fn new(today: NaiveDate) -> Self {
+        Self {
+            today,
+            projects_checked: 0,
+            newly_overdue: 0,
+            cleared: 0,
+            requests_overdue: 0,
+            notifications: 0,
+        }
+    }
+
+    /// The line `nuvola deadlines` prints.
+    pub fn summary(&self) -> String {
+        format!(
+            "deadlines on {}: {} projects checked, {} newly overdue, {} no longer overdue, {} verification requests overdue, {} notifications raised",
+            self.today,
+            self.projects_checked,
+            self.newly_overdue,
+            self.cleared,
+            self.requests_overdue,
+            self.notifications
+        )
+    }
+}
+
+/// Checks every project's deadlines as of `today`. Safe to run twice, or in two
+/// replicas at once: nothing is marked or notified twice.
+#[tracing::instrument(skip(db))]
+pub async fn check(db: &DatabaseConnection, today: NaiveDate) -> Result<Report, DbErr> {
+    let mut report = Report::new(today);
+    let rules = rules(db).await?;
+    // A first pass without locks finds the projects whose mark must change; each chunk
+    // is then re-read and re-decided under the job's lock.
+    let candidates = application::Entity::find()
+        .filter(
+            Condition::any()
+                .add(application::Column::State.is_in(owing_states()))
+                .add(application::Column::OverdueKind.is_not_null()),
+        )
+        .order_by_asc(application::Column::Id)
+        .all(db)
+        .await?;
+    report.projects_checked = candidates.len();
+    let changed: Vec<i32> = candidates
+        .iter()
+        .filter(|p| decide(p, &rules, today) != stored_mark(p))
+        .map(|p| p.id)
+        .collect();
+    for ids in changed.chunks(CHUNK) {
+        let txn = crate::db::begin_write(db).await?;
+        lock(&txn, today).await?;
+        let outcome = apply(&txn, ids, today).await?;
+        txn.commit().await?;
+        report.newly_overdue += outcome.newly_overdue;
+        report.cleared += outcome.cleared;
+        report.notifications += outcome.notifications;
+    }
+
+    let txn = crate::db::begin_write(db).await?;
+    lock(&txn, today).await?;
+    let (requests, notifications) = flag_requests(&txn, today).await?;
+    txn.commit().await?;
+    report.requests_overdue = requests;
+    report.notifications += notifications;
+    tracing::info!(summary = %report.summary(), "deadline check");
+    Ok(report)
+}
+
+/// Runs [`check`] every `period` until the process ends, first one period after start
+/// (`nuvola deadlines` runs it at once). Errors are logged and the next run tries again.
+pub fn spawn_periodic(db: DatabaseConnection, period: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(e) = check(&db, Utc::now().date_naive()).await {
+                tracing::error!(error = %e, "the deadline check failed; it runs again at the next interval");
+            }
+        }
+    })
+}
+
+async fn rules(db: &impl ConnectionTrait) -> Result<HashMap<i32, DeadlineRule>, DbErr> {
+    Ok(call::Entity::find()
+        .all(db)
+        .await?
+        .iter()
+        .map(|c| (c.id, call_rule(c)))
+        .collect())
+}
+
+/// The mark a project should carry on `today`.
+fn decide(
+    project: &application::Model,
+    rules: &HashMap<i32, DeadlineRule>,
+    today: NaiveDate,
+) -> Option<Overdue> {
+    let state = ApplicationState::parse(&project.state).ok()?;
+    let rule = rules.get(&project.call_id)?;
+    rule.overdue(state, project.funded_on, project.contract_on, today)
+}
+
+/// Takes the job's row lock for the rest of the transaction (and records the run).
+async fn lock(txn: &DatabaseTransaction, today: NaiveDate) -> Result<(), DbErr> {
+    let touch = || {
+        scheduled_job::Entity::update_many()
+            .col_expr(scheduled_job::Column::LastRunOn, Expr::value(today))
+            .col_expr(scheduled_job::Column::LastRunAt, Expr::value(Utc::now()))
+            .filter(scheduled_job::Column::Name.eq(JOB))
+    };
+    if touch().exec(txn).await?.rows_affected == 0 {
+        // The row the migration created is gone: create it again, then lock it.
+        scheduled_job::Entity::insert(scheduled_job::ActiveModel {
+            name: Set(JOB.to_owned()),
+            last_run_on: Set(None),
+            last_run_at: Set(None),
+        })
+        .on_conflict_do_nothing()
+        .exec_without_returning(txn)
+        .await?;
+        touch().exec(txn).await?;
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Outcome {
+    newly_overdue: usize,
+    cleared: usize,
+    notifications: usize,
+}
+
+/// Re-reads the projects `ids` under the lock and brings their marks up to date, with
+/// audit events and notifications, in the caller's transaction.
+async fn apply(txn: &DatabaseTransaction, ids: &[i32], today: NaiveDate) -> Result<Outcome, DbErr> {
+    let projects = application::Entity::find()
+        .filter(application::Column::Id.is_in(ids.to_vec()))
+        .order_by_asc(application::Column::Id)
+        .all(txn)
+        .await?;
+    // The terms as they are now, under the lock: the department may have changed them.
+    let rules = rules(txn).await?;
+    let body_ids: HashSet<i32> = projects.iter().map(|p| p.administration_id).collect();
+    let bodies: HashMap<i32, administration::Model> = administration::Entity::find()
+        .filter(administration::Column::Id.is_in(body_ids))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b))
+        .collect();
+
+    let mut outcome = Outcome::default();
+    let mut changes = Vec::new();
+    let mut notes = Vec::new();
+    // Projects decreed together miss their deadlines together: one UPDATE per mark.
+    let mut marks: BTreeMap<Option<(&str, NaiveDate)>, Vec<i32>> = BTreeMap::new();
+    let now = Utc::now();
+    for project in &projects {
+        let before = stored_mark(project);
+        let after = decide(project, &rules, today);
+        if before == after {
+            continue;
+        }
+        marks
+            .entry(after.map(|m| (m.kind.code(), m.since)))
+            .or_default()
+            .push(project.id);
+        let mark_json = |m: Option<Overdue>| {
+            m.map(|m| json!({ "overdueKind": m.kind.code(), "overdueSince": m.since, "dueOn": m.due_on() }))
+        };
+        match after {
+            Some(mark) => {
+                outcome.newly_overdue += 1;
+                changes.push(Change {
+                    entity_type: "application",
+                    entity_id: project.id.to_string(),
+                    action: "DEADLINE_MISSED",
+                    application_id: Some(project.id),
+                    before: mark_json(before),
+                    after: mark_json(after),
+                });
+                let body = bodies.get(&project.administration_id);
+                notes.extend(deadline_notifications(project, body, mark, now));
+            }
+            None => {
+                outcome.cleared += 1;
+                changes.push(Change {
+                    entity_type: "application",
+                    entity_id: project.id.to_string(),
+                    action: "OVERDUE_CLEARED",
+                    application_id: Some(project.id),
+                    before: mark_json(before),
+                    after: Some(json!({ "state": project.state })),
+                });
+            }
+        }
+    }
+    for (mark, ids) in marks {
+        // Not the projects' `version`: the mark is the checker's, and bumping the
+        // version would turn an administration's concurrent edit into a CONFLICT.
+        application::Entity::update_many()
+            .col_expr(
+                application::Column::OverdueKind,
+                Expr::value(mark.map(|(kind, _)| kind)),
+            )
+            .col_expr(
+                application::Column::OverdueSince,
+                Expr::value(mark.map(|(_, since)| since)),
+            )
+            .filter(application::Column::Id.is_in(ids))
+            .exec(txn)
+            .await?;
+    }
+    outcome.notifications = insert_notifications(txn, notes).await?;
+    audit::record_many(txn, &Actor::system(CHECKER), changes).await?;
+    Ok(outcome)
+}
+
+/// One notification per recipient group: the administration's accounts and the
+/// department's.
+fn deadline_notifications(
+    project: &application::Model,
+    body: Option<&administration::Model>,
+    mark: Overdue,
+    now: chrono::DateTime<Utc>,
+) -> Vec<notification::ActiveModel> {
+    let (kind, what) = match mark.kind {
+        DeadlineKind::Contract => (
+            CONTRACT_DEADLINE_MISSED,
+            "la stipula del contratto con il fornitore",
+        ),
+        DeadlineKind::Completion => (
+            COMPLETION_DEADLINE_MISSED,
+            "il completamento della migrazione",
+        ),
+    };
+    let due = mark.due_on().format("%d/%m/%Y");
+    let body_name = body.map_or("", |b| b.name.as_str());
+    let for_body = format!(
+        "Il progetto CUP {} ha superato il termine del {due} per {what}. Il finanziamento è a rischio di revoca.",
+        project.cup
+    );
+    let for_department = format!(
+        "Il progetto CUP {} ({body_name}) ha superato il termine del {due} per {what}.",
+        project.cup
+    );
+    let key = |recipient: &str| format!("{kind}:{}:{}:{recipient}", project.id, mark.due_on());
+    vec![
+        group_notification(
+            Recipient::Administration(project.administration_id),
+            project.id,
+            kind,
+            for_body,
+            key(&format!("ADMINISTRATION:{}", project.administration_id)),
+            now,
+        ),
+        group_notification(
+            Recipient::Department,
+            project.id,
+            kind,
+            for_department,
+            key("DEPARTMENT"),
+            now,
+        ),
+    ]
+}
+
+enum Recipient {
+    Administration(i32),
+    Department,
+}
+
+fn group_notification(
+    to: Recipient,
+    application_id: i32,
+    kind: &str,
+    message: String,
+    dedupe_key: String,
+    now: chrono::DateTime<Utc>,
+) -> notification::ActiveModel {
+    let (role, administration_id) = match to {
+        Recipient::Administration(id) => (Role::Administration, Some(id)),
+        Recipient::Department => (Role::Department, None),
+    };
+    notification::ActiveModel {
+        account_id: Set(None),
+        recipient_role: Set(Some(role.code().to_owned())),
+        administration_id: Set(administration_id),
+        application_id: Set(Some(application_id)),
+        kind: Set(kind.to_owned()),
+        message: Set(message),
+        created_at: Set(now),
+        read_at: Set(None),
+        delivered_at: Set(None),
+        dedupe_key: Set(Some(dedupe_key)),
+        ..Default::default()
+    }
+}
+
+/// Inserts the notifications whose key is new; returns how many were inserted.
+async fn insert_notifications(
+    txn: &DatabaseTransaction,
+    notes: Vec<notification::ActiveModel>,
+) -> Result<usize, DbErr> {
+    let mut inserted = 0;
+    for chunk in notes.chunks(200) {
+        let result = notification::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(notification::Column::DedupeKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .do_nothing()
+            .exec_without_returning(txn)
+            .await?;
+        if let sea_orm::TryInsertResult::Inserted(n) = result {
+            inserted += usize::try_from(n).unwrap_or(usize::MAX);
+        }
+    }
+    Ok(inserted)
+}
+
+/// Raises notifications for OPEN verification requests past their due date (the due
+/// date is the last day to answer); returns (requests newly flagged, notifications).
+async fn flag_requests(
+    txn: &DatabaseTransaction,
+    today: NaiveDate,
+) -> Result<(usize, usize), DbErr> {
+    let late = verification_request::Entity::find()
+        .filter(verification_request::Column::State.eq(RequestState::Open.code()))
+        .filter(verification_request::Column::DueOn.lt(today))
+        .order_by_asc(verification_request::Column::Id)
+        .all(txn)
+        .await?;
+    if late.is_empty() {
+        return Ok((0, 0));
+    }
+    let project_ids: HashSet<i32> = late.iter().map(|r| r.application_id).collect();
+    let projects: HashMap<i32, application::Model> = application::Entity::find()
+        .filter(application::Column::Id.is_in(project_ids))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let key = |r: &verification_request::Model, recipient: &str| {
+        format!(
+            "{VERIFICATION_REQUEST_OVERDUE}:{}:{}:{recipient}",
+            r.id, r.due_on
+        )
+    };
+    let department_keys: Vec<String> = late.iter().map(|r| key(r, "DEPARTMENT")).collect();
+    let known: HashSet<String> = notification::Entity::find()
+        .filter(notification::Column::DedupeKey.is_in(department_keys))
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter_map(|n| n.dedupe_key)
+        .collect();
+
+    let now = Utc::now();
+    let mut notes = Vec::new();
+    let mut changes = Vec::new();
+    for request in &late {
+        if known.contains(&key(request, "DEPARTMENT")) {
+            continue;
+        }
+        let Some(project) = projects.get(&request.application_id) else {
+            continue;
+        };
+        let due = request.due_on.format("%d/%m/%Y");
+        notes.push(group_notification(
+            Recipient::Administration(project.administration_id),
+            project.id,
+            VERIFICATION_REQUEST_OVERDUE,
+            format!(
+                "La richiesta «{}» sul progetto CUP {} attendeva risposta entro il {due}. Senza risposta il finanziamento è a rischio.",
+                request.title, project.cup
+            ),
+            key(request, &format!("ADMINISTRATION:{}", project.administration_id)),
+            now,
+        ));
+        notes.push(group_notification(
+            Recipient::Department,
+            project.id,
+            VERIFICATION_REQUEST_OVERDUE,
+            format!(
+                "La richiesta «{}» sul progetto CUP {} è senza risposta dal {due}.",
+                request.title, project.cup
+            ),
+            key(request, "DEPARTMENT"),
+            now,
+        ));
+        changes.push(Change {
+            entity_type: "verification_request",
+            entity_id: request.id.to_string(),
+            action: "REQUEST_OVERDUE",
+            application_id: Some(project.id),
+            before: None,
+            after: Some(json!({ "dueOn": request.due_on, "state": request.state })),
+        });
+    }
+    let flagged = changes.len();
+    let inserted = insert_notifications(txn, notes).await?;
+    audit::record_many(txn, &Actor::system(CHECKER), changes).await?;
+    Ok((flagged, inserted))
+}
+
+/// The terms of a call as the department sends them; the strings are parsed with
+/// [`Term::parse`] ("9 months", "120 giorni").
+#[derive(Debug, Clone)]
+pub struct CallTerms {
+    pub title: String,
+    /// The version of the call the department read.
+    pub expected_version: i32,
+    pub contract_term: Option<String>,
+    pub completion_term: Option<String>,
+    pub completion_from: TermStart,
+    /// The call's own hard cap; none means the programme's (31 March 2026).
+    pub hard_cap: Option<NaiveDate>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TermsError {
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{field}: {error}")]
+    Invalid {
+        field: &'static str,
+        error: ParseError,
+    },
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Records the deadline terms of a call. DEPARTMENT only; one transaction with its
+/// audit event. The checker applies them at its next run.
+#[tracing::instrument(skip(db, principal), fields(user = %principal.username))]
+pub async fn set_call_terms(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    terms: CallTerms,
+) -> Result<call::Model, TermsError> {
+    let parse = |field: &'static str, t: &Option<String>| {
+        t.as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(Term::parse)
+            .transpose()
+            .map_err(|error| TermsError::Invalid { field, error })
+    };
+    let contract = parse("contractTerm", &terms.contract_term)?;
+    let completion = parse("completionTerm", &terms.completion_term)?;
+    if principal.role != Role::Department || principal.read_only {
+        return Err(TermsError::Forbidden(
+            "only the department records the terms of a call".to_owned(),
+        ));
+    }
+
+    let txn = crate::db::begin_write(db).await?;
+    let current = call::Entity::find()
+        .filter(call::Column::Title.eq(terms.title.trim()))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| TermsError::NotFound(format!("no call has the title {:?}", terms.title)))?;
+    let snapshot = |c: &call::Model| {
+        json!({
+            "contractTerm": c.contract_term,
+            "completionTerm": c.completion_term,
+            "completionFrom": c.completion_from,
+            "hardCap": c.hard_cap,
+            "version": c.version,
+        })
+    };
+    let result = call::Entity::update_many()
+        .col_expr(
+            call::Column::ContractTerm,
+            Expr::value(contract.map(|t| t.to_string())),
+        )
+        .col_expr(
+            call::Column::CompletionTerm,
+            Expr::value(completion.map(|t| t.to_string())),
+        )
+        .col_expr(
+            call::Column::CompletionFrom,
+            Expr::value(terms.completion_from.code()),
+        )
+        .col_expr(call::Column::HardCap, Expr::value(terms.hard_cap))
+        .col_expr(call::Column::Version, Expr::value(current.version + 1))
+        .col_expr(call::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(call::Column::Id.eq(current.id))
+        .filter(call::Column::Version.eq(terms.expected_version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(TermsError::Conflict(format!(
+            "the call changed since you read it (version {} now, you sent {}): reload and try again",
+            current.version, terms.expected_version
+        )));
+    }
+    let updated = call::Entity::find_by_id(current.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the updated call".into()))?;
+    audit::record(
+        &txn,
+        &principal.actor(),
+        Change {
+            entity_type: "call",
+            entity_id: current.id.to_string(),
+            action: "CALL_TERMS_CHANGED",
+            application_id: None,
+            before: Some(snapshot(&current)),
+            after: Some(snapshot(&updated)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}

@@ -1,0 +1,329 @@
+//! Documents of a project: uploading (streamed into [`crate::storage`]), listing and
+//! downloading, each checked row by row with [`crate::service::access`].
+//!
+//! Who may upload: the administration that owns the project (any kind; into a
+//! verification request only while it is OPEN) and the supplier assigned to a planned
+//! service (EVIDENCE for that service only). Who may read: the department, the owner,
+//! the verifier assigned, and a supplier for the evidence of its own services.
+
+use chrono::Utc;
+use futures_util::Stream;
+use nuvola_shared::document::{parse_file_name, SniffError};
+use nuvola_shared::{DocumentKind, RequestState, Role};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder,
+};
+use serde_json::json;
+
+use crate::audit::{self, Change};
+use crate::entity::{application, document, planned_service, verification_request};
+use crate::service::access::{self, DocumentScope};
+use crate::service::auth::Principal;
+use crate::service::plan::{find_project, invalid, PlanServiceError};
+use crate::storage::{ReceiveError, Storage};
+
+/// An upload as the client describes it (the bytes come separately, as a stream).
+#[derive(Debug, Clone)]
+pub struct UploadRequest {
+    pub cup: String,
+    pub call_title: Option<String>,
+    pub kind: String,
+    pub file_name: String,
+    pub request_id: Option<i32>,
+    pub planned_service_id: Option<i32>,
+    /// The `Content-Type` the client sent: only checked against the content, never
+    /// trusted.
+    pub media_type: Option<String>,
+}
+
+/// Why an upload was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// Not allowed, not found, in the wrong state, or malformed metadata.
+    #[error(transparent)]
+    Refused(#[from] PlanServiceError),
+    #[error("the file is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    /// The content is not an accepted type, or the name claims another type.
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("the file is empty")]
+    Empty,
+    /// The client's body broke off.
+    #[error("{0}")]
+    Body(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<DbErr> for UploadError {
+    fn from(e: DbErr) -> Self {
+        UploadError::Refused(PlanServiceError::Db(e))
+    }
+}
+
+/// What an upload will be attached to, once allowed.
+#[derive(Debug, Clone)]
+struct Target {
+    project: application::Model,
+    kind: DocumentKind,
+    request_id: Option<i32>,
+    planned_service_id: Option<i32>,
+}
+
+/// Checks that `principal` may upload a document so described.
+async fn authorize(
+    txn: &sea_orm::DatabaseTransaction,
+    principal: &Principal,
+    req: &UploadRequest,
+    kind: DocumentKind,
+) -> Result<Target, PlanServiceError> {
+    if principal.read_only {
+        return Err(PlanServiceError::Forbidden(
+            "API tokens are read-only: log in as a person to upload".to_owned(),
+        ));
+    }
+    let project = find_project(txn, &req.cup, req.call_title.as_deref()).await?;
+    let service = match req.planned_service_id {
+        Some(id) => Some(
+            planned_service::Entity::find_by_id(id)
+                .filter(planned_service::Column::ApplicationId.eq(project.id))
+                .one(txn)
+                .await?
+                .ok_or_else(|| {
+                    PlanServiceError::NotFound(format!("the project has no planned service {id}"))
+                })?,
+        ),
+        None => None,
+    };
+    match principal.role {
+        Role::Administration if access::is_owner(principal, &project) => {
+            if let Some(id) = req.request_id {
+                let request = verification_request::Entity::find_by_id(id)
+                    .filter(verification_request::Column::ApplicationId.eq(project.id))
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| {
+                        PlanServiceError::NotFound(format!(
+                            "the project has no verification request {id}"
+                        ))
+                    })?;
+                if request.state != RequestState::Open.code() {
+                    return Err(PlanServiceError::Conflict(format!(
+                        "the request is {}: documents are attached only while it is open",
+                        request.state
+                    )));
+                }
+            }
+        }
+        Role::Supplier | Role::Psn => {
+            let supplier_id = principal.supplier_id.unwrap_or(-1);
+            let own = service
+                .as_ref()
+                .is_some_and(|s| s.supplier_id == Some(supplier_id));
+            if !own {
+                return Err(PlanServiceError::Forbidden(
+                    "a supplier uploads evidence only for a planned service contracted to it (give plannedServiceId)".to_owned(),
+                ));
+            }
+            if kind != DocumentKind::Evidence || req.request_id.is_some() {
+                return Err(PlanServiceError::Forbidden(
+                    "a supplier uploads only EVIDENCE of its services, outside verification requests".to_owned(),
+                ));
+            }
+        }
+        _ => {
+            return Err(PlanServiceError::Forbidden(
+                "only the administration that owns the project, or the supplier of a service, uploads its documents".to_owned(),
+            ))
+        }
+    }
+    Ok(Target {
+        project,
+        kind,
+        request_id: req.request_id,
+        planned_service_id: req.planned_service_id,
+    })
+}
+
+/// Receives one document: checks the caller before reading a byte, streams the body
+/// into the storage (size limit, SHA-256, type from the content), then records the
+/// metadata and the audit event in one transaction. The file is in place before the
+/// row commits and removed if the commit fails.
+#[tracing::instrument(skip(db, storage, principal, body), fields(cup = %req.cup, user = %principal.username))]
+pub async fn upload<S, B, E>(
+    db: &DatabaseConnection,
+    storage: &Storage,
+    principal: &Principal,
+    req: UploadRequest,
+    body: S,
+    limit: u64,
+) -> Result<document::Model, UploadError>
+where
+    S: Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
+    let kind = DocumentKind::parse(&req.kind).map_err(|e| invalid("kind", e.to_string()))?;
+    let file_name =
+        parse_file_name(&req.file_name).map_err(|e| invalid("fileName", e.to_string()))?;
+    {
+        // Refuse early, before a refused caller makes the server read megabytes.
+        let txn = crate::db::begin_write(db).await?;
+        authorize(&txn, principal, &req, kind).await?;
+    }
+
+    let received = storage.receive(body, limit).await.map_err(|e| match e {
+        ReceiveError::TooLarge { limit } => UploadError::TooLarge { limit },
+        ReceiveError::Rejected(SniffError::Empty) => UploadError::Empty,
+        ReceiveError::Rejected(SniffError::NotAccepted(m)) => UploadError::Unsupported(m),
+        ReceiveError::Body(m) => UploadError::Body(m),
+        ReceiveError::Io(e) => UploadError::Internal(e),
+    })?;
+    received
+        .file_type
+        .check_claims(&file_name, req.media_type.as_deref())
+        .map_err(UploadError::Unsupported)?;
+
+    let txn = crate::db::begin_write(db).await?;
+    // Again inside the transaction: the request may have been answered meanwhile.
+    let target = authorize(&txn, principal, &req, kind).await?;
+    let key = Storage::new_key();
+    let model = document::ActiveModel {
+        application_id: Set(target.project.id),
+        request_id: Set(target.request_id),
+        planned_service_id: Set(target.planned_service_id),
+        kind: Set(target.kind.code().to_owned()),
+        file_name: Set(file_name),
+        content_type: Set(received.file_type.content_type().to_owned()),
+        size_bytes: Set(i64::try_from(received.size).unwrap_or(i64::MAX)),
+        sha256: Set(received.sha256.clone()),
+        storage_key: Set(key.clone()),
+        uploaded_by: Set(Some(principal.account_id)),
+        uploaded_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &principal.actor(),
+        Change {
+            entity_type: "document",
+            entity_id: model.id.to_string(),
+            action: "DOCUMENT_UPLOADED",
+            application_id: Some(target.project.id),
+            before: None,
+            after: Some(snapshot(&model)),
+        },
+    )
+    .await?;
+    storage.store(received, &key).await?;
+    if let Err(e) = txn.commit().await {
+        storage.remove(&key).await;
+        return Err(e.into());
+    }
+    Ok(model)
+}
+
+fn snapshot(d: &document::Model) -> serde_json::Value {
+    json!({
+        "kind": d.kind,
+        "fileName": d.file_name,
+        "contentType": d.content_type,
+        "sizeBytes": d.size_bytes,
+        "sha256": d.sha256,
+        "requestId": d.request_id,
+        "plannedServiceId": d.planned_service_id,
+    })
+}
+
+/// Whether `principal` may read `doc` of `project`.
+async fn may_read(
+    db: &impl ConnectionTrait,
+    principal: Option<&Principal>,
+    project: &application::Model,
+    doc: &document::Model,
+) -> Result<bool, DbErr> {
+    Ok(match access::document_scope(principal, project) {
+        DocumentScope::All => true,
+        DocumentScope::SupplierEvidence(supplier_id) => {
+            if doc.kind != DocumentKind::Evidence.code() {
+                return Ok(false);
+            }
+            match doc.planned_service_id {
+                Some(id) => planned_service::Entity::find_by_id(id)
+                    .one(db)
+                    .await?
+                    .is_some_and(|s| s.supplier_id == Some(supplier_id)),
+                None => false,
+            }
+        }
+        DocumentScope::Nothing => false,
+    })
+}
+
+/// The metadata of a document `principal` may download.
+pub async fn for_download(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i32,
+) -> Result<document::Model, PlanServiceError> {
+    let doc = document::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| PlanServiceError::NotFound(format!("no document has the id {id}")))?;
+    let project = application::Entity::find_by_id(doc.application_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("a document's project".into()))?;
+    if !may_read(db, Some(principal), &project, &doc).await? {
+        return Err(PlanServiceError::Forbidden(
+            "this document is visible only to the administration, its verifier, the department and, for evidence, the supplier of the service".to_owned(),
+        ));
+    }
+    Ok(doc)
+}
+
+/// The documents of `project` that `principal` may see, oldest first; optionally only
+/// those attached to one verification request.
+pub async fn list(
+    db: &DatabaseConnection,
+    principal: Option<&Principal>,
+    project: &application::Model,
+    request_id: Option<i32>,
+) -> Result<Vec<document::Model>, PlanServiceError> {
+    let mut query = document::Entity::find()
+        .filter(document::Column::ApplicationId.eq(project.id))
+        .order_by_asc(document::Column::Id);
+    if let Some(id) = request_id {
+        query = query.filter(document::Column::RequestId.eq(id));
+    }
+    match access::document_scope(principal, project) {
+        DocumentScope::All => Ok(query.all(db).await?),
+        DocumentScope::SupplierEvidence(supplier_id) => {
+            let own: Vec<i32> = planned_service::Entity::find()
+                .filter(planned_service::Column::ApplicationId.eq(project.id))
+                .filter(planned_service::Column::SupplierId.eq(supplier_id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|s| s.id)
+                .collect();
+            if own.is_empty() {
+                return Err(PlanServiceError::Forbidden(
+                    "no service of this project is contracted to your organisation".to_owned(),
+                ));
+            }
+            Ok(query
+                .filter(document::Column::Kind.eq(DocumentKind::Evidence.code()))
+                .filter(document::Column::PlannedServiceId.is_in(own))
+                .all(db)
+                .await?)
+        }
+        DocumentScope::Nothing => Err(PlanServiceError::Forbidden(
+            "documents are visible only to the administration, its verifier, the department and, for evidence, the supplier of the service".to_owned(),
+        )),
+    }
+}

@@ -1,0 +1,494 @@
+//! Verification of a project (*asseverazione*): the verifier's document requests
+//! (*richieste*, the "Area Richieste") and the checklist per planned service.
+//!
+//! The verifier assigned to a project UNDER_VERIFICATION opens a request with a due
+//! date; the administration that owns the project attaches documents and answers; the
+//! verifier closes it or reopens it with a new due date. Each change names the version
+//! it read (a stale one gets CONFLICT) and leaves an audit event in its transaction.
+
+use chrono::{NaiveDate, Utc};
+use nuvola_shared::verification::{RequestAction, MAX_REQUEST_TEXT, MAX_REQUEST_TITLE};
+use nuvola_shared::{ApplicationState, CheckOutcome, RequestState, Role};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde_json::json;
+
+use crate::audit::{self, Change};
+use crate::entity::{application, planned_service, verification_check, verification_request};
+use crate::service::access;
+use crate::service::auth::Principal;
+use crate::service::plan::{find_project, invalid, PlanServiceError};
+
+/// A new request, as the verifier writes it.
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub cup: String,
+    pub call_title: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub due_on: NaiveDate,
+}
+
+/// A checklist outcome, as the verifier records it.
+#[derive(Debug, Clone)]
+pub struct CheckRecord {
+    pub cup: String,
+    pub call_title: Option<String>,
+    pub planned_service_id: i32,
+    pub item: String,
+    pub outcome: String,
+    pub notes: Option<String>,
+}
+
+fn text(field: &str, value: &str, max: usize) -> Result<String, PlanServiceError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(invalid(field, "is empty"));
+    }
+    if value.chars().count() > max {
+        return Err(invalid(field, format!("is longer than {max} characters")));
+    }
+    Ok(value.to_owned())
+}
+
+fn optional_text(
+    field: &str,
+    value: Option<String>,
+    max: usize,
+) -> Result<Option<String>, PlanServiceError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => text(field, v, max).map(Some),
+    }
+}
+
+fn not_in_the_past(field: &str, due_on: NaiveDate) -> Result<(), PlanServiceError> {
+    if due_on < Utc::now().date_naive() {
+        return Err(invalid(field, "the due date cannot be in the past"));
+    }
+    Ok(())
+}
+
+/// Refuses unless the project is under verification; `doing` names the action.
+fn under_verification(project: &application::Model, doing: &str) -> Result<(), PlanServiceError> {
+    let state =
+        ApplicationState::parse(&project.state).map_err(|e| DbErr::Custom(e.to_string()))?;
+    if state != ApplicationState::UnderVerification {
+        return Err(PlanServiceError::Conflict(format!(
+            "{doing} only while the project is under verification; it is {}",
+            state.label_it()
+        )));
+    }
+    Ok(())
+}
+
+/// The project of `cup` when `principal` is the verifier assigned to it.
+async fn verifier_project(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    cup: &str,
+    call_title: Option<&str>,
+) -> Result<application::Model, PlanServiceError> {
+    let project = find_project(txn, cup, call_title).await?;
+    if principal.read_only || !access::is_assigned_verifier(principal, &project) {
+        return Err(PlanServiceError::Forbidden(
+            "only the verifier assigned to the project does this".to_owned(),
+        ));
+    }
+    Ok(project)
+}
+
+fn snapshot(r: &verification_request::Model) -> serde_json::Value {
+    json!({
+        "title": r.title,
+        "dueOn": r.due_on,
+        "state": r.state,
+        "answerNote": r.answer_note,
+        "version": r.version,
+    })
+}
+
+/// Opens a request on a project under verification. The verifier assigned only.
+#[tracing::instrument(skip(db, principal, new), fields(cup = %new.cup, user = %principal.username))]
+pub async fn open(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    new: NewRequest,
+) -> Result<verification_request::Model, PlanServiceError> {
+    let title = text("title", &new.title, MAX_REQUEST_TITLE)?;
+    let body = text("body", &new.body, MAX_REQUEST_TEXT)?;
+    not_in_the_past("dueOn", new.due_on)?;
+    let txn = crate::db::begin_write(db).await?;
+    let project = verifier_project(&txn, principal, &new.cup, new.call_title.as_deref()).await?;
+    under_verification(&project, "requests are opened")?;
+    let model = verification_request::ActiveModel {
+        application_id: Set(project.id),
+        opened_by: Set(Some(principal.account_id)),
+        title: Set(title),
+        body: Set(body),
+        due_on: Set(new.due_on),
+        state: Set(RequestState::Open.code().to_owned()),
+        opened_at: Set(Utc::now()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &principal.actor(),
+        Change {
+            entity_type: "verification_request",
+            entity_id: model.id.to_string(),
+            action: "VERIFICATION_REQUEST_OPENED",
+            application_id: Some(project.id),
+            before: None,
+            after: Some(snapshot(&model)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// What a move of a request changes besides its state.
+enum Effect {
+    Answer { note: Option<String> },
+    Close,
+    Reopen { due_on: NaiveDate },
+}
+
+impl Effect {
+    fn action(&self) -> RequestAction {
+        match self {
+            Effect::Answer { .. } => RequestAction::Answer,
+            Effect::Close => RequestAction::Close,
+            Effect::Reopen { .. } => RequestAction::Reopen,
+        }
+    }
+}
+
+/// The administration that owns the project answers an OPEN request, after attaching
+/// its documents (uploads with `requestId`), with an optional note.
+pub async fn answer(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i32,
+    version: i32,
+    note: Option<String>,
+) -> Result<verification_request::Model, PlanServiceError> {
+    let note = optional_text("note", note, MAX_REQUEST_TEXT)?;
+    transition(db, principal, id, version, Effect::Answer { note }).await
+}
+
+/// The verifier assigned closes a request (answered, or withdrawn while open).
+pub async fn close(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i32,
+    version: i32,
+) -> Result<verification_request::Model, PlanServiceError> {
+    transition(db, principal, id, version, Effect::Close).await
+}
+
+/// The verifier assigned asks again, with a new due date.
+pub async fn reopen(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i32,
+    version: i32,
+    due_on: NaiveDate,
+) -> Result<verification_request::Model, PlanServiceError> {
+    not_in_the_past("dueOn", due_on)?;
+    transition(db, principal, id, version, Effect::Reopen { due_on }).await
+}
+
+#[tracing::instrument(skip(db, principal, effect), fields(user = %principal.username))]
+async fn transition(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: i32,
+    version: i32,
+    effect: Effect,
+) -> Result<verification_request::Model, PlanServiceError> {
+    let txn = crate::db::begin_write(db).await?;
+    let current = verification_request::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            PlanServiceError::NotFound(format!("no verification request has the id {id}"))
+        })?;
+    let project = application::Entity::find_by_id(current.application_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("a request's project".into()))?;
+    let allowed = !principal.read_only
+        && match effect {
+            Effect::Answer { .. } => access::is_owner(principal, &project),
+            Effect::Close | Effect::Reopen { .. } => {
+                access::is_assigned_verifier(principal, &project)
+            }
+        };
+    if !allowed {
+        let who = if matches!(effect, Effect::Answer { .. }) {
+            "the administration that owns the project"
+        } else {
+            "the verifier assigned to the project"
+        };
+        return Err(PlanServiceError::Forbidden(format!("only {who} does this")));
+    }
+    let state = RequestState::parse(&current.state).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let next = state.apply(effect.action(), principal.role).map_err(|_| {
+        PlanServiceError::Conflict(format!(
+            "the request is {}: it cannot be {} now",
+            state.label_it().to_lowercase(),
+            match effect {
+                Effect::Answer { .. } => "answered",
+                Effect::Close => "closed",
+                Effect::Reopen { .. } => "reopened",
+            }
+        ))
+    })?;
+    if matches!(effect, Effect::Reopen { .. }) {
+        under_verification(&project, "requests are reopened")?;
+    }
+
+    let now = Utc::now();
+    let mut update = verification_request::Entity::update_many()
+        .col_expr(
+            verification_request::Column::State,
+            Expr::value(next.code()),
+        )
+        .col_expr(
+            verification_request::Column::Version,
+            Expr::value(current.version + 1),
+        );
+    let action = match &effect {
+        Effect::Answer { note } => {
+            update = update
+                .col_expr(verification_request::Column::AnsweredAt, Expr::value(now))
+                .col_expr(
+                    verification_request::Column::AnsweredBy,
+                    Expr::value(principal.account_id),
+                )
+                .col_expr(
+                    verification_request::Column::AnswerNote,
+                    Expr::value(note.clone()),
+                );
+            "VERIFICATION_REQUEST_ANSWERED"
+        }
+        Effect::Close => {
+            update = update.col_expr(verification_request::Column::ClosedAt, Expr::value(now));
+            "VERIFICATION_REQUEST_CLOSED"
+        }
+        Effect::Reopen { due_on } => {
+            update = update
+                .col_expr(verification_request::Column::DueOn, Expr::value(*due_on))
+                .col_expr(
+                    verification_request::Column::ClosedAt,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                );
+            "VERIFICATION_REQUEST_REOPENED"
+        }
+    };
+    // The version in the WHERE clause: a concurrent writer makes this match nothing.
+    let result = update
+        .filter(verification_request::Column::Id.eq(id))
+        .filter(verification_request::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(PlanServiceError::Conflict(format!(
+            "the request changed since you read it (version {} now, you sent {version}): reload and try again",
+            current.version
+        )));
+    }
+    let updated = verification_request::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the updated request".into()))?;
+    audit::record(
+        &txn,
+        &principal.actor(),
+        Change {
+            entity_type: "verification_request",
+            entity_id: id.to_string(),
+            action,
+            application_id: Some(project.id),
+            before: Some(snapshot(&current)),
+            after: Some(snapshot(&updated)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Orders requests for an inbox: open first, then answered, then closed; within each,
+/// the nearest due date first.
+fn inbox_order(requests: &mut [verification_request::Model]) {
+    let rank = |s: &str| match RequestState::parse(s) {
+        Ok(RequestState::Open) => 0,
+        Ok(RequestState::Answered) => 1,
+        _ => 2,
+    };
+    requests.sort_by(|a, b| {
+        rank(&a.state)
+            .cmp(&rank(&b.state))
+            .then(a.due_on.cmp(&b.due_on))
+            .then(a.id.cmp(&b.id))
+    });
+}
+
+/// The requests of `project` that `principal` may see, in inbox order.
+pub async fn of_project(
+    db: &DatabaseConnection,
+    principal: Option<&Principal>,
+    project: &application::Model,
+) -> Result<Vec<verification_request::Model>, PlanServiceError> {
+    if !access::sees_verification(principal, project) {
+        return Err(PlanServiceError::Forbidden(
+            "verification requests are visible only to the administration, its verifier and the department".to_owned(),
+        ));
+    }
+    let mut requests = verification_request::Entity::find()
+        .filter(verification_request::Column::ApplicationId.eq(project.id))
+        .all(db)
+        .await?;
+    inbox_order(&mut requests);
+    Ok(requests)
+}
+
+/// The inbox of an administration (requests on its projects) or of a verifier
+/// (requests on the projects assigned to it), open first, nearest due date first.
+pub async fn inbox(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    state: Option<RequestState>,
+) -> Result<Vec<verification_request::Model>, PlanServiceError> {
+    let projects = match principal.role {
+        Role::Administration => Query::select()
+            .column(application::Column::Id)
+            .from(application::Entity)
+            .and_where(
+                application::Column::AdministrationId.eq(principal.administration_id.unwrap_or(-1)),
+            )
+            .to_owned(),
+        Role::Verifier => Query::select()
+            .column(application::Column::Id)
+            .from(application::Entity)
+            .and_where(application::Column::VerifierAccountId.eq(principal.account_id))
+            .to_owned(),
+        _ => {
+            return Err(PlanServiceError::Forbidden(
+                "only administrations and verifiers have a request inbox".to_owned(),
+            ))
+        }
+    };
+    let mut query = verification_request::Entity::find()
+        .filter(verification_request::Column::ApplicationId.in_subquery(projects));
+    if let Some(state) = state {
+        query = query.filter(verification_request::Column::State.eq(state.code()));
+    }
+    let mut requests = query.all(db).await?;
+    inbox_order(&mut requests);
+    Ok(requests)
+}
+
+/// Records (or changes) the outcome of one checklist item for a planned service.
+/// The verifier assigned only, while the project is under verification.
+#[tracing::instrument(skip(db, principal, record), fields(cup = %record.cup, user = %principal.username))]
+pub async fn record_check(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    record: CheckRecord,
+) -> Result<verification_check::Model, PlanServiceError> {
+    let item = text("item", &record.item, 200)?;
+    let outcome =
+        CheckOutcome::parse(&record.outcome).map_err(|e| invalid("outcome", e.to_string()))?;
+    let notes = optional_text("notes", record.notes, MAX_REQUEST_TEXT)?;
+    let txn = crate::db::begin_write(db).await?;
+    let project =
+        verifier_project(&txn, principal, &record.cup, record.call_title.as_deref()).await?;
+    under_verification(&project, "checks are recorded")?;
+    let service = planned_service::Entity::find_by_id(record.planned_service_id)
+        .filter(planned_service::Column::ApplicationId.eq(project.id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            PlanServiceError::NotFound(format!(
+                "the project has no planned service {}",
+                record.planned_service_id
+            ))
+        })?;
+    let existing = verification_check::Entity::find()
+        .filter(verification_check::Column::PlannedServiceId.eq(service.id))
+        .filter(verification_check::Column::Item.eq(item.as_str()))
+        .one(&txn)
+        .await?;
+    let now = Utc::now();
+    let snapshot = |c: &verification_check::Model| json!({ "plannedServiceId": c.planned_service_id, "item": c.item, "outcome": c.outcome, "notes": c.notes });
+    let (before, saved) = match existing {
+        Some(current) => {
+            let mut active: verification_check::ActiveModel = current.clone().into();
+            active.outcome = Set(outcome.code().to_owned());
+            active.notes = Set(notes);
+            active.recorded_by = Set(Some(principal.account_id));
+            active.recorded_at = Set(now);
+            (Some(snapshot(&current)), active.update(&txn).await?)
+        }
+        None => (
+            None,
+            verification_check::ActiveModel {
+                application_id: Set(project.id),
+                planned_service_id: Set(Some(service.id)),
+                item: Set(item),
+                outcome: Set(outcome.code().to_owned()),
+                notes: Set(notes),
+                recorded_by: Set(Some(principal.account_id)),
+                recorded_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?,
+        ),
+    };
+    audit::record(
+        &txn,
+        &principal.actor(),
+        Change {
+            entity_type: "verification_check",
+            entity_id: saved.id.to_string(),
+            action: "CHECK_RECORDED",
+            application_id: Some(project.id),
+            before,
+            after: Some(snapshot(&saved)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// The checklist of `project`, by planned service and item.
+pub async fn checklist(
+    db: &DatabaseConnection,
+    principal: Option<&Principal>,
+    project: &application::Model,
+) -> Result<Vec<verification_check::Model>, PlanServiceError> {
+    if !access::sees_verification(principal, project) {
+        return Err(PlanServiceError::Forbidden(
+            "the checklist is visible only to the administration, its verifier and the department"
+                .to_owned(),
+        ));
+    }
+    Ok(verification_check::Entity::find()
+        .filter(verification_check::Column::ApplicationId.eq(project.id))
+        .order_by_asc(verification_check::Column::PlannedServiceId)
+        .order_by_asc(verification_check::Column::Item)
+        .all(db)
+        .await?)
+}
