@@ -140,7 +140,15 @@ async fn an_administration_plans_a_service_and_records_its_contract() -> Result<
     )
     .await?;
     button(driver, "Salva il servizio").await?.click().await?;
-    wait_for_page_text(driver, "Anagrafe (ANPR)").await?;
+    // The plan (not only the catalogue's list) now has both lines.
+    eventually("two lines in the plan", Duration::from_secs(20), || async {
+        let n = driver
+            .find_all(By::Css("table.plan-table tbody tr"))
+            .await?
+            .len();
+        Ok((n == 2).then_some(()))
+    })
+    .await?;
 
     // The contract: PSN does not sell the document suite the protocol is planned on,
     // and the server says so next to the supplier.
@@ -187,6 +195,42 @@ async fn an_administration_plans_a_service_and_records_its_contract() -> Result<
         .await?;
     wait_for_page_text(driver, "Modifica il servizio").await?;
     button(driver, "Annulla").await?.click().await?;
+
+    // The history tells who did what.
+    wait_for_page_text(driver, "Cronologia del progetto").await?;
+    wait_for_page_text(driver, "Contratto registrato").await?;
+    wait_for_page_text(driver, "comune.ferrara").await?;
+
+    // Renouncing asks for the reason, then the project is renounced with it.
+    driver
+        .find(By::XPath(
+            "//summary[normalize-space()='Rinuncia al finanziamento']",
+        ))
+        .await?
+        .click()
+        .await?;
+    button(driver, "Conferma la rinuncia")
+        .await?
+        .click()
+        .await?;
+    wait_for_id_text(driver, "rinuncia-motivo-errore", "").await?;
+    fill(
+        driver,
+        "Motivo della rinuncia",
+        "Il servizio è stato affidato a un progetto regionale.",
+    )
+    .await?;
+    button(driver, "Conferma la rinuncia")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Rinuncia registrata.").await?;
+    wait_for_page_text(driver, "Rinunciata").await?;
+    wait_for_page_text(driver, "affidato a un progetto regionale").await?;
+    browser
+        .screenshot("administration-project-renounced")
+        .await?;
+    assert_accessible(&browser, "renounced project").await?;
 
     button(driver, "Esci").await?.click().await?;
     wait_for_heading(driver, "Progetti finanziati per la migrazione al cloud").await?;

@@ -123,7 +123,8 @@ fn ProjectCard(project: ProjectSummary) -> impl IntoView {
 
 const PROJECT: &str = r#"query Project($cup: String!) {
   application(cup: $cup) {
-    cup amountEur state fundedOn decree
+    cup amountEur state fundedOn decree version stateReason
+    history(first: 50) { id at action entityType actorRole actorName }
     administration { name ipaCode type typeLabel region comune }
     call { title contractTerm completionTerm }
     nextDeadline { kind dueOn daysLeft }
@@ -158,6 +159,21 @@ struct Project {
     call: CallTerms,
     next_deadline: Option<NextDeadline>,
     plan: Vec<PlannedService>,
+    version: i32,
+    state_reason: Option<String>,
+    #[serde(default)]
+    history: Vec<HistoryEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HistoryEvent {
+    id: String,
+    at: String,
+    action: String,
+    entity_type: String,
+    actor_role: String,
+    actor_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -384,6 +400,8 @@ fn ProjectView(
             </section>
         })}
 
+        <LifecycleActions cup=project.cup.clone() call_title=project.call.title.clone() state=project.state version=project.version reason=project.state_reason.clone() reload/>
+
         {(can_edit && !uncontracted.is_empty()).then(|| view! {
             <section aria-labelledby="contratto" class="mt-5">
                 <ContractForm
@@ -395,6 +413,11 @@ fn ProjectView(
                 />
             </section>
         })}
+
+        <section aria-labelledby="cronologia" class="mt-5">
+            <h2 id="cronologia" class="h3">{move || t("Cronologia del progetto")}</h2>
+            <Timeline events=project.history.clone()/>
+        </section>
     }
 }
 
@@ -919,5 +942,163 @@ fn ContractForm(
                 {move || if pending.get() { t("Salvataggio…") } else { t("Registra il contratto") }}
             </button>
         </form>
+    }
+}
+
+const DECLARE_COMPLETION: &str = "mutation Complete($project: ProjectVersionInput!) { declareCompletion(project: $project) { state } }";
+const REQUEST_PAYMENT: &str =
+    "mutation Pay($project: ProjectVersionInput!) { requestPayment(project: $project) { state } }";
+const RENOUNCE: &str = "mutation Renounce($project: ProjectVersionInput!, $reason: String!) { renounce(project: $project, reason: $reason) { state } }";
+
+/// The moves of the life cycle the administration may make from this state, offered
+/// from `shared::state` (the table the server checks them against).
+#[component]
+fn LifecycleActions(
+    cup: String,
+    call_title: String,
+    state: ApplicationState,
+    version: i32,
+    reason: Option<String>,
+    reload: Callback<&'static str>,
+) -> impl IntoView {
+    use nuvola_shared::state::ProjectAction;
+    use nuvola_shared::Role;
+    let allowed: Vec<ProjectAction> = state
+        .transitions()
+        .into_iter()
+        .filter(|tr| tr.by.contains(&Role::Administration))
+        .map(|tr| tr.action)
+        .collect();
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let motive = RwSignal::new(String::new());
+    let project = json!({ "cup": cup, "callTitle": call_title, "version": version });
+    let run = move |document: &'static str, variables: serde_json::Value, done: &'static str| {
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            match api::query::<serde_json::Value>(document, variables).await {
+                Ok(_) => {
+                    error.set(None);
+                    reload.run(done);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            pending.set(false);
+        });
+    };
+    let complete = allowed.contains(&ProjectAction::DeclareCompletion).then(|| {
+        let project = project.clone();
+        view! {
+            <button type="button" class="btn btn-primary me-2" disabled=move || pending.get()
+                on:click=move |_| run(DECLARE_COMPLETION, json!({ "project": project.clone() }), "Completamento dichiarato.")>
+                {move || t("Dichiara completamento")}
+            </button>
+        }
+    });
+    let pay = allowed.contains(&ProjectAction::RequestPayment).then(|| {
+        let project = project.clone();
+        view! {
+            <button type="button" class="btn btn-primary me-2" disabled=move || pending.get()
+                on:click=move |_| run(REQUEST_PAYMENT, json!({ "project": project.clone() }), "Domanda di erogazione inviata.")>
+                {move || t("Richiedi l'erogazione")}
+            </button>
+        }
+    });
+    let error_signal: Signal<Option<ApiError>> = error.into();
+    let renounce = allowed.contains(&ProjectAction::Renounce).then(|| {
+        let project = project.clone();
+        let invalid = blames(error_signal, &["reason"]);
+        view! {
+            <details class="mt-3 renounce">
+                <summary class="text-danger fw-semibold">{move || t("Rinuncia al finanziamento")}</summary>
+                <div class="form-group mt-4">
+                    <label for="rinuncia-motivo" class="active">{move || t("Motivo della rinuncia")}</label>
+                    <textarea
+                        id="rinuncia-motivo"
+                        class="form-control"
+                        rows="3"
+                        class:is-invalid=move || invalid.get()
+                        aria-describedby="rinuncia-motivo-errore"
+                        prop:value=move || motive.get()
+                        on:input=move |ev| motive.set(event_target_value(&ev))
+                    ></textarea>
+                    <FieldError id="rinuncia-motivo-errore" names=&["reason"] error=error_signal/>
+                </div>
+                <button type="button" class="btn btn-danger" disabled=move || pending.get()
+                    on:click=move |_| {
+                        let why = motive.get_untracked();
+                        if why.trim().chars().count() < 3 {
+                            error.set(Some(ApiError::invalid("reason", "give the reason")));
+                            return;
+                        }
+                        run(RENOUNCE, json!({ "project": project.clone(), "reason": why.trim() }), "Rinuncia registrata.");
+                    }>
+                    {move || t("Conferma la rinuncia")}
+                </button>
+            </details>
+        }
+    });
+    let has_any = complete.is_some() || pay.is_some() || renounce.is_some();
+    let general = move || error.get().filter(|e| e.field() != Some("reason"));
+    view! {
+        {reason.map(|r| view! {
+            <div class="alert alert-warning mt-4" role="status">
+                <span class="fw-semibold">{move || t("Motivo")}": "</span>{r}
+            </div>
+        })}
+        {has_any.then(|| view! {
+            <section aria-labelledby="azioni" class="mt-5">
+                <h2 id="azioni" class="h3">{move || t("Azioni sul progetto")}</h2>
+                {move || general().map(|e| view! { <ErrorAlert error=e/> })}
+                <div>{complete}{pay}</div>
+                {renounce}
+            </section>
+        })}
+    }
+}
+
+/// Who did what to the project, newest first (the audit log).
+#[component]
+fn Timeline(events: Vec<HistoryEvent>) -> impl IntoView {
+    if events.is_empty() {
+        return view! { <super::Empty what="Nessun evento registrato."/> }.into_any();
+    }
+    view! {
+        <ol class="timeline-nuvola list-unstyled">
+            {events.into_iter().map(|e| {
+                let what = history_label(&e.action, &e.entity_type);
+                let who = e.actor_name.clone().unwrap_or_else(|| e.actor_role.clone());
+                let when = format!("{} {}", format::date(&e.at), e.at.get(11..16).unwrap_or_default());
+                view! {
+                    <li class="timeline-item" data-event=e.id>
+                        <p class="mb-0 fw-semibold">{move || t(what)}</p>
+                        <p class="mb-0 small text-muted">{when}" · "{who}</p>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+fn history_label(action: &str, entity: &str) -> &'static str {
+    match action {
+        "CONTRACT_RECORDED" => "Contratto registrato",
+        "STATE_CHANGED" => "Cambio di stato del progetto",
+        "STATUS_CHANGED" => "Cambio di stato di un servizio",
+        "CUTOVER_SCHEDULED" => "Finestra di cut-over pianificata",
+        "ASSESSMENT_SUBMITTED" => "Questionario di assessment aggiornato",
+        "DOCUMENT_UPLOADED" => "Documento caricato",
+        "DEADLINE_MISSED" => "Scadenza superata",
+        "OVERDUE_CLEARED" => "Ritardo sanato",
+        "VERIFICATION_REQUEST_OPENED" => "Richiesta dell'asseveratore aperta",
+        "VERIFICATION_OUTCOME_RECORDED" => "Esito dell'asseverazione registrato",
+        "CHECK_RECORDED" => "Verifica registrata",
+        "IMPORT_CREATE" | "IMPORT_UPDATE" | "IMPORT_OPEN_DATA" => "Dati aperti importati",
+        _ if entity == "planned_service" => "Piano di migrazione modificato",
+        _ => "Aggiornamento del progetto",
     }
 }
