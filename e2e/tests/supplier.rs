@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{ensure, Result};
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    assert_accessible, choose, eventually, fill, graphql_in_page, log_in, wait_for_heading,
+    assert_accessible, button, choose, eventually, fill, graphql_in_page, log_in, wait_for_heading,
     wait_for_page_text, Backend, Browser, Server,
 };
 use serde_json::json;
@@ -46,6 +46,16 @@ async fn ferrara_contracts_the_demo_supplier(driver: &WebDriver, base: &str) -> 
     )
     .await?;
     ensure!(r["errors"].is_null(), "{r}");
+    // Each service's assessment questionnaire, which a service needs before "assessed".
+    for service in &services {
+        let r = graphql_in_page(
+            driver,
+            "mutation($input: AssessmentInput!) { submitAssessment(input: $input) { __typename } }",
+            json!({ "input": { "serviceId": service["id"], "latestVersion": 0, "applicationName": "Gestionale", "users": 120 } }),
+        )
+        .await?;
+        ensure!(r["errors"].is_null(), "{r}");
+    }
     graphql_in_page(driver, "mutation { logout }", json!({})).await?;
     Ok(())
 }
@@ -99,6 +109,47 @@ async fn a_supplier_sees_and_filters_the_services_contracted_to_it() -> Result<(
     choose(driver, "Regione", "Liguria").await?;
     wait_for_page_text(driver, "Nessun servizio corrisponde ai filtri.").await?;
     assert_accessible(&browser, "supplier page, empty filter").await?;
+
+    // Bulk update: both services to "Analizzato" in one request.
+    choose(driver, "Regione", "Tutte le regioni").await?;
+    wait_for_rows(driver, 2).await?;
+    for name in ["Protocollo informatico", "Tributi (IMU, TARI)"] {
+        driver
+            .find(By::XPath(format!(
+                "//label[normalize-space()='Seleziona {name} · Comune di Ferrara']"
+            )))
+            .await?
+            .click()
+            .await?;
+    }
+    choose(driver, "Nuovo stato dei servizi selezionati", "Analizzato").await?;
+    button(driver, "Aggiorna i servizi selezionati (2)")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "2 servizi aggiornati.").await?;
+    let updated = eventually("both analysed", Duration::from_secs(20), || async {
+        let r = rows(driver).await?;
+        Ok((r.len() == 2 && r.iter().all(|r| r.contains("Analizzato"))).then_some(r))
+    })
+    .await?;
+    assert_eq!(updated.len(), 2);
+    // A step the life cycle does not have is refused in the browser, in words.
+    driver
+        .find(By::XPath(
+            "//label[normalize-space()='Seleziona Tributi (IMU, TARI) · Comune di Ferrara']",
+        ))
+        .await?
+        .click()
+        .await?;
+    choose(driver, "Nuovo stato dei servizi selezionati", "Migrato").await?;
+    button(driver, "Aggiorna i servizi selezionati (1)")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "non può passare a questo stato").await?;
+    browser.screenshot("supplier-bulk-update").await?;
+    assert_accessible(&browser, "supplier bulk update").await?;
 
     // PSN holds no contract here: its page says so instead of showing an empty table.
     driver.goto(format!("{}/", server.url)).await?;

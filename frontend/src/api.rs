@@ -75,6 +75,7 @@ impl fmt::Display for ApiError {
                     ("NOT_FOUND", true) => "What you are looking for does not exist or is no longer available.",
                     ("CONFLICT", false) => "Qualcun altro ha modificato questi dati nel frattempo: ricarica la pagina e riprova.",
                     ("CONFLICT", true) => "Someone else changed this data meanwhile: reload the page and try again.",
+                    ("INVALID_TRANSITION", _) => return f.write_str(&explain_transition(message, en)),
                     ("DEADLINE_PASSED", false) => "Il termine per questa operazione è scaduto.",
                     ("DEADLINE_PASSED", true) => "The deadline for this action has passed.",
                     ("RATE_LIMITED", false) => "Troppe richieste: attendi qualche secondo e riprova.",
@@ -93,6 +94,38 @@ impl fmt::Display for ApiError {
             }),
         }
     }
+}
+
+/// Why a move of a life cycle was refused, in words.
+fn explain_transition(message: &str, en: bool) -> String {
+    let m = message.to_lowercase();
+    let (it, english) = if m.contains("assessment questionnaire") {
+        (
+            "Compila prima il questionario di assessment del servizio.",
+            "Fill in the service's assessment questionnaire first.",
+        )
+    } else if m.contains("no supplier under contract") {
+        (
+            "Il servizio non ha ancora un fornitore a contratto.",
+            "The service has no supplier under contract yet.",
+        )
+    } else if m.contains("move only while") {
+        (
+            "I servizi si aggiornano solo mentre il progetto è contrattualizzato o in migrazione.",
+            "Services move only while the project is contracted or migrating.",
+        )
+    } else if m.contains("is not a step") {
+        (
+            "Questo passaggio non è previsto nella migrazione di un servizio.",
+            "This step is not part of a service's migration.",
+        )
+    } else {
+        (
+            "Questa operazione non è consentita nello stato attuale del progetto.",
+            "This action is not allowed in the project's current state.",
+        )
+    };
+    (if en { english } else { it }).to_owned()
 }
 
 /// The server's and the `shared` rules' reasons, which are English sentences for

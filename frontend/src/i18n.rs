@@ -200,6 +200,12 @@ pub fn modality_label(m: nuvola_shared::Modality) -> &'static str {
 
 /// Italian → English, roughly alphabetical (a test keeps the keys unique).
 const MESSAGES: &[(&str, &str)] = &[
+    ("Seleziona", "Select"),
+    ("{} servizi aggiornati.", "{} services updated."),
+    ("Seleziona almeno un servizio.", "Select at least one service."),
+    ("Il servizio «{}» non può passare a questo stato: i passaggi previsti sono Da avviare → Analizzato → In migrazione → In collaudo → Migrato (o Collaudo fallito → In migrazione).", "The service «{}» cannot move to this status: the steps are Not started → Assessed → Migrating → Testing → Migrated (or Tests failed → Migrating)."),
+    ("Nuovo stato dei servizi selezionati", "New status of the selected services"),
+    ("Aggiorna i servizi selezionati ({})", "Update the selected services ({})"),
     ("Cronologia del progetto", "Project history"),
     ("Dichiara completamento", "Declare completion"),
     ("Richiedi l'erogazione", "Request payment"),

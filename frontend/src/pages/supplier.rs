@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::administration::{CallRef, PlannedService};
 use super::{Breadcrumb, Empty, ErrorAlert, Loading, ServiceBadge, StateBadge};
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::format;
 use crate::i18n::{self, t, tf};
 use crate::session::use_session;
@@ -84,6 +84,8 @@ pub fn SupplierHome() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let region = RwSignal::new(String::new());
     let who = move || session.user().map(|me| me.shown_name()).unwrap_or_default();
+    let selected = RwSignal::new(Vec::<String>::new());
+    let notice = RwSignal::new(None::<String>);
 
     view! {
         <div class="container my-4">
@@ -126,6 +128,9 @@ pub fn SupplierHome() -> impl IntoView {
                 </div>
             </form>
 
+            <Show when=move || notice.with(Option::is_some)>
+                <div class="alert alert-success mt-3" role="status">{move || notice.get()}</div>
+            </Show>
             <Transition fallback=|| view! { <Loading what="Caricamento dei servizi…"/> }>
                 {move || Suspend::new(async move {
                     let vat = session.user().and_then(|me| me.supplier_vat);
@@ -149,7 +154,10 @@ pub fn SupplierHome() -> impl IntoView {
                                         .collect::<Vec<_>>()
                                 })
                             };
-                            view! { <ServiceTable rows=Signal::derive(shown) total=all.with_value(Vec::len)/> }.into_any()
+                            view! {
+                                <BulkUpdate all selected notice reload=Callback::new(move |message: String| { notice.set(Some(message)); selected.set(Vec::new()); data.refetch(); })/>
+                                <ServiceTable rows=Signal::derive(shown) total=all.with_value(Vec::len) selected/>
+                            }.into_any()
                         }
                         Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                     }
@@ -160,7 +168,11 @@ pub fn SupplierHome() -> impl IntoView {
 }
 
 #[component]
-fn ServiceTable(rows: Signal<Vec<Row>>, total: usize) -> impl IntoView {
+fn ServiceTable(
+    rows: Signal<Vec<Row>>,
+    total: usize,
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView {
     view! {
         <p class="mt-4" aria-live="polite" data-testid="riepilogo-servizi">
             {move || tf("{} servizi su {}.", &[&rows.with(Vec::len).to_string(), &total.to_string()])}
@@ -171,6 +183,7 @@ fn ServiceTable(rows: Signal<Vec<Row>>, total: usize) -> impl IntoView {
                     <caption class="visually-hidden">{move || t("I servizi a contratto")}</caption>
                     <thead>
                         <tr>
+                            <th scope="col"><span class="visually-hidden">{move || t("Seleziona")}</span></th>
                             <th scope="col">{move || t("Ente")}</th>
                             <th scope="col">{move || t("Servizio")}</th>
                             <th scope="col">{move || t("Classe dei dati")}</th>
@@ -187,8 +200,31 @@ fn ServiceTable(rows: Signal<Vec<Row>>, total: usize) -> impl IntoView {
                                 (Some(a), Some(b)) => format!("{} → {}", format::date(a), format::date(b)),
                                 _ => "—".to_owned(),
                             };
+                            let id = r.service.id.clone();
+                                            let id2 = id.clone();
+                            let check_id = format!("seleziona-{id}");
+                            let check_label = format!("{} {} · {}", t("Seleziona"), r.service.name, r.body);
                             view! {
                                 <tr>
+                                    <td>
+                                        <div class="form-check m-0">
+                                            <input
+                                                id=check_id.clone()
+                                                type="checkbox"
+                                                prop:checked=move || selected.with(|s| s.contains(&id))
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    selected.update(|s| {
+                                                        s.retain(|x| *x != id2);
+                                                        if on {
+                                                            s.push(id2.clone());
+                                                        }
+                                                    });
+                                                }
+                                            />
+                                            <label for=check_id class="check-only"><span class="visually-hidden">{check_label}</span></label>
+                                        </div>
+                                    </td>
                                     <td>
                                         <span class="fw-semibold">{r.body.clone()}</span><br/>
                                         <small class="text-muted">{r.region.clone()}</small>
@@ -211,5 +247,98 @@ fn ServiceTable(rows: Signal<Vec<Row>>, total: usize) -> impl IntoView {
                 </table>
             </div>
         </Show>
+    }
+}
+
+const UPDATE_STATUSES: &str = "mutation Statuses($input: [ServiceStatusInput!]!) { updateServiceStatuses(input: $input) { id status version } }";
+
+/// Moves the selected services to one new status in one request, all or none. The
+/// browser offers the move only where `shared::state::SERVICE_TRANSITIONS` allows it.
+#[component]
+fn BulkUpdate(
+    all: StoredValue<Vec<Row>>,
+    selected: RwSignal<Vec<String>>,
+    notice: RwSignal<Option<String>>,
+    reload: Callback<String>,
+) -> impl IntoView {
+    let target = RwSignal::new(ServiceState::Assessed.code().to_owned());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        notice.set(None);
+        let ids = selected.get_untracked();
+        if ids.is_empty() {
+            error.set(Some(ApiError::invalid("selection", "none")));
+            return;
+        }
+        let Ok(to) = ServiceState::parse(&target.get_untracked()) else {
+            return;
+        };
+        let chosen: Vec<Row> = all.with_value(|rows| {
+            rows.iter()
+                .filter(|r| ids.contains(&r.service.id))
+                .cloned()
+                .collect()
+        });
+        if let Some(stuck) = chosen.iter().find(|r| {
+            !ServiceState::parse(&r.service.status).is_ok_and(|from| from.can_move_to(to))
+        }) {
+            error.set(Some(ApiError::invalid(
+                "transition",
+                stuck.service.name.clone(),
+            )));
+            return;
+        }
+        let input: Vec<serde_json::Value> = chosen
+            .iter()
+            .map(|r| json!({ "id": r.service.id, "version": r.service.version, "status": to.code() }))
+            .collect();
+        let n = input.len();
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            match api::query::<serde_json::Value>(UPDATE_STATUSES, json!({ "input": input })).await
+            {
+                Ok(_) => {
+                    error.set(None);
+                    reload.run(tf("{} servizi aggiornati.", &[&n.to_string()]));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            pending.set(false);
+        });
+    };
+    let message = move || {
+        error.get().map(|e| match e.field() {
+            Some("selection") => t("Seleziona almeno un servizio.").to_owned(),
+            Some("transition") => {
+                let name = match &e { ApiError::Refused { message, .. } => message.clone(), _ => String::new() };
+                tf("Il servizio «{}» non può passare a questo stato: i passaggi previsti sono Da avviare → Analizzato → In migrazione → In collaudo → Migrato (o Collaudo fallito → In migrazione).", &[&name])
+            }
+            _ => e.to_string(),
+        })
+    };
+    view! {
+        <form class="row g-3 align-items-end mt-3 bulk-update" on:submit=submit novalidate>
+            <div class="col-12 col-md-5">
+                <div class="select-wrapper">
+                    <label for="nuovo-stato">{move || t("Nuovo stato dei servizi selezionati")}</label>
+                    <select id="nuovo-stato" aria-describedby="nuovo-stato-errore" on:change=move |ev| target.set(event_target_value(&ev))>
+                        {ServiceState::ALL.iter().filter(|s| **s != ServiceState::NotStarted).map(|s| view! {
+                            <option value=s.code() selected=*s == ServiceState::Assessed>{move || i18n::service_state_label(*s)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            <div class="col-12 col-md-7">
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                    {move || tf("Aggiorna i servizi selezionati ({})", &[&selected.with(Vec::len).to_string()])}
+                </button>
+            </div>
+            <div id="nuovo-stato-errore" class="col-12 text-danger small" aria-live="polite">{message}</div>
+        </form>
     }
 }
