@@ -317,3 +317,143 @@ pub async fn control_labelled(driver: &WebDriver, label: &str) -> Result<WebElem
         .with_context(|| format!("label {label:?} is not bound to a control"))?;
     Ok(driver.find(By::Id(id)).await?)
 }
+
+/// The button whose accessible name is `name` (its text, or its `aria-label`).
+pub async fn button(driver: &WebDriver, name: &str) -> Result<WebElement> {
+    let xpath = format!(
+        "//button[normalize-space()={0} or @aria-label={0}]",
+        xpath_literal(name)
+    );
+    eventually(
+        &format!("the button {name:?}"),
+        Duration::from_secs(20),
+        || async {
+            Ok(driver
+                .find_all(By::XPath(xpath.clone()))
+                .await?
+                .into_iter()
+                .next())
+        },
+    )
+    .await
+}
+
+/// The link whose accessible name is `name` (its text, or its `aria-label`).
+pub async fn link(driver: &WebDriver, name: &str) -> Result<WebElement> {
+    let xpath = format!(
+        "//a[normalize-space()={0} or @aria-label={0}]",
+        xpath_literal(name)
+    );
+    eventually(
+        &format!("the link {name:?}"),
+        Duration::from_secs(20),
+        || async {
+            Ok(driver
+                .find_all(By::XPath(xpath.clone()))
+                .await?
+                .into_iter()
+                .next())
+        },
+    )
+    .await
+}
+
+/// Waits for the page's `<h1>` to read `text`.
+pub async fn wait_for_heading(driver: &WebDriver, text: &str) -> Result<()> {
+    eventually(
+        &format!("the heading {text:?}"),
+        Duration::from_secs(20),
+        || async {
+            for h in driver.find_all(By::Tag("h1")).await? {
+                if h.text().await? == text {
+                    return Ok(Some(()));
+                }
+            }
+            Ok(None)
+        },
+    )
+    .await
+}
+
+/// Waits until the page's text contains `needle`.
+pub async fn wait_for_page_text(driver: &WebDriver, needle: &str) -> Result<()> {
+    eventually(
+        &format!("the text {needle:?}"),
+        Duration::from_secs(20),
+        || async {
+            let body = driver.find(By::Tag("body")).await?.text().await?;
+            Ok(body.contains(needle).then_some(()))
+        },
+    )
+    .await
+}
+
+/// Types `text` into the control labelled `label`, replacing what was there.
+pub async fn fill(driver: &WebDriver, label: &str, text: &str) -> Result<()> {
+    let input = control_labelled(driver, label).await?;
+    // Select all and delete, as a person would: unlike WebDriver's clear(), this fires
+    // the input events the page listens to.
+    input.send_keys(Key::Control + "a").await?;
+    input.send_keys(Key::Backspace).await?;
+    if !text.is_empty() {
+        input.send_keys(text).await?;
+    }
+    Ok(())
+}
+
+/// Logs in through the login page as a person would.
+pub async fn log_in(driver: &WebDriver, base: &str, username: &str, password: &str) -> Result<()> {
+    driver.goto(format!("{base}/accedi")).await?;
+    wait_for_heading(driver, "Accedi a Nuvola").await?;
+    fill(driver, "Nome utente", username).await?;
+    fill(driver, "Password", password).await?;
+    button(driver, "Accedi").await?.click().await?;
+    eventually("the login", Duration::from_secs(20), || async {
+        Ok(driver
+            .find_all(By::Css("[data-testid='utente']"))
+            .await?
+            .into_iter()
+            .next())
+    })
+    .await?;
+    Ok(())
+}
+
+/// Runs a GraphQL request from inside the page (same origin, with the page's session
+/// cookie), to prepare data a journey needs; returns the whole response.
+pub async fn graphql_in_page(
+    driver: &WebDriver,
+    query: &str,
+    variables: serde_json::Value,
+) -> Result<serde_json::Value> {
+    let result = driver
+        .execute_async(
+            r#"const [query, variables, done] = arguments;
+               fetch("/graphql", { method: "POST", headers: { "content-type": "application/json" },
+                                   body: JSON.stringify({ query, variables }) })
+                 .then(r => r.json()).then(done).catch(e => done({ errors: [{ message: String(e) }] }));"#,
+            vec![serde_json::Value::String(query.to_owned()), variables],
+        )
+        .await?;
+    Ok(result.json().clone())
+}
+
+/// Fails with the list when axe-core finds serious or critical violations on the page.
+pub async fn assert_accessible(browser: &Browser, page: &str) -> Result<()> {
+    let violations = browser.serious_accessibility_violations().await?;
+    if !violations.is_empty() {
+        bail!("accessibility of {page}: {violations:#?}");
+    }
+    Ok(())
+}
+
+fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}

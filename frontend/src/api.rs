@@ -1,4 +1,5 @@
-//! The GraphQL client: one POST per round trip, errors turned into Italian sentences.
+//! The GraphQL client: one POST per round trip, errors turned into sentences for people
+//! (Italian, or English when chosen).
 
 use std::fmt;
 
@@ -7,42 +8,158 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// Why a request did not give data. Its `Display` is a sentence for the user.
+use crate::i18n::{self, Lang};
+
+/// Why a request did not give data. Its `Display` is a sentence for the user, in the
+/// language chosen; nothing technical is ever shown.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// The server did not answer (offline, stopped, network down).
     Unreachable,
     /// The server answered with something that is not a GraphQL response.
     Http(u16),
-    /// The server refused the request; `code` is its stable `extensions.code`.
-    Refused { code: String, message: String },
+    /// The server refused the request; `code` is its stable `extensions.code` and
+    /// `field` the input it blames (`extensions.field`), when it names one.
+    Refused {
+        code: String,
+        message: String,
+        field: Option<String>,
+    },
     /// The answer did not have the expected shape (a client/server version mismatch).
     Malformed,
 }
 
+impl ApiError {
+    /// A refusal decided in the browser by the same `shared` rules the server applies.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Refused {
+            code: "INVALID_INPUT".into(),
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    /// The input the server (or the browser's check) blames, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::Refused { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let en = i18n::lang() == Lang::En;
         match self {
-            ApiError::Unreachable => {
-                f.write_str("Il server non risponde. Controlla la connessione e riprova.")
+            ApiError::Unreachable => f.write_str(if en {
+                "The server does not answer. Check the connection and try again."
+            } else {
+                "Il server non risponde. Controlla la connessione e riprova."
+            }),
+            ApiError::Http(status) => {
+                if en {
+                    write!(f, "The server answered unexpectedly (HTTP {status}). Try again shortly.")
+                } else {
+                    write!(f, "Il server ha risposto in modo inatteso (HTTP {status}). Riprova tra poco.")
+                }
             }
-            ApiError::Http(status) => write!(
-                f,
-                "Il server ha risposto in modo inatteso (HTTP {status}). Riprova tra poco."
-            ),
-            ApiError::Refused { code, message } => match code.as_str() {
-                "INVALID_INPUT" => write!(f, "Richiesta non valida: {message}"),
-                "UNAUTHENTICATED" => f.write_str("Accedi per continuare: la sessione è scaduta o non valida."),
-                "FORBIDDEN" => f.write_str("Non hai i permessi per questa operazione."),
-                "NOT_FOUND" => f.write_str("Quello che cerchi non esiste o non è più disponibile."),
-                "RATE_LIMITED" => f.write_str("Troppe richieste: attendi qualche secondo e riprova."),
-                "INTERNAL" => f.write_str("Si è verificato un errore interno. Riprova tra poco."),
-                _ => write!(f, "Richiesta rifiutata ({code})."),
-            },
-            ApiError::Malformed => f.write_str(
-                "La risposta del server non è leggibile: ricarica la pagina per aggiornare l'applicazione.",
-            ),
+            ApiError::Refused { code, message, .. } => {
+                let text = match (code.as_str(), en) {
+                    ("INVALID_INPUT", _) => return f.write_str(&explain_invalid(message, en)),
+                    ("UNAUTHENTICATED", false) => "Credenziali non valide o sessione scaduta: accedi di nuovo.",
+                    ("UNAUTHENTICATED", true) => "Invalid credentials or expired session: log in again.",
+                    ("FORBIDDEN", false) => "Non hai i permessi per questa operazione.",
+                    ("FORBIDDEN", true) => "You are not allowed to do this.",
+                    ("NOT_FOUND", false) => "Quello che cerchi non esiste o non è più disponibile.",
+                    ("NOT_FOUND", true) => "What you are looking for does not exist or is no longer available.",
+                    ("CONFLICT", false) => "Qualcun altro ha modificato questi dati nel frattempo: ricarica la pagina e riprova.",
+                    ("CONFLICT", true) => "Someone else changed this data meanwhile: reload the page and try again.",
+                    ("INVALID_TRANSITION", _) => return f.write_str(&explain_transition(message, en)),
+                    ("DEADLINE_PASSED", false) => "Il termine per questa operazione è scaduto.",
+                    ("DEADLINE_PASSED", true) => "The deadline for this action has passed.",
+                    ("RATE_LIMITED", false) => "Troppe richieste: attendi qualche secondo e riprova.",
+                    ("RATE_LIMITED", true) => "Too many requests: wait a few seconds and try again.",
+                    ("INTERNAL", false) => "Si è verificato un errore interno. Riprova tra poco.",
+                    ("INTERNAL", true) => "An internal error occurred. Try again shortly.",
+                    (_, false) => return write!(f, "Richiesta rifiutata ({code})."),
+                    (_, true) => return write!(f, "Request refused ({code})."),
+                };
+                f.write_str(text)
+            }
+            ApiError::Malformed => f.write_str(if en {
+                "The server's answer is unreadable: reload the page to update the application."
+            } else {
+                "La risposta del server non è leggibile: ricarica la pagina per aggiornare l'applicazione."
+            }),
         }
+    }
+}
+
+/// Why a move of a life cycle was refused, in words.
+fn explain_transition(message: &str, en: bool) -> String {
+    let m = message.to_lowercase();
+    let (it, english) = if m.contains("assessment questionnaire") {
+        (
+            "Compila prima il questionario di assessment del servizio.",
+            "Fill in the service's assessment questionnaire first.",
+        )
+    } else if m.contains("no supplier under contract") {
+        (
+            "Il servizio non ha ancora un fornitore a contratto.",
+            "The service has no supplier under contract yet.",
+        )
+    } else if m.contains("move only while") {
+        (
+            "I servizi si aggiornano solo mentre il progetto è contrattualizzato o in migrazione.",
+            "Services move only while the project is contracted or migrating.",
+        )
+    } else if m.contains("is not a step") {
+        (
+            "Questo passaggio non è previsto nella migrazione di un servizio.",
+            "This step is not part of a service's migration.",
+        )
+    } else {
+        (
+            "Questa operazione non è consentita nello stato attuale del progetto.",
+            "This action is not allowed in the project's current state.",
+        )
+    };
+    (if en { english } else { it }).to_owned()
+}
+
+/// The server's and the `shared` rules' reasons, which are English sentences for
+/// developers, told to a person in Italian (or plain English). The known reasons are
+/// recognised by their wording; anything else keeps the server's words after a sentence
+/// in the user's language.
+fn explain_invalid(message: &str, en: bool) -> String {
+    let m = message.to_lowercase();
+    let known: &[(&str, &str, &str)] = &[
+        ("the name must have", "Il nome deve avere da 2 a 200 caratteri.", "The name must have 2 to 200 characters."),
+        ("give the service a name", "Scegli il servizio dal catalogo o scrivine il nome.", "Choose the service from the catalogue or write its name."),
+        ("is not funded by measure 1.2", "Questo passaggio non è finanziato dalla misura 1.2: da on-premises si va a IaaS (A) o PaaS/SaaS (B), da IaaS non qualificato a PaaS/SaaS, da PaaS non qualificato a SaaS.", "This move is not funded by measure 1.2: on-premises goes to IaaS (A) or PaaS/SaaS (B), non-qualified IaaS to PaaS/SaaS, non-qualified PaaS to SaaS."),
+        ("need psn or a qualified private cloud", "I dati critici o strategici richiedono il PSN o un cloud qualificato per quella classe di dati.", "Critical or strategic data need PSN or a cloud qualified for that data class."),
+        ("qualification expired", "La qualificazione dell'offerta è scaduta: scegline un'altra.", "The offering's qualification has expired: choose another."),
+        ("the offering is", "L'offerta scelta non è del modello di servizio indicato come destinazione.", "The chosen offering is not of the destination's service model."),
+        ("no qualified offering", "Nessuna offerta qualificata ha questo codice.", "No qualified offering has this code."),
+        ("not in the catalogue", "Il servizio non è nel catalogo per questo tipo di ente.", "The service is not in the catalogue for this type of body."),
+        ("does not sell", "Il fornitore scelto non vende l'offerta indicata nel piano per uno dei servizi: scegli il fornitore di quell'offerta.", "The chosen supplier does not sell the offering the plan names for one of the services: choose that offering's supplier."),
+        ("the qualification of", "La qualificazione del fornitore è scaduta: scegli un fornitore qualificato.", "The supplier's qualification has expired: choose a qualified supplier."),
+        ("no qualified supplier", "Nessun fornitore qualificato ha questa partita IVA.", "No qualified supplier has this VAT number."),
+        ("vat", "La partita IVA non è valida (11 cifre con il carattere di controllo).", "The VAT number is not valid (11 digits with the check digit)."),
+        ("in the future", "La data del contratto non può essere nel futuro.", "The contract date cannot be in the future."),
+        ("precede the funding", "Il contratto non può precedere il decreto di finanziamento.", "The contract cannot precede the funding decree."),
+        ("planned services", "Scegli almeno un servizio del piano.", "Choose at least one service of the plan."),
+    ];
+    for (needle, it_text, en_text) in known {
+        if m.contains(needle) {
+            return (if en { *en_text } else { *it_text }).to_owned();
+        }
+    }
+    if en {
+        format!("Invalid data: {message}")
+    } else {
+        format!("Dati non validi: {message}")
     }
 }
 
@@ -86,9 +203,16 @@ pub async fn query<T: DeserializeOwned>(document: &str, variables: Value) -> Res
             .and_then(Value::as_str)
             .unwrap_or("INTERNAL")
             .to_owned();
+        let field = first
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("field"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         return Err(ApiError::Refused {
             code,
             message: first.message,
+            field,
         });
     }
     decoded.data.ok_or(ApiError::Malformed)

@@ -33,6 +33,21 @@ pub fn date(iso: &str) -> String {
     }
 }
 
+/// Encodes a value for a query string (the region and call names have spaces, slashes
+/// and apostrophes).
+pub fn url_encode(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +60,9 @@ mod tests {
         assert_eq!(euros_short(45_000_000.0), "45,00 mln €");
         assert_eq!(date("2022-08-08"), "08/08/2022");
         assert_eq!(date("n/d"), "n/d");
+        assert_eq!(
+            url_encode("Valle d'Aosta/Vallée"),
+            "Valle%20d%27Aosta%2FVall%C3%A9e"
+        );
     }
 }

@@ -1,7 +1,12 @@
 //! The header and footer of every page, in the markup of Bootstrap Italia.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+use nuvola_shared::Role;
+
+use crate::i18n::{self, t, Lang};
+use crate::session::{use_session, SessionState};
 
 /// An icon from Bootstrap Italia's sprite sheet; decorative, hidden from screen readers.
 #[component]
@@ -22,19 +27,109 @@ fn Brand(tagline: &'static str) -> impl IntoView {
                 <Icon name="it-pa"/>
                 <div class="it-brand-text">
                     <div class="it-brand-title">"Nuvola"</div>
-                    <div class="it-brand-tagline d-none d-md-block">{tagline}</div>
+                    <div class="it-brand-tagline d-none d-md-block">{move || t(tagline)}</div>
                 </div>
             </a>
         </div>
     }
 }
 
+/// The menu entries of a role: its own area, then the open data everyone sees.
+fn menu_of(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
+    let mut items = Vec::new();
+    match role {
+        Some(Role::Administration) => items.push(("/amministrazione", "I miei progetti")),
+        Some(Role::Supplier | Role::Psn) => items.push(("/fornitore", "I servizi a contratto")),
+        Some(Role::Department) => items.push(("/dipartimento", "Cruscotto nazionale")),
+        Some(Role::Verifier) => items.push(("/asseveratore", "Progetti da asseverare")),
+        _ => {}
+    }
+    items.push(("/", "Dati aperti"));
+    items
+}
+
+/// ITA / ENG, as the slim header of Italian PA sites offers it.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let button = move |lang: Lang, label: &'static str, name: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="btn btn-link btn-sm text-white text-decoration-none px-2"
+                class:fw-bold=move || i18n::lang() == lang
+                aria-pressed=move || (i18n::lang() == lang).to_string()
+                lang=lang.code()
+                on:click=move |_| i18n::set_lang(lang)
+            >
+                {label}
+                <span class="visually-hidden">{format!(" {name}")}</span>
+            </button>
+        }
+    };
+    view! {
+        <div class="nav-item d-flex align-items-center" role="group" aria-label=move || t("Lingua")>
+            {button(Lang::It, "ITA", "Italiano")}
+            <span class="text-white" aria-hidden="true">"|"</span>
+            {button(Lang::En, "ENG", "English")}
+        </div>
+    }
+}
+
+/// Who is logged in, with the way out; or the way in.
+#[component]
+fn UserZone() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let logout = move |_| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            session.logout().await;
+            navigate("/", NavigateOptions::default());
+        });
+    };
+    move || match session.0.get() {
+        SessionState::User(me) => {
+            let role = me.role;
+            view! {
+                <div class="d-flex align-items-center gap-2 ms-3">
+                    <span class="text-white small text-end lh-sm" data-testid="utente">
+                        <span class="fw-semibold">{me.shown_name()}</span>
+                        <br/>
+                        <span>{move || i18n::role_label(role)}</span>
+                    </span>
+                    <button type="button" class="btn btn-primary btn-sm btn-icon" on:click=logout.clone()>
+                        <Icon name="it-logout" class="icon-white"/>
+                        <span>{move || t("Esci")}</span>
+                    </button>
+                </div>
+            }
+            .into_any()
+        }
+        SessionState::Anonymous | SessionState::LoggedOut => view! {
+            <a class="btn btn-primary btn-icon btn-full" href="/accedi">
+                <span class="rounded-icon" aria-hidden="true">
+                    <Icon name="it-user" class="icon-primary"/>
+                </span>
+                <span>{move || t("Accedi all'area riservata")}</span>
+            </a>
+        }
+        .into_any(),
+        SessionState::Loading => ().into_any(),
+    }
+}
+
 #[component]
 pub fn Header() -> impl IntoView {
     let location = use_location();
+    let session = use_session();
     let current = move |path: &'static str| {
         let here = location.pathname.get();
-        (here == path).then_some("page")
+        let active = if path == "/" {
+            here == "/"
+        } else {
+            here.starts_with(path)
+        };
+        active.then_some("page")
     };
     view! {
         <header class="it-header-wrapper">
@@ -50,6 +145,10 @@ pub fn Header() -> impl IntoView {
                                 >
                                     "Dipartimento per la trasformazione digitale"
                                 </a>
+                                <div class="it-header-slim-right-zone" role="navigation" aria-label=move || t("Area riservata")>
+                                    <LanguageSwitch/>
+                                    <UserZone/>
+                                </div>
                             </div>
                         </div>
                     </div>
@@ -71,20 +170,27 @@ pub fn Header() -> impl IntoView {
                     <div class="container">
                         <div class="row">
                             <div class="col-12">
-                                <nav class="navbar navbar-expand-lg" aria-label="Menu principale">
+                                <nav class="navbar navbar-expand-lg" aria-label=move || t("Menu principale")>
                                     <div class="navbar-collapsable d-block position-static">
                                         <div class="menu-wrapper">
                                             <ul class="navbar-nav">
-                                                <li class="nav-item">
-                                                    <a
-                                                        class="nav-link"
-                                                        class:active=move || current("/").is_some()
-                                                        href="/"
-                                                        aria-current=move || current("/")
-                                                    >
-                                                        <span>"Dati aperti"</span>
-                                                    </a>
-                                                </li>
+                                                {move || {
+                                                    menu_of(session.role())
+                                                        .into_iter()
+                                                        .map(|(href, label)| view! {
+                                                            <li class="nav-item">
+                                                                <a
+                                                                    class="nav-link"
+                                                                    class:active=move || current(href).is_some()
+                                                                    href=href
+                                                                    aria-current=move || current(href)
+                                                                >
+                                                                    <span>{move || t(label)}</span>
+                                                                </a>
+                                                            </li>
+                                                        })
+                                                        .collect_view()
+                                                }}
                                             </ul>
                                         </div>
                                     </div>
@@ -114,25 +220,25 @@ pub fn Footer() -> impl IntoView {
                     <section class="py-4 border-white border-top">
                         <div class="row">
                             <div class="col-lg-4 col-md-6 pb-2">
-                                <h3 class="h5 footer-heading-title">"Il programma"</h3>
+                                <h3 class="h5 footer-heading-title">{move || t("Il programma")}</h3>
                                 <p>
-                                    "PNRR, Missione 1, Componente 1, Investimento 1.2: Abilitazione e facilitazione migrazione al cloud."
+                                    {move || t("PNRR, Missione 1, Componente 1, Investimento 1.2: Abilitazione e facilitazione migrazione al cloud.")}
                                 </p>
                             </div>
                             <div class="col-lg-4 col-md-6 pb-2">
-                                <h3 class="h5 footer-heading-title">"Dati aperti"</h3>
+                                <h3 class="h5 footer-heading-title">{move || t("Dati aperti")}</h3>
                                 <p>
-                                    "Fonte: PA digitale 2026, Dipartimento per la trasformazione digitale, licenza "
+                                    {move || t("Fonte: PA digitale 2026, Dipartimento per la trasformazione digitale, licenza ")}
                                     <a href="https://creativecommons.org/licenses/by/4.0/deed.it" rel="license">
                                         "CC BY 4.0"
                                     </a> "."
                                 </p>
                             </div>
                             <div class="col-lg-4 col-md-6 pb-2">
-                                <h3 class="h5 footer-heading-title">"Contatti"</h3>
+                                <h3 class="h5 footer-heading-title">{move || t("Contatti")}</h3>
                                 <p>
                                     <a href="https://github.com/nuvola-pa/nuvola/issues">
-                                        "Segnala un problema o un suggerimento"
+                                        {move || t("Segnala un problema o un suggerimento")}
                                     </a>
                                 </p>
                             </div>
@@ -142,16 +248,16 @@ pub fn Footer() -> impl IntoView {
             </div>
             <div class="it-footer-small-prints clearfix">
                 <div class="container">
-                    <h2 class="visually-hidden">"Link utili"</h2>
+                    <h2 class="visually-hidden">{move || t("Link utili")}</h2>
                     <ul class="it-footer-small-prints-list list-inline mb-0 d-flex flex-column flex-md-row">
                         <li class="list-inline-item">
-                            <a href="/accessibilita">"Dichiarazione di accessibilità"</a>
+                            <a href="/accessibilita">{move || t("Dichiarazione di accessibilità")}</a>
                         </li>
                         <li class="list-inline-item">
-                            <a href="/note-legali">"Note legali e fonti dei dati"</a>
+                            <a href="/note-legali">{move || t("Note legali e fonti dei dati")}</a>
                         </li>
                         <li class="list-inline-item">
-                            <a href="https://github.com/nuvola-pa/nuvola/issues">"Feedback"</a>
+                            <a href="https://github.com/nuvola-pa/nuvola/issues">{move || t("Feedback")}</a>
                         </li>
                     </ul>
                 </div>

@@ -2,14 +2,17 @@
 //! GraphQL API of the server that serves it.
 //!
 //! Routes live in [`app::App`]; every page is a module of [`pages`]. The domain rules
-//! (regions, administration types, states) come from `nuvola-shared`, the same crate the
-//! server validates with, so a filter the browser offers is one the server accepts.
+//! (regions, administration types, states, the rules of a plan line) come from
+//! `nuvola-shared`, the same crate the server validates with, so a form the browser
+//! accepts is one the server accepts.
 
 mod api;
 mod app;
 mod format;
+mod i18n;
 mod layout;
 mod pages;
+mod session;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

@@ -13,9 +13,10 @@ use nuvola_shared::{AdministrationType, ApplicationState, Region};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ErrorAlert, Loading};
+use super::{ErrorAlert, Loading, StateBadge};
 use crate::api::{self, ApiError};
 use crate::format;
+use crate::i18n::{self, t};
 
 const PAGE_SIZE: usize = 25;
 
@@ -154,10 +155,7 @@ pub fn Explorer() -> impl IntoView {
         async move {
             // The browser checks the filter with the server's own rules before asking.
             if let Err(e) = filter.parse() {
-                return Err(ApiError::Refused {
-                    code: "INVALID_INPUT".into(),
-                    message: e.to_string(),
-                });
+                return Err(ApiError::invalid("filter", e.to_string()));
             }
             api::query::<ExplorerData>(
                 PAGE_QUERY,
@@ -201,14 +199,14 @@ pub fn Explorer() -> impl IntoView {
 
     view! {
         <div class="container my-4">
-            <nav aria-label="Percorso di navigazione" class="breadcrumb-container">
+            <nav aria-label=move || t("Percorso di navigazione") class="breadcrumb-container">
                 <ol class="breadcrumb">
-                    <li class="breadcrumb-item active" aria-current="page">"Dati aperti"</li>
+                    <li class="breadcrumb-item active" aria-current="page">{move || t("Dati aperti")}</li>
                 </ol>
             </nav>
-            <h1>"Progetti finanziati per la migrazione al cloud"</h1>
+            <h1>{move || t("Progetti finanziati per la migrazione al cloud")}</h1>
             <p class="lead">
-                "Le candidature finanziate dalla misura 1.2 del PNRR, dai dati aperti di PA digitale 2026: filtra per regione, avviso, tipo di ente e stato del progetto."
+                {move || t("Le candidature finanziate dalla misura 1.2 del PNRR, dai dati aperti di PA digitale 2026: filtra per regione, avviso, tipo di ente e stato del progetto.")}
             </p>
 
             <form class="row g-3 mt-2 explorer-filters" on:submit=|ev| ev.prevent_default()>
@@ -272,15 +270,24 @@ pub fn Explorer() -> impl IntoView {
                     options=Signal::derive(|| {
                         ApplicationState::ALL
                             .iter()
-                            .map(|s| (s.code().to_owned(), s.label_it().to_owned()))
+                            .map(|s| (s.code().to_owned(), i18n::state_label(*s).to_owned()))
                             .collect()
                     })
                     on_change=move |v| set_param(PARAM_STATE, v)
                 />
+                <div class="col-12 d-flex flex-wrap gap-2">
+                    <a
+                        class="btn btn-outline-primary btn-sm"
+                        href=move || csv_link(&filter.get())
+                        download="candidature.csv"
+                    >
+                        {move || t("Scarica CSV")}
+                    </a>
+                </div>
                 <Show when=filtered>
                     <div class="col-12">
                         <button type="button" class="btn btn-outline-primary btn-sm" on:click=clear.clone()>
-                            "Azzera i filtri"
+                            {move || t("Azzera i filtri")}
                         </button>
                     </div>
                 </Show>
@@ -300,6 +307,26 @@ pub fn Explorer() -> impl IntoView {
     }
 }
 
+/// The server's export of the published rows the filter keeps (`GET /api/export.csv`).
+fn csv_link(filter: &ApplicationFilter) -> String {
+    let mut params = Vec::new();
+    for (name, value) in [
+        ("region", filter.region.clone()),
+        ("callTitle", filter.call_title.clone()),
+        ("administrationType", filter.administration_type.clone()),
+        ("state", filter.state.map(|s| s.code().to_owned())),
+    ] {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            params.push(format!("{name}={}", format::url_encode(&v)));
+        }
+    }
+    if params.is_empty() {
+        "/api/export.csv".to_owned()
+    } else {
+        format!("/api/export.csv?{}", params.join("&"))
+    }
+}
+
 /// A labelled select whose first option means "any".
 #[component]
 fn FilterSelect(
@@ -313,13 +340,13 @@ fn FilterSelect(
     view! {
         <div class="col-12 col-md-6 col-lg-3">
             <div class="select-wrapper">
-                <label for=id>{label}</label>
+                <label for=id>{move || t(label)}</label>
                 <select
                     id=id
                     prop:value=move || value.get()
                     on:change=move |ev| on_change(event_target_value(&ev))
                 >
-                    <option value="">{any}</option>
+                    <option value="">{move || t(any)}</option>
                     <For
                         each=move || options.get()
                         key=|(v, _)| v.clone()
@@ -359,13 +386,13 @@ fn Results(
     };
     view! {
         <section aria-labelledby="totali" class="mt-4">
-            <h2 id="totali" class="visually-hidden">"Totali"</h2>
+            <h2 id="totali" class="visually-hidden">{move || t("Totali")}</h2>
             <div class="row g-3 totals">
                 <Figure label="Progetti" value=format::count(stats.applications) testid="totale-progetti"/>
                 <Figure label="Importo finanziato" value=format::euros_short(stats.amount_eur) testid="totale-importo"/>
                 <Figure label="Enti beneficiari" value=format::count(stats.administrations) testid="totale-enti"/>
             </div>
-            <ul class="list-inline mt-3 mb-0 by-state" aria-label="Progetti per stato">
+            <ul class="list-inline mt-3 mb-0 by-state" aria-label=move || t("Progetti per stato")>
                 {stats
                     .by_state
                     .into_iter()
@@ -383,7 +410,7 @@ fn Results(
         </section>
 
         <section aria-labelledby="elenco" class="mt-4">
-            <h2 id="elenco" class="h4">"Elenco dei progetti"</h2>
+            <h2 id="elenco" class="h4">{move || t("Elenco dei progetti")}</h2>
             <p aria-live="polite" data-testid="riepilogo">{summary}</p>
             <Show when=move || { total > 0 }>
                 <div class="table-responsive">
@@ -393,14 +420,14 @@ fn Results(
                         </caption>
                         <thead>
                             <tr>
-                                <th scope="col">"Ente"</th>
-                                <th scope="col">"Comune"</th>
-                                <th scope="col">"Regione"</th>
-                                <th scope="col">"Avviso"</th>
-                                <th scope="col" class="text-end">"Importo"</th>
-                                <th scope="col">"Finanziato il"</th>
-                                <th scope="col">"Stato"</th>
-                                <th scope="col">"CUP"</th>
+                                <th scope="col">{move || t("Ente")}</th>
+                                <th scope="col">{move || t("Comune")}</th>
+                                <th scope="col">{move || t("Regione")}</th>
+                                <th scope="col">{move || t("Avviso")}</th>
+                                <th scope="col" class="text-end">{move || t("Importo")}</th>
+                                <th scope="col">{move || t("Finanziato il")}</th>
+                                <th scope="col">{move || t("Stato")}</th>
+                                <th scope="col">{move || t("CUP")}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -414,14 +441,14 @@ fn Results(
                     </table>
                 </div>
             </Show>
-            <nav class="pagination-wrapper justify-content-between d-flex align-items-center" aria-label="Paginazione">
+            <nav class="pagination-wrapper justify-content-between d-flex align-items-center" aria-label=move || t("Paginazione")>
                 <button
                     type="button"
                     class="btn btn-outline-primary btn-sm"
                     disabled=page <= 1
                     on:click=move |_| on_previous(())
                 >
-                    "‹ Precedenti"
+                    {move || t("‹ Precedenti")}
                 </button>
                 <span data-testid="pagina">{format!("Pagina {page} di {pages}")}</span>
                 <button
@@ -434,7 +461,7 @@ fn Results(
                         }
                     }
                 >
-                    "Successivi ›"
+                    {move || t("Successivi ›")}
                 </button>
             </nav>
         </section>
@@ -446,7 +473,7 @@ fn Figure(label: &'static str, value: String, testid: &'static str) -> impl Into
     view! {
         <div class="col-12 col-md-4">
             <div class="figure-card p-3 h-100">
-                <p class="figure-label mb-1">{label}</p>
+                <p class="figure-label mb-1">{move || t(label)}</p>
                 <p class="figure-value mb-0" data-testid=testid>{value}</p>
             </div>
         </div>
@@ -475,19 +502,7 @@ fn ResultRow(row: Row) -> impl IntoView {
             <td class="text-end text-nowrap">{format::euros(row.amount_eur)}</td>
             <td class="text-nowrap">{row.funded_on.as_deref().map(format::date).unwrap_or_else(|| "—".to_owned())}</td>
             <td><StateBadge state=row.state/></td>
-            <td class="font-monospace small">{row.cup}</td>
+            <td class="font-monospace small"><a href=format!("/progetti/{}", row.cup)>{row.cup.clone()}</a></td>
         </tr>
     }
-}
-
-/// A project's state as a coloured badge, always with its name in words.
-#[component]
-pub fn StateBadge(state: ApplicationState) -> impl IntoView {
-    let class = match state {
-        ApplicationState::Paid | ApplicationState::Verified => "bg-success",
-        ApplicationState::Renounced | ApplicationState::Revoked => "bg-danger",
-        ApplicationState::Funded | ApplicationState::Submitted => "bg-primary",
-        _ => "bg-secondary",
-    };
-    view! { <span class=format!("badge {class}")>{state.label_it()}</span> }
 }

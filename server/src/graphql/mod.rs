@@ -15,6 +15,7 @@ pub mod account;
 pub mod administration;
 pub mod application;
 pub mod call;
+pub mod dashboard;
 pub mod deadline;
 pub mod document;
 pub mod lifecycle;
@@ -35,6 +36,7 @@ pub struct QueryRoot(
     administration::query::AdministrationQuery,
     call::query::CallQuery,
     stats::query::StatsQuery,
+    dashboard::query::DashboardQuery,
     account::query::AccountQuery,
     plan::query::PlanQuery,
     plan::query::CatalogueQuery,

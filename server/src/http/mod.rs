@@ -5,6 +5,7 @@
 
 pub mod cache;
 mod documents;
+mod export;
 mod spa;
 
 use std::net::SocketAddr;
@@ -110,6 +111,7 @@ pub fn start(
             .route("/graphql", web::post().to(graphql_post))
             .route("/graphql", web::get().to(graphql_get))
             .route("/graphql/ws", web::get().to(graphql_ws))
+            .route("/api/export.csv", web::get().to(export::export_csv))
             .route("/healthz", web::get().to(healthz))
             .route("/metrics", web::get().to(metrics))
             .route(
@@ -138,7 +140,7 @@ async fn observe(
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let route = match path.as_str() {
-        "/graphql" | "/graphql/ws" | "/healthz" | "/metrics" => path.clone(),
+        "/graphql" | "/graphql/ws" | "/healthz" | "/metrics" | "/api/export.csv" => path.clone(),
         p if p.starts_with("/api/") => documents::route_label(p).to_owned(),
         _ => "spa".to_owned(),
     };

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
+use nuvola_shared::api::ParsedFilter;
 use nuvola_shared::{ApplicationState, Euros};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
@@ -10,8 +11,16 @@ use crate::entity::{administration, application, call};
 use crate::opendata::ExportRow;
 
 /// Every application the open data publishes (all but SUBMITTED), in import order.
-#[tracing::instrument(skip(db))]
 pub async fn export_rows(db: &DatabaseConnection) -> anyhow::Result<Vec<ExportRow>> {
+    export_rows_filtered(db, &ParsedFilter::default()).await
+}
+
+/// The published applications a filter keeps (the explorer's filter), in import order.
+#[tracing::instrument(skip(db))]
+pub async fn export_rows_filtered(
+    db: &DatabaseConnection,
+    filter: &ParsedFilter,
+) -> anyhow::Result<Vec<ExportRow>> {
     let admins: HashMap<i32, administration::Model> = administration::Entity::find()
         .all(db)
         .await
@@ -26,7 +35,7 @@ pub async fn export_rows(db: &DatabaseConnection) -> anyhow::Result<Vec<ExportRo
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
-    let apps = application::Entity::find()
+    let apps = crate::service::applications::filtered(filter)
         .filter(application::Column::State.ne(ApplicationState::Submitted.code()))
         .order_by_asc(application::Column::Id)
         .all(db)

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod applications;
 pub mod auth;
 pub mod contract;
+pub mod dashboard;
 pub mod deadlines;
 pub mod documents;
 pub mod export;

@@ -10,6 +10,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod contract;
+mod dashboard;
 mod deadlines;
 mod documents;
 mod export;

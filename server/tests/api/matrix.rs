@@ -116,6 +116,7 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("application", "query($cup: String!) { application(cup: $cup) { cup state amountEur version nextDeadline { kind } } }", cup.clone(), EVERYONE),
         row("administration", r#"{ administration(ipaCode: "istsc_feis011004") { name applications { cup } } }"#, json!({}), EVERYONE),
         row("stats", "{ stats { applications amountEur } }", json!({}), EVERYONE),
+        row("dashboard", "{ dashboard { paidAdministrations byRegion { key } } }", json!({}), EVERYONE),
         row("calls", "{ calls { title } }", json!({}), EVERYONE),
         row("catalogue", r#"{ catalogue(targetType: "SCUOLA") { code } }"#, json!({}), EVERYONE),
         row("cloudOfferings", "{ cloudOfferings { code } }", json!({}), EVERYONE),

@@ -1,0 +1,421 @@
+//! Italian by default, English on request: a small message table in the gettext style.
+//!
+//! The Italian sentence is its own key (`t("I miei progetti")`), so the code reads as the
+//! page does and a missing translation falls back to Italian rather than to a code. The
+//! language is one signal: every text that calls [`t`] inside a reactive closure
+//! follows the switch. The choice is kept in `localStorage` and in `<html lang>`.
+
+use leptos::prelude::*;
+use nuvola_shared::{ApplicationState, Role, ServiceState};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    It,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::It => "it",
+            Lang::En => "en",
+        }
+    }
+}
+
+const STORAGE_KEY: &str = "nuvola.lang";
+
+thread_local! {
+    // Reference-counted, not owned by whichever component first asked: the language
+    // outlives every page.
+    static LANG: ArcRwSignal<Lang> = {
+        let stored = storage()
+            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+            .filter(|v| v == "en")
+            .map_or(Lang::It, |_| Lang::En);
+        set_html_lang(stored);
+        ArcRwSignal::new(stored)
+    };
+}
+
+fn signal() -> ArcRwSignal<Lang> {
+    LANG.with(Clone::clone)
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn set_html_lang(lang: Lang) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", lang.code());
+    }
+}
+
+/// The current language (tracked: a closure that reads it re-runs on a switch).
+pub fn lang() -> Lang {
+    signal().get()
+}
+
+/// Switches the language, remembers it and tells assistive technologies.
+pub fn set_lang(lang: Lang) {
+    signal().set(lang);
+    set_html_lang(lang);
+    if let Some(s) = storage() {
+        let _ = s.set_item(STORAGE_KEY, lang.code());
+    }
+}
+
+/// `it` in the current language.
+pub fn t(it: &'static str) -> &'static str {
+    match lang() {
+        Lang::It => it,
+        Lang::En => english(it).unwrap_or(it),
+    }
+}
+
+/// `it` with `{}` replaced, in order, by `args`.
+pub fn tf(it: &'static str, args: &[&str]) -> String {
+    let mut out = String::new();
+    let mut rest = t(it);
+    for arg in args {
+        match rest.split_once("{}") {
+            Some((before, after)) => {
+                out.push_str(before);
+                out.push_str(arg);
+                rest = after;
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn english(it: &str) -> Option<&'static str> {
+    MESSAGES.iter().find(|(k, _)| *k == it).map(|(_, en)| *en)
+}
+
+pub fn state_label(state: ApplicationState) -> &'static str {
+    use ApplicationState as S;
+    match lang() {
+        Lang::It => state.label_it(),
+        Lang::En => match state {
+            S::Submitted => "Submitted",
+            S::Funded => "Funded",
+            S::Contracted => "Contracted",
+            S::Migrating => "Migrating",
+            S::Completed => "Completed",
+            S::UnderVerification => "Under verification",
+            S::Verified => "Verified",
+            S::PaymentRequested => "Payment requested",
+            S::Paid => "Paid",
+            S::Renounced => "Renounced",
+            S::Revoked => "Revoked",
+        },
+    }
+}
+
+pub fn service_state_label(state: ServiceState) -> &'static str {
+    use ServiceState as S;
+    match lang() {
+        Lang::It => state.label_it(),
+        Lang::En => match state {
+            S::NotStarted => "Not started",
+            S::Assessed => "Assessed",
+            S::Migrating => "Migrating",
+            S::Testing => "Testing",
+            S::Migrated => "Migrated",
+            S::Failed => "Tests failed",
+        },
+    }
+}
+
+pub fn role_label(role: Role) -> &'static str {
+    match lang() {
+        Lang::It => role.label_it(),
+        Lang::En => match role {
+            Role::Administration => "Administration",
+            Role::Supplier => "Cloud supplier",
+            Role::Psn => "National Strategic Hub (PSN)",
+            Role::Department => "Department",
+            Role::Verifier => "Verifier",
+            Role::Public => "Public",
+        },
+    }
+}
+
+/// ORDINARIO, CRITICO, STRATEGICO for people.
+pub fn data_class_label(code: &str) -> String {
+    let en = lang() == Lang::En;
+    match (code, en) {
+        ("ORDINARIO", false) => "Ordinario",
+        ("ORDINARIO", true) => "Ordinary",
+        ("CRITICO", false) => "Critico",
+        ("CRITICO", true) => "Critical",
+        ("STRATEGICO", false) => "Strategico",
+        ("STRATEGICO", true) => "Strategic",
+        _ => return code.to_owned(),
+    }
+    .to_owned()
+}
+
+/// Where a service runs today, for people.
+pub fn origin_label(code: &str) -> String {
+    let en = lang() == Lang::En;
+    match (code, en) {
+        ("ON_PREMISES", false) => "In sede (on-premises)",
+        ("ON_PREMISES", true) => "On premises",
+        ("NON_QUALIFIED_IAAS", false) => "IaaS non qualificato",
+        ("NON_QUALIFIED_IAAS", true) => "Non-qualified IaaS",
+        ("NON_QUALIFIED_PAAS", false) => "PaaS non qualificato",
+        ("NON_QUALIFIED_PAAS", true) => "Non-qualified PaaS",
+        _ => return code.to_owned(),
+    }
+    .to_owned()
+}
+
+/// IAAS → IaaS.
+pub fn model_label(code: &str) -> String {
+    match code {
+        "IAAS" => "IaaS",
+        "PAAS" => "PaaS",
+        "SAAS" => "SaaS",
+        "CAAS" => "CaaS",
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
+pub fn modality_label(m: nuvola_shared::Modality) -> &'static str {
+    match (m, lang()) {
+        (_, Lang::It) => m.label_it(),
+        (nuvola_shared::Modality::A, Lang::En) => "A - Secure transfer of the IT infrastructure",
+        (nuvola_shared::Modality::B, Lang::En) => "B - Secure upgrade of applications in the cloud",
+    }
+}
+
+/// Italian → English, roughly alphabetical (a test keeps the keys unique).
+const MESSAGES: &[(&str, &str)] = &[
+    ("Seleziona", "Select"),
+    ("{} servizi aggiornati.", "{} services updated."),
+    ("Seleziona almeno un servizio.", "Select at least one service."),
+    ("Il servizio «{}» non può passare a questo stato: i passaggi previsti sono Da avviare → Analizzato → In migrazione → In collaudo → Migrato (o Collaudo fallito → In migrazione).", "The service «{}» cannot move to this status: the steps are Not started → Assessed → Migrating → Testing → Migrated (or Tests failed → Migrating)."),
+    ("Nuovo stato dei servizi selezionati", "New status of the selected services"),
+    ("Aggiorna i servizi selezionati ({})", "Update the selected services ({})"),
+    ("Cronologia del progetto", "Project history"),
+    ("Dichiara completamento", "Declare completion"),
+    ("Richiedi l'erogazione", "Request payment"),
+    ("Rinuncia al finanziamento", "Renounce the funding"),
+    ("Motivo della rinuncia", "Reason for renouncing"),
+    ("Conferma la rinuncia", "Confirm the renunciation"),
+    ("Motivo", "Reason"),
+    ("Azioni sul progetto", "Project actions"),
+    ("Completamento dichiarato.", "Completion declared."),
+    ("Domanda di erogazione inviata.", "Payment request sent."),
+    ("Rinuncia registrata.", "Renunciation recorded."),
+    ("Nessun evento registrato.", "No event recorded."),
+    ("Cambio di stato del progetto", "Project state changed"),
+    ("Cambio di stato di un servizio", "Service status changed"),
+    ("Finestra di cut-over pianificata", "Cut-over window scheduled"),
+    ("Questionario di assessment aggiornato", "Assessment questionnaire updated"),
+    ("Documento caricato", "Document uploaded"),
+    ("Scadenza superata", "Deadline missed"),
+    ("Ritardo sanato", "Delay cleared"),
+    ("Richiesta dell'asseveratore aperta", "Verifier's request opened"),
+    ("Esito dell'asseverazione registrato", "Verification outcome recorded"),
+    ("Verifica registrata", "Check recorded"),
+    ("Dati aperti importati", "Open data imported"),
+    ("Piano di migrazione modificato", "Migration plan changed"),
+    ("Aggiornamento del progetto", "Project updated"),
+    ("Contratto registrato", "Contract recorded"),
+    ("Altri progetti dello stesso ente", "Other projects of the same body"),
+    ("Apertura", "Opens"),
+    ("Candidatura inviata il", "Application sent on"),
+    ("Chiusura", "Closes"),
+    ("Denominazione", "Name"),
+    ("Dotazione", "Budget"),
+    ("Elenco dei progetti", "List of projects"),
+    ("Enti", "Bodies"),
+    ("Finanziati, in corso", "Funded, in progress"),
+    ("Finestra temporale", "Time window"),
+    ("Giorni di ritardo", "Days late"),
+    ("I progetti che il Dipartimento ti ha assegnato: per ciascuno il piano dei servizi da verificare.", "The projects the Department assigned to you: for each, the plan of services to verify."),
+    ("I servizi che le amministrazioni hanno affidato a {}, in tutti i progetti.", "The services administrations entrusted to {}, across all projects."),
+    ("L'andamento della misura 1.2 in tutta Italia: progetti, importi, scadenze e obiettivo nazionale.", "Measure 1.2 across Italy: projects, amounts, deadlines and the national target."),
+    ("Le candidature finanziate dalla misura 1.2 del PNRR, dai dati aperti di PA digitale 2026: filtra per regione, avviso, tipo di ente e stato del progetto.", "The applications funded by NRRP measure 1.2, from the open data of PA digitale 2026: filter by region, call, type of body and project state."),
+    ("Le cifre principali", "Key figures"),
+    ("Mappa delle regioni: progetti per regione (i dati sono nella tabella accanto)", "Map of the regions: projects by region (the data is in the table beside it)"),
+    ("Mese", "Month"),
+    ("Misura", "Measure"),
+    ("Obiettivo PNRR: {} amministrazioni migrate entro giugno 2026.", "NRRP target: {} administrations migrated by June 2026."),
+    ("Paginazione", "Pagination"),
+    ("Per ogni mese, i progetti finanziati con un decreto di quel mese e quanti di essi sono stati poi rinunciati o liquidati.", "For each month, the projects funded by a decree of that month and how many of them were later renounced or paid."),
+    ("Più scuro il riquadro, più progetti nella regione.", "The darker the tile, the more projects in the region."),
+    ("Progetti e importi per avviso", "Projects and amounts by call"),
+    ("Progetti e importi per regione", "Projects and amounts by region"),
+    ("Progetti e importi per stato", "Projects and amounts by state"),
+    ("Progetti e importi per tipo di ente", "Projects and amounts by type of body"),
+    ("Progetti finanziati per la migrazione al cloud", "Funded cloud migration projects"),
+    ("Progetti finanziati per mese del decreto (i dati sono nella tabella sotto)", "Projects funded by month of the decree (the data is in the table below)"),
+    ("Progetti in ritardo", "Overdue projects"),
+    ("Progetti per stato", "Projects by state"),
+    ("Protocollo del decreto", "Decree protocol"),
+    ("Scarica CSV dei progetti della regione", "Download the region's projects as CSV"),
+    ("Sede", "Seat"),
+    ("Stato nei dati aperti", "State in the open data"),
+    ("Successivi ›", "Next ›"),
+    ("Termini", "Terms"),
+    ("Totali", "Totals"),
+    ("Tutti gli avvisi", "All calls"),
+    ("Tutti i tipi", "All types"),
+    ("{} progetti hanno superato la prossima scadenza; i più in ritardo:", "{} projects are past their next deadline; the latest:"),
+    ("{} servizi su {}.", "{} services of {}."),
+    ("‹ Precedenti", "‹ Previous"),
+    ("Azioni", "Actions"),
+    ("Contratto entro", "Contract within"),
+    ("completamento entro", "completion within"),
+    ("Contratto registrato.", "Contract recorded."),
+    ("I progetti di migrazione al cloud del tuo ente: lo stato, l'importo finanziato e la prossima scadenza.", "Your body's cloud migration projects: state, amount funded and next deadline."),
+    ("Il piano si può modificare finché il progetto è finanziato o contrattualizzato e il servizio non è in migrazione.", "The plan can change while the project is funded or contracted and the service is not migrating yet."),
+    ("Il primo contratto porta il progetto nello stato «Contrattualizzata» e fa partire il termine per il completamento.", "The first contract moves the project to «Contracted» and starts the completion term."),
+    ("Questo passaggio non è finanziato dalla misura 1.2.", "This move is not funded by measure 1.2."),
+    ("Servizi migrati", "Services migrated"),
+    ("Servizio salvato nel piano.", "Service saved in the plan."),
+    ("qualificata fino al", "qualified until"),
+    ("Completamento della migrazione", "Migration completed"),
+    ("L'area riservata è per le amministrazioni, i fornitori cloud e il PSN, il Dipartimento e gli asseveratori. I dati aperti sono consultabili senza accedere.", "The reserved area is for administrations, cloud suppliers and PSN, the Department and verifiers. The open data can be read without logging in."),
+    ("Scrivi il nome utente e la password.", "Write the username and the password."),
+    ("Accedi all'area riservata", "Log in to the reserved area"),
+    ("Contratto con il fornitore", "Supplier contract"),
+    ("Il sistema aperto della migrazione al cloud della PA", "The open system of the PA's cloud migration"),
+    ("Link utili", "Useful links"),
+    ("PNRR, Missione 1, Componente 1, Investimento 1.2: Abilitazione e facilitazione migrazione al cloud.", "NRRP, Mission 1, Component 1, Investment 1.2: enabling and facilitating the migration to the cloud."),
+    ("Fonte: PA digitale 2026, Dipartimento per la trasformazione digitale, licenza ", "Source: PA digitale 2026, Department for digital transformation, licence "),
+    ("Percorso di navigazione", "Breadcrumb"),
+    ("(nessuno)", "(none)"),
+    ("(nessuna)", "(none)"),
+    ("Abbiamo controllato i dati prima di inviarli: correggi il campo indicato.", "We checked the data before sending it: correct the field shown."),
+    ("Accedi", "Log in"),
+    ("Accedi a Nuvola", "Log in to Nuvola"),
+    ("Accedi per continuare.", "Log in to continue."),
+    ("Accesso in corso…", "Logging in…"),
+    ("Aggiungi un servizio al piano", "Add a service to the plan"),
+    ("Amministrazioni beneficiarie", "Beneficiary administrations"),
+    ("Annulla", "Cancel"),
+    ("Apri il progetto", "Open the project"),
+    ("Area riservata", "Reserved area"),
+    ("Avanzamento verso l'obiettivo nazionale", "Progress towards the national target"),
+    ("Avviso", "Call"),
+    ("Azzera i filtri", "Clear the filters"),
+    ("Cambia lingua", "Change language"),
+    ("Caricamento dei progetti…", "Loading the projects…"),
+    ("Caricamento del cruscotto…", "Loading the dashboard…"),
+    ("Caricamento del progetto…", "Loading the project…"),
+    ("Caricamento dei servizi…", "Loading the services…"),
+    ("Cerca ente o servizio", "Search administration or service"),
+    ("Classe dei dati", "Data class"),
+    ("Codice IPA", "IPA code"),
+    ("Comune", "Municipality"),
+    ("Contatti", "Contacts"),
+    ("Cruscotto nazionale", "National dashboard"),
+    ("Dashboard", "Dashboard"),
+    ("Data del contratto", "Contract date"),
+    ("Dati aperti", "Open data"),
+    ("Dati in tabella", "Data as a table"),
+    ("Destinazione", "Destination"),
+    ("Dichiarazione di accessibilità", "Accessibility statement"),
+    ("Dove si trova oggi", "Where it runs today"),
+    ("Ente", "Administration"),
+    ("Enti beneficiari", "Beneficiary bodies"),
+    ("Enti con progetto liquidato", "Bodies with a paid project"),
+    ("Enti finanziati", "Funded bodies"),
+    ("Esci", "Log out"),
+    ("Feedback", "Feedback"),
+    ("Finanziati", "Funded"),
+    ("Finanziato il", "Funded on"),
+    ("Finestra di cut-over", "Cut-over window"),
+    ("Fornitore", "Supplier"),
+    ("I miei progetti", "My projects"),
+    ("I servizi a contratto", "Contracted services"),
+    ("Il piano di migrazione", "The migration plan"),
+    ("Il piano non ha ancora servizi.", "The plan has no services yet."),
+    ("Il programma", "The programme"),
+    ("Importo", "Amount"),
+    ("Importo finanziato", "Amount funded"),
+    ("In questa regione", "In this region"),
+    ("Indietro", "Back"),
+    ("Lingua", "Language"),
+    ("Liquidati", "Paid"),
+    ("Mappa delle regioni", "Map of the regions"),
+    ("Menu principale", "Main menu"),
+    ("Migrazione al cloud della Pubblica Amministrazione · PNRR Misura 1.2", "Cloud migration of the Italian public administration · NRRP Measure 1.2"),
+    ("Modalità", "Modality"),
+    ("Modifica", "Edit"),
+    ("Modifica il servizio", "Edit the service"),
+    ("Nessun progetto ti è assegnato.", "No project is assigned to you."),
+    ("Nessun servizio corrisponde ai filtri.", "No service matches the filters."),
+    ("Nessuna scadenza", "No deadline"),
+    ("Nessuno", "None"),
+    ("Nome del servizio", "Service name"),
+    ("Nome utente", "Username"),
+    ("Non hai ancora progetti.", "You have no projects yet."),
+    ("Non hai servizi a contratto.", "You have no contracted services."),
+    ("Note legali e fonti dei dati", "Legal notes and data sources"),
+    ("Offerta cloud qualificata", "Qualified cloud offering"),
+    ("Pagina non trovata", "Page not found"),
+    ("Password", "Password"),
+    ("Per avviso", "By call"),
+    ("Per regione", "By region"),
+    ("Per stato", "By state"),
+    ("Per tipo di ente", "By type of body"),
+    ("Progetti", "Projects"),
+    ("Progetti da asseverare", "Projects to verify"),
+    ("Progetti finanziati per mese del decreto", "Projects funded by month of the decree"),
+    ("Progetto", "Project"),
+    ("Prossima scadenza", "Next deadline"),
+    ("Questa pagina è riservata ad altri ruoli.", "This page is reserved for other roles."),
+    ("Regione", "Region"),
+    ("Registra il contratto", "Record the contract"),
+    ("Registra un contratto", "Record a contract"),
+    ("Rinunciati", "Renounced"),
+    ("Salva il servizio", "Save the service"),
+    ("Salvataggio…", "Saving…"),
+    ("Scadenza", "Deadline"),
+    ("Scarica CSV", "Download CSV"),
+    ("Segnala un problema o un suggerimento", "Report a problem or a suggestion"),
+    ("Servizi", "Services"),
+    ("Servizi coperti dal contratto", "Services the contract covers"),
+    ("Servizio", "Service"),
+    ("Servizio dal catalogo", "Service from the catalogue"),
+    ("Stato", "State"),
+    ("Stato del progetto", "Project state"),
+    ("Stato del servizio", "Service state"),
+    ("Tipo di ente", "Type of body"),
+    ("Torna alla tua area", "Back to your area"),
+    ("Tutte le regioni", "All regions"),
+    ("Tutti gli stati", "All states"),
+    ("Vai al contenuto principale", "Skip to main content"),
+    ("Vai alla tua area", "Go to your area"),
+    ("altro nome…", "other name…"),
+    ("scaduta da {} giorni", "overdue by {} days"),
+    ("scade oggi", "due today"),
+    ("tra {} giorni", "in {} days"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_italian_key_appears_once() {
+        let mut keys: Vec<&str> = MESSAGES.iter().map(|(k, _)| *k).collect();
+        keys.sort_unstable();
+        for pair in keys.windows(2) {
+            assert_ne!(pair[0], pair[1], "duplicate key");
+        }
+    }
+}

@@ -1,0 +1,1104 @@
+//! The administration's area: its projects, and one project's migration plan with the
+//! plan line editor and the contract form.
+//!
+//! Every form checks its input with the rules of `nuvola_shared` (the same code the
+//! server runs) before sending, and shows the server's refusal next to the field it
+//! names (`extensions.field`).
+
+use chrono::{NaiveDate, Utc};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use nuvola_shared::cloud::fundable_modality;
+use nuvola_shared::plan::{OfferingFacts, PlanLine};
+use nuvola_shared::{
+    ApplicationState, DataClass, Deployment, ServiceModel, ServiceState, VatNumber,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{
+    blames, Breadcrumb, DeadlineText, Empty, ErrorAlert, FieldError, Loading, NextDeadline,
+    ServiceBadge, StateBadge,
+};
+use crate::api::{self, ApiError};
+use crate::format;
+use crate::i18n::{self, t};
+
+const MY_PROJECTS: &str = "query MyProjects { myProjects { cup amountEur state fundedOn \
+    call { title } nextDeadline { kind dueOn daysLeft } plan { id status } } }";
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProjectSummary {
+    cup: String,
+    amount_eur: i64,
+    state: ApplicationState,
+    funded_on: Option<String>,
+    call: CallRef,
+    next_deadline: Option<NextDeadline>,
+    plan: Vec<PlanStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub(crate) struct CallRef {
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct PlanStatus {
+    status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MyProjects {
+    my_projects: Vec<ProjectSummary>,
+}
+
+/// "I miei progetti": each project with its state, amount and next deadline.
+#[component]
+pub fn AdministrationHome() -> impl IntoView {
+    let data = LocalResource::new(|| api::query::<MyProjects>(MY_PROJECTS, json!({})));
+    view! {
+        <div class="container my-4">
+            <Breadcrumb here=Signal::derive(|| t("I miei progetti").to_owned())/>
+            <h1>{move || t("I miei progetti")}</h1>
+            <p class="lead">{move || t("I progetti di migrazione al cloud del tuo ente: lo stato, l'importo finanziato e la prossima scadenza.")}</p>
+            <Transition fallback=|| view! { <Loading what="Caricamento dei progetti…"/> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) if d.my_projects.is_empty() => view! { <Empty what="Non hai ancora progetti."/> }.into_any(),
+                        Ok(d) => view! {
+                            <div class="row g-4 mt-1">
+                                {d.my_projects.into_iter().map(|p| view! { <ProjectCard project=p/> }).collect_view()}
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn ProjectCard(project: ProjectSummary) -> impl IntoView {
+    let migrated = project
+        .plan
+        .iter()
+        .filter(|s| s.status == ServiceState::Migrated.code())
+        .count();
+    let planned = project.plan.len();
+    let href = format!("/amministrazione/progetti/{}", project.cup);
+    let label = format!("{} {}", t("Apri il progetto"), project.cup);
+    view! {
+        <div class="col-12 col-lg-6">
+            <article class="card-wrapper card-space">
+                <div class="card card-bg rounded shadow-sm h-100">
+                    <div class="card-body">
+                        <div class="d-flex justify-content-between align-items-start gap-2 mb-2">
+                            <StateBadge state=project.state/>
+                            <span class="font-monospace small text-muted">{project.cup.clone()}</span>
+                        </div>
+                        <h2 class="card-title h5">{project.call.title}</h2>
+                        <dl class="row mb-0 project-facts">
+                            <dt class="col-6">{move || t("Importo finanziato")}</dt>
+                            <dd class="col-6 text-end fw-semibold" data-testid="importo">{format::euros(project.amount_eur)}</dd>
+                            <dt class="col-6">{move || t("Finanziato il")}</dt>
+                            <dd class="col-6 text-end">{project.funded_on.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</dd>
+                            <dt class="col-6">{move || t("Servizi migrati")}</dt>
+                            <dd class="col-6 text-end">{format!("{migrated} / {planned}")}</dd>
+                            <dt class="col-12">{move || t("Prossima scadenza")}</dt>
+                            <dd class="col-12"><DeadlineText deadline=project.next_deadline/></dd>
+                        </dl>
+                        <a class="btn btn-primary btn-sm mt-3" href=href aria-label=label>
+                            {move || t("Apri il progetto")}
+                        </a>
+                    </div>
+                </div>
+            </article>
+        </div>
+    }
+}
+
+const PROJECT: &str = r#"query Project($cup: String!) {
+  application(cup: $cup) {
+    cup amountEur state fundedOn decree version stateReason
+    history(first: 50) { id at action entityType actorRole actorName }
+    administration { name ipaCode type typeLabel region comune }
+    call { title contractTerm completionTerm }
+    nextDeadline { kind dueOn daysLeft }
+    plan { id name dataClass modality origin destination status
+           supplier { vatNumber name isPsn } contractOn cutoverStart cutoverEnd version }
+  }
+  catalogue { code name targetType }
+  cloudOfferings { code name serviceModel maxDataClass qualifiedUntil supplierVat supplierName isPsn }
+}"#;
+
+const SAVE_SERVICE: &str = "mutation Save($input: PlannedServiceInput!) { savePlannedService(input: $input) { id version } }";
+const RECORD_CONTRACT: &str =
+    "mutation Contract($input: ContractInput!) { recordContract(input: $input) { id } }";
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProjectData {
+    application: Option<Project>,
+    catalogue: Vec<CatalogueEntry>,
+    cloud_offerings: Vec<Offering>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Project {
+    cup: String,
+    amount_eur: i64,
+    state: ApplicationState,
+    funded_on: Option<String>,
+    decree: Option<String>,
+    administration: Body,
+    call: CallTerms,
+    next_deadline: Option<NextDeadline>,
+    plan: Vec<PlannedService>,
+    version: i32,
+    state_reason: Option<String>,
+    #[serde(default)]
+    history: Vec<HistoryEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HistoryEvent {
+    id: String,
+    at: String,
+    action: String,
+    entity_type: String,
+    actor_role: String,
+    actor_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Body {
+    name: String,
+    ipa_code: String,
+    #[serde(rename = "type")]
+    kind: String,
+    type_label: String,
+    region: String,
+    comune: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CallTerms {
+    title: String,
+    contract_term: Option<String>,
+    completion_term: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PlannedService {
+    pub id: String,
+    pub name: String,
+    pub data_class: String,
+    pub modality: Option<String>,
+    pub origin: Option<String>,
+    pub destination: Option<String>,
+    pub status: String,
+    pub supplier: Option<SupplierRef>,
+    pub contract_on: Option<String>,
+    pub cutover_start: Option<String>,
+    pub cutover_end: Option<String>,
+    #[serde(default)]
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SupplierRef {
+    pub vat_number: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CatalogueEntry {
+    code: String,
+    name: String,
+    target_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Offering {
+    code: String,
+    name: String,
+    service_model: String,
+    max_data_class: String,
+    qualified_until: Option<String>,
+    supplier_vat: String,
+    supplier_name: String,
+    is_psn: bool,
+}
+
+impl Offering {
+    fn facts(&self) -> Option<OfferingFacts> {
+        Some(OfferingFacts {
+            service_model: ServiceModel::parse(&self.service_model).ok()?,
+            max_data_class: DataClass::parse(&self.max_data_class).ok()?,
+            qualified_until: self
+                .qualified_until
+                .as_deref()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        })
+    }
+}
+
+/// The plan can change, and contracts be recorded, while the project is FUNDED or
+/// CONTRACTED (the server's rule, `service::plan::EDITABLE_STATES`).
+fn editable(state: ApplicationState) -> bool {
+    matches!(
+        state,
+        ApplicationState::Funded | ApplicationState::Contracted
+    )
+}
+
+/// A line can change until its migration starts.
+fn line_editable(status: &str) -> bool {
+    matches!(
+        ServiceState::parse(status),
+        Ok(ServiceState::NotStarted | ServiceState::Assessed)
+    )
+}
+
+/// One project of the administration: facts, migration plan, plan editor, contracts.
+#[component]
+pub fn AdministrationProject() -> impl IntoView {
+    let params = use_params_map();
+    let cup = move || params.with(|p| p.get("cup").unwrap_or_default());
+    let data = LocalResource::new(move || {
+        let cup = cup();
+        async move { api::query::<ProjectData>(PROJECT, json!({ "cup": cup })).await }
+    });
+    let notice = RwSignal::new(None::<&'static str>);
+    let reload = Callback::new(move |message: &'static str| {
+        notice.set(Some(message));
+        data.refetch();
+    });
+    view! {
+        <div class="container my-4">
+            <Transition fallback=|| view! { <Loading what="Caricamento del progetto…"/> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(ProjectData { application: Some(p), catalogue, cloud_offerings }) => view! {
+                            <ProjectView project=p catalogue cloud_offerings notice reload/>
+                        }.into_any(),
+                        Ok(_) => view! { <ErrorAlert error=ApiError::Refused { code: "NOT_FOUND".into(), message: String::new(), field: None }/> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn ProjectView(
+    project: Project,
+    catalogue: Vec<CatalogueEntry>,
+    cloud_offerings: Vec<Offering>,
+    notice: RwSignal<Option<&'static str>>,
+    reload: Callback<&'static str>,
+) -> impl IntoView {
+    let can_edit = editable(project.state);
+    let editing = RwSignal::new(None::<PlannedService>);
+    let catalogue: Vec<CatalogueEntry> = catalogue
+        .into_iter()
+        .filter(|c| c.target_type == project.administration.kind)
+        .collect();
+    let uncontracted: Vec<PlannedService> = project
+        .plan
+        .iter()
+        .filter(|s| s.supplier.is_none() && line_editable(&s.status))
+        .cloned()
+        .collect();
+    let cup = project.cup.clone();
+    let call_title = project.call.title.clone();
+    let place = match &project.administration.comune {
+        Some(c) => format!(
+            "{} · {c} ({})",
+            project.administration.type_label, project.administration.region
+        ),
+        None => format!(
+            "{} · {}",
+            project.administration.type_label, project.administration.region
+        ),
+    };
+    let plan = project.plan.clone();
+    let has_plan = !plan.is_empty();
+    view! {
+        <Breadcrumb
+            links=vec![("I miei progetti", "/amministrazione".to_owned())]
+            here=Signal::stored(project.cup.clone())
+        />
+        <div class="d-flex flex-wrap align-items-center gap-2 mb-1">
+            <StateBadge state=project.state/>
+            <span class="font-monospace text-muted">{"CUP "}{project.cup.clone()}</span>
+        </div>
+        <h1 class="h2">{project.call.title.clone()}</h1>
+        <p class="lead mb-1">{project.administration.name.clone()}</p>
+        <p class="text-muted">{place}{" · IPA "}<span class="font-monospace">{project.administration.ipa_code.clone()}</span></p>
+
+        <Show when=move || notice.get().is_some()>
+            <div class="alert alert-success" role="status">{move || notice.get().map(t)}</div>
+        </Show>
+
+        <div class="row g-3 my-2">
+            <div class="col-12 col-md-4">
+                <div class="figure-card p-3 h-100">
+                    <p class="figure-label mb-1">{move || t("Importo finanziato")}</p>
+                    <p class="figure-value mb-0">{format::euros(project.amount_eur)}</p>
+                </div>
+            </div>
+            <div class="col-12 col-md-4">
+                <div class="figure-card p-3 h-100">
+                    <p class="figure-label mb-1">{move || t("Finanziato il")}</p>
+                    <p class="figure-value mb-0">{project.funded_on.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</p>
+                    <p class="small mb-0 text-muted">{project.decree.clone()}</p>
+                </div>
+            </div>
+            <div class="col-12 col-md-4">
+                <div class="figure-card p-3 h-100">
+                    <p class="figure-label mb-1">{move || t("Prossima scadenza")}</p>
+                    <p class="mb-0"><DeadlineText deadline=project.next_deadline.clone()/></p>
+                    <p class="small mb-0 text-muted">
+                        {project.call.contract_term.clone().map(|c| format!("{} {c}", t("Contratto entro")))}
+                        {project.call.completion_term.clone().map(|c| format!(" · {} {c}", t("completamento entro")))}
+                    </p>
+                </div>
+            </div>
+        </div>
+
+        <section aria-labelledby="piano" class="mt-5">
+            <h2 id="piano" class="h3">{move || t("Il piano di migrazione")}</h2>
+            <Show when=move || has_plan fallback=|| view! { <Empty what="Il piano non ha ancora servizi."/> }>
+                <PlanTable plan=plan.clone() can_edit editing/>
+            </Show>
+        </section>
+
+        {can_edit.then(|| view! {
+            <section aria-labelledby="editor" class="mt-5">
+                <PlanEditor
+                    cup=cup.clone()
+                    call_title=call_title.clone()
+                    catalogue=catalogue
+                    offerings=cloud_offerings.clone()
+                    editing
+                    reload
+                />
+            </section>
+        })}
+
+        <LifecycleActions cup=project.cup.clone() call_title=project.call.title.clone() state=project.state version=project.version reason=project.state_reason.clone() reload/>
+
+        {(can_edit && !uncontracted.is_empty()).then(|| view! {
+            <section aria-labelledby="contratto" class="mt-5">
+                <ContractForm
+                    cup=cup
+                    call_title=call_title
+                    services=uncontracted
+                    offerings=cloud_offerings
+                    reload
+                />
+            </section>
+        })}
+
+        <section aria-labelledby="cronologia" class="mt-5">
+            <h2 id="cronologia" class="h3">{move || t("Cronologia del progetto")}</h2>
+            <Timeline events=project.history.clone()/>
+        </section>
+    }
+}
+
+#[component]
+pub(crate) fn PlanTable(
+    plan: Vec<PlannedService>,
+    #[prop(optional)] can_edit: bool,
+    #[prop(optional)] editing: Option<RwSignal<Option<PlannedService>>>,
+) -> impl IntoView {
+    view! {
+        <div class="table-responsive">
+            <table class="table table-striped align-middle plan-table">
+                <caption class="visually-hidden">{move || t("Il piano di migrazione")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{move || t("Servizio")}</th>
+                        <th scope="col">{move || t("Classe dei dati")}</th>
+                        <th scope="col">{move || t("Modalità")}</th>
+                        <th scope="col">{move || t("Destinazione")}</th>
+                        <th scope="col">{move || t("Fornitore")}</th>
+                        <th scope="col">{move || t("Stato")}</th>
+                        {can_edit.then(|| view! { <th scope="col"><span class="visually-hidden">{move || t("Azioni")}</span></th> })}
+                    </tr>
+                </thead>
+                <tbody>
+                    {plan
+                        .into_iter()
+                        .map(|s| {
+                            let editable_line = can_edit && line_editable(&s.status);
+                            let line = s.clone();
+                            let label = format!("{} {}", t("Modifica"), s.name);
+                            view! {
+                                <tr>
+                                    <th scope="row" class="fw-semibold">{s.name.clone()}</th>
+                                    <td>{i18n::data_class_label(&s.data_class)}</td>
+                                    <td>{s.modality.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td>{s.destination.clone().map(|d| i18n::model_label(&d)).unwrap_or_else(|| "—".into())}</td>
+                                    <td>{s.supplier.clone().map(|x| x.name).unwrap_or_else(|| "—".into())}</td>
+                                    <td><ServiceBadge status=s.status.clone()/></td>
+                                    {can_edit.then(|| view! {
+                                        <td class="text-end">
+                                            {editable_line.then(|| view! {
+                                                <button
+                                                    type="button"
+                                                    class="btn btn-outline-primary btn-xs"
+                                                    aria-label=label.clone()
+                                                    on:click=move |_| {
+                                                        if let Some(e) = editing {
+                                                            e.set(Some(line.clone()));
+                                                        }
+                                                    }
+                                                >
+                                                    {move || t("Modifica")}
+                                                </button>
+                                            })}
+                                        </td>
+                                    })}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// A labelled select of (value, text) options, with its error line.
+#[component]
+fn SelectField(
+    id: &'static str,
+    label: &'static str,
+    #[prop(optional)] any: Option<&'static str>,
+    value: RwSignal<String>,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    names: &'static [&'static str],
+    error: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    let invalid = blames(error, names);
+    let error_id = format!("{id}-errore");
+    view! {
+        <div class="select-wrapper mb-4">
+            <label for=id>{move || t(label)}</label>
+            <select
+                id=id
+                class:is-invalid=move || invalid.get()
+                aria-invalid=move || invalid.get().to_string()
+                aria-describedby=error_id.clone()
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                {any.map(|a| view! { <option value="">{move || t(a)}</option> })}
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(v, text)| {
+                            let selected = v == value.get_untracked();
+                            view! { <option value=v selected=selected>{text}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <FieldError id=error_id names error/>
+        </div>
+    }
+}
+
+#[component]
+fn PlanEditor(
+    cup: String,
+    call_title: String,
+    catalogue: Vec<CatalogueEntry>,
+    offerings: Vec<Offering>,
+    editing: RwSignal<Option<PlannedService>>,
+    reload: Callback<&'static str>,
+) -> impl IntoView {
+    let catalogue_code = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let data_class = RwSignal::new(DataClass::Ordinario.code().to_owned());
+    let origin = RwSignal::new(Deployment::OnPremises.code().to_owned());
+    let destination = RwSignal::new(ServiceModel::Saas.code().to_owned());
+    let offering = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+
+    // "Modifica" on a line loads it into the form.
+    Effect::new(move |_| {
+        if let Some(line) = editing.get() {
+            catalogue_code.set(String::new());
+            name.set(line.name.clone());
+            data_class.set(line.data_class.clone());
+            origin.set(line.origin.clone().unwrap_or_default());
+            destination.set(line.destination.clone().unwrap_or_default());
+            offering.set(String::new());
+            error.set(None);
+        }
+    });
+
+    let catalogue_options: Vec<(String, String)> = catalogue
+        .iter()
+        .map(|c| (c.code.clone(), c.name.clone()))
+        .collect();
+    let catalogue_names = StoredValue::new(catalogue.clone());
+    let offerings = StoredValue::new(offerings);
+    let offering_options = Signal::derive(move || {
+        let model = destination.get();
+        offerings.with_value(|all| {
+            all.iter()
+                .filter(|o| o.service_model == model)
+                .map(|o| {
+                    let until = o
+                        .qualified_until
+                        .as_deref()
+                        .map(|d| format!(", {} {}", t("qualificata fino al"), format::date(d)))
+                        .unwrap_or_default();
+                    (
+                        o.code.clone(),
+                        format!(
+                            "{} · {} ({}{until})",
+                            o.name,
+                            o.supplier_name,
+                            i18n::data_class_label(&o.max_data_class)
+                        ),
+                    )
+                })
+                .collect()
+        })
+    });
+    let modality = move || {
+        let (Ok(o), Ok(d)) = (
+            Deployment::parse(&origin.get()),
+            ServiceModel::parse(&destination.get()),
+        ) else {
+            return String::new();
+        };
+        match fundable_modality(o, d) {
+            Ok(m) => format!("{}: {}", t("Modalità"), i18n::modality_label(m)),
+            Err(_) => t("Questo passaggio non è finanziato dalla misura 1.2.").to_owned(),
+        }
+    };
+
+    let cup = StoredValue::new(cup);
+    let call_title = StoredValue::new(call_title);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let code = catalogue_code.get_untracked();
+        let typed = name.get_untracked();
+        let chosen_name = if typed.trim().is_empty() {
+            catalogue_names
+                .with_value(|c| c.iter().find(|e| e.code == code).map(|e| e.name.clone()))
+        } else {
+            Some(typed.trim().to_owned())
+        };
+        let offering_code = offering.get_untracked();
+        let facts = offerings.with_value(|all| {
+            all.iter()
+                .find(|o| o.code == offering_code)
+                .and_then(Offering::facts)
+        });
+        // The same rules as the server, before sending anything.
+        let checked = (|| {
+            let name = chosen_name.clone().ok_or_else(|| {
+                ApiError::invalid(
+                    "name",
+                    "give the service a name or choose it from the catalogue",
+                )
+            })?;
+            let line = PlanLine {
+                name,
+                data_class: DataClass::parse(&data_class.get_untracked())
+                    .map_err(|e| ApiError::invalid("dataClass", e.to_string()))?,
+                origin: Deployment::parse(&origin.get_untracked())
+                    .map_err(|e| ApiError::invalid("origin", e.to_string()))?,
+                destination: ServiceModel::parse(&destination.get_untracked())
+                    .map_err(|e| ApiError::invalid("destination", e.to_string()))?,
+                offering: facts,
+            };
+            line.check(Utc::now().date_naive())
+                .map_err(|e| ApiError::invalid(e.field, e.message))
+        })();
+        if let Err(e) = checked {
+            error.set(Some(e));
+            return;
+        }
+        let current = editing.get_untracked();
+        let input = json!({
+            "cup": cup.get_value(),
+            "callTitle": call_title.get_value(),
+            "id": current.as_ref().map(|l| l.id.clone()),
+            "version": current.as_ref().map(|l| l.version),
+            "catalogueCode": (!code.is_empty()).then_some(code),
+            "name": chosen_name,
+            "dataClass": data_class.get_untracked(),
+            "origin": origin.get_untracked(),
+            "destination": destination.get_untracked(),
+            "offeringCode": (!offering_code.is_empty()).then_some(offering_code),
+        });
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            match api::query::<serde_json::Value>(SAVE_SERVICE, json!({ "input": input })).await {
+                Ok(_) => {
+                    error.set(None);
+                    editing.set(None);
+                    reload.run("Servizio salvato nel piano.");
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            pending.set(false);
+        });
+    };
+    let error_signal: Signal<Option<ApiError>> = error.into();
+    let general = move || {
+        error.get().filter(|e| {
+            !matches!(
+                e.field(),
+                Some(
+                    "name"
+                        | "catalogueCode"
+                        | "dataClass"
+                        | "origin"
+                        | "destination"
+                        | "offering"
+                        | "offeringCode"
+                )
+            )
+        })
+    };
+    let name_invalid = blames(error_signal, &["name"]);
+
+    view! {
+        <h2 id="editor" class="h3">
+            {move || if editing.with(Option::is_some) { t("Modifica il servizio") } else { t("Aggiungi un servizio al piano") }}
+        </h2>
+        <p>{move || t("Il piano si può modificare finché il progetto è finanziato o contrattualizzato e il servizio non è in migrazione.")}</p>
+        <form class="plan-editor mt-4" on:submit=submit novalidate>
+            {move || general().map(|e| view! { <ErrorAlert error=e/> })}
+            <div class="row">
+                <div class="col-12 col-lg-6">
+                    <SelectField
+                        id="piano-catalogo"
+                        label="Servizio dal catalogo"
+                        any="altro nome…"
+                        value=catalogue_code
+                        options=Signal::stored(catalogue_options)
+                        names=&["catalogueCode"]
+                        error=error_signal
+                    />
+                </div>
+                <div class="col-12 col-lg-6">
+                    <div class="form-group">
+                        <label for="piano-nome" class="active">{move || t("Nome del servizio")}</label>
+                        <input
+                            id="piano-nome"
+                            type="text"
+                            class="form-control"
+                            class:is-invalid=move || name_invalid.get()
+                            aria-invalid=move || name_invalid.get().to_string()
+                            aria-describedby="piano-nome-errore"
+                            prop:value=move || name.get()
+                            on:input=move |ev| name.set(event_target_value(&ev))
+                        />
+                        <FieldError id="piano-nome-errore" names=&["name"] error=error_signal/>
+                    </div>
+                </div>
+                <div class="col-12 col-md-4">
+                    <SelectField
+                        id="piano-classe"
+                        label="Classe dei dati"
+                        value=data_class
+                        options=Signal::derive(|| DataClass::ALL.iter().map(|c| (c.code().to_owned(), i18n::data_class_label(c.code()))).collect())
+                        names=&["dataClass"]
+                        error=error_signal
+                    />
+                </div>
+                <div class="col-12 col-md-4">
+                    <SelectField
+                        id="piano-origine"
+                        label="Dove si trova oggi"
+                        value=origin
+                        options=Signal::derive(|| Deployment::ALL.iter().map(|d| (d.code().to_owned(), i18n::origin_label(d.code()))).collect())
+                        names=&["origin"]
+                        error=error_signal
+                    />
+                </div>
+                <div class="col-12 col-md-4">
+                    <SelectField
+                        id="piano-destinazione"
+                        label="Destinazione"
+                        value=destination
+                        options=Signal::derive(|| ServiceModel::ALL.iter().map(|m| (m.code().to_owned(), i18n::model_label(m.code()))).collect())
+                        names=&["destination"]
+                        error=error_signal
+                    />
+                </div>
+                <div class="col-12">
+                    <SelectField
+                        id="piano-offerta"
+                        label="Offerta cloud qualificata"
+                        any="(nessuna)"
+                        value=offering
+                        options=offering_options
+                        names=&["offering", "offeringCode"]
+                        error=error_signal
+                    />
+                </div>
+            </div>
+            <p class="fw-semibold" aria-live="polite" data-testid="modalita">{modality}</p>
+            <div class="d-flex gap-2">
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                    {move || if pending.get() { t("Salvataggio…") } else { t("Salva il servizio") }}
+                </button>
+                <Show when=move || editing.with(Option::is_some)>
+                    <button type="button" class="btn btn-outline-primary" on:click=move |_| { editing.set(None); error.set(None); }>
+                        {move || t("Annulla")}
+                    </button>
+                </Show>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn ContractForm(
+    cup: String,
+    call_title: String,
+    services: Vec<PlannedService>,
+    offerings: Vec<Offering>,
+    reload: Callback<&'static str>,
+) -> impl IntoView {
+    let supplier = RwSignal::new(String::new());
+    let contract_on = RwSignal::new(Utc::now().date_naive().to_string());
+    let chosen = RwSignal::new(Vec::<(String, i32)>::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+
+    let mut suppliers: Vec<(String, String)> = Vec::new();
+    for o in &offerings {
+        if !suppliers.iter().any(|(vat, _)| *vat == o.supplier_vat) {
+            let name = if o.is_psn {
+                format!("{} (PSN)", o.supplier_name)
+            } else {
+                o.supplier_name.clone()
+            };
+            suppliers.push((
+                o.supplier_vat.clone(),
+                format!("{name} · P.IVA {}", o.supplier_vat),
+            ));
+        }
+    }
+    let cup = StoredValue::new(cup);
+    let call_title = StoredValue::new(call_title);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let vat = supplier.get_untracked();
+        let date = contract_on.get_untracked();
+        let picked = chosen.get_untracked();
+        let checked = (|| {
+            VatNumber::parse(&vat).map_err(|e| ApiError::invalid("supplierVat", e.to_string()))?;
+            let day = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                .map_err(|_| ApiError::invalid("contractOn", "invalid date"))?;
+            if day > Utc::now().date_naive() {
+                return Err(ApiError::invalid(
+                    "contractOn",
+                    "a contract date cannot be in the future",
+                ));
+            }
+            if picked.is_empty() {
+                return Err(ApiError::invalid(
+                    "services",
+                    "name 1 to 500 planned services",
+                ));
+            }
+            Ok(())
+        })();
+        if let Err(e) = checked {
+            error.set(Some(e));
+            return;
+        }
+        let input = json!({
+            "cup": cup.get_value(),
+            "callTitle": call_title.get_value(),
+            "supplierVat": vat,
+            "contractOn": date,
+            "services": picked.iter().map(|(id, version)| json!({ "id": id, "version": version })).collect::<Vec<_>>(),
+        });
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            match api::query::<serde_json::Value>(RECORD_CONTRACT, json!({ "input": input })).await
+            {
+                Ok(_) => {
+                    error.set(None);
+                    reload.run("Contratto registrato.");
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            pending.set(false);
+        });
+    };
+    let error_signal: Signal<Option<ApiError>> = error.into();
+    let general = move || {
+        error
+            .get()
+            .filter(|e| !matches!(e.field(), Some("supplierVat" | "contractOn" | "services")))
+    };
+    let date_invalid = blames(error_signal, &["contractOn"]);
+    let services_invalid = blames(error_signal, &["services"]);
+
+    view! {
+        <h2 id="contratto" class="h3">{move || t("Registra un contratto")}</h2>
+        <p>{move || t("Il primo contratto porta il progetto nello stato «Contrattualizzata» e fa partire il termine per il completamento.")}</p>
+        <form class="mt-4" on:submit=submit novalidate>
+            {move || general().map(|e| view! { <ErrorAlert error=e/> })}
+            <div class="row">
+                <div class="col-12 col-lg-6">
+                    <SelectField
+                        id="contratto-fornitore"
+                        label="Fornitore"
+                        any="(nessuno)"
+                        value=supplier
+                        options=Signal::stored(suppliers)
+                        names=&["supplierVat"]
+                        error=error_signal
+                    />
+                </div>
+                <div class="col-12 col-lg-6">
+                    <div class="form-group">
+                        <label for="contratto-data" class="active">{move || t("Data del contratto")}</label>
+                        <input
+                            id="contratto-data"
+                            type="date"
+                            class="form-control"
+                            class:is-invalid=move || date_invalid.get()
+                            aria-invalid=move || date_invalid.get().to_string()
+                            aria-describedby="contratto-data-errore"
+                            prop:value=move || contract_on.get()
+                            on:input=move |ev| contract_on.set(event_target_value(&ev))
+                        />
+                        <FieldError id="contratto-data-errore" names=&["contractOn"] error=error_signal/>
+                    </div>
+                </div>
+            </div>
+            <fieldset class="mb-4" aria-describedby="contratto-servizi-errore">
+                <legend class="h6 fw-semibold" class:text-danger=move || services_invalid.get()>{move || t("Servizi coperti dal contratto")}</legend>
+                {services
+                    .into_iter()
+                    .map(|s| {
+                        let id = format!("contratto-servizio-{}", s.id);
+                        let key = (s.id.clone(), s.version);
+                        let k2 = key.clone();
+                        view! {
+                            <div class="form-check">
+                                <input
+                                    id=id.clone()
+                                    type="checkbox"
+                                    prop:checked=move || chosen.with(|c| c.contains(&key))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|c| {
+                                            c.retain(|x| *x != k2);
+                                            if on {
+                                                c.push(k2.clone());
+                                            }
+                                        });
+                                    }
+                                />
+                                <label for=id>{s.name}</label>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+                <FieldError id="contratto-servizi-errore" names=&["services"] error=error_signal/>
+            </fieldset>
+            <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                {move || if pending.get() { t("Salvataggio…") } else { t("Registra il contratto") }}
+            </button>
+        </form>
+    }
+}
+
+const DECLARE_COMPLETION: &str = "mutation Complete($project: ProjectVersionInput!) { declareCompletion(project: $project) { state } }";
+const REQUEST_PAYMENT: &str =
+    "mutation Pay($project: ProjectVersionInput!) { requestPayment(project: $project) { state } }";
+const RENOUNCE: &str = "mutation Renounce($project: ProjectVersionInput!, $reason: String!) { renounce(project: $project, reason: $reason) { state } }";
+
+/// The moves of the life cycle the administration may make from this state, offered
+/// from `shared::state` (the table the server checks them against).
+#[component]
+fn LifecycleActions(
+    cup: String,
+    call_title: String,
+    state: ApplicationState,
+    version: i32,
+    reason: Option<String>,
+    reload: Callback<&'static str>,
+) -> impl IntoView {
+    use nuvola_shared::state::ProjectAction;
+    use nuvola_shared::Role;
+    let allowed: Vec<ProjectAction> = state
+        .transitions()
+        .into_iter()
+        .filter(|tr| tr.by.contains(&Role::Administration))
+        .map(|tr| tr.action)
+        .collect();
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let motive = RwSignal::new(String::new());
+    let project = json!({ "cup": cup, "callTitle": call_title, "version": version });
+    let run = move |document: &'static str, variables: serde_json::Value, done: &'static str| {
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            match api::query::<serde_json::Value>(document, variables).await {
+                Ok(_) => {
+                    error.set(None);
+                    reload.run(done);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            pending.set(false);
+        });
+    };
+    let complete = allowed.contains(&ProjectAction::DeclareCompletion).then(|| {
+        let project = project.clone();
+        view! {
+            <button type="button" class="btn btn-primary me-2" disabled=move || pending.get()
+                on:click=move |_| run(DECLARE_COMPLETION, json!({ "project": project.clone() }), "Completamento dichiarato.")>
+                {move || t("Dichiara completamento")}
+            </button>
+        }
+    });
+    let pay = allowed.contains(&ProjectAction::RequestPayment).then(|| {
+        let project = project.clone();
+        view! {
+            <button type="button" class="btn btn-primary me-2" disabled=move || pending.get()
+                on:click=move |_| run(REQUEST_PAYMENT, json!({ "project": project.clone() }), "Domanda di erogazione inviata.")>
+                {move || t("Richiedi l'erogazione")}
+            </button>
+        }
+    });
+    let error_signal: Signal<Option<ApiError>> = error.into();
+    let renounce = allowed.contains(&ProjectAction::Renounce).then(|| {
+        let project = project.clone();
+        let invalid = blames(error_signal, &["reason"]);
+        view! {
+            <details class="mt-3 renounce">
+                <summary class="text-danger fw-semibold">{move || t("Rinuncia al finanziamento")}</summary>
+                <div class="form-group mt-4">
+                    <label for="rinuncia-motivo" class="active">{move || t("Motivo della rinuncia")}</label>
+                    <textarea
+                        id="rinuncia-motivo"
+                        class="form-control"
+                        rows="3"
+                        class:is-invalid=move || invalid.get()
+                        aria-describedby="rinuncia-motivo-errore"
+                        prop:value=move || motive.get()
+                        on:input=move |ev| motive.set(event_target_value(&ev))
+                    ></textarea>
+                    <FieldError id="rinuncia-motivo-errore" names=&["reason"] error=error_signal/>
+                </div>
+                <button type="button" class="btn btn-danger" disabled=move || pending.get()
+                    on:click=move |_| {
+                        let why = motive.get_untracked();
+                        if why.trim().chars().count() < 3 {
+                            error.set(Some(ApiError::invalid("reason", "give the reason")));
+                            return;
+                        }
+                        run(RENOUNCE, json!({ "project": project.clone(), "reason": why.trim() }), "Rinuncia registrata.");
+                    }>
+                    {move || t("Conferma la rinuncia")}
+                </button>
+            </details>
+        }
+    });
+    let has_any = complete.is_some() || pay.is_some() || renounce.is_some();
+    let general = move || error.get().filter(|e| e.field() != Some("reason"));
+    view! {
+        {reason.map(|r| view! {
+            <div class="alert alert-warning mt-4" role="status">
+                <span class="fw-semibold">{move || t("Motivo")}": "</span>{r}
+            </div>
+        })}
+        {has_any.then(|| view! {
+            <section aria-labelledby="azioni" class="mt-5">
+                <h2 id="azioni" class="h3">{move || t("Azioni sul progetto")}</h2>
+                {move || general().map(|e| view! { <ErrorAlert error=e/> })}
+                <div>{complete}{pay}</div>
+                {renounce}
+            </section>
+        })}
+    }
+}
+
+/// Who did what to the project, newest first (the audit log).
+#[component]
+fn Timeline(events: Vec<HistoryEvent>) -> impl IntoView {
+    if events.is_empty() {
+        return view! { <super::Empty what="Nessun evento registrato."/> }.into_any();
+    }
+    view! {
+        <ol class="timeline-nuvola list-unstyled">
+            {events.into_iter().map(|e| {
+                let what = history_label(&e.action, &e.entity_type);
+                let who = e.actor_name.clone().unwrap_or_else(|| e.actor_role.clone());
+                let when = format!("{} {}", format::date(&e.at), e.at.get(11..16).unwrap_or_default());
+                view! {
+                    <li class="timeline-item" data-event=e.id>
+                        <p class="mb-0 fw-semibold">{move || t(what)}</p>
+                        <p class="mb-0 small text-muted">{when}" · "{who}</p>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+fn history_label(action: &str, entity: &str) -> &'static str {
+    match action {
+        "CONTRACT_RECORDED" => "Contratto registrato",
+        "STATE_CHANGED" => "Cambio di stato del progetto",
+        "STATUS_CHANGED" => "Cambio di stato di un servizio",
+        "CUTOVER_SCHEDULED" => "Finestra di cut-over pianificata",
+        "ASSESSMENT_SUBMITTED" => "Questionario di assessment aggiornato",
+        "DOCUMENT_UPLOADED" => "Documento caricato",
+        "DEADLINE_MISSED" => "Scadenza superata",
+        "OVERDUE_CLEARED" => "Ritardo sanato",
+        "VERIFICATION_REQUEST_OPENED" => "Richiesta dell'asseveratore aperta",
+        "VERIFICATION_OUTCOME_RECORDED" => "Esito dell'asseverazione registrato",
+        "CHECK_RECORDED" => "Verifica registrata",
+        "IMPORT_CREATE" | "IMPORT_UPDATE" | "IMPORT_OPEN_DATA" => "Dati aperti importati",
+        _ if entity == "planned_service" => "Piano di migrazione modificato",
+        _ => "Aggiornamento del progetto",
+    }
+}

@@ -1,0 +1,136 @@
+//! Who is using the application. The login mutation sets an HttpOnly session cookie
+//! that scripts never see; the SPA asks `me` who that is, and routes by role. The
+//! server enforces every permission anyway: the role only chooses pages.
+
+use leptos::prelude::*;
+use nuvola_shared::Role;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::{self, ApiError};
+
+const ACCOUNT_FIELDS: &str =
+    "username displayName role supplierVat administration { ipaCode name }";
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub role: Role,
+    pub supplier_vat: Option<String>,
+    pub administration: Option<AdministrationRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdministrationRef {
+    pub ipa_code: String,
+    pub name: String,
+}
+
+impl Me {
+    /// The name to show: the body or company it acts for, else the username.
+    pub fn shown_name(&self) -> String {
+        self.administration
+            .as_ref()
+            .map(|a| a.name.clone())
+            .or_else(|| self.display_name.clone())
+            .unwrap_or_else(|| self.username.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionState {
+    /// Still asking the server.
+    Loading,
+    Anonymous,
+    /// Logged out in this tab: reserved pages say so instead of sending to the login.
+    LoggedOut,
+    User(Me),
+}
+
+/// The session of this tab, shared through the context.
+#[derive(Debug, Clone, Copy)]
+pub struct Session(pub RwSignal<SessionState>);
+
+impl Session {
+    /// Creates the session, provides it to every page and asks the server who we are.
+    pub fn provide() -> Session {
+        let session = Session(RwSignal::new(SessionState::Loading));
+        provide_context(session);
+        leptos::task::spawn_local(async move {
+            #[derive(Deserialize)]
+            struct Data {
+                me: Option<Me>,
+            }
+            let state = match api::query::<Data>(
+                &format!("query Me {{ me {{ {ACCOUNT_FIELDS} }} }}"),
+                json!({}),
+            )
+            .await
+            {
+                Ok(Data { me: Some(me) }) => SessionState::User(me),
+                _ => SessionState::Anonymous,
+            };
+            session.0.set(state);
+        });
+        session
+    }
+
+    pub fn user(&self) -> Option<Me> {
+        match self.0.get() {
+            SessionState::User(me) => Some(me),
+            _ => None,
+        }
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.0.with(|s| match s {
+            SessionState::User(me) => Some(me.role),
+            _ => None,
+        })
+    }
+
+    pub async fn login(&self, username: String, password: String) -> Result<Me, ApiError> {
+        #[derive(Deserialize)]
+        struct Data {
+            login: Login,
+        }
+        #[derive(Deserialize)]
+        struct Login {
+            account: Me,
+        }
+        let document = format!(
+            "mutation Login($username: String!, $password: String!) {{ login(username: $username, password: $password) {{ account {{ {ACCOUNT_FIELDS} }} }} }}"
+        );
+        let data: Data = api::query(
+            &document,
+            json!({ "username": username, "password": password }),
+        )
+        .await?;
+        self.0.set(SessionState::User(data.login.account.clone()));
+        Ok(data.login.account)
+    }
+
+    pub async fn logout(&self) {
+        // Whatever the server says, this tab forgets the user.
+        let _ = api::query::<serde_json::Value>("mutation Logout { logout }", json!({})).await;
+        self.0.set(SessionState::LoggedOut);
+    }
+}
+
+pub fn use_session() -> Session {
+    use_context::<Session>().unwrap_or_else(|| Session(RwSignal::new(SessionState::Anonymous)))
+}
+
+/// The home page of each role.
+pub fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Administration => "/amministrazione",
+        Role::Supplier | Role::Psn => "/fornitore",
+        Role::Department => "/dipartimento",
+        Role::Verifier => "/asseveratore",
+        Role::Public => "/",
+    }
+}

@@ -1,0 +1,231 @@
+//! The national dashboard in one pass: the applications a filter keeps, broken down by
+//! region, call, type of body and month of the funding decree, the bodies paid, and
+//! the projects past their next deadline.
+//!
+//! One read of the filtered applications (about 13,000 rows for the whole country) and
+//! of the bodies and calls they point to, aggregated here: the same code on SQLite and
+//! PostgreSQL, and the dashboard's page costs one GraphQL round trip.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use nuvola_shared::api::ParsedFilter;
+use nuvola_shared::{ApplicationState, DeadlineRule};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
+
+use crate::entity::{administration, application, call};
+use crate::service::applications::filtered;
+
+/// Totals of one group (a region, a call, a type of body).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Group {
+    pub key: String,
+    pub applications: i64,
+    pub amount_eur: i64,
+    pub administrations: i64,
+}
+
+/// The projects funded in one month, and what has become of them since.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Month {
+    /// `YYYY-MM` of the funding decree.
+    pub month: String,
+    pub funded: i64,
+    pub amount_eur: i64,
+    /// Of those, renounced or revoked since.
+    pub renounced: i64,
+    /// Of those, paid since.
+    pub paid: i64,
+}
+
+/// A project past its next deadline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overdue {
+    pub application_id: i32,
+    pub cup: String,
+    pub administration: String,
+    pub region: String,
+    pub call: String,
+    pub state: ApplicationState,
+    /// CONTRACT or COMPLETION.
+    pub kind: &'static str,
+    pub due_on: NaiveDate,
+    pub days_late: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dashboard {
+    pub by_region: Vec<Group>,
+    pub by_call: Vec<Group>,
+    pub by_type: Vec<Group>,
+    pub monthly: Vec<Month>,
+    /// Distinct bodies with at least one paid project.
+    pub paid_administrations: i64,
+    /// How many projects are past their next deadline.
+    pub overdue_count: i64,
+    /// The most overdue projects first, at most `overdue_limit`.
+    pub overdue: Vec<Overdue>,
+}
+
+#[derive(Default)]
+struct Acc {
+    applications: i64,
+    amount_eur: i64,
+    bodies: HashSet<i32>,
+}
+
+impl Acc {
+    fn add(&mut self, body: i32, amount: i64) {
+        self.applications += 1;
+        self.amount_eur += amount;
+        self.bodies.insert(body);
+    }
+}
+
+fn groups(map: HashMap<String, Acc>) -> Vec<Group> {
+    let mut out: Vec<Group> = map
+        .into_iter()
+        .map(|(key, a)| Group {
+            key,
+            applications: a.applications,
+            amount_eur: a.amount_eur,
+            administrations: a.bodies.len() as i64,
+        })
+        .collect();
+    // Largest first; ties by name, so the order is stable.
+    out.sort_by(|a, b| b.applications.cmp(&a.applications).then(a.key.cmp(&b.key)));
+    out
+}
+
+/// The dashboard of the applications `filter` keeps, on `today`. `rule` gives the
+/// deadline rule of a call.
+#[tracing::instrument(skip(db, rule))]
+pub async fn compute(
+    db: &impl ConnectionTrait,
+    filter: &ParsedFilter,
+    today: NaiveDate,
+    overdue_limit: usize,
+    rule: impl Fn(&call::Model) -> DeadlineRule,
+) -> Result<Dashboard, DbErr> {
+    type Row = (
+        i32,
+        i32,
+        i32,
+        String,
+        i64,
+        String,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
+    let rows: Vec<Row> = filtered(filter)
+        .select_only()
+        .column(application::Column::Id)
+        .column(application::Column::AdministrationId)
+        .column(application::Column::CallId)
+        .column(application::Column::Cup)
+        .column(application::Column::AmountEur)
+        .column(application::Column::State)
+        .column(application::Column::FundedOn)
+        .column(application::Column::ContractOn)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let bodies: HashMap<i32, administration::Model> = administration::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let calls: HashMap<i32, (call::Model, DeadlineRule)> = call::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let r = rule(&c);
+            (c.id, (c, r))
+        })
+        .collect();
+
+    let mut by_region: HashMap<String, Acc> = HashMap::new();
+    let mut by_call: HashMap<String, Acc> = HashMap::new();
+    let mut by_type: HashMap<String, Acc> = HashMap::new();
+    let mut monthly: BTreeMap<String, Month> = BTreeMap::new();
+    let mut paid_bodies: HashSet<i32> = HashSet::new();
+    let mut overdue = Vec::new();
+    for (id, body_id, call_id, cup, amount, state, funded_on, contract_on) in rows {
+        let Ok(state) = ApplicationState::parse(&state) else {
+            continue;
+        };
+        let body = bodies.get(&body_id);
+        let region = body.map_or_else(String::new, |b| b.region.clone());
+        let call = calls.get(&call_id);
+        by_region
+            .entry(region.clone())
+            .or_default()
+            .add(body_id, amount);
+        by_type
+            .entry(body.map_or_else(String::new, |b| b.type_code.clone()))
+            .or_default()
+            .add(body_id, amount);
+        by_call
+            .entry(call.map_or_else(String::new, |(c, _)| c.title.clone()))
+            .or_default()
+            .add(body_id, amount);
+        if state == ApplicationState::Paid {
+            paid_bodies.insert(body_id);
+        }
+        if let Some(funded) = funded_on {
+            let key = format!("{:04}-{:02}", funded.year(), funded.month());
+            let m = monthly.entry(key.clone()).or_insert_with(|| Month {
+                month: key,
+                ..Month::default()
+            });
+            m.funded += 1;
+            m.amount_eur += amount;
+            match state {
+                ApplicationState::Renounced | ApplicationState::Revoked => m.renounced += 1,
+                ApplicationState::Paid => m.paid += 1,
+                _ => {}
+            }
+            // The same rule as `Application.nextDeadline`.
+            if let Some((c, rule)) = call {
+                let due = match state {
+                    ApplicationState::Funded => rule.contract_due(funded).map(|d| ("CONTRACT", d)),
+                    ApplicationState::Contracted | ApplicationState::Migrating => rule
+                        .completion_due(funded, contract_on)
+                        .map(|d| ("COMPLETION", d)),
+                    _ => None,
+                };
+                if let Some((kind, due_on)) = due.filter(|(_, d)| *d < today) {
+                    overdue.push(Overdue {
+                        application_id: id,
+                        cup,
+                        administration: body.map_or_else(String::new, |b| b.name.clone()),
+                        region,
+                        call: c.title.clone(),
+                        state,
+                        kind,
+                        due_on,
+                        days_late: (today - due_on).num_days(),
+                    });
+                }
+            }
+        }
+    }
+    let overdue_count = overdue.len() as i64;
+    overdue.sort_by(|a, b| {
+        b.days_late
+            .cmp(&a.days_late)
+            .then(a.application_id.cmp(&b.application_id))
+    });
+    overdue.truncate(overdue_limit);
+    Ok(Dashboard {
+        by_region: groups(by_region),
+        by_call: groups(by_call),
+        by_type: groups(by_type),
+        monthly: monthly.into_values().collect(),
+        paid_administrations: paid_bodies.len() as i64,
+        overdue_count,
+        overdue,
+    })
+}

@@ -1,0 +1,111 @@
+//! The department's dashboard query and the CSV export of the explorer's filter.
+
+use serde_json::json;
+
+use crate::helpers::{both, gql, TestApp, TestDb, ALL_ROWS};
+
+const DASHBOARD: &str = r#"query($f: ApplicationFilter) { dashboard(filter: $f) {
+  byRegion { key applications amountEur administrations }
+  byCall { key applications amountEur }
+  byType { key applications }
+  monthly { month funded renounced paid amountEur }
+  paidAdministrations targetAdministrations overdueCount
+  overdue { cup administration region callTitle state kind dueOn daysLate } } }"#;
+
+fn sum(list: &serde_json::Value, field: &str) -> i64 {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g[field].as_i64().unwrap())
+        .sum()
+}
+
+both! {
+    async fn the_dashboard_breaks_the_open_data_down_by_region_call_type_and_month(backend: Backend) {
+        let t = TestDb::with_open_data(backend).await;
+        let r = gql(&t.db, DASHBOARD, json!({})).await;
+        assert!(r["errors"].is_null(), "{r}");
+        let d = &r["data"]["dashboard"];
+        let all = ALL_ROWS as i64;
+        // Every application falls in exactly one group of each breakdown.
+        assert_eq!(sum(&d["byRegion"], "applications"), all);
+        assert_eq!(sum(&d["byCall"], "applications"), all);
+        assert_eq!(sum(&d["byType"], "applications"), all);
+        assert_eq!(d["byRegion"].as_array().unwrap().len(), 20);
+        let liguria = d["byRegion"].as_array().unwrap().iter().find(|g| g["key"] == "Liguria").unwrap();
+        assert_eq!(liguria["applications"], 344);
+        // Largest first.
+        let counts: Vec<i64> = d["byRegion"].as_array().unwrap().iter().map(|g| g["applications"].as_i64().unwrap()).collect();
+        assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+        // Months in order, each counting the projects decreed in it.
+        let months: Vec<&str> = d["monthly"].as_array().unwrap().iter().map(|m| m["month"].as_str().unwrap()).collect();
+        assert!(months.windows(2).all(|w| w[0] < w[1]), "{months:?}");
+        assert_eq!(sum(&d["monthly"], "funded"), all, "every published application has a decree date");
+        assert_eq!(sum(&d["monthly"], "renounced"), sum_state(&t, "RENOUNCED").await + sum_state(&t, "REVOKED").await);
+        assert_eq!(sum(&d["monthly"], "paid"), sum_state(&t, "PAID").await);
+        // The bundled open data has no paid project yet: no body counts as paid.
+        assert_eq!(d["paidAdministrations"].as_i64().unwrap() > 0, sum_state(&t, "PAID").await > 0);
+        assert_eq!(d["targetAdministrations"], 16_547);
+        // Overdue projects come most late first, at most 20 of them.
+        let overdue = d["overdue"].as_array().unwrap();
+        assert!(overdue.len() <= 20);
+        assert!(d["overdueCount"].as_i64().unwrap() >= overdue.len() as i64);
+        let late: Vec<i64> = overdue.iter().map(|o| o["daysLate"].as_i64().unwrap()).collect();
+        assert!(late.windows(2).all(|w| w[0] >= w[1]), "{late:?}");
+        assert!(late.iter().all(|d| *d > 0));
+
+        // A filter narrows every breakdown.
+        let r = gql(&t.db, DASHBOARD, json!({ "f": { "region": "Liguria" } })).await;
+        let d = &r["data"]["dashboard"];
+        assert_eq!(d["byRegion"].as_array().unwrap().len(), 1);
+        assert_eq!(sum(&d["byCall"], "applications"), 344);
+
+        // A bad filter is refused with the field to blame, as `applications` does.
+        let r = gql(&t.db, DASHBOARD, json!({ "f": { "region": "Atlantide" } })).await;
+        assert_eq!(r["errors"][0]["extensions"]["code"], "INVALID_INPUT");
+        assert_eq!(r["errors"][0]["extensions"]["field"], "filter.region");
+    }
+}
+
+async fn sum_state(t: &TestDb, state: &str) -> i64 {
+    t.count_where("application", &format!("state = '{state}'"))
+        .await
+}
+
+both! {
+    async fn the_csv_export_gives_the_published_rows_the_explorer_filter_keeps(backend: Backend) {
+        let t = TestDb::with_open_data(backend).await;
+        let app = TestApp::start(&t.db).await;
+
+        let res = app.client.get(app.url("/api/export.csv?region=Liguria")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+        assert!(res.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+        let body = res.text().await.unwrap();
+        let mut lines = body.lines();
+        assert!(lines.next().unwrap().starts_with("codice_ipa,ente,comune"));
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(rows.len(), 344);
+        assert!(rows.iter().all(|r| r.contains(",Liguria,")));
+        assert!(rows[0].starts_with("c_d969,Comune di Genova"));
+
+        let renounced = app
+            .client
+            .get(app.url("/api/export.csv?region=Liguria&state=RENOUNCED"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(renounced.lines().count(), 1 + 68);
+
+        let everything = app.client.get(app.url("/api/export.csv")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(everything.lines().count(), 1 + ALL_ROWS);
+
+        let bad = app.client.get(app.url("/api/export.csv?state=LOST")).send().await.unwrap();
+        assert_eq!(bad.status(), 400);
+        let body: serde_json::Value = bad.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "INVALID_INPUT");
+    }
+}
