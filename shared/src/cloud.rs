@@ -213,3 +213,91 @@ mod tests {
         assert!(DataClass::Strategico.fits_in(DataClass::Strategico));
     }
 }
+
+/// How long a qualification of the national cloud catalogue lasts.
+pub const QUALIFICATION_MONTHS: u32 = 36;
+
+/// What the department records when it qualifies a cloud offering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferingQualification {
+    /// The catalogue code, e.g. `PSN-IAAS-SHARED`: 3 to 40 capital letters, digits, `-`.
+    pub code: String,
+    pub name: String,
+    pub service_model: ServiceModel,
+    /// The highest data class it may host.
+    pub max_data_class: DataClass,
+    pub qualified_on: chrono::NaiveDate,
+    pub qualified_until: chrono::NaiveDate,
+}
+
+impl OfferingQualification {
+    /// The first wrong field, named: a code of the catalogue's form, a name, and a
+    /// qualification that ends after it starts and within [`QUALIFICATION_MONTHS`].
+    pub fn check(&self) -> Result<(), crate::plan::PlanError> {
+        let refuse = |field: &'static str, message: &str| crate::plan::PlanError {
+            field,
+            message: message.to_owned(),
+        };
+        let code_ok = (3..=40).contains(&self.code.len())
+            && self
+                .code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+        if !code_ok {
+            return Err(refuse(
+                "code",
+                "use 3 to 40 capital letters, digits or '-', e.g. PSN-IAAS-SHARED",
+            ));
+        }
+        if !(2..=200).contains(&self.name.trim().chars().count()) {
+            return Err(refuse("name", "the name must have 2 to 200 characters"));
+        }
+        if self.qualified_until <= self.qualified_on {
+            return Err(refuse(
+                "qualifiedUntil",
+                "the qualification must end after it starts",
+            ));
+        }
+        let longest = self
+            .qualified_on
+            .checked_add_months(chrono::Months::new(QUALIFICATION_MONTHS))
+            .unwrap_or(chrono::NaiveDate::MAX);
+        if self.qualified_until > longest {
+            return Err(refuse(
+                "qualifiedUntil",
+                "a qualification lasts at most 36 months",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod qualification_tests {
+    use super::*;
+
+    #[test]
+    fn a_qualification_lasts_at_most_36_months() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let q = OfferingQualification {
+            code: "ACME-IAAS".into(),
+            name: "ACME IaaS".into(),
+            service_model: ServiceModel::parse("IAAS").unwrap(),
+            max_data_class: DataClass::Critico,
+            qualified_on: d(2025, 1, 10),
+            qualified_until: d(2028, 1, 10),
+        };
+        assert_eq!(q.check(), Ok(()));
+        let long = OfferingQualification {
+            qualified_until: d(2028, 1, 11),
+            ..q.clone()
+        };
+        assert_eq!(long.check().unwrap_err().field, "qualifiedUntil");
+        let bad = OfferingQualification {
+            code: "acme iaas".into(),
+            ..q
+        };
+        assert_eq!(bad.check().unwrap_err().field, "code");
+    }
+}

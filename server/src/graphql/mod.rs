@@ -21,6 +21,7 @@ pub mod document;
 pub mod lifecycle;
 pub mod notification;
 pub mod plan;
+pub mod qualification;
 pub mod stats;
 pub mod verification;
 
@@ -40,6 +41,7 @@ pub struct QueryRoot(
     account::query::AccountQuery,
     plan::query::PlanQuery,
     plan::query::CatalogueQuery,
+    qualification::query::QualificationQuery,
     deadline::query::DeadlineQuery,
     notification::query::NotificationQuery,
     verification::query::VerificationQuery,
@@ -53,6 +55,7 @@ pub struct MutationRoot(
     deadline::mutation::DeadlineMutation,
     notification::mutation::NotificationMutation,
     lifecycle::mutation::LifecycleMutation,
+    qualification::mutation::QualificationMutation,
     verification::mutation::VerificationMutation,
 );
 

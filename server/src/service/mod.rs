@@ -17,4 +17,5 @@ pub mod lifecycle;
 pub mod notifications;
 pub mod plan;
 pub mod progress;
+pub mod qualification;
 pub mod verification;

@@ -22,6 +22,7 @@ mod lifecycle;
 mod matrix;
 mod permissions;
 mod plan;
+mod qualification;
 mod requests;
 mod schema;
 mod subscriptions;

@@ -177,6 +177,10 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("setCallTerms", "mutation($t: CallTermsInput!) { setCallTerms(input: $t) { version } }", json!({ "t": {
             "title": "1.2 Abilitazione al Cloud - Scuole - Aprile 2022", "version": 999, "contractTerm": "9 months",
         }}), DEPARTMENT),
+        // The catalogue of qualified suppliers: public to read, kept by the department.
+        row("suppliers", "{ suppliers { vatNumber offerings { code } } }", json!({}), EVERYONE),
+        row("qualifySupplier", r#"mutation { qualifySupplier(input: { vatNumber: "12345678903", name: "Prova", qualifiedUntil: "2027-01-01" }) { name } }"#, json!({}), DEPARTMENT),
+        row("qualifyOffering", r#"mutation { qualifyOffering(input: { supplierVat: "12345678903", code: "PROVA-1", name: "Prova", serviceModel: "SAAS", deploymentModel: "PUBLIC", maxDataClass: "ORDINARIO", qualifiedOn: "2026-01-01", qualifiedUntil: "2027-01-01" }) { code } }"#, json!({}), DEPARTMENT),
         // Last: it ends each session.
         row("logout", "mutation { logout }", json!({}), SIGNED_IN),
     ]
