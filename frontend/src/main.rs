@@ -13,6 +13,8 @@ mod i18n;
 mod layout;
 mod pages;
 mod session;
+mod upload;
+mod live;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);
