@@ -7,8 +7,8 @@ use std::time::Duration;
 use anyhow::{ensure, Context, Result};
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    assert_accessible, button, choose, control_labelled, eventually, fill, graphql_in_page,
-    link, log_in, wait_for_heading, wait_for_page_text, Backend, Browser, Server,
+    assert_accessible, button, choose, control_labelled, eventually, fill, graphql_in_page, link,
+    log_in, wait_for_heading, wait_for_page_text, Backend, Browser, Server,
 };
 use serde_json::{json, Value};
 
@@ -31,7 +31,9 @@ async fn api_login(driver: &WebDriver, username: &str, password: &str) -> Result
 }
 
 async fn api_logout(driver: &WebDriver) -> Result<()> {
-    gql(driver, "mutation { logout }", json!({})).await.map(drop)
+    gql(driver, "mutation { logout }", json!({}))
+        .await
+        .map(drop)
 }
 
 /// Ferrara plans two services on the demo supplier's offerings, contracts them and fills
@@ -84,7 +86,11 @@ async fn plan_versions(driver: &WebDriver, username: &str, password: &str) -> Re
 }
 
 /// Moves every service of the plan through `steps`, as the demo supplier.
-async fn supplier_moves_all(driver: &WebDriver, services: &mut [Value], steps: &[&str]) -> Result<()> {
+async fn supplier_moves_all(
+    driver: &WebDriver,
+    services: &mut [Value],
+    steps: &[&str],
+) -> Result<()> {
     api_login(driver, "fornitore.demo", "fornitore-demo-2026").await?;
     for step in steps {
         let input: Vec<Value> = services
@@ -97,7 +103,10 @@ async fn supplier_moves_all(driver: &WebDriver, services: &mut [Value], steps: &
             json!({ "input": input }),
         )
         .await?;
-        for (s, moved) in services.iter_mut().zip(d["updateServiceStatuses"].as_array().context("moved")?) {
+        for (s, moved) in services
+            .iter_mut()
+            .zip(d["updateServiceStatuses"].as_array().context("moved")?)
+        {
             s["version"] = moved["version"].clone();
         }
     }
@@ -128,7 +137,12 @@ async fn today_plus(driver: &WebDriver, days: i64) -> Result<String> {
 /// project: migrated, completed, assigned, asked.
 async fn ferrara_is_asked_for_documents(driver: &WebDriver, base: &str) -> Result<()> {
     let mut services = ferrara_contracts_the_demo_supplier(driver, base).await?;
-    supplier_moves_all(driver, &mut services, &["ASSESSED", "MIGRATING", "TESTING", "MIGRATED"]).await?;
+    supplier_moves_all(
+        driver,
+        &mut services,
+        &["ASSESSED", "MIGRATING", "TESTING", "MIGRATED"],
+    )
+    .await?;
     api_login(driver, "comune.ferrara", "ferrara-demo-2026").await?;
     let version = project_version(driver).await?;
     gql(
@@ -150,8 +164,14 @@ async fn ferrara_is_asked_for_documents(driver: &WebDriver, base: &str) -> Resul
     api_login(driver, "asseveratore", "asseveratore-demo-2026").await?;
     let due = today_plus(driver, 0).await?;
     for (title, body) in [
-        ("Form di conformità firmato", "Inviare il form di conformità della modalità B firmato digitalmente dal responsabile."),
-        ("Contratto con il fornitore", "Inviare copia del contratto stipulato con Nuvola Demo Cloud S.r.l."),
+        (
+            "Form di conformità firmato",
+            "Inviare il form di conformità della modalità B firmato digitalmente dal responsabile.",
+        ),
+        (
+            "Contratto con il fornitore",
+            "Inviare copia del contratto stipulato con Nuvola Demo Cloud S.r.l.",
+        ),
     ] {
         gql(
             driver,
@@ -175,7 +195,8 @@ fn pdf_file(dir: &std::path::Path) -> Result<std::path::PathBuf> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_administration_answers_a_request_with_a_document_and_reads_its_notifications() -> Result<()> {
+async fn an_administration_answers_a_request_with_a_document_and_reads_its_notifications(
+) -> Result<()> {
     let server = Server::start(Backend::Sqlite).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
@@ -183,11 +204,16 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     // Three days later both requests are past due: the checker notifies Ferrara.
     let later = today_plus(driver, 3).await?;
     let report = server.check_deadlines(&later)?;
-    ensure!(report.contains("2 verification requests overdue"), "{report}");
+    ensure!(
+        report.contains("2 verification requests overdue"),
+        "{report}"
+    );
 
     log_in(driver, &server.url, "comune.ferrara", "ferrara-demo-2026").await?;
     let bell = link(driver, "Notifiche, 2 da leggere").await?;
-    browser.screenshot("administration-notification-badge").await?;
+    browser
+        .screenshot("administration-notification-badge")
+        .await?;
     bell.click().await?;
     wait_for_heading(driver, "Notifiche").await?;
     wait_for_page_text(driver, "Richiesta dell'asseveratore scaduta").await?;
@@ -203,16 +229,19 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     link(driver, "Richieste").await?.click().await?;
     wait_for_heading(driver, "Richieste dell'asseveratore").await?;
     wait_for_page_text(driver, "Inviare il form di conformità della modalità B").await?;
-    wait_for_page_text(driver, "scaduta da").await?;
+    wait_for_page_text(driver, "(scade oggi)").await?;
     assert_accessible(&browser, "Richieste dell'asseveratore").await?;
 
     // A file the server does not accept is refused in words.
     let dir = tempfile::tempdir()?;
-    let text = dir.path().join("appunti.txt");
-    std::fs::write(&text, "solo testo")?;
+    let program = dir.path().join("programma.exe");
+    std::fs::write(
+        &program,
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00",
+    )?;
     control_labelled(driver, "File da caricare")
         .await?
-        .send_keys(text.display().to_string())
+        .send_keys(program.display().to_string())
         .await?;
     button(driver, "Carica il documento").await?.click().await?;
     wait_for_page_text(driver, "Questo tipo di file non è accettato").await?;
@@ -227,7 +256,9 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     button(driver, "Carica il documento").await?.click().await?;
     eventually("the bar at 100%", Duration::from_secs(20), || async {
         let bars = driver
-            .find_all(By::XPath("//*[@role='progressbar' and @aria-label='Avanzamento del caricamento']"))
+            .find_all(By::XPath(
+                "//*[@role='progressbar' and @aria-label='Avanzamento del caricamento']",
+            ))
             .await?;
         for bar in bars {
             if bar.attr("aria-valuenow").await?.as_deref() == Some("100") {
@@ -242,7 +273,12 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     browser.screenshot("request-upload-done").await?;
     assert_accessible(&browser, "request with an upload").await?;
 
-    fill(driver, "Nota per l'asseveratore (facoltativa)", "In allegato il form firmato.").await?;
+    fill(
+        driver,
+        "Nota per l'asseveratore (facoltativa)",
+        "In allegato il form firmato.",
+    )
+    .await?;
     button(driver, "Invia la risposta").await?.click().await?;
     wait_for_page_text(driver, "Risposta inviata il").await?;
     wait_for_page_text(driver, "«In allegato il form firmato.»").await?;
@@ -260,11 +296,13 @@ async fn a_supplier_bulk_update_shows_live_on_the_administration_project_page() 
     ferrara_contracts_the_demo_supplier(a, &server.url).await?;
 
     log_in(a, &server.url, "comune.ferrara", "ferrara-demo-2026").await?;
-    a.goto(format!("{}/amministrazione/progetti/{CUP}", server.url)).await?;
+    a.goto(format!("{}/amministrazione/progetti/{CUP}", server.url))
+        .await?;
     wait_for_page_text(a, "Il piano di migrazione").await?;
     wait_for_page_text(a, "Aggiornamenti in tempo reale attivi").await?;
     // A reload would forget this mark.
-    a.execute("window.nuvolaNotReloaded = true;", Vec::new()).await?;
+    a.execute("window.nuvolaNotReloaded = true;", Vec::new())
+        .await?;
 
     // The supplier, in its own browser, moves both services in one go.
     let supplier = Browser::start().await?;
@@ -280,22 +318,31 @@ async fn a_supplier_bulk_update_shows_live_on_the_administration_project_page() 
         .await?;
     }
     choose(s, "Nuovo stato dei servizi selezionati", "Analizzato").await?;
-    button(s, "Aggiorna i servizi selezionati (2)").await?.click().await?;
+    button(s, "Aggiorna i servizi selezionati (2)")
+        .await?
+        .click()
+        .await?;
     wait_for_page_text(s, "2 servizi aggiornati.").await?;
 
     // The administration's page, never reloaded, shows both new statuses.
-    eventually("both services analysed, live", Duration::from_secs(20), || async {
-        let mut analysed = 0;
-        for row in a.find_all(By::Css("table.plan-table tbody tr")).await? {
-            if row.text().await?.contains("Analizzato") {
-                analysed += 1;
+    eventually(
+        "both services analysed, live",
+        Duration::from_secs(20),
+        || async {
+            let mut analysed = 0;
+            for row in a.find_all(By::Css("table.plan-table tbody tr")).await? {
+                if row.text().await?.contains("Analizzato") {
+                    analysed += 1;
+                }
             }
-        }
-        Ok((analysed == 2).then_some(()))
-    })
+            Ok((analysed == 2).then_some(()))
+        },
+    )
     .await?;
     wait_for_page_text(a, "Aggiornato ora:").await?;
-    let kept = a.execute("return window.nuvolaNotReloaded === true;", Vec::new()).await?;
+    let kept = a
+        .execute("return window.nuvolaNotReloaded === true;", Vec::new())
+        .await?;
     ensure!(kept.json() == &json!(true), "the page was reloaded");
     admin.screenshot("project-live-update").await?;
     assert_accessible(&admin, "project page after a live update").await?;

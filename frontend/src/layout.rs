@@ -130,7 +130,13 @@ pub fn Header() -> impl IntoView {
         let here = location.pathname.get();
         // The longest entry that prefixes the address is the current one
         // (`/amministrazione/richieste`, not also `/amministrazione`).
-        let matches = |p: &str| if p == "/" { here == "/" } else { here.starts_with(p) };
+        let matches = |p: &str| {
+            if p == "/" {
+                here == "/"
+            } else {
+                here.starts_with(p)
+            }
+        };
         let active = matches(path)
             && !menu_of(session.role())
                 .iter()

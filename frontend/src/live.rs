@@ -36,8 +36,7 @@ struct ProjectChange {
 
 const SERVICES: &str =
     "subscription S($cup: String!) { serviceStatusChanged(cup: $cup) { serviceId name status } }";
-const PROJECT: &str =
-    "subscription P($cup: String!) { projectStateChanged(cup: $cup) { state } }";
+const PROJECT: &str = "subscription P($cup: String!) { projectStateChanged(cup: $cup) { state } }";
 
 /// An open feed; dropping it closes the socket.
 pub struct Feed {

@@ -38,7 +38,10 @@ pub fn kind_label(code: &str) -> String {
         "CONFORMITY_FORM" => ("Form di conformità", "Conformity form"),
         "CONTRACT" => ("Contratto", "Contract"),
         "PAYMENT_REQUEST" => ("Domanda di erogazione", "Payment request"),
-        "CRE" => ("Certificato di regolare esecuzione", "Certificate of regular execution"),
+        "CRE" => (
+            "Certificato di regolare esecuzione",
+            "Certificate of regular execution",
+        ),
         "EVIDENCE" => ("Evidenza di migrazione", "Migration evidence"),
         "OTHER" => ("Altro documento", "Other document"),
         other => return other.to_owned(),
@@ -61,12 +64,16 @@ fn explain(status: u16, body: &str) -> String {
         }
         ("UNSUPPORTED_MEDIA_TYPE", _) | (_, 415) => {
             if en {
-                "This type of file is not accepted: upload a PDF, an image, an office document or a signed file."
+                "This type of file is not accepted: upload a PDF, a PNG or JPEG image, an OpenDocument or Word/Excel file, or plain text."
             } else {
-                "Questo tipo di file non è accettato: carica un PDF, un'immagine, un documento d'ufficio o un file firmato."
+                "Questo tipo di file non è accettato: carica un PDF, un'immagine PNG o JPEG, un file OpenDocument o Word/Excel, o testo semplice."
             }
         }
-        ("INVALID_INPUT", _) if refusal.as_ref().is_some_and(|r| r.message.contains("empty")) => {
+        ("INVALID_INPUT", _)
+            if refusal
+                .as_ref()
+                .is_some_and(|r| r.message.contains("empty")) =>
+        {
             if en {
                 "The file is empty."
             } else {
@@ -138,7 +145,9 @@ pub fn Upload(
             .and_then(|i| i.files())
             .and_then(|f| f.get(0))
         else {
-            progress.set(Progress::Failed(t("Scegli un file da caricare.").to_owned()));
+            progress.set(Progress::Failed(
+                t("Scegli un file da caricare.").to_owned(),
+            ));
             return;
         };
         let mut url = format!(
@@ -154,22 +163,25 @@ pub fn Upload(
             url.push_str(&format!("&plannedServiceId={}", format::url_encode(s)));
         }
         let Ok(xhr) = web_sys::XmlHttpRequest::new() else {
-            progress.set(Progress::Failed(crate::api::ApiError::Unreachable.to_string()));
+            progress.set(Progress::Failed(
+                crate::api::ApiError::Unreachable.to_string(),
+            ));
             return;
         };
         if xhr.open("POST", &url).is_err() {
-            progress.set(Progress::Failed(crate::api::ApiError::Unreachable.to_string()));
+            progress.set(Progress::Failed(
+                crate::api::ApiError::Unreachable.to_string(),
+            ));
             return;
         }
         progress.set(Progress::Sending(0));
-        let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
-            move |e: web_sys::ProgressEvent| {
+        let on_progress =
+            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
                 if e.length_computable() && e.total() > 0.0 {
                     let pct = (e.loaded() / e.total() * 100.0).clamp(0.0, 100.0) as u32;
                     progress.set(Progress::Sending(pct));
                 }
-            },
-        );
+            });
         if let Ok(upload) = xhr.upload() {
             upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
         }
@@ -179,7 +191,9 @@ pub fn Upload(
             let status = done_xhr.status().unwrap_or(0);
             let body = done_xhr.response_text().ok().flatten().unwrap_or_default();
             if status == 0 {
-                progress.set(Progress::Failed(crate::api::ApiError::Unreachable.to_string()));
+                progress.set(Progress::Failed(
+                    crate::api::ApiError::Unreachable.to_string(),
+                ));
             } else if (200..300).contains(&status) {
                 progress.set(Progress::Done(tf("Caricato: {}.", &[&name])));
                 if let Some(input) = file_input.get_untracked() {
@@ -197,7 +211,9 @@ pub fn Upload(
         on_progress.forget();
         on_end.forget();
         if xhr.send_with_opt_blob(Some(&file)).is_err() {
-            progress.set(Progress::Failed(crate::api::ApiError::Unreachable.to_string()));
+            progress.set(Progress::Failed(
+                crate::api::ApiError::Unreachable.to_string(),
+            ));
         }
     };
     let percent = move || match progress.get() {

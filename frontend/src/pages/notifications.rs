@@ -33,10 +33,9 @@ impl UnreadNotifications {
         });
     }
 
-    pub fn refresh() {
-        if let Some(u) = use_context::<UnreadNotifications>() {
-            u.stale.update(|n| *n += 1);
-        }
+    /// Asks the header to count again.
+    pub fn refresh(self) {
+        self.stale.update(|n| *n += 1);
     }
 }
 
@@ -113,7 +112,12 @@ pub fn Notifications() -> impl IntoView {
                     } else {
                         items.set(fresh);
                     }
-                    cursor.set(c.page_info.has_next_page.then_some(c.page_info.end_cursor).flatten());
+                    cursor.set(
+                        c.page_info
+                            .has_next_page
+                            .then_some(c.page_info.end_cursor)
+                            .flatten(),
+                    );
                     total.set(Some(c.total_count));
                     error.set(None);
                 }
@@ -126,6 +130,8 @@ pub fn Notifications() -> impl IntoView {
         unread_only.track();
         load(None);
     });
+    // Taken here: the context is not reachable from inside the task below.
+    let unread = use_context::<UnreadNotifications>();
     let mark = move |ids: Option<Vec<String>>| {
         leptos::task::spawn_local(async move {
             match api::query::<serde_json::Value>(MARK, json!({ "ids": ids })).await {
@@ -137,7 +143,9 @@ pub fn Notifications() -> impl IntoView {
                             }
                         }
                     });
-                    UnreadNotifications::refresh();
+                    if let Some(u) = unread {
+                        u.refresh();
+                    }
                 }
                 Err(e) => error.set(Some(e)),
             }

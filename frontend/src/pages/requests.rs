@@ -113,7 +113,11 @@ fn state_words(state: &str) -> &'static str {
 }
 
 #[component]
-fn RequestCard(request: VerificationRequest, show_project: bool, reload: Callback<()>) -> impl IntoView {
+fn RequestCard(
+    request: VerificationRequest,
+    show_project: bool,
+    reload: Callback<()>,
+) -> impl IntoView {
     let open = request.state == "OPEN";
     let heading_id = format!("richiesta-{}", request.id);
     let badge = match request.state.as_str() {
