@@ -270,6 +270,11 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     .await?;
     wait_for_page_text(driver, "Caricato: form-conformita.pdf.").await?;
     link(driver, "form-conformita.pdf").await?;
+    driver
+        .find(By::XPath("//*[@role='progressbar']"))
+        .await?
+        .scroll_into_view()
+        .await?;
     browser.screenshot("request-upload-done").await?;
     assert_accessible(&browser, "request with an upload").await?;
 
@@ -309,6 +314,7 @@ async fn a_supplier_bulk_update_shows_live_on_the_administration_project_page() 
     let s = &supplier.driver;
     log_in(s, &server.url, "fornitore.demo", "fornitore-demo-2026").await?;
     wait_for_heading(s, "I servizi a contratto").await?;
+    wait_for_page_text(s, "Tributi (IMU, TARI)").await?;
     for name in ["Protocollo informatico", "Tributi (IMU, TARI)"] {
         s.find(By::XPath(format!(
             "//label[normalize-space()='Seleziona {name} · Comune di Ferrara']"
@@ -344,10 +350,147 @@ async fn a_supplier_bulk_update_shows_live_on_the_administration_project_page() 
         .execute("return window.nuvolaNotReloaded === true;", Vec::new())
         .await?;
     ensure!(kept.json() == &json!(true), "the page was reloaded");
+    a.find(By::Css("table.plan-table"))
+        .await?
+        .scroll_into_view()
+        .await?;
     admin.screenshot("project-live-update").await?;
     assert_accessible(&admin, "project page after a live update").await?;
 
     supplier.driver.clone().quit().await?;
     a.clone().quit().await?;
+    Ok(())
+}
+
+/// Opens the `<details>` of `summary` unless it is open already (a refresh of the page's
+/// data keeps the element, and its state, when nothing about it changed).
+async fn unfold(driver: &WebDriver, summary: &WebElement) -> Result<()> {
+    let open = driver
+        .execute(
+            "return arguments[0].parentElement.open;",
+            vec![summary.to_json()?],
+        )
+        .await?;
+    if open.json() != &json!(true) {
+        summary.click().await?;
+    }
+    Ok(())
+}
+
+/// Waits until the page holds `needle`, shown or folded away (in a closed `<details>`).
+async fn in_the_page(driver: &WebDriver, needle: &str) -> Result<()> {
+    eventually(
+        &format!("{needle:?} in the page"),
+        Duration::from_secs(20),
+        || async {
+            let found = driver
+                .execute(
+                    "return document.body.textContent.includes(arguments[0]);",
+                    vec![json!(needle)],
+                )
+                .await?;
+            Ok((found.json() == &json!(true)).then_some(()))
+        },
+    )
+    .await
+}
+
+/// Sets a `datetime-local` input as a person's picker would (typing into it depends on
+/// the browser's locale).
+async fn set_datetime(driver: &WebDriver, label: &str, value: &str) -> Result<()> {
+    let input = control_labelled(driver, label).await?;
+    driver
+        .execute(
+            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![input.to_json()?, json!(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supplier_fills_in_a_questionnaire_and_schedules_a_cutover() -> Result<()> {
+    let server = Server::start(Backend::Sqlite).await?;
+    let browser = Browser::start().await?;
+    let driver = &browser.driver;
+    ferrara_contracts_the_demo_supplier(driver, &server.url).await?;
+    log_in(driver, &server.url, "fornitore.demo", "fornitore-demo-2026").await?;
+    wait_for_heading(driver, "I servizi a contratto").await?;
+    wait_for_page_text(driver, "Questionari, finestre di cut-over ed evidenze").await?;
+    let summary = driver.find(By::Tag("summary")).await?;
+    let service = summary.text().await?;
+    summary.click().await?;
+    // Version 1 came from the set-up; the form starts from it.
+    wait_for_page_text(driver, "Versione 1").await?;
+
+    // The browser refuses a go-live before the migration started, next to the field.
+    fill(driver, "Applicativo", "Civilia Next").await?;
+    fill(driver, "Utenti", "240").await?;
+    set_datetime(driver, "Inizio della migrazione", "2026-12-01").await?;
+    set_datetime(driver, "Messa in esercizio", "2026-11-01").await?;
+    button(driver, "Salva il questionario")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(
+        driver,
+        "La messa in esercizio non può precedere l'inizio della migrazione.",
+    )
+    .await?;
+    let live = control_labelled(driver, "Messa in esercizio").await?;
+    ensure!(live.attr("aria-invalid").await?.as_deref() == Some("true"));
+    set_datetime(driver, "Messa in esercizio", "2027-02-01").await?;
+    button(driver, "Salva il questionario")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Servizio aggiornato.").await?;
+    in_the_page(driver, "Versioni precedenti").await?;
+
+    // The page reloaded its data: open the same panel again and read version 2 and history.
+    let summary = eventually("the panel again", Duration::from_secs(20), || async {
+        for s in driver.find_all(By::Tag("summary")).await? {
+            if s.text().await? == service {
+                return Ok(Some(s));
+            }
+        }
+        Ok(None)
+    })
+    .await?;
+    unfold(driver, &summary).await?;
+    wait_for_page_text(driver, "Versione 2").await?;
+    wait_for_page_text(driver, "Versioni precedenti").await?;
+    wait_for_page_text(driver, "Civilia Next").await?;
+
+    // A cut-over window that ends before it starts is refused in the browser.
+    let tomorrow = today_plus(driver, 1).await?;
+    let after = today_plus(driver, 2).await?;
+    set_datetime(driver, "Inizio del fermo", &format!("{after}T02:00")).await?;
+    set_datetime(driver, "Fine del fermo", &format!("{tomorrow}T22:00")).await?;
+    button(driver, "Pianifica il cut-over")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "La finestra deve finire dopo l'inizio.").await?;
+    set_datetime(driver, "Inizio del fermo", &format!("{tomorrow}T22:00")).await?;
+    set_datetime(driver, "Fine del fermo", &format!("{after}T02:00")).await?;
+    button(driver, "Pianifica il cut-over")
+        .await?
+        .click()
+        .await?;
+    in_the_page(driver, "22:00 – ").await?;
+    let summary = driver.find(By::Tag("summary")).await?;
+    unfold(driver, &summary).await?;
+    let shown = |d: &str| format!("{}/{}/{}", &d[8..10], &d[5..7], &d[0..4]);
+    wait_for_page_text(
+        driver,
+        &format!("{} 22:00 – {} 02:00", shown(&tomorrow), shown(&after)),
+    )
+    .await?;
+    summary.scroll_into_view().await?;
+    browser.screenshot("supplier-service-panel").await?;
+    assert_accessible(&browser, "supplier service panel").await?;
+
+    driver.clone().quit().await?;
     Ok(())
 }

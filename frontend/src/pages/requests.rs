@@ -175,7 +175,7 @@ fn RequestCard(
                     })}
                 </div>
                 <h2 id=heading_id.clone() class="h5 card-title">{request.title.clone()}</h2>
-                <p class="card-text request-body">{request.body.clone()}</p>
+                <p class="request-body">{request.body.clone()}</p>
                 <p class="mb-2">
                     {move || t("Scadenza")} ": " {format::date(&request.due_on)} " "
                     {open.then(|| view! {
@@ -200,8 +200,8 @@ fn RequestCard(
                         on_done=uploaded
                     />
                     <form class="mt-2" on:submit=answer novalidate>
-                        <div class="form-group mb-2">
-                            <label for=note_id.clone() class="active">{move || t("Nota per l'asseveratore (facoltativa)")}</label>
+                        <div class="mb-2">
+                            <label for=note_id.clone() class="form-label d-block">{move || t("Nota per l'asseveratore (facoltativa)")}</label>
                             <textarea
                                 id=note_id.clone()
                                 class="form-control"

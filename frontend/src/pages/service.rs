@@ -102,8 +102,14 @@ fn parse_local(value: &str) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms as i64)
 }
 
+/// One service's panel, folded; `title` names it (the service's name by default).
 #[component]
-fn ServicePanel(cup: String, service: PlannedService, reload: Callback<()>) -> impl IntoView {
+pub(crate) fn ServicePanel(
+    #[prop(into)] cup: String,
+    service: PlannedService,
+    #[prop(optional, into)] title: Option<String>,
+    reload: Callback<()>,
+) -> impl IntoView {
     let id = service.id.clone();
     let mut versions = service.assessments.clone();
     versions.sort_by_key(|a| std::cmp::Reverse(a.version));
@@ -118,7 +124,7 @@ fn ServicePanel(cup: String, service: PlannedService, reload: Callback<()>) -> i
     };
     view! {
         <details class="service-panel border rounded p-3 my-3">
-            <summary class="fw-semibold">{name.clone()}</summary>
+            <summary class="fw-semibold">{title.unwrap_or_else(|| name.clone())}</summary>
             <div class="mt-3">
                 <h3 class="h5">{move || t("Questionario di assessment")}</h3>
                 {match latest.clone() {
