@@ -259,7 +259,7 @@ pub fn Upload(
                     </div>
                     <div class="progress">
                         <div
-                            class="progress-bar"
+                            class=move || if matches!(progress.get(), Progress::Done(_)) { "progress-bar bg-success" } else { "progress-bar bg-primary" }
                             role="progressbar"
                             aria-label=move || t("Avanzamento del caricamento")
                             style:width=move || format!("{}%", percent())

@@ -180,8 +180,8 @@ pub fn Notifications() -> impl IntoView {
             {move || (loading.get() && items.with(Vec::is_empty)).then(|| view! { <Loading what="Caricamento delle notifiche…"/> })}
             {move || (!loading.get() && total.get() == Some(0)).then(|| view! { <Empty what="Nessuna notifica."/> })}
             <ul class="list-unstyled d-flex flex-column gap-2" aria-label=move || t("Notifiche")>
-                <For each=move || items.get() key=|n| (n.id.clone(), n.read) let:n>
-                    {
+                // A short list redrawn whole: cheaper in the wasm than a keyed <For>.
+                {move || items.get().into_iter().map(|n| {
                         let id = n.id.clone();
                         let kind = n.kind.clone();
                         let link = n.application.as_ref().map(|a| {
@@ -215,8 +215,7 @@ pub fn Notifications() -> impl IntoView {
                                 </div>
                             </li>
                         }
-                    }
-                </For>
+                    }).collect_view()}
             </ul>
             {move || cursor.get().map(|after| view! {
                 <button type="button" class="btn btn-outline-primary" on:click=move |_| load(Some(after.clone()))>
