@@ -289,6 +289,18 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     wait_for_page_text(driver, "«In allegato il form firmato.»").await?;
     browser.screenshot("request-answered").await?;
 
+    // The project page lists the same requests and every document of the project.
+    link(driver, &format!("CUP {CUP}")).await?.click().await?;
+    wait_for_page_text(driver, "Documenti del progetto").await?;
+    wait_for_page_text(driver, "Risposta inviata il").await?;
+    driver
+        .find(By::Id("richieste"))
+        .await?
+        .scroll_into_view()
+        .await?;
+    browser.screenshot("project-requests").await?;
+    assert_accessible(&browser, "project page with requests").await?;
+
     driver.clone().quit().await?;
     Ok(())
 }
