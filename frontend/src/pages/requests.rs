@@ -174,7 +174,12 @@ fn RequestCard(
                         <span class="small text-muted">{request.application.call.title.clone()}</span>
                     })}
                 </div>
-                <h2 id=heading_id.clone() class="h5 card-title">{request.title.clone()}</h2>
+                // Its own page lists requests under the h1; the project page under an h2.
+                {if show_project {
+                    view! { <h2 id=heading_id.clone() class="h5 card-title">{request.title.clone()}</h2> }.into_any()
+                } else {
+                    view! { <h3 id=heading_id.clone() class="h5 card-title">{request.title.clone()}</h3> }.into_any()
+                }}
                 <p class="request-body">{request.body.clone()}</p>
                 <p class="mb-2">
                     {move || t("Scadenza")} ": " {format::date(&request.due_on)} " "
@@ -188,7 +193,7 @@ fn RequestCard(
                         {request.answer_note.clone().map(|n| format!(": «{n}»"))}
                     </p>
                 })}
-                <h3 class="h6 mt-3">{move || t("Documenti allegati")}</h3>
+                <p class="h6 mt-3">{move || t("Documenti allegati")}</p>
                 {move || view! { <DocumentList documents=documents.get()/> }}
                 {open.then(|| view! {
                     <Upload
