@@ -53,6 +53,8 @@ impl Drop for Guard {
 /// A running `nuvola serve --demo` with its own fresh database.
 pub struct Server {
     pub url: String,
+    /// The server's database URL, for the CLI commands a journey runs beside it.
+    pub database: String,
     _process: Guard,
     _dir: tempfile::TempDir,
     postgres: Option<(String, String)>,
@@ -135,10 +137,33 @@ impl Server {
         .await??;
         Ok(Server {
             url,
+            database,
             _process: process,
             _dir: dir,
             postgres,
         })
+    }
+}
+
+impl Server {
+    /// Runs `nuvola deadlines --today TODAY` on this server's database (the deadline
+    /// checker that raises notifications) and returns its report line.
+    pub fn check_deadlines(&self, today: &str) -> Result<String> {
+        let bin = std::env::var_os("NUVOLA_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo_root().join("target/debug/nuvola"));
+        let out = Command::new(bin)
+            .args(["deadlines", "--database", &self.database, "--today", today])
+            .env("RUST_LOG", "warn")
+            .output()
+            .context("running nuvola deadlines")?;
+        if !out.status.success() {
+            bail!(
+                "nuvola deadlines failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
     }
 }
 
@@ -308,7 +333,10 @@ pub async fn choose(driver: &WebDriver, label: &str, option: &str) -> Result<()>
 /// would find it.
 pub async fn control_labelled(driver: &WebDriver, label: &str) -> Result<WebElement> {
     let label_el = driver
-        .find(By::XPath(format!("//label[normalize-space()='{label}']")))
+        .find(By::XPath(format!(
+            "//label[normalize-space()={}]",
+            xpath_literal(label)
+        )))
         .await
         .with_context(|| format!("no label {label:?}"))?;
     let id = label_el

@@ -150,6 +150,19 @@ fn explain_invalid(message: &str, en: bool) -> String {
         ("in the future", "La data del contratto non può essere nel futuro.", "The contract date cannot be in the future."),
         ("precede the funding", "Il contratto non può precedere il decreto di finanziamento.", "The contract cannot precede the funding decree."),
         ("planned services", "Scegli almeno un servizio del piano.", "Choose at least one service of the plan."),
+        // The questionnaire and the cut-over window (shared::lifecycle).
+        ("whole number", "Scrivi un numero intero.", "Write a whole number."),
+        ("must be between", "Il valore è fuori dai limiti ammessi.", "The value is out of the allowed range."),
+        ("the date must fall between", "La data è fuori dall'intervallo ammesso (dal 2020 a tre anni da oggi).", "The date is out of the allowed range (from 2020 to three years from today)."),
+        ("yyyy-mm-dd", "Scrivi la data nel formato AAAA-MM-GG.", "Write the date as YYYY-MM-DD."),
+        ("go-live cannot come before", "La messa in esercizio non può precedere l'inizio della migrazione.", "The go-live cannot come before the migration started."),
+        ("cannot start before the provider", "La migrazione non può iniziare prima dell'attivazione del fornitore.", "The migration cannot start before the provider was activated."),
+        ("answer at least one question", "Rispondi almeno a una domanda del questionario.", "Answer at least one question of the questionnaire."),
+        ("write 1 to", "Scrivi da 1 a 200 caratteri, o lascia vuoto.", "Write 1 to 200 characters, or leave it empty."),
+        ("give a date and time", "Indica data e ora.", "Give a date and a time."),
+        ("must end after it starts", "La finestra deve finire dopo l'inizio.", "The window must end after it starts."),
+        ("lasts at most", "Una finestra di cut-over dura al massimo 72 ore.", "A cut-over window lasts at most 72 hours."),
+        ("cannot start in the past", "La finestra non può iniziare nel passato.", "The window cannot start in the past."),
     ];
     for (needle, it_text, en_text) in known {
         if m.contains(needle) {

@@ -10,6 +10,8 @@
 //! | `/fornitore` | SUPPLIER, PSN | the services contracted to me |
 //! | `/dipartimento` | DEPARTMENT | national dashboard |
 //! | `/asseveratore` | VERIFIER | projects to verify |
+//! | `/amministrazione/richieste` | ADMINISTRATION | the verifier's requests, answered with documents |
+//! | `/notifiche` | anyone signed in | notifications |
 //!
 //! The guards only choose pages: the server refuses whatever a role may not see.
 
@@ -24,16 +26,25 @@ use crate::pages::{
     AccessibilityStatement, AdministrationHome, AdministrationProject, Dashboard, Explorer,
     LegalNotes, Login, NotFound, PublicProject, RequireRole, SupplierHome, VerifierHome,
 };
+use crate::pages::{AdministrationRequests, Notifications, UnreadNotifications};
 use crate::session::Session;
 
 const ADMINISTRATION: &[Role] = &[Role::Administration];
 const SUPPLIERS: &[Role] = &[Role::Supplier, Role::Psn];
 const DEPARTMENT: &[Role] = &[Role::Department];
 const VERIFIER: &[Role] = &[Role::Verifier];
+const SIGNED_IN: &[Role] = &[
+    Role::Administration,
+    Role::Supplier,
+    Role::Psn,
+    Role::Department,
+    Role::Verifier,
+];
 
 #[component]
 pub fn App() -> impl IntoView {
     Session::provide();
+    UnreadNotifications::provide();
     view! {
         <Router>
             <a class="visually-hidden-focusable skiplink" href="#contenuto">
@@ -67,6 +78,15 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/accessibilita") view=AccessibilityStatement/>
                     <Route path=path!("/note-legali") view=LegalNotes/>
+                    // Issue 5, items 3 and 4: requests, notifications.
+                    <Route
+                        path=path!("/amministrazione/richieste")
+                        view=|| view! { <RequireRole roles=ADMINISTRATION><AdministrationRequests/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/notifiche")
+                        view=|| view! { <RequireRole roles=SIGNED_IN><Notifications/></RequireRole> }
+                    />
                 </Routes>
             </main>
             <Footer/>

@@ -38,7 +38,10 @@ fn Brand(tagline: &'static str) -> impl IntoView {
 fn menu_of(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     let mut items = Vec::new();
     match role {
-        Some(Role::Administration) => items.push(("/amministrazione", "I miei progetti")),
+        Some(Role::Administration) => {
+            items.push(("/amministrazione", "I miei progetti"));
+            items.push(("/amministrazione/richieste", "Richieste"));
+        }
         Some(Role::Supplier | Role::Psn) => items.push(("/fornitore", "I servizi a contratto")),
         Some(Role::Department) => items.push(("/dipartimento", "Cruscotto nazionale")),
         Some(Role::Verifier) => items.push(("/asseveratore", "Progetti da asseverare")),
@@ -92,6 +95,7 @@ fn UserZone() -> impl IntoView {
             let role = me.role;
             view! {
                 <div class="d-flex align-items-center gap-2 ms-3">
+                    <crate::pages::NotificationBadge/>
                     <span class="text-white small text-end lh-sm" data-testid="utente">
                         <span class="fw-semibold">{me.shown_name()}</span>
                         <br/>
@@ -124,11 +128,19 @@ pub fn Header() -> impl IntoView {
     let session = use_session();
     let current = move |path: &'static str| {
         let here = location.pathname.get();
-        let active = if path == "/" {
-            here == "/"
-        } else {
-            here.starts_with(path)
+        // The longest entry that prefixes the address is the current one
+        // (`/amministrazione/richieste`, not also `/amministrazione`).
+        let matches = |p: &str| {
+            if p == "/" {
+                here == "/"
+            } else {
+                here.starts_with(p)
+            }
         };
+        let active = matches(path)
+            && !menu_of(session.role())
+                .iter()
+                .any(|(other, _)| other.len() > path.len() && matches(other));
         active.then_some("page")
     };
     view! {

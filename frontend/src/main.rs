@@ -11,8 +11,10 @@ mod app;
 mod format;
 mod i18n;
 mod layout;
+mod live;
 mod pages;
 mod session;
+mod upload;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

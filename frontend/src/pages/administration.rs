@@ -22,7 +22,8 @@ use super::{
 };
 use crate::api::{self, ApiError};
 use crate::format;
-use crate::i18n::{self, t};
+use crate::i18n::{self, t, tf};
+use crate::live;
 
 const MY_PROJECTS: &str = "query MyProjects { myProjects { cup amountEur state fundedOn \
     call { title } nextDeadline { kind dueOn daysLeft } plan { id status } } }";
@@ -129,7 +130,12 @@ const PROJECT: &str = r#"query Project($cup: String!) {
     call { title contractTerm completionTerm }
     nextDeadline { kind dueOn daysLeft }
     plan { id name dataClass modality origin destination status
-           supplier { vatNumber name isPsn } contractOn cutoverStart cutoverEnd version }
+           supplier { vatNumber name isPsn } contractOn cutoverStart cutoverEnd version
+           assessments { version applicationName cpuCores memoryGb storageGb users destination
+                         providerActivatedOn migrationStartedOn goLiveOn submittedAt } }
+    verificationRequests { id title body dueOn daysLeft state openedAt answeredAt answerNote version
+      application { cup call { title } } documents { id kind fileName sizeBytes uploadedAt downloadUrl } }
+    documents { id kind fileName sizeBytes uploadedAt downloadUrl }
   }
   catalogue { code name targetType }
   cloudOfferings { code name serviceModel maxDataClass qualifiedUntil supplierVat supplierName isPsn }
@@ -163,6 +169,10 @@ struct Project {
     state_reason: Option<String>,
     #[serde(default)]
     history: Vec<HistoryEvent>,
+    #[serde(default)]
+    verification_requests: Vec<super::requests::VerificationRequest>,
+    #[serde(default)]
+    documents: Vec<crate::upload::Document>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -212,6 +222,8 @@ pub(crate) struct PlannedService {
     pub cutover_end: Option<String>,
     #[serde(default)]
     pub version: i32,
+    #[serde(default)]
+    pub assessments: Vec<super::service::Assessment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -286,8 +298,44 @@ pub fn AdministrationProject() -> impl IntoView {
         notice.set(Some(message));
         data.refetch();
     });
+    // Live updates: a supplier's move shows here without a reload.
+    let connected = RwSignal::new(false);
+    let last_change = RwSignal::new(None::<String>);
+    let feed = StoredValue::new_local(None::<live::Feed>);
+    Effect::new(move |_| {
+        let cup = cup();
+        feed.set_value(live::follow(&cup, move |change| match change {
+            live::Change::Connected => connected.set(true),
+            live::Change::Lost => connected.set(false),
+            live::Change::Service { name, status } => {
+                let label = ServiceState::parse(&status)
+                    .map(i18n::service_state_label)
+                    .unwrap_or("");
+                last_change.set(Some(tf("Aggiornato ora: {} è «{}».", &[&name, t(label)])));
+                data.refetch();
+            }
+            live::Change::Project { state } => {
+                let label = ApplicationState::parse(&state)
+                    .map(i18n::state_label)
+                    .unwrap_or("");
+                last_change.set(Some(tf("Aggiornato ora: il progetto è «{}».", &[t(label)])));
+                data.refetch();
+            }
+        }));
+    });
+    on_cleanup(move || {
+        let _ = feed.try_update_value(|f| *f = None);
+    });
     view! {
         <div class="container my-4">
+            <div class="d-flex flex-wrap justify-content-end gap-3 small">
+                <span class="text-muted" data-testid="tempo-reale">
+                    {move || if connected.get() { t("Aggiornamenti in tempo reale attivi") } else { t("Aggiornamenti in tempo reale non attivi") }}
+                </span>
+            </div>
+            <div role="status" aria-live="polite" class="live-change">
+                {move || last_change.get().map(|m| view! { <p class="alert alert-info py-2 mb-2">{m}</p> })}
+            </div>
             <Transition fallback=|| view! { <Loading what="Caricamento del progetto…"/> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -413,6 +461,18 @@ fn ProjectView(
                 />
             </section>
         })}
+
+        <ProjectRequests
+            requests=project.verification_requests.clone()
+            documents=project.documents.clone()
+            reload=Callback::new(move |()| reload.run("Documenti e richieste aggiornati."))
+        />
+
+        <super::service::ServicePanels
+            cup=project.cup.clone()
+            plan=project.plan.clone()
+            reload=Callback::new(move |()| reload.run("Servizio aggiornato."))
+        />
 
         <section aria-labelledby="cronologia" class="mt-5">
             <h2 id="cronologia" class="h3">{move || t("Cronologia del progetto")}</h2>
@@ -1100,5 +1160,27 @@ fn history_label(action: &str, entity: &str) -> &'static str {
         "IMPORT_CREATE" | "IMPORT_UPDATE" | "IMPORT_OPEN_DATA" => "Dati aperti importati",
         _ if entity == "planned_service" => "Piano di migrazione modificato",
         _ => "Aggiornamento del progetto",
+    }
+}
+
+/// The verifier's requests on this project and every document uploaded to it.
+#[component]
+fn ProjectRequests(
+    requests: Vec<super::requests::VerificationRequest>,
+    documents: Vec<crate::upload::Document>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let has_requests = !requests.is_empty();
+    view! {
+        {has_requests.then(|| view! {
+            <section aria-labelledby="richieste" class="mt-5">
+                <h2 id="richieste" class="h3">{move || t("Richieste dell'asseveratore")}</h2>
+                <super::requests::RequestList requests=requests.clone() reload/>
+            </section>
+        })}
+        <section aria-labelledby="documenti" class="mt-5">
+            <h2 id="documenti" class="h3">{move || t("Documenti del progetto")}</h2>
+            <crate::upload::DocumentList documents/>
+        </section>
     }
 }

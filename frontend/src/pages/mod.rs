@@ -5,7 +5,10 @@ mod dashboard;
 mod explorer;
 mod info;
 mod login;
+mod notifications;
 mod project;
+mod requests;
+mod service;
 mod supplier;
 mod verifier;
 
@@ -14,7 +17,9 @@ pub use dashboard::Dashboard;
 pub use explorer::Explorer;
 pub use info::{AccessibilityStatement, LegalNotes, NotFound};
 pub use login::Login;
+pub use notifications::{NotificationBadge, Notifications, UnreadNotifications};
 pub use project::PublicProject;
+pub use requests::AdministrationRequests;
 pub use supplier::SupplierHome;
 pub use verifier::VerifierHome;
 

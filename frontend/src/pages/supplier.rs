@@ -17,7 +17,9 @@ const CONTRACTED: &str = r#"query Contracted { myProjects { cup state
   administration { name region }
   call { title }
   plan { id name dataClass modality origin destination status
-         supplier { vatNumber name } contractOn cutoverStart cutoverEnd version } } }"#;
+         supplier { vatNumber name } contractOn cutoverStart cutoverEnd version
+         assessments { version applicationName cpuCores memoryGb storageGb users destination
+                       providerActivatedOn migrationStartedOn goLiveOn submittedAt } } } }"#;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -157,6 +159,18 @@ pub fn SupplierHome() -> impl IntoView {
                             view! {
                                 <BulkUpdate all selected notice reload=Callback::new(move |message: String| { notice.set(Some(message)); selected.set(Vec::new()); data.refetch(); })/>
                                 <ServiceTable rows=Signal::derive(shown) total=all.with_value(Vec::len) selected/>
+                                // Issue 5, item 4: questionnaire, cut-over window and evidence per service.
+                                <section aria-labelledby="servizi-dettaglio" class="mt-5">
+                                    <h2 id="servizi-dettaglio" class="h3">{move || t("Questionari, finestre di cut-over ed evidenze")}</h2>
+                                    {all.with_value(|rows| rows.iter().map(|r| view! {
+                                        <super::service::ServicePanel
+                                            cup=r.cup.clone()
+                                            service=r.service.clone()
+                                            title=format!("{} · {}", r.service.name, r.body)
+                                            reload=Callback::new(move |()| { notice.set(Some(t("Servizio aggiornato.").to_owned())); data.refetch(); })
+                                        />
+                                    }).collect_view())}
+                                </section>
                             }.into_any()
                         }
                         Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
