@@ -10,6 +10,8 @@
 //! | `/fornitore` | SUPPLIER, PSN | the services contracted to me |
 //! | `/dipartimento` | DEPARTMENT | national dashboard |
 //! | `/asseveratore` | VERIFIER | projects to verify |
+//! | `/asseveratore/progetti/:cup` | VERIFIER | a verification: checklist, requests, outcome |
+//! | `/dipartimento/progetti/:cup` | DEPARTMENT | a project: assign a verifier, pay, revoke |
 //!
 //! The guards only choose pages: the server refuses whatever a role may not see.
 
@@ -24,6 +26,7 @@ use crate::pages::{
     AccessibilityStatement, AdministrationHome, AdministrationProject, Dashboard, Explorer,
     LegalNotes, Login, NotFound, PublicProject, RequireRole, SupplierHome, VerifierHome,
 };
+use crate::pages::{DepartmentProject, VerifierProject};
 use crate::session::Session;
 
 const ADMINISTRATION: &[Role] = &[Role::Administration];
@@ -66,6 +69,15 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <RequireRole roles=VERIFIER><VerifierHome/></RequireRole> }
                     />
                     <Route path=path!("/accessibilita") view=AccessibilityStatement/>
+                    // Issue 5: the verification and the department's project page.
+                    <Route
+                        path=path!("/asseveratore/progetti/:cup")
+                        view=|| view! { <RequireRole roles=VERIFIER><VerifierProject/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/dipartimento/progetti/:cup")
+                        view=|| view! { <RequireRole roles=DEPARTMENT><DepartmentProject/></RequireRole> }
+                    />
                     <Route path=path!("/note-legali") view=LegalNotes/>
                 </Routes>
             </main>

@@ -1,7 +1,8 @@
 //! The department's national dashboard: the figures people look at rather than read.
 //! Totals and amounts by state, progress towards the 16,547-administration target, bars
 //! by region, call and type of body, a tile map of the regions, the monthly series and
-//! the overdue projects, all from one GraphQL round trip. Every chart has a table
+//! the overdue projects as the deadline checker recorded them (`overdueProjects`, in the
+//! same document), all from one GraphQL round trip. Every chart has a table
 //! beside or under it that says the same in words.
 
 use leptos::prelude::*;
@@ -21,15 +22,61 @@ const DASHBOARD: &str = r#"query Dashboard {
     byCall { key applications amountEur administrations }
     byType { key applications amountEur administrations }
     monthly { month funded renounced paid amountEur }
-    paidAdministrations targetAdministrations overdueCount
-    overdue { cup administration region callTitle state kind dueOn daysLate }
+    paidAdministrations targetAdministrations
+  }
+  overdueProjects(first: 20) {
+    totalCount
+    edges { node { cup state administration { name region } call { title } overdue { kind dueOn daysLate } } }
   }
 }"#;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Data {
     stats: Stats,
     dashboard: Figures,
+    /// The deadline checker's marks (DEPARTMENT only), longest overdue first.
+    overdue_projects: OverduePage,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OverduePage {
+    total_count: i64,
+    edges: Vec<OverdueEdge>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct OverdueEdge {
+    node: OverdueNode,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct OverdueNode {
+    cup: String,
+    state: ApplicationState,
+    administration: OverdueBody,
+    call: OverdueCall,
+    overdue: Option<OverdueMark>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct OverdueBody {
+    name: String,
+    region: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct OverdueCall {
+    title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OverdueMark {
+    kind: String,
+    due_on: String,
+    days_late: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -58,8 +105,6 @@ struct Figures {
     monthly: Vec<Month>,
     paid_administrations: i64,
     target_administrations: i64,
-    overdue_count: i64,
-    overdue: Vec<Overdue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -79,19 +124,6 @@ struct Month {
     renounced: i64,
     paid: i64,
     amount_eur: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Overdue {
-    cup: String,
-    administration: String,
-    region: String,
-    call_title: String,
-    state: ApplicationState,
-    kind: String,
-    due_on: String,
-    days_late: i64,
 }
 
 #[component]
@@ -119,7 +151,27 @@ fn DashboardView(data: Data) -> impl IntoView {
     let Data {
         stats,
         dashboard: f,
+        overdue_projects,
     } = data;
+    let overdue_count = overdue_projects.total_count;
+    let overdue: Vec<Overdue> = overdue_projects
+        .edges
+        .into_iter()
+        .filter_map(|e| {
+            let n = e.node;
+            let mark = n.overdue?;
+            Some(Overdue {
+                cup: n.cup,
+                administration: n.administration.name,
+                region: n.administration.region,
+                call_title: n.call.title,
+                state: n.state,
+                kind: mark.kind,
+                due_on: mark.due_on,
+                days_late: mark.days_late,
+            })
+        })
+        .collect();
     let target = f.target_administrations.max(1);
     let funded_pct = (stats.administrations as f64 / target as f64 * 100.0).min(100.0);
     let paid_pct = (f.paid_administrations as f64 / target as f64 * 100.0).min(100.0);
@@ -184,7 +236,7 @@ fn DashboardView(data: Data) -> impl IntoView {
                 <Figure label="Progetti" value=format::count(stats.applications) testid="cruscotto-progetti"/>
                 <Figure label="Importo finanziato" value=format::euros_short(stats.amount_eur) testid="cruscotto-importo"/>
                 <Figure label="Enti beneficiari" value=format::count(stats.administrations) testid="cruscotto-enti"/>
-                <Figure label="Progetti in ritardo" value=format::count(f.overdue_count) testid="cruscotto-ritardi"/>
+                <Figure label="Progetti in ritardo" value=format::count(overdue_count) testid="cruscotto-ritardi"/>
             </div>
         </section>
 
@@ -231,8 +283,8 @@ fn DashboardView(data: Data) -> impl IntoView {
 
         <section aria-labelledby="ritardi" class="mt-5">
             <h2 id="ritardi" class="h3">{move || t("Progetti in ritardo")}</h2>
-            <p>{move || tf("{} progetti hanno superato la prossima scadenza; i più in ritardo:", &[&format::count(f.overdue_count)])}</p>
-            <OverdueTable rows=f.overdue.clone()/>
+            <p>{move || tf("{} progetti hanno superato la prossima scadenza; i più in ritardo:", &[&format::count(overdue_count)])}</p>
+            <OverdueTable rows=overdue/>
         </section>
     }
 }
@@ -503,6 +555,19 @@ fn month_label(month: &str) -> String {
     }
 }
 
+/// One row of the overdue list, as the deadline checker recorded it.
+#[derive(Debug, Clone, PartialEq)]
+struct Overdue {
+    cup: String,
+    administration: String,
+    region: String,
+    call_title: String,
+    state: ApplicationState,
+    kind: String,
+    due_on: String,
+    days_late: i64,
+}
+
 #[component]
 fn OverdueTable(rows: Vec<Overdue>) -> impl IntoView {
     view! {
@@ -522,7 +587,7 @@ fn OverdueTable(rows: Vec<Overdue>) -> impl IntoView {
                 <tbody>
                     {rows.into_iter().map(|o| {
                         let kind = if o.kind == "CONTRACT" { "Contratto con il fornitore" } else { "Completamento della migrazione" };
-                        let href = format!("/progetti/{}", o.cup);
+                        let href = format!("/dipartimento/progetti/{}", o.cup);
                         let label = format!("{} {} {}", t("Apri il progetto"), o.cup, o.administration);
                         view! {
                             <tr>

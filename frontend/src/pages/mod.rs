@@ -2,6 +2,7 @@
 
 mod administration;
 mod dashboard;
+mod department;
 mod explorer;
 mod info;
 mod login;
@@ -17,6 +18,9 @@ pub use login::Login;
 pub use project::PublicProject;
 pub use supplier::SupplierHome;
 pub use verifier::VerifierHome;
+// Issue 5: the verifier's project page and the department's project page.
+pub use department::DepartmentProject;
+pub use verifier::VerifierProject;
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
