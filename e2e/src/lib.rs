@@ -308,7 +308,10 @@ pub async fn choose(driver: &WebDriver, label: &str, option: &str) -> Result<()>
 /// would find it.
 pub async fn control_labelled(driver: &WebDriver, label: &str) -> Result<WebElement> {
     let label_el = driver
-        .find(By::XPath(format!("//label[normalize-space()='{label}']")))
+        .find(By::XPath(format!(
+            "//label[normalize-space()={}]",
+            xpath_literal(label)
+        )))
         .await
         .with_context(|| format!("no label {label:?}"))?;
     let id = label_el

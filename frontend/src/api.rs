@@ -150,6 +150,17 @@ fn explain_invalid(message: &str, en: bool) -> String {
         ("in the future", "La data del contratto non può essere nel futuro.", "The contract date cannot be in the future."),
         ("precede the funding", "Il contratto non può precedere il decreto di finanziamento.", "The contract cannot precede the funding decree."),
         ("planned services", "Scegli almeno un servizio del piano.", "Choose at least one service of the plan."),
+        // Issue 5: verification and the department's moves.
+        ("is not an active verifier account", "Nessun asseveratore attivo ha questo nome utente.", "No active verifier has this username."),
+        ("write the reason in", "Il motivo deve avere da 10 a 2.000 caratteri.", "The reason must have 10 to 2,000 characters."),
+        ("services to redo", "Scegli i servizi da rifare.", "Choose the services to redo."),
+        ("in the past", "La scadenza non può essere nel passato.", "The due date cannot be in the past."),
+        ("give the request a title", "Scrivi un titolo di al massimo 200 caratteri.", "Write a title of at most 200 characters."),
+        ("say what the request asks", "Scrivi cosa chiedi (al massimo 10.000 caratteri).", "Write what you ask for (at most 10,000 characters)."),
+        ("give the due date", "Indica la data di scadenza.", "Give the due date."),
+        ("give the verifier's username", "Indica il nome utente dell'asseveratore.", "Give the verifier's username."),
+        ("choose the outcome", "Scegli l'esito.", "Choose the outcome."),
+        ("notes too long", "Le note possono avere al massimo 2.000 caratteri.", "Notes may have at most 2,000 characters."),
     ];
     for (needle, it_text, en_text) in known {
         if m.contains(needle) {

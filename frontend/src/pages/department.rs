@@ -205,12 +205,12 @@ fn DepartmentActions(
                 ev.prevent_default();
                 let who = verifier.get_untracked().trim().to_owned();
                 if who.is_empty() {
-                    error.set(Some(ApiError::invalid("verifier", t("Indica il nome utente dell'asseveratore."))));
+                    error.set(Some(ApiError::invalid("verifier", "give the verifier's username")));
                     return;
                 }
                 run(ASSIGN, json!({ "project": project.clone(), "verifier": who }), "Asseveratore assegnato: il progetto è in verifica.");
             }>
-                <h3 class="h5">{move || t("Assegna un asseveratore")}</h3>
+                <h3 class="h5 mb-5">{move || t("Assegna un asseveratore")}</h3>
                 <div class="form-group">
                     <label for="asseveratore-utente" class="active">{move || t("Nome utente dell'asseveratore")}</label>
                     <input type="text" id="asseveratore-utente" class="form-control" autocomplete="off"
@@ -248,10 +248,7 @@ fn DepartmentActions(
                     error.set(None);
                     confirming.set(true);
                 }
-                Err(_) => error.set(Some(ApiError::invalid(
-                    "reason",
-                    t("Scrivi il motivo della revoca, da 10 a 2.000 caratteri."),
-                ))),
+                Err(e) => error.set(Some(ApiError::invalid("reason", e.to_string()))),
             }
         };
         view! {

@@ -369,7 +369,7 @@ fn CheckForm(
         ev.prevent_default();
         let notes_text = notes.get_untracked();
         if notes_text.chars().count() > MAX_REQUEST_TEXT {
-            error.set(Some(ApiError::invalid("notes", "too long")));
+            error.set(Some(ApiError::invalid("notes", "notes too long")));
             return;
         }
         let input = json!({
@@ -387,7 +387,7 @@ fn CheckForm(
     };
     view! {
         <form class="card card-bg shadow-sm p-4 mt-3" on:submit=submit novalidate>
-            <h3 class="h5">{move || t("Registra una verifica")}</h3>
+            <h3 class="h5 mb-4">{move || t("Registra una verifica")}</h3>
             {move || error.get().map(|e| view! { <ErrorAlert error=e/> })}
             <div class="row g-3">
                 <div class="col-12 col-md-6 select-wrapper">
@@ -416,7 +416,7 @@ fn CheckForm(
                         }
                     }).collect_view()}
                 </fieldset>
-                <div class="col-12 form-group mb-0">
+                <div class="col-12 form-group mt-4 mb-0">
                     <label for="verifica-note" class="active">{move || t("Note della verifica")}</label>
                     <textarea id="verifica-note" class="form-control" rows="2"
                         prop:value=move || notes.get()
@@ -570,18 +570,24 @@ fn RequestForm(cup: String, call_title: String, reload: Callback<&'static str>) 
             due.get_untracked(),
         );
         let problem = if ti.is_empty() || ti.chars().count() > MAX_REQUEST_TITLE {
-            Some(("title", "Scrivi un titolo di al massimo 200 caratteri."))
+            Some((
+                "title",
+                "give the request a title of at most 200 characters",
+            ))
         } else if bo.is_empty() || bo.chars().count() > MAX_REQUEST_TEXT {
-            Some(("body", "Scrivi cosa chiedi (al massimo 10.000 caratteri)."))
+            Some((
+                "body",
+                "say what the request asks for, at most 10,000 characters",
+            ))
         } else if chrono::NaiveDate::parse_from_str(&du, "%Y-%m-%d").is_err() {
-            Some(("dueOn", "Indica la data di scadenza."))
+            Some(("dueOn", "give the due date"))
         } else if du < in_days(0) {
-            Some(("dueOn", "La scadenza non può essere nel passato."))
+            Some(("dueOn", "the due date may not be in the past"))
         } else {
             None
         };
         if let Some((field, message)) = problem {
-            error.set(Some(ApiError::invalid(field, t(message))));
+            error.set(Some(ApiError::invalid(field, message)));
             return;
         }
         let input = json!({ "cup": cup, "callTitle": call_title, "title": ti, "body": bo, "dueOn": du, "idempotencyKey": key });
@@ -605,7 +611,7 @@ fn RequestForm(cup: String, call_title: String, reload: Callback<&'static str>) 
     );
     view! {
         <form class="card card-bg shadow-sm p-4 mt-3" on:submit=submit novalidate>
-            <h3 class="h5">{move || t("Nuova richiesta di documenti")}</h3>
+            <h3 class="h5 mb-5">{move || t("Nuova richiesta di documenti")}</h3>
             {move || general().map(|e| view! { <ErrorAlert error=e/> })}
             <div class="form-group">
                 <label for="richiesta-titolo" class="active">{move || t("Titolo della richiesta")}</label>
@@ -678,23 +684,20 @@ fn OutcomeForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(outcome) = chosen.get_untracked() else {
-            error.set(Some(ApiError::invalid("outcome", t("Scegli l'esito."))));
+            error.set(Some(ApiError::invalid("outcome", "choose the outcome")));
             return;
         };
         let redo_ids = redo.get_untracked();
         if outcome == VerificationOutcome::Partial && redo_ids.is_empty() {
             error.set(Some(ApiError::invalid(
                 "redoServices",
-                t("Scegli i servizi da rifare."),
+                "name the services to redo",
             )));
             return;
         }
         let text = notes.get_untracked().trim().to_owned();
         if text.chars().count() > nuvola_shared::Reason::MAX {
-            error.set(Some(ApiError::invalid(
-                "notes",
-                t("Le note possono avere al massimo 2.000 caratteri."),
-            )));
+            error.set(Some(ApiError::invalid("notes", "notes too long")));
             return;
         }
         let vars = json!({
