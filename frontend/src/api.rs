@@ -190,6 +190,14 @@ struct GraphqlError {
 
 /// Sends one GraphQL document with its variables and decodes `data` as `T`.
 pub async fn query<T: DeserializeOwned>(document: &str, variables: Value) -> Result<T, ApiError> {
+    let data = query_value(document, variables).await?;
+    serde_json::from_value(data).map_err(|_| ApiError::Malformed)
+}
+
+/// [`query`] without the decoding into a type: the request, the JSON parsing and the
+/// errors exist once in the wasm instead of once per answer type (each copy of the
+/// generic parser cost kilobytes).
+pub async fn query_value(document: &str, variables: Value) -> Result<Value, ApiError> {
     let body = serde_json::json!({ "query": document, "variables": variables });
     let response = Request::post("/graphql")
         .json(&body)
@@ -199,7 +207,7 @@ pub async fn query<T: DeserializeOwned>(document: &str, variables: Value) -> Res
         .map_err(|_| ApiError::Unreachable)?;
     let status = response.status();
     let text = response.text().await.map_err(|_| ApiError::Unreachable)?;
-    let decoded: Response<T> = match serde_json::from_str(&text) {
+    let decoded: Response<Value> = match serde_json::from_str(&text) {
         Ok(decoded) => decoded,
         Err(_) if !(200..300).contains(&status) && status != 400 => {
             return Err(ApiError::Http(status))

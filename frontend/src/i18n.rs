@@ -77,6 +77,12 @@ pub fn t(it: &'static str) -> &'static str {
     }
 }
 
+/// `it` as a view that follows the language switch. One closure type for every text,
+/// so a page of texts costs one reactive instantiation in the wasm, not one per text.
+pub fn tx(it: &'static str) -> impl IntoView {
+    move || t(it)
+}
+
 /// `it` with `{}` replaced, in order, by `args`.
 pub fn tf(it: &'static str, args: &[&str]) -> String {
     let mut out = String::new();

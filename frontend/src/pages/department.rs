@@ -11,13 +11,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::administration::{CallRef, PlanTable, PlannedService};
-use super::verifier::Body;
+use super::verifier::{decode, fetch, send, Body};
 use super::{
     blames, Breadcrumb, DeadlineText, ErrorAlert, FieldError, Loading, NextDeadline, StateBadge,
 };
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::format;
-use crate::i18n::{t, tf};
+use crate::i18n::{tf, tx};
 
 const PROJECT: &str = r#"query DepartmentProject($cup: String!) { application(cup: $cup) {
   cup amountEur state version stateReason verificationOutcome fundedOn
@@ -66,10 +66,7 @@ struct OverdueMark {
 pub fn DepartmentProject() -> impl IntoView {
     let params = use_params_map();
     let cup = move || params.with(|p| p.get("cup").unwrap_or_default());
-    let data = LocalResource::new(move || {
-        let cup = cup();
-        async move { api::query::<ProjectData>(PROJECT, json!({ "cup": cup })).await }
-    });
+    let data = LocalResource::new(move || fetch(PROJECT, Some(cup())));
     let notice = RwSignal::new(None::<&'static str>);
     let reload = Callback::new(move |message: &'static str| {
         notice.set(Some(message));
@@ -79,7 +76,7 @@ pub fn DepartmentProject() -> impl IntoView {
         <div class="container my-4">
             <Transition fallback=|| view! { <Loading what="Caricamento del progetto…"/> }>
                 {move || Suspend::new(async move {
-                    match data.await {
+                    match data.await.and_then(decode::<ProjectData>) {
                         Ok(ProjectData { application: Some(p) }) => view! { <ProjectView project=p notice reload/> }.into_any(),
                         Ok(_) => view! { <ErrorAlert error=ApiError::Refused { code: "NOT_FOUND".into(), message: String::new(), field: None }/> }.into_any(),
                         Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
@@ -110,31 +107,31 @@ fn ProjectView(
         <h1>{project.administration.name.clone()}</h1>
         <p class="lead">{project.call.title.clone()}" · "{project.administration.region.clone()}" · "{format::euros(project.amount_eur)}</p>
         {move || notice.get().map(|n| view! {
-            <div class="alert alert-success" role="status"><p class="mb-0">{move || t(n)}</p></div>
+            <div class="alert alert-success" role="status"><p class="mb-0">{tx(n)}</p></div>
         })}
         <dl class="row">
-            <dt class="col-sm-4">{move || t("Data del decreto")}</dt>
+            <dt class="col-sm-4">{tx("Data del decreto")}</dt>
             <dd class="col-sm-8">{project.funded_on.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</dd>
-            <dt class="col-sm-4">{move || t("Prossima scadenza")}</dt>
+            <dt class="col-sm-4">{tx("Prossima scadenza")}</dt>
             <dd class="col-sm-8"><DeadlineText deadline=project.next_deadline.clone()/></dd>
             {project.overdue.clone().map(|o| {
                 let kind = if o.kind == "CONTRACT" { "Contratto con il fornitore" } else { "Completamento della migrazione" };
                 view! {
-                    <dt class="col-sm-4">{move || t("Scadenza superata")}</dt>
+                    <dt class="col-sm-4">{tx("Scadenza superata")}</dt>
                     <dd class="col-sm-8 text-danger fw-semibold" data-testid="ritardo">
-                        {move || t(kind)}": "{format::date(&o.due_on)}" · "
+                        {tx(kind)}": "{format::date(&o.due_on)}" · "
                         {move || tf("{} giorni di ritardo (dal {})", &[&format::count(o.days_late), &format::date(&o.since)])}
                     </dd>
                 }
             })}
             {outcome.map(|o| view! {
-                <dt class="col-sm-4">{move || t("Esito registrato")}</dt>
-                <dd class="col-sm-8">{move || t(o.label_it())}</dd>
+                <dt class="col-sm-4">{tx("Esito registrato")}</dt>
+                <dd class="col-sm-8">{tx(o.label_it())}</dd>
             })}
         </dl>
         {project.state_reason.clone().map(|r| view! {
             <div class="alert alert-warning" role="status">
-                <span class="fw-semibold">{move || t("Motivo")}": "</span>{r}
+                <span class="fw-semibold">{tx("Motivo")}": "</span>{r}
             </div>
         })}
 
@@ -147,7 +144,7 @@ fn ProjectView(
         />
 
         <section aria-labelledby="piano" class="mt-5">
-            <h2 id="piano" class="h3">{move || t("Piano di migrazione")}</h2>
+            <h2 id="piano" class="h3">{tx("Piano di migrazione")}</h2>
             {if project.plan.is_empty() {
                 view! { <super::Empty what="Il piano di migrazione è vuoto."/> }.into_any()
             } else {
@@ -180,19 +177,8 @@ fn DepartmentActions(
     let error = RwSignal::new(None::<ApiError>);
     let error_signal: Signal<Option<ApiError>> = error.into();
     let run = move |document: &'static str, variables: Value, done: &'static str| {
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        leptos::task::spawn_local(async move {
-            match api::query::<Value>(document, variables).await {
-                Ok(_) => {
-                    error.set(None);
-                    reload.run(done);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
+        send(document, variables, pending, error, move || {
+            reload.run(done)
         });
     };
 
@@ -210,16 +196,16 @@ fn DepartmentActions(
                 }
                 run(ASSIGN, json!({ "project": project.clone(), "verifier": who }), "Asseveratore assegnato: il progetto è in verifica.");
             }>
-                <h3 class="h5 mb-5">{move || t("Assegna un asseveratore")}</h3>
+                <h3 class="h5 mb-5">{tx("Assegna un asseveratore")}</h3>
                 <div class="form-group">
-                    <label for="asseveratore-utente" class="active">{move || t("Nome utente dell'asseveratore")}</label>
+                    <label for="asseveratore-utente" class="active">{tx("Nome utente dell'asseveratore")}</label>
                     <input type="text" id="asseveratore-utente" class="form-control" autocomplete="off"
                         class:is-invalid=move || invalid.get() aria-describedby="asseveratore-utente-errore"
                         prop:value=move || verifier.get() on:input=move |ev| verifier.set(event_target_value(&ev))/>
                     <FieldError id="asseveratore-utente-errore" names=&["verifier"] error=error_signal/>
                 </div>
                 <div>
-                    <button type="submit" class="btn btn-primary" disabled=move || pending.get()>{move || t("Assegna l'asseveratore")}</button>
+                    <button type="submit" class="btn btn-primary" disabled=move || pending.get()>{tx("Assegna l'asseveratore")}</button>
                 </div>
             </form>
         }
@@ -231,7 +217,7 @@ fn DepartmentActions(
             <div class="mb-3">
                 <button type="button" class="btn btn-primary" disabled=move || pending.get()
                     on:click=move |_| run(PAY, json!({ "project": project.clone() }), "Pagamento registrato: il progetto è liquidato.")>
-                    {move || t("Registra il pagamento")}
+                    {tx("Registra il pagamento")}
                 </button>
             </div>
         }
@@ -253,36 +239,36 @@ fn DepartmentActions(
         };
         view! {
             <details class="mt-3 renounce">
-                <summary class="text-danger fw-semibold">{move || t("Revoca il finanziamento")}</summary>
+                <summary class="text-danger fw-semibold">{tx("Revoca il finanziamento")}</summary>
                 <div class="form-group mt-4">
-                    <label for="revoca-motivo" class="active">{move || t("Motivo della revoca")}</label>
+                    <label for="revoca-motivo" class="active">{tx("Motivo della revoca")}</label>
                     <textarea id="revoca-motivo" class="form-control" rows="3"
                         class:is-invalid=move || invalid.get() aria-describedby="revoca-motivo-aiuto revoca-motivo-errore"
                         prop:value=move || motive.get()
                         on:input=move |ev| { motive.set(event_target_value(&ev)); confirming.set(false); }></textarea>
-                    <small id="revoca-motivo-aiuto" class="form-text">{move || t("Da 10 a 2.000 caratteri: il motivo resta agli atti ed è visibile all'ente.")}</small>
+                    <small id="revoca-motivo-aiuto" class="form-text">{tx("Da 10 a 2.000 caratteri: il motivo resta agli atti ed è visibile all'ente.")}</small>
                     <FieldError id="revoca-motivo-errore" names=&["reason"] error=error_signal/>
                 </div>
                 {move || if confirming.get() {
                     let project = project.clone();
                     view! {
                         <div class="alert alert-warning" role="alert">
-                            <p>{move || t("Confermi la revoca del finanziamento? L'operazione non si può annullare.")}</p>
+                            <p>{tx("Confermi la revoca del finanziamento? L'operazione non si può annullare.")}</p>
                             <button type="button" class="btn btn-danger me-2" disabled=move || pending.get()
                                 on:click=move |_| {
                                     let why = motive.get_untracked().trim().to_owned();
                                     run(REVOKE, json!({ "project": project.clone(), "reason": why }), "Finanziamento revocato.");
                                 }>
-                                {move || t("Conferma la revoca")}
+                                {tx("Conferma la revoca")}
                             </button>
                             <button type="button" class="btn btn-outline-secondary" on:click=move |_| confirming.set(false)>
-                                {move || t("Annulla")}
+                                {tx("Annulla")}
                             </button>
                         </div>
                     }.into_any()
                 } else {
                     view! {
-                        <button type="button" class="btn btn-danger" on:click=ask>{move || t("Revoca")}</button>
+                        <button type="button" class="btn btn-danger" on:click=ask>{tx("Revoca")}</button>
                     }.into_any()
                 }}
             </details>
@@ -296,7 +282,7 @@ fn DepartmentActions(
     };
     view! {
         <section aria-labelledby="azioni" class="mt-4">
-            <h2 id="azioni" class="h3">{move || t("Azioni del Dipartimento")}</h2>
+            <h2 id="azioni" class="h3">{tx("Azioni del Dipartimento")}</h2>
             {move || general().map(|e| view! { <ErrorAlert error=e/> })}
             {assign}
             {pay}

@@ -17,7 +17,7 @@ use super::administration::{CallRef, PlanTable, PlannedService};
 use super::{blames, Breadcrumb, Empty, ErrorAlert, FieldError, Loading, StateBadge};
 use crate::api::{self, ApiError};
 use crate::format;
-use crate::i18n::{t, tf};
+use crate::i18n::{t, tf, tx};
 
 const QUEUE: &str = r#"query Queue { myProjects { cup amountEur state
   administration { name region } call { title } } }"#;
@@ -44,18 +44,35 @@ pub(crate) struct Body {
     pub region: String,
 }
 
+/// A page's data as JSON, by the project's CUP when one is given. The verifier's and
+/// the department's pages all load through this one future type, and decode with
+/// [`decode`]: the wasm holds one copy of the resource machinery instead of one per
+/// page (the front end has a size budget).
+pub(crate) async fn fetch(document: &'static str, cup: Option<String>) -> Result<Value, ApiError> {
+    let variables = match cup {
+        Some(cup) => json!({ "cup": cup }),
+        None => json!({}),
+    };
+    api::query_value(document, variables).await
+}
+
+/// The answer of [`fetch`] as the page's type.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(data: Value) -> Result<T, ApiError> {
+    serde_json::from_value(data).map_err(|_| ApiError::Malformed)
+}
+
 /// The projects assigned to the verifier, those still to verify first.
 #[component]
 pub fn VerifierHome() -> impl IntoView {
-    let data = LocalResource::new(|| api::query::<Queue>(QUEUE, json!({})));
+    let data = LocalResource::new(|| fetch(QUEUE, None));
     view! {
         <div class="container my-4">
             <Breadcrumb here=Signal::derive(|| t("Progetti da asseverare").to_owned())/>
-            <h1>{move || t("Progetti da asseverare")}</h1>
-            <p class="lead">{move || t("I progetti che il Dipartimento ti ha assegnato: apri un progetto per verificarne il piano, chiedere documenti e registrare l'esito.")}</p>
+            <h1>{tx("Progetti da asseverare")}</h1>
+            <p class="lead">{tx("I progetti che il Dipartimento ti ha assegnato: apri un progetto per verificarne il piano, chiedere documenti e registrare l'esito.")}</p>
             <Transition fallback=|| view! { <Loading what="Caricamento dei progetti…"/> }>
                 {move || Suspend::new(async move {
-                    match data.await {
+                    match data.await.and_then(decode::<Queue>) {
                         Ok(d) if d.my_projects.is_empty() => view! { <Empty what="Nessun progetto ti è assegnato."/> }.into_any(),
                         Ok(d) => view! { <QueueTable projects=d.my_projects/> }.into_any(),
                         Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
@@ -73,13 +90,13 @@ fn QueueTable(mut projects: Vec<QueueItem>) -> impl IntoView {
     view! {
         <div class="table-responsive">
             <table class="table table-striped align-middle">
-                <caption class="visually-hidden">{move || t("Progetti da asseverare")}</caption>
+                <caption class="visually-hidden">{tx("Progetti da asseverare")}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || t("Ente")}</th>
-                        <th scope="col">{move || t("Avviso")}</th>
-                        <th scope="col">{move || t("Stato")}</th>
-                        <th scope="col" class="text-end">{move || t("Importo")}</th>
+                        <th scope="col">{tx("Ente")}</th>
+                        <th scope="col">{tx("Avviso")}</th>
+                        <th scope="col">{tx("Stato")}</th>
+                        <th scope="col" class="text-end">{tx("Importo")}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -104,7 +121,7 @@ const PROJECT: &str = r#"query Verify($cup: String!) { application(cup: $cup) {
   cup amountEur state version verificationOutcome
   administration { name region } call { title }
   plan { id name dataClass modality origin destination status supplier { vatNumber name } contractOn cutoverStart cutoverEnd version }
-  checklist { id plannedServiceId plannedServiceName item outcome notes recordedAt }
+  checklist { plannedServiceName item outcome notes recordedAt }
   verificationRequests { id title body dueOn daysLeft state version openedAt answeredAt answerNote
     documents { id fileName sizeBytes downloadUrl } }
 } }"#;
@@ -133,20 +150,8 @@ struct Project {
     administration: Body,
     call: CallRef,
     plan: Vec<PlannedService>,
-    checklist: Vec<Check>,
+    checklist: Vec<Value>,
     verification_requests: Vec<Request>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Check {
-    id: String,
-    planned_service_id: Option<String>,
-    planned_service_name: Option<String>,
-    item: String,
-    outcome: CheckOutcome,
-    notes: Option<String>,
-    recorded_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -162,16 +167,8 @@ struct Request {
     opened_at: String,
     answered_at: Option<String>,
     answer_note: Option<String>,
-    documents: Vec<Document>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Document {
-    pub id: String,
-    pub file_name: String,
-    pub size_bytes: i64,
-    pub download_url: String,
+    /// Read field by field: less wasm than a derived decoder.
+    documents: Vec<Value>,
 }
 
 /// What a verifier checks on every service; recording an item again replaces it.
@@ -182,8 +179,9 @@ const CHECK_ITEMS: [&str; 4] = [
     "Documentazione di conformità presente",
 ];
 
-/// Sends one mutation; on success clears the error and calls `done`.
-fn send(
+/// Sends one mutation; on success clears the error and calls `done`. Shared by the
+/// department's page: one copy of the request's future in the wasm.
+pub(crate) fn send(
     document: &'static str,
     variables: Value,
     pending: RwSignal<bool>,
@@ -211,10 +209,7 @@ fn send(
 pub fn VerifierProject() -> impl IntoView {
     let params = use_params_map();
     let cup = move || params.with(|p| p.get("cup").unwrap_or_default());
-    let data = LocalResource::new(move || {
-        let cup = cup();
-        async move { api::query::<ProjectData>(PROJECT, json!({ "cup": cup })).await }
-    });
+    let data = LocalResource::new(move || fetch(PROJECT, Some(cup())));
     let notice = RwSignal::new(None::<&'static str>);
     let reload = Callback::new(move |message: &'static str| {
         notice.set(Some(message));
@@ -224,7 +219,7 @@ pub fn VerifierProject() -> impl IntoView {
         <div class="container my-4">
             <Transition fallback=|| view! { <Loading what="Caricamento del progetto…"/> }>
                 {move || Suspend::new(async move {
-                    match data.await {
+                    match data.await.and_then(decode::<ProjectData>) {
                         Ok(ProjectData { application: Some(p) }) => view! { <VerificationView project=p notice reload/> }.into_any(),
                         Ok(_) => view! { <ErrorAlert error=ApiError::Refused { code: "NOT_FOUND".into(), message: String::new(), field: None }/> }.into_any(),
                         Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
@@ -255,36 +250,36 @@ fn VerificationView(
             here=Signal::derive(move || name.clone())
         />
         <div class="d-flex gap-2 align-items-center mb-2">
-            <StateBadge state=project.state/>
+            <span data-testid="stato-progetto"><StateBadge state=project.state/></span>
             <span class="font-monospace small">"CUP "{project.cup.clone()}</span>
         </div>
         <h1>{project.administration.name.clone()}</h1>
         <p class="lead">{project.call.title.clone()}" · "{project.administration.region.clone()}" · "{format::euros(project.amount_eur)}</p>
         {move || notice.get().map(|n| view! {
-            <div class="alert alert-success" role="status"><p class="mb-0">{move || t(n)}</p></div>
+            <div class="alert alert-success" role="status"><p class="mb-0">{tx(n)}</p></div>
         })}
         {outcome.map(|o| view! {
-            <p><span class="fw-semibold">{move || t("Esito registrato")}": "</span>{move || t(outcome_label(o))}</p>
+            <p><span class="fw-semibold">{tx("Esito registrato")}": "</span>{tx(outcome_label(o))}</p>
         })}
         {(!verifying).then(|| view! {
             <div class="callout callout-highlight note my-3">
-                <p class="mb-0">{move || t("Il progetto non è in verifica: puoi consultarlo, ma non registrare verifiche, richieste o esiti.")}</p>
+                <p class="mb-0">{tx("Il progetto non è in verifica: puoi consultarlo, ma non registrare verifiche, richieste o esiti.")}</p>
             </div>
         })}
 
         <section aria-labelledby="piano" class="mt-5">
-            <h2 id="piano" class="h3">{move || t("Piano di migrazione")}</h2>
+            <h2 id="piano" class="h3">{tx("Piano di migrazione")}</h2>
             <PlanTable plan=project.plan.clone()/>
         </section>
 
         <section aria-labelledby="checklist" class="mt-5">
-            <h2 id="checklist" class="h3">{move || t("Lista di controllo")}</h2>
+            <h2 id="checklist" class="h3">{tx("Lista di controllo")}</h2>
             <ChecklistTable checks=project.checklist.clone()/>
             {verifying.then(|| view! { <CheckForm cup=project.cup.clone() call_title=project.call.title.clone() services=services.clone() reload/> })}
         </section>
 
         <section aria-labelledby="richieste" class="mt-5">
-            <h2 id="richieste" class="h3">{move || t("Richieste di documenti")}</h2>
+            <h2 id="richieste" class="h3">{tx("Richieste di documenti")}</h2>
             <RequestList requests=project.verification_requests.clone() verifying reload/>
             {verifying.then(|| view! { <RequestForm cup=project.cup.clone() call_title=project.call.title.clone() reload/> })}
         </section>
@@ -309,38 +304,38 @@ fn outcome_label(outcome: VerificationOutcome) -> &'static str {
 }
 
 #[component]
-fn ChecklistTable(checks: Vec<Check>) -> impl IntoView {
+fn ChecklistTable(checks: Vec<Value>) -> impl IntoView {
     if checks.is_empty() {
         return view! { <Empty what="Nessuna verifica registrata."/> }.into_any();
     }
     view! {
         <div class="table-responsive">
             <table class="table table-sm align-middle">
-                <caption class="visually-hidden">{move || t("Lista di controllo")}</caption>
+                <caption class="visually-hidden">{tx("Lista di controllo")}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || t("Servizio")}</th>
-                        <th scope="col">{move || t("Voce")}</th>
-                        <th scope="col">{move || t("Esito")}</th>
-                        <th scope="col">{move || t("Note")}</th>
-                        <th scope="col">{move || t("Registrata il")}</th>
+                        <th scope="col">{tx("Servizio")}</th>
+                        <th scope="col">{tx("Voce")}</th>
+                        <th scope="col">{tx("Esito")}</th>
+                        <th scope="col">{tx("Note")}</th>
+                        <th scope="col">{tx("Registrata il")}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {checks.into_iter().map(|c| {
-                        let class = match c.outcome {
+                        let outcome = CheckOutcome::parse(c["outcome"].as_str().unwrap_or_default()).unwrap_or(CheckOutcome::NotApplicable);
+                        let class = match outcome {
                             CheckOutcome::Pass => "badge bg-success",
                             CheckOutcome::Fail => "badge bg-danger",
                             CheckOutcome::NotApplicable => "badge bg-secondary",
                         };
-                        let outcome = c.outcome;
                         view! {
-                            <tr data-check=c.id.clone() data-service=c.planned_service_id.clone().unwrap_or_default()>
-                                <th scope="row" class="fw-normal">{c.planned_service_name.clone().unwrap_or_else(|| "—".into())}</th>
-                                <td>{c.item.clone()}</td>
-                                <td><span class=class>{move || t(check_label(outcome))}</span></td>
-                                <td>{c.notes.clone().unwrap_or_default()}</td>
-                                <td>{format::date(&c.recorded_at)}</td>
+                            <tr>
+                                <th scope="row" class="fw-normal">{text(&c["plannedServiceName"])}</th>
+                                <td>{text(&c["item"])}</td>
+                                <td><span class=class>{tx(check_label(outcome))}</span></td>
+                                <td>{text(&c["notes"])}</td>
+                                <td>{format::date(&text(&c["recordedAt"]))}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -387,23 +382,23 @@ fn CheckForm(
     };
     view! {
         <form class="card card-bg shadow-sm p-4 mt-3" on:submit=submit novalidate>
-            <h3 class="h5 mb-4">{move || t("Registra una verifica")}</h3>
+            <h3 class="h5 mb-4">{tx("Registra una verifica")}</h3>
             {move || error.get().map(|e| view! { <ErrorAlert error=e/> })}
             <div class="row g-3">
                 <div class="col-12 col-md-6 select-wrapper">
-                    <label for="verifica-servizio">{move || t("Servizio verificato")}</label>
+                    <label for="verifica-servizio">{tx("Servizio verificato")}</label>
                     <select id="verifica-servizio" on:change=move |ev| service.set(event_target_value(&ev))>
                         {services.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
                     </select>
                 </div>
                 <div class="col-12 col-md-6 select-wrapper">
-                    <label for="verifica-voce">{move || t("Voce della lista")}</label>
+                    <label for="verifica-voce">{tx("Voce della lista")}</label>
                     <select id="verifica-voce" on:change=move |ev| item.set(event_target_value(&ev))>
-                        {CHECK_ITEMS.into_iter().map(|i| view! { <option value=i>{move || t(i)}</option> }).collect_view()}
+                        {CHECK_ITEMS.into_iter().map(|i| view! { <option value=i>{tx(i)}</option> }).collect_view()}
                     </select>
                 </div>
                 <fieldset class="col-12">
-                    <legend class="fs-6 fw-semibold">{move || t("Esito della verifica")}</legend>
+                    <legend class="fs-6 fw-semibold">{tx("Esito della verifica")}</legend>
                     {CheckOutcome::ALL.into_iter().map(|o| {
                         let id = format!("esito-voce-{}", o.code().to_lowercase());
                         view! {
@@ -411,13 +406,13 @@ fn CheckForm(
                                 <input type="radio" name="esito-voce" id=id.clone() value=o.code()
                                     prop:checked=move || outcome.get() == o.code()
                                     on:change=move |_| outcome.set(o.code().to_owned())/>
-                                <label for=id>{move || t(check_label(o))}</label>
+                                <label for=id>{tx(check_label(o))}</label>
                             </div>
                         }
                     }).collect_view()}
                 </fieldset>
                 <div class="col-12 form-group mt-4 mb-0">
-                    <label for="verifica-note" class="active">{move || t("Note della verifica")}</label>
+                    <label for="verifica-note" class="active">{tx("Note della verifica")}</label>
                     <textarea id="verifica-note" class="form-control" rows="2"
                         prop:value=move || notes.get()
                         on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
@@ -443,13 +438,18 @@ fn verifier_may(state: RequestState, action: RequestAction) -> bool {
         .any(|tr| tr.from == state && tr.action == action && tr.by.contains(&Role::Verifier))
 }
 
+/// A string field of a JSON object, empty when absent.
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
 /// Today plus `days`, as `YYYY-MM-DD`.
 fn in_days(days: u64) -> String {
     let today = chrono::Utc::now().date_naive();
     today
         .checked_add_days(chrono::Days::new(days))
         .unwrap_or(today)
-        .format("%Y-%m-%d")
+        // `Display` of a date is ISO 8601; cheaper in the wasm than `format()`.
         .to_string()
 }
 
@@ -496,23 +496,23 @@ fn RequestList(
                     <li class="card card-bg shadow-sm my-3" data-request=id.clone()>
                         <div class="card-body">
                             <div class="d-flex gap-2 align-items-center mb-2">
-                                <span class=badge>{move || t(request_state_label(state))}</span>
-                                <span class="small">{move || t("Scadenza")}": "{format::date(&r.due_on)}</span>
-                                <span class=if late { "small text-danger fw-semibold" } else { "small" } data-testid="giorni-richiesta">{days.map(|_| "(").unwrap_or_default()}{move || if days.is_some() { days_text(days) } else { String::new() }}{days.map(|_| ")").unwrap_or_default()}</span>
+                                <span class=badge>{tx(request_state_label(state))}</span>
+                                <span class="small">{tx("Scadenza")}": "{format::date(&r.due_on)}</span>
+                                <span class=if late { "small text-danger fw-semibold" } else { "small" }>{move || days.map(|_| format!("({})", days_text(days)))}</span>
                             </div>
                             <h3 class="h5">{r.title.clone()}</h3>
                             <p class="mb-2" style="white-space: pre-line">{r.body.clone()}</p>
-                            <p class="small text-muted mb-2">{move || t("Aperta il")}" "{format::date(&r.opened_at)}
-                                {r.answered_at.clone().map(|a| view! { " · " {move || t("Risposta del")} " " {format::date(&a)} })}</p>
+                            <p class="small text-muted mb-2">{tx("Aperta il")}" "{format::date(&r.opened_at)}
+                                {r.answered_at.clone().map(|a| view! { " · " {tx("Risposta del")} " " {format::date(&a)} })}</p>
                             {r.answer_note.clone().map(|n| view! {
-                                <p class="mb-2"><span class="fw-semibold">{move || t("Risposta dell'ente")}": "</span>{n}</p>
+                                <p class="mb-2"><span class="fw-semibold">{tx("Risposta dell'ente")}": "</span>{n}</p>
                             })}
                             {(!r.documents.is_empty()).then(|| view! {
-                                <p class="fw-semibold mb-1">{move || t("Documenti allegati")}</p>
+                                <p class="fw-semibold mb-1">{tx("Documenti allegati")}</p>
                                 <ul>
                                     {r.documents.iter().map(|d| view! {
-                                        <li><a href=d.download_url.clone() download=d.file_name.clone()>{d.file_name.clone()}</a>
-                                            " " <small class="text-muted">"(" {format::count((d.size_bytes + 1023) / 1024)} " KB)"</small></li>
+                                        <li><a href=text(&d["downloadUrl"]) download=text(&d["fileName"])>{text(&d["fileName"])}</a>
+                                            " " <small class="text-muted">"(" {format::count((d["sizeBytes"].as_i64().unwrap_or(0) + 1023) / 1024)} " KB)"</small></li>
                                     }).collect_view()}
                                 </ul>
                             })}
@@ -520,12 +520,12 @@ fn RequestList(
                                 {can_close.then(|| view! {
                                     <button type="button" class="btn btn-outline-primary btn-sm" aria-label=close_label.clone() disabled=move || pending.get()
                                         on:click=move |_| send(CLOSE_REQUEST, json!({ "input": { "id": close_id.clone(), "version": version } }), pending, error, move || reload.run("Richiesta chiusa."))>
-                                        {move || t("Chiudi")}
+                                        {tx("Chiudi")}
                                     </button>
                                 })}
                                 {can_reopen.then(|| view! {
                                     <div>
-                                        <label for=due_id.clone() class="small d-block">{move || t("Nuova scadenza")}</label>
+                                        <label for=due_id.clone() class="small d-block">{tx("Nuova scadenza")}</label>
                                         <input type="date" id=due_id.clone() class="form-control form-control-sm" min=in_days(0)
                                             prop:value=move || new_due.get() on:input=move |ev| new_due.set(event_target_value(&ev))/>
                                     </div>
@@ -538,7 +538,7 @@ fn RequestList(
                                             }
                                             send(REOPEN_REQUEST, json!({ "input": { "id": reopen_id.clone(), "version": version, "dueOn": due } }), pending, error, move || reload.run("Richiesta riaperta."));
                                         }>
-                                        {move || t("Riapri")}
+                                        {tx("Riapri")}
                                     </button>
                                 })}
                             </div>
@@ -611,24 +611,24 @@ fn RequestForm(cup: String, call_title: String, reload: Callback<&'static str>) 
     );
     view! {
         <form class="card card-bg shadow-sm p-4 mt-3" on:submit=submit novalidate>
-            <h3 class="h5 mb-5">{move || t("Nuova richiesta di documenti")}</h3>
+            <h3 class="h5 mb-5">{tx("Nuova richiesta di documenti")}</h3>
             {move || general().map(|e| view! { <ErrorAlert error=e/> })}
             <div class="form-group">
-                <label for="richiesta-titolo" class="active">{move || t("Titolo della richiesta")}</label>
+                <label for="richiesta-titolo" class="active">{tx("Titolo della richiesta")}</label>
                 <input type="text" id="richiesta-titolo" class="form-control" maxlength="200"
                     class:is-invalid=move || bad_title.get() aria-describedby="richiesta-titolo-errore"
                     prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
                 <FieldError id="richiesta-titolo-errore" names=&["title"] error=error_signal/>
             </div>
             <div class="form-group">
-                <label for="richiesta-testo" class="active">{move || t("Documenti richiesti")}</label>
+                <label for="richiesta-testo" class="active">{tx("Documenti richiesti")}</label>
                 <textarea id="richiesta-testo" class="form-control" rows="3"
                     class:is-invalid=move || bad_body.get() aria-describedby="richiesta-testo-errore"
                     prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
                 <FieldError id="richiesta-testo-errore" names=&["body"] error=error_signal/>
             </div>
             <div class="form-group mb-3">
-                <label for="richiesta-scadenza" class="active">{move || t("Da consegnare entro")}</label>
+                <label for="richiesta-scadenza" class="active">{tx("Da consegnare entro")}</label>
                 <input type="date" id="richiesta-scadenza" class="form-control" min=in_days(0)
                     class:is-invalid=move || bad_due.get() aria-describedby="richiesta-scadenza-errore"
                     prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev))/>
@@ -717,11 +717,11 @@ fn OutcomeForm(
     };
     view! {
         <section aria-labelledby="esito" class="mt-5">
-            <h2 id="esito" class="h3">{move || t("Esito dell'asseverazione")}</h2>
+            <h2 id="esito" class="h3">{tx("Esito dell'asseverazione")}</h2>
             <form class="card card-bg shadow-sm p-4" on:submit=submit novalidate>
                 {move || general().map(|e| view! { <ErrorAlert error=e/> })}
                 <fieldset aria-describedby="esito-errore">
-                    <legend class="fs-6 fw-semibold">{move || t("Esito")}</legend>
+                    <legend class="fs-6 fw-semibold">{tx("Esito")}</legend>
                     {offered.into_iter().map(|o| {
                         let id = format!("esito-{}", o.code().to_lowercase());
                         view! {
@@ -729,7 +729,7 @@ fn OutcomeForm(
                                 <input type="radio" name="esito" id=id.clone() value=o.code()
                                     prop:checked=move || chosen.get() == Some(o)
                                     on:change=move |_| chosen.set(Some(o))/>
-                                <label for=id>{move || t(outcome_label(o))}</label>
+                                <label for=id>{tx(outcome_label(o))}</label>
                             </div>
                         }
                     }).collect_view()}
@@ -737,7 +737,7 @@ fn OutcomeForm(
                 </fieldset>
                 {move || (chosen.get() == Some(VerificationOutcome::Partial)).then(|| view! {
                     <fieldset class="mt-3" aria-describedby="rifare-errore">
-                        <legend class="fs-6 fw-semibold">{move || t("Servizi da rifare")}</legend>
+                        <legend class="fs-6 fw-semibold">{tx("Servizi da rifare")}</legend>
                         {services.clone().into_iter().map(|(id, name)| {
                             let input_id = format!("rifare-{id}");
                             let (a, b) = (id.clone(), id.clone());
@@ -760,7 +760,7 @@ fn OutcomeForm(
                     </fieldset>
                 })}
                 <div class="form-group mt-4 mb-3">
-                    <label for="esito-note" class="active">{move || t("Note sull'esito")}</label>
+                    <label for="esito-note" class="active">{tx("Note sull'esito")}</label>
                     <textarea id="esito-note" class="form-control" rows="3" aria-describedby="esito-note-errore"
                         prop:value=move || notes.get() on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
                     <FieldError id="esito-note-errore" names=&["notes"] error=error_signal/>
