@@ -40,18 +40,25 @@ pub struct DemoLogin {
     pub bound_to: &'static str,
     /// The administration (IPA code) an ADMINISTRATION login acts for.
     pub ipa_code: Option<&'static str>,
+    /// The supplier (VAT number) a SUPPLIER or PSN login acts for.
+    pub vat: Option<&'static str>,
 }
 
 const PSN_VAT: &str = "16825251008";
 const SUPPLIER_VAT: &str = "01234567897";
+/// The supplier of the demo schools, apart from the demo supplier so that the latter's
+/// page shows only what its own journeys contract.
+const SCHOOLS_VAT: &str = "02723810970";
+const SCHOOLS_OFFERING: &str = "DEMO-SCUOLE-SAAS";
 
-pub const LOGINS: [DemoLogin; 8] = [
+pub const LOGINS: [DemoLogin; 9] = [
     DemoLogin {
         role: Role::Administration,
         username: "comune.ferrara",
         password: "ferrara-demo-2026",
         bound_to: "Comune di Ferrara (IPA c_d548)",
         ipa_code: Some("c_d548"),
+        vat: None,
     },
     DemoLogin {
         role: Role::Supplier,
@@ -59,6 +66,7 @@ pub const LOGINS: [DemoLogin; 8] = [
         password: "fornitore-demo-2026",
         bound_to: "Nuvola Demo Cloud S.r.l. (P.IVA 01234567897)",
         ipa_code: None,
+        vat: Some(SUPPLIER_VAT),
     },
     DemoLogin {
         role: Role::Psn,
@@ -66,6 +74,7 @@ pub const LOGINS: [DemoLogin; 8] = [
         password: "psn-demo-2026",
         bound_to: "Polo Strategico Nazionale S.p.A. (P.IVA 16825251008)",
         ipa_code: None,
+        vat: Some(PSN_VAT),
     },
     DemoLogin {
         role: Role::Department,
@@ -73,6 +82,7 @@ pub const LOGINS: [DemoLogin; 8] = [
         password: "dipartimento-demo-2026",
         bound_to: "Dipartimento per la trasformazione digitale",
         ipa_code: None,
+        vat: None,
     },
     DemoLogin {
         role: Role::Verifier,
@@ -80,6 +90,7 @@ pub const LOGINS: [DemoLogin; 8] = [
         password: "asseveratore-demo-2026",
         bound_to: "Asseveratore",
         ipa_code: None,
+        vat: None,
     },
     // Three schools whose projects the demo takes through their life cycle (see
     // `stage_life_cycle`), so that every role has something to do.
@@ -89,6 +100,7 @@ pub const LOGINS: [DemoLogin; 8] = [
         password: "scuola-demo-2026",
         bound_to: "I.C. N.13 Via Toscana, Bologna (progetto in verifica)",
         ipa_code: Some("istsc_boic85700e"),
+        vat: None,
     },
     DemoLogin {
         role: Role::Administration,
@@ -96,6 +108,7 @@ pub const LOGINS: [DemoLogin; 8] = [
         password: "scuola-demo-2026",
         bound_to: "I.C. di Pianoro (progetto completato)",
         ipa_code: Some("istsc_boic83000e"),
+        vat: None,
     },
     DemoLogin {
         role: Role::Administration,
@@ -103,6 +116,15 @@ pub const LOGINS: [DemoLogin; 8] = [
         password: "scuola-demo-2026",
         bound_to: "I.C. Don Pasquino Borghi, Reggio Emilia (erogazione richiesta)",
         ipa_code: Some("istsc_reic81400x"),
+        vat: None,
+    },
+    DemoLogin {
+        role: Role::Supplier,
+        username: "fornitore.scuole",
+        password: "fornitore-demo-2026",
+        bound_to: "Scuola Digitale Cloud S.r.l. (P.IVA 02723810970), fornitore delle scuole demo",
+        ipa_code: None,
+        vat: Some(SCHOOLS_VAT),
     },
 ];
 
@@ -131,6 +153,17 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
         None
     };
     ensure_suppliers(db).await?;
+    let schools = ensure_supplier(db, SCHOOLS_VAT, "Scuola Digitale Cloud S.r.l.", false).await?;
+    ensure_offering(
+        db,
+        schools,
+        SCHOOLS_OFFERING,
+        "Segreteria e registro per le scuole (SaaS)",
+        "SAAS",
+        "ORDINARIO",
+        chrono::NaiveDate::from_ymd_opt(2028, 6, 30),
+    )
+    .await?;
     for login in &LOGINS {
         let exists = account::Entity::find()
             .filter(account::Column::Username.eq(login.username))
@@ -145,11 +178,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
             username: login.username.to_owned(),
             password: login.password.to_owned(),
             ipa_code: login.ipa_code.map(IpaCode::parse).transpose()?,
-            supplier_vat: match login.role {
-                Role::Psn => Some(VatNumber::parse(PSN_VAT)?),
-                Role::Supplier => Some(VatNumber::parse(SUPPLIER_VAT)?),
-                _ => None,
-            },
+            supplier_vat: login.vat.map(VatNumber::parse).transpose()?,
             display_name: Some(login.bound_to.to_owned()),
         };
         accounts::create(db, new, &actor)
@@ -181,7 +210,7 @@ const PAYMENT_CUP: &str = "H81C22000830006";
 /// verifier's queue), Pianoro COMPLETED (for the department to assign), Reggio Emilia
 /// goes on to a positive outcome and a payment request (for the department to pay).
 async fn stage_life_cycle(db: &DatabaseConnection) -> anyhow::Result<()> {
-    let supplier = principal(db, "fornitore.demo").await?;
+    let supplier = principal(db, "fornitore.scuole").await?;
     let department = principal(db, "dipartimento").await?;
     let verifier = principal(db, "asseveratore").await?;
     for (cup, owner) in [
@@ -265,7 +294,7 @@ async fn complete_school(
                 data_class: "ORDINARIO".to_owned(),
                 origin: "ON_PREMISES".to_owned(),
                 destination: "SAAS".to_owned(),
-                offering_code: Some("DEMO-SAAS-SCUOLA".to_owned()),
+                offering_code: Some(SCHOOLS_OFFERING.to_owned()),
                 idempotency_key: None,
             },
         )
@@ -282,7 +311,7 @@ async fn complete_school(
         ContractRecord {
             cup: cup.to_owned(),
             call_title: None,
-            supplier_vat: SUPPLIER_VAT.to_owned(),
+            supplier_vat: SCHOOLS_VAT.to_owned(),
             contract_on,
             services: contracted.clone(),
             idempotency_key: None,
