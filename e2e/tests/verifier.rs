@@ -1,13 +1,38 @@
-//! The verifier's journey: the queue of projects assigned to it (empty in the demo
-//! data, said in words), and the pages of other roles closed to it.
+//! The verifier's journey: the queue of projects assigned to it (the demo's school in
+//! Bologna, under verification), the verification page: a checklist item, a document
+//! request (refused in the browser without a title, then sent, closed and reopened),
+//! the outcome (a partial one without services refused, then a positive one); and the
+//! pages of other roles closed to it.
+
+use std::time::Duration;
 
 use anyhow::Result;
+use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    assert_accessible, link, log_in, wait_for_heading, wait_for_page_text, Backend, Browser, Server,
+    assert_accessible, button, choose, eventually, fill, link, log_in, wait_for_heading,
+    wait_for_page_text, Backend, Browser, Server,
 };
 
+const SCHOOL: &str = "ISTITUTO COMPRENSIVO - I.C. N.13 VIA TOSCANA";
+
+/// Clicks the label of a radio button or checkbox, as a person does.
+async fn pick(driver: &WebDriver, label: &str) -> Result<()> {
+    driver
+        .find(By::XPath(format!("//label[normalize-space()='{label}']")))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+async fn scroll_to(driver: &WebDriver, id: &str) -> Result<()> {
+    let el = driver.find(By::Id(id)).await?;
+    el.scroll_into_view().await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_verifier_sees_its_queue_and_not_the_other_roles_pages() -> Result<()> {
+async fn a_verifier_checks_asks_for_documents_and_records_the_outcome() -> Result<()> {
     let server = Server::start(Backend::Sqlite).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
@@ -20,9 +45,82 @@ async fn a_verifier_sees_its_queue_and_not_the_other_roles_pages() -> Result<()>
     )
     .await?;
     wait_for_heading(driver, "Progetti da asseverare").await?;
-    wait_for_page_text(driver, "Nessun progetto ti è assegnato.").await?;
-    browser.screenshot("verifier-home").await?;
+    wait_for_page_text(driver, "In asseverazione").await?;
+    browser.screenshot("verifier-queue").await?;
     assert_accessible(&browser, "Progetti da asseverare").await?;
+
+    link(driver, SCHOOL).await?.click().await?;
+    wait_for_heading(driver, SCHOOL).await?;
+    wait_for_page_text(driver, "Nessuna verifica registrata.").await?;
+    browser.screenshot("verifier-project").await?;
+    assert_accessible(&browser, "verification page").await?;
+
+    // A checklist item for the first service.
+    choose(driver, "Voce della lista", "Collaudo superato").await?;
+    pick(driver, "Non conforme").await?;
+    fill(driver, "Note della verifica", "Manca il verbale firmato.").await?;
+    button(driver, "Registra la verifica")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Verifica registrata.").await?;
+    wait_for_page_text(driver, "Manca il verbale firmato.").await?;
+
+    // A document request: the browser refuses it without a title, next to the field.
+    fill(
+        driver,
+        "Documenti richiesti",
+        "Il verbale di collaudo firmato dal dirigente.",
+    )
+    .await?;
+    button(driver, "Invia la richiesta").await?.click().await?;
+    wait_for_page_text(driver, "Scrivi un titolo di al massimo 200 caratteri.").await?;
+    fill(driver, "Titolo della richiesta", "Verbale di collaudo").await?;
+    button(driver, "Invia la richiesta").await?.click().await?;
+    wait_for_page_text(driver, "Richiesta inviata all'ente.").await?;
+    wait_for_page_text(driver, "(tra 15 giorni)").await?;
+    scroll_to(driver, "richieste").await?;
+    browser.screenshot("verifier-request").await?;
+    assert_accessible(&browser, "verification page with a request").await?;
+
+    // Closed, then asked again.
+    button(driver, "Chiudi la richiesta Verbale di collaudo")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Richiesta chiusa.").await?;
+    button(driver, "Riapri la richiesta Verbale di collaudo")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Richiesta riaperta.").await?;
+
+    // The outcome: partially positive needs the services to redo.
+    scroll_to(driver, "esito").await?;
+    pick(driver, "Parzialmente positivo").await?;
+    button(driver, "Registra l'esito").await?.click().await?;
+    wait_for_page_text(driver, "Scegli i servizi da rifare.").await?;
+    browser.screenshot("verifier-outcome").await?;
+    assert_accessible(&browser, "outcome form").await?;
+    pick(driver, "Positivo").await?;
+    fill(
+        driver,
+        "Note sull'esito",
+        "Servizi migrati e attivi; verbale da integrare.",
+    )
+    .await?;
+    button(driver, "Registra l'esito").await?.click().await?;
+    wait_for_page_text(driver, "Esito registrato: Positivo").await?;
+    wait_for_page_text(driver, "Asseverata").await?;
+    // Verified, nothing more is offered.
+    eventually("the outcome form gone", Duration::from_secs(10), || async {
+        Ok(driver
+            .find_all(By::Id("esito-note"))
+            .await?
+            .is_empty()
+            .then_some(()))
+    })
+    .await?;
 
     driver.goto(format!("{}/dipartimento", server.url)).await?;
     wait_for_heading(driver, "Area riservata").await?;

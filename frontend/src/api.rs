@@ -163,6 +163,17 @@ fn explain_invalid(message: &str, en: bool) -> String {
         ("must end after it starts", "La finestra deve finire dopo l'inizio.", "The window must end after it starts."),
         ("lasts at most", "Una finestra di cut-over dura al massimo 72 ore.", "A cut-over window lasts at most 72 hours."),
         ("cannot start in the past", "La finestra non può iniziare nel passato.", "The window cannot start in the past."),
+        // Issue 5: verification and the department's moves.
+        ("is not an active verifier account", "Nessun asseveratore attivo ha questo nome utente.", "No active verifier has this username."),
+        ("write the reason in", "Il motivo deve avere da 10 a 2.000 caratteri.", "The reason must have 10 to 2,000 characters."),
+        ("services to redo", "Scegli i servizi da rifare.", "Choose the services to redo."),
+        ("in the past", "La scadenza non può essere nel passato.", "The due date cannot be in the past."),
+        ("give the request a title", "Scrivi un titolo di al massimo 200 caratteri.", "Write a title of at most 200 characters."),
+        ("say what the request asks", "Scrivi cosa chiedi (al massimo 10.000 caratteri).", "Write what you ask for (at most 10,000 characters)."),
+        ("give the due date", "Indica la data di scadenza.", "Give the due date."),
+        ("give the verifier's username", "Indica il nome utente dell'asseveratore.", "Give the verifier's username."),
+        ("choose the outcome", "Scegli l'esito.", "Choose the outcome."),
+        ("notes too long", "Le note possono avere al massimo 2.000 caratteri.", "Notes may have at most 2,000 characters."),
     ];
     for (needle, it_text, en_text) in known {
         if m.contains(needle) {
@@ -192,6 +203,14 @@ struct GraphqlError {
 
 /// Sends one GraphQL document with its variables and decodes `data` as `T`.
 pub async fn query<T: DeserializeOwned>(document: &str, variables: Value) -> Result<T, ApiError> {
+    let data = query_value(document, variables).await?;
+    serde_json::from_value(data).map_err(|_| ApiError::Malformed)
+}
+
+/// [`query`] without the decoding into a type: the request, the JSON parsing and the
+/// errors exist once in the wasm instead of once per answer type (each copy of the
+/// generic parser cost kilobytes).
+pub async fn query_value(document: &str, variables: Value) -> Result<Value, ApiError> {
     let body = serde_json::json!({ "query": document, "variables": variables });
     let response = Request::post("/graphql")
         .json(&body)
@@ -201,7 +220,7 @@ pub async fn query<T: DeserializeOwned>(document: &str, variables: Value) -> Res
         .map_err(|_| ApiError::Unreachable)?;
     let status = response.status();
     let text = response.text().await.map_err(|_| ApiError::Unreachable)?;
-    let decoded: Response<T> = match serde_json::from_str(&text) {
+    let decoded: Response<Value> = match serde_json::from_str(&text) {
         Ok(decoded) => decoded,
         Err(_) if !(200..300).contains(&status) && status != 400 => {
             return Err(ApiError::Http(status))

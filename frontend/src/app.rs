@@ -12,6 +12,8 @@
 //! | `/asseveratore` | VERIFIER | projects to verify |
 //! | `/amministrazione/richieste` | ADMINISTRATION | the verifier's requests, answered with documents |
 //! | `/notifiche` | anyone signed in | notifications |
+//! | `/asseveratore/progetti/:cup` | VERIFIER | a verification: checklist, requests, outcome |
+//! | `/dipartimento/progetti/:cup` | DEPARTMENT | a project: assign a verifier, pay, revoke |
 //!
 //! The guards only choose pages: the server refuses whatever a role may not see.
 
@@ -27,6 +29,7 @@ use crate::pages::{
     LegalNotes, Login, NotFound, PublicProject, RequireRole, SupplierHome, VerifierHome,
 };
 use crate::pages::{AdministrationRequests, Notifications, UnreadNotifications};
+use crate::pages::{DepartmentProject, VerifierProject};
 use crate::session::Session;
 
 const ADMINISTRATION: &[Role] = &[Role::Administration];
@@ -77,6 +80,15 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <RequireRole roles=VERIFIER><VerifierHome/></RequireRole> }
                     />
                     <Route path=path!("/accessibilita") view=AccessibilityStatement/>
+                    // Issue 5: the verification and the department's project page.
+                    <Route
+                        path=path!("/asseveratore/progetti/:cup")
+                        view=|| view! { <RequireRole roles=VERIFIER><VerifierProject/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/dipartimento/progetti/:cup")
+                        view=|| view! { <RequireRole roles=DEPARTMENT><DepartmentProject/></RequireRole> }
+                    />
                     <Route path=path!("/note-legali") view=LegalNotes/>
                     // Issue 5, items 3 and 4: requests, notifications.
                     <Route

@@ -7,16 +7,22 @@
 use anyhow::Context;
 use chrono::Utc;
 use indicatif::ProgressBar;
-use nuvola_shared::{IpaCode, Role, VatNumber};
+use nuvola_shared::{IpaCode, Questionnaire, Role, ServiceState, VatNumber, VerificationOutcome};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 
 use crate::audit::Actor;
-use crate::entity::{account, application, supplier};
+use crate::entity::{account, application, planned_service, supplier};
 use crate::service::accounts::{self, NewAccount};
+use crate::service::auth::Principal;
+use crate::service::contract::{self, ContractRecord};
+use crate::service::deadlines;
 use crate::service::import::{self, ImportReport};
+use crate::service::lifecycle::{self, ProjectRef};
+use crate::service::plan::{self, PlanChange};
+use crate::service::progress::{self, ServiceMove};
 
 pub const CALLS_CSV: &[u8] = include_bytes!("../../data/padigitale2026/avvisi.csv");
 pub const APPLICATIONS_CSV: &[u8] = include_bytes!("../../data/padigitale2026/candidature_12.csv");
@@ -32,41 +38,93 @@ pub struct DemoLogin {
     pub username: &'static str,
     pub password: &'static str,
     pub bound_to: &'static str,
+    /// The administration (IPA code) an ADMINISTRATION login acts for.
+    pub ipa_code: Option<&'static str>,
+    /// The supplier (VAT number) a SUPPLIER or PSN login acts for.
+    pub vat: Option<&'static str>,
 }
 
 const PSN_VAT: &str = "16825251008";
 const SUPPLIER_VAT: &str = "01234567897";
+/// The supplier of the demo schools, apart from the demo supplier so that the latter's
+/// page shows only what its own journeys contract.
+const SCHOOLS_VAT: &str = "02723810970";
+const SCHOOLS_OFFERING: &str = "DEMO-SCUOLE-SAAS";
 
-pub const LOGINS: [DemoLogin; 5] = [
+pub const LOGINS: [DemoLogin; 9] = [
     DemoLogin {
         role: Role::Administration,
         username: "comune.ferrara",
         password: "ferrara-demo-2026",
         bound_to: "Comune di Ferrara (IPA c_d548)",
+        ipa_code: Some("c_d548"),
+        vat: None,
     },
     DemoLogin {
         role: Role::Supplier,
         username: "fornitore.demo",
         password: "fornitore-demo-2026",
         bound_to: "Nuvola Demo Cloud S.r.l. (P.IVA 01234567897)",
+        ipa_code: None,
+        vat: Some(SUPPLIER_VAT),
     },
     DemoLogin {
         role: Role::Psn,
         username: "psn.demo",
         password: "psn-demo-2026",
         bound_to: "Polo Strategico Nazionale S.p.A. (P.IVA 16825251008)",
+        ipa_code: None,
+        vat: Some(PSN_VAT),
     },
     DemoLogin {
         role: Role::Department,
         username: "dipartimento",
         password: "dipartimento-demo-2026",
         bound_to: "Dipartimento per la trasformazione digitale",
+        ipa_code: None,
+        vat: None,
     },
     DemoLogin {
         role: Role::Verifier,
         username: "asseveratore",
         password: "asseveratore-demo-2026",
         bound_to: "Asseveratore",
+        ipa_code: None,
+        vat: None,
+    },
+    // Three schools whose projects the demo takes through their life cycle (see
+    // `stage_life_cycle`), so that every role has something to do.
+    DemoLogin {
+        role: Role::Administration,
+        username: "scuola.bologna",
+        password: "scuola-demo-2026",
+        bound_to: "I.C. N.13 Via Toscana, Bologna (progetto in verifica)",
+        ipa_code: Some("istsc_boic85700e"),
+        vat: None,
+    },
+    DemoLogin {
+        role: Role::Administration,
+        username: "scuola.pianoro",
+        password: "scuola-demo-2026",
+        bound_to: "I.C. di Pianoro (progetto completato)",
+        ipa_code: Some("istsc_boic83000e"),
+        vat: None,
+    },
+    DemoLogin {
+        role: Role::Administration,
+        username: "scuola.reggio",
+        password: "scuola-demo-2026",
+        bound_to: "I.C. Don Pasquino Borghi, Reggio Emilia (erogazione richiesta)",
+        ipa_code: Some("istsc_reic81400x"),
+        vat: None,
+    },
+    DemoLogin {
+        role: Role::Supplier,
+        username: "fornitore.scuole",
+        password: "fornitore-demo-2026",
+        bound_to: "Scuola Digitale Cloud S.r.l. (P.IVA 02723810970), fornitore delle scuole demo",
+        ipa_code: None,
+        vat: Some(SCHOOLS_VAT),
     },
 ];
 
@@ -95,6 +153,17 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
         None
     };
     ensure_suppliers(db).await?;
+    let schools = ensure_supplier(db, SCHOOLS_VAT, "Scuola Digitale Cloud S.r.l.", false).await?;
+    ensure_offering(
+        db,
+        schools,
+        SCHOOLS_OFFERING,
+        "Segreteria e registro per le scuole (SaaS)",
+        "SAAS",
+        "ORDINARIO",
+        chrono::NaiveDate::from_ymd_opt(2028, 6, 30),
+    )
+    .await?;
     for login in &LOGINS {
         let exists = account::Entity::find()
             .filter(account::Column::Username.eq(login.username))
@@ -108,21 +177,228 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
             role: login.role,
             username: login.username.to_owned(),
             password: login.password.to_owned(),
-            ipa_code: (login.role == Role::Administration)
-                .then(|| IpaCode::parse("c_d548"))
-                .transpose()?,
-            supplier_vat: match login.role {
-                Role::Psn => Some(VatNumber::parse(PSN_VAT)?),
-                Role::Supplier => Some(VatNumber::parse(SUPPLIER_VAT)?),
-                _ => None,
-            },
+            ipa_code: login.ipa_code.map(IpaCode::parse).transpose()?,
+            supplier_vat: login.vat.map(VatNumber::parse).transpose()?,
             display_name: Some(login.bound_to.to_owned()),
         };
         accounts::create(db, new, &actor)
             .await
             .with_context(|| format!("creating the demo account {}", login.username))?;
     }
+    if report.is_some() {
+        stage_life_cycle(db)
+            .await
+            .context("taking the demo schools through their life cycle")?;
+        // The marks of the deadlines already missed, as the periodic checker would
+        // record them an interval after start: the department's overdue list reads them.
+        deadlines::check(db, Utc::now().date_naive())
+            .await
+            .context("recording the demo's missed deadlines")?;
+    }
     Ok(report)
+}
+
+/// The demo schools' projects (CUP, their login) and how far each goes.
+const VERIFYING_CUP: &str = "G31C22001290006";
+const COMPLETED_CUP: &str = "D81C22002300006";
+const PAYMENT_CUP: &str = "H81C22000830006";
+
+/// Takes three funded schools of the open data through the real services, as their
+/// people would: a plan on the demo supplier's school offering, the contract, the
+/// supplier's questionnaires and steps up to MIGRATED, the completion; then the
+/// department assigns the demo verifier. Bologna stays UNDER_VERIFICATION (the
+/// verifier's queue), Pianoro COMPLETED (for the department to assign), Reggio Emilia
+/// goes on to a positive outcome and a payment request (for the department to pay).
+async fn stage_life_cycle(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let supplier = principal(db, "fornitore.scuole").await?;
+    let department = principal(db, "dipartimento").await?;
+    let verifier = principal(db, "asseveratore").await?;
+    for (cup, owner) in [
+        (VERIFYING_CUP, "scuola.bologna"),
+        (COMPLETED_CUP, "scuola.pianoro"),
+        (PAYMENT_CUP, "scuola.reggio"),
+    ] {
+        let school = principal(db, owner).await?;
+        complete_school(db, &school, &supplier, cup)
+            .await
+            .with_context(|| format!("completing the demo project {cup}"))?;
+        if cup == COMPLETED_CUP {
+            continue;
+        }
+        let p = lifecycle::assign_verifier(
+            db,
+            &department,
+            project_ref(db, cup).await?,
+            "asseveratore",
+        )
+        .await?;
+        if cup == PAYMENT_CUP {
+            let p = lifecycle::record_outcome(
+                db,
+                &verifier,
+                ProjectRef {
+                    cup: cup.to_owned(),
+                    call_title: None,
+                    version: p.version,
+                },
+                lifecycle::Outcome {
+                    outcome: VerificationOutcome::Positive,
+                    notes: Some("Servizi migrati e attivi; documentazione conforme.".to_owned()),
+                    redo_services: Vec::new(),
+                },
+            )
+            .await?;
+            lifecycle::request_payment(
+                db,
+                &school,
+                ProjectRef {
+                    cup: cup.to_owned(),
+                    call_title: None,
+                    version: p.version,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn complete_school(
+    db: &DatabaseConnection,
+    school: &Principal,
+    supplier: &Principal,
+    cup: &str,
+) -> anyhow::Result<()> {
+    let project = application::Entity::find()
+        .filter(application::Column::Cup.eq(cup))
+        .one(db)
+        .await?
+        .with_context(|| format!("the demo project {cup} is not in the bundled data"))?;
+    let lines = planned_service::Entity::find()
+        .filter(planned_service::Column::ApplicationId.eq(project.id))
+        .order_by_asc(planned_service::Column::Id)
+        .all(db)
+        .await?;
+    let mut contracted = Vec::new();
+    for (line, code) in lines.iter().zip(SCHOOL_SERVICES.iter().cycle()) {
+        let saved = plan::save(
+            db,
+            school,
+            PlanChange {
+                cup: cup.to_owned(),
+                call_title: None,
+                service_id: Some(line.id),
+                expected_version: Some(line.version),
+                catalogue_code: Some((*code).to_owned()),
+                name: None,
+                data_class: "ORDINARIO".to_owned(),
+                origin: "ON_PREMISES".to_owned(),
+                destination: "SAAS".to_owned(),
+                offering_code: Some(SCHOOLS_OFFERING.to_owned()),
+                idempotency_key: None,
+            },
+        )
+        .await?;
+        contracted.push((saved.id, saved.version));
+    }
+    let contract_on = project
+        .funded_on
+        .and_then(|d| d.checked_add_days(chrono::Days::new(60)))
+        .unwrap_or_else(|| Utc::now().date_naive());
+    contract::record(
+        db,
+        school,
+        ContractRecord {
+            cup: cup.to_owned(),
+            call_title: None,
+            supplier_vat: SCHOOLS_VAT.to_owned(),
+            contract_on,
+            services: contracted.clone(),
+            idempotency_key: None,
+        },
+    )
+    .await?;
+    for (id, _) in &contracted {
+        progress::submit_assessment(
+            db,
+            supplier,
+            *id,
+            0,
+            Questionnaire {
+                application_name: Some("Segreteria digitale".to_owned()),
+                cpu_cores: Some(2),
+                memory_gb: Some(8),
+                storage_gb: Some(100),
+                users: Some(60),
+                destination: Some("Segreteria scolastica (SaaS)".to_owned()),
+                ..Questionnaire::default()
+            },
+            None,
+        )
+        .await?;
+    }
+    for step in [
+        ServiceState::Assessed,
+        ServiceState::Migrating,
+        ServiceState::Testing,
+        ServiceState::Migrated,
+    ] {
+        let current = planned_service::Entity::find()
+            .filter(planned_service::Column::ApplicationId.eq(project.id))
+            .all(db)
+            .await?;
+        let moves: Vec<ServiceMove> = current
+            .iter()
+            .map(|s| ServiceMove {
+                id: s.id,
+                version: s.version,
+                status: step,
+            })
+            .collect();
+        progress::move_services(db, supplier, &moves).await?;
+    }
+    lifecycle::declare_completion(db, school, project_ref(db, cup).await?).await?;
+    Ok(())
+}
+
+/// The services a demo school migrates, in turn.
+const SCHOOL_SERVICES: &[&str] = &[
+    "SC_SEGRETERIA_DIGITALE",
+    "SC_REGISTRO_ELETTRONICO",
+    "SC_ALBO_ONLINE",
+];
+
+async fn project_ref(db: &DatabaseConnection, cup: &str) -> anyhow::Result<ProjectRef> {
+    let project = application::Entity::find()
+        .filter(application::Column::Cup.eq(cup))
+        .one(db)
+        .await?
+        .with_context(|| format!("no demo project {cup}"))?;
+    Ok(ProjectRef {
+        cup: cup.to_owned(),
+        call_title: None,
+        version: project.version,
+    })
+}
+
+/// A demo account acting directly, as a session of it would (no token: the demo
+/// writes through the services, not over HTTP).
+async fn principal(db: &DatabaseConnection, username: &str) -> anyhow::Result<Principal> {
+    let a = account::Entity::find()
+        .filter(account::Column::Username.eq(username))
+        .one(db)
+        .await?
+        .with_context(|| format!("no demo account {username}"))?;
+    Ok(Principal {
+        account_id: a.id,
+        username: a.username,
+        display_name: a.display_name,
+        role: Role::parse(&a.role)?,
+        administration_id: a.administration_id,
+        supplier_id: a.supplier_id,
+        token_id: 0,
+        read_only: false,
+    })
 }
 
 /// PSN's offerings (code, name, service model, highest data class) and the demo

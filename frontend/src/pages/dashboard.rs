@@ -1,7 +1,8 @@
 //! The department's national dashboard: the figures people look at rather than read.
 //! Totals and amounts by state, progress towards the 16,547-administration target, bars
 //! by region, call and type of body, a tile map of the regions, the monthly series and
-//! the overdue projects, all from one GraphQL round trip. Every chart has a table
+//! the overdue projects as the deadline checker recorded them (`overdueProjects`, in the
+//! same document), all from one GraphQL round trip. Every chart has a table
 //! beside or under it that says the same in words.
 
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use serde_json::json;
 use super::{Breadcrumb, ErrorAlert, Loading, StateBadge};
 use crate::api;
 use crate::format;
-use crate::i18n::{self, t, tf};
+use crate::i18n::{self, t, tf, tx};
 
 const DASHBOARD: &str = r#"query Dashboard {
   stats { applications amountEur administrations byState { state applications amountEur } }
@@ -21,15 +22,30 @@ const DASHBOARD: &str = r#"query Dashboard {
     byCall { key applications amountEur administrations }
     byType { key applications amountEur administrations }
     monthly { month funded renounced paid amountEur }
-    paidAdministrations targetAdministrations overdueCount
-    overdue { cup administration region callTitle state kind dueOn daysLate }
+    paidAdministrations targetAdministrations
+  }
+  overdueProjects(first: 20) {
+    totalCount
+    edges { node { cup state administration { name region } call { title } overdue { kind dueOn daysLate } } }
   }
 }"#;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Data {
     stats: Stats,
     dashboard: Figures,
+    /// The deadline checker's marks (DEPARTMENT only), longest overdue first.
+    overdue_projects: OverduePage,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OverduePage {
+    total_count: i64,
+    /// Read field by field (`overdue_row`): one JSON walk costs less wasm than a
+    /// derived decoder per nested type.
+    edges: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -58,8 +74,6 @@ struct Figures {
     monthly: Vec<Month>,
     paid_administrations: i64,
     target_administrations: i64,
-    overdue_count: i64,
-    overdue: Vec<Overdue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -81,27 +95,14 @@ struct Month {
     amount_eur: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Overdue {
-    cup: String,
-    administration: String,
-    region: String,
-    call_title: String,
-    state: ApplicationState,
-    kind: String,
-    due_on: String,
-    days_late: i64,
-}
-
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let data = LocalResource::new(|| api::query::<Data>(DASHBOARD, json!({})));
     view! {
         <div class="container my-4 dashboard">
             <Breadcrumb here=Signal::derive(|| t("Cruscotto nazionale").to_owned())/>
-            <h1>{move || t("Cruscotto nazionale")}</h1>
-            <p class="lead">{move || t("L'andamento della misura 1.2 in tutta Italia: progetti, importi, scadenze e obiettivo nazionale.")}</p>
+            <h1>{tx("Cruscotto nazionale")}</h1>
+            <p class="lead">{tx("L'andamento della misura 1.2 in tutta Italia: progetti, importi, scadenze e obiettivo nazionale.")}</p>
             <Transition fallback=|| view! { <Loading what="Caricamento del cruscotto…"/> }>
                 {move || Suspend::new(async move {
                     match data.await {
@@ -119,7 +120,14 @@ fn DashboardView(data: Data) -> impl IntoView {
     let Data {
         stats,
         dashboard: f,
+        overdue_projects,
     } = data;
+    let overdue_count = overdue_projects.total_count;
+    let overdue: Vec<Overdue> = overdue_projects
+        .edges
+        .iter()
+        .filter_map(overdue_row)
+        .collect();
     let target = f.target_administrations.max(1);
     let funded_pct = (stats.administrations as f64 / target as f64 * 100.0).min(100.0);
     let paid_pct = (f.paid_administrations as f64 / target as f64 * 100.0).min(100.0);
@@ -179,17 +187,17 @@ fn DashboardView(data: Data) -> impl IntoView {
 
     view! {
         <section aria-labelledby="cifre" class="mt-4">
-            <h2 id="cifre" class="visually-hidden">{move || t("Le cifre principali")}</h2>
+            <h2 id="cifre" class="visually-hidden">{tx("Le cifre principali")}</h2>
             <div class="row g-3">
                 <Figure label="Progetti" value=format::count(stats.applications) testid="cruscotto-progetti"/>
                 <Figure label="Importo finanziato" value=format::euros_short(stats.amount_eur) testid="cruscotto-importo"/>
                 <Figure label="Enti beneficiari" value=format::count(stats.administrations) testid="cruscotto-enti"/>
-                <Figure label="Progetti in ritardo" value=format::count(f.overdue_count) testid="cruscotto-ritardi"/>
+                <Figure label="Progetti in ritardo" value=format::count(overdue_count) testid="cruscotto-ritardi"/>
             </div>
         </section>
 
         <section aria-labelledby="obiettivo" class="mt-5">
-            <h2 id="obiettivo" class="h3">{move || t("Avanzamento verso l'obiettivo nazionale")}</h2>
+            <h2 id="obiettivo" class="h3">{tx("Avanzamento verso l'obiettivo nazionale")}</h2>
             <p>{move || tf("Obiettivo PNRR: {} amministrazioni migrate entro giugno 2026.", &[&format::count(target)])}</p>
             <Progress label="Enti finanziati" value=stats.administrations target pct=funded_pct testid="obiettivo-finanziati"/>
             <Progress label="Enti con progetto liquidato" value=f.paid_administrations target pct=paid_pct testid="obiettivo-liquidati"/>
@@ -197,17 +205,17 @@ fn DashboardView(data: Data) -> impl IntoView {
 
         <div class="row g-5 mt-1">
             <section aria-labelledby="per-stato" class="col-12 col-xl-6">
-                <h2 id="per-stato" class="h3">{move || t("Per stato")}</h2>
+                <h2 id="per-stato" class="h3">{tx("Per stato")}</h2>
                 <BarTable caption="Progetti e importi per stato" first="Stato" rows=state_rows/>
             </section>
             <section aria-labelledby="per-tipo" class="col-12 col-xl-6">
-                <h2 id="per-tipo" class="h3">{move || t("Per tipo di ente")}</h2>
+                <h2 id="per-tipo" class="h3">{tx("Per tipo di ente")}</h2>
                 <BarTable caption="Progetti e importi per tipo di ente" first="Tipo di ente" rows=type_rows/>
             </section>
         </div>
 
         <section aria-labelledby="per-regione" class="mt-5">
-            <h2 id="per-regione" class="h3">{move || t("Per regione")}</h2>
+            <h2 id="per-regione" class="h3">{tx("Per regione")}</h2>
             <div class="row g-4">
                 <div class="col-12 col-lg-5">
                     <TileMap groups=f.by_region.clone()/>
@@ -219,20 +227,20 @@ fn DashboardView(data: Data) -> impl IntoView {
         </section>
 
         <section aria-labelledby="per-avviso" class="mt-5">
-            <h2 id="per-avviso" class="h3">{move || t("Per avviso")}</h2>
+            <h2 id="per-avviso" class="h3">{tx("Per avviso")}</h2>
             <BarTable caption="Progetti e importi per avviso" first="Avviso" rows=call_rows/>
         </section>
 
         <section aria-labelledby="mensile" class="mt-5">
-            <h2 id="mensile" class="h3">{move || t("Progetti finanziati per mese del decreto")}</h2>
-            <p>{move || t("Per ogni mese, i progetti finanziati con un decreto di quel mese e quanti di essi sono stati poi rinunciati o liquidati.")}</p>
+            <h2 id="mensile" class="h3">{tx("Progetti finanziati per mese del decreto")}</h2>
+            <p>{tx("Per ogni mese, i progetti finanziati con un decreto di quel mese e quanti di essi sono stati poi rinunciati o liquidati.")}</p>
             <MonthlyChart months=f.monthly.clone()/>
         </section>
 
         <section aria-labelledby="ritardi" class="mt-5">
-            <h2 id="ritardi" class="h3">{move || t("Progetti in ritardo")}</h2>
-            <p>{move || tf("{} progetti hanno superato la prossima scadenza; i più in ritardo:", &[&format::count(f.overdue_count)])}</p>
-            <OverdueTable rows=f.overdue.clone()/>
+            <h2 id="ritardi" class="h3">{tx("Progetti in ritardo")}</h2>
+            <p>{move || tf("{} progetti hanno superato la prossima scadenza; i più in ritardo:", &[&format::count(overdue_count)])}</p>
+            <OverdueTable rows=overdue/>
         </section>
     }
 }
@@ -242,7 +250,7 @@ fn Figure(label: &'static str, value: String, testid: &'static str) -> impl Into
     view! {
         <div class="col-12 col-sm-6 col-lg-3">
             <div class="figure-card p-3 h-100">
-                <p class="figure-label mb-1">{move || t(label)}</p>
+                <p class="figure-label mb-1">{tx(label)}</p>
                 <p class="figure-value mb-0" data-testid=testid>{value}</p>
             </div>
         </div>
@@ -266,7 +274,7 @@ fn Progress(
     view! {
         <div class="mb-3">
             <div class="d-flex justify-content-between">
-                <span class="fw-semibold" id=format!("{testid}-etichetta")>{move || t(label)}</span>
+                <span class="fw-semibold" id=format!("{testid}-etichetta")>{tx(label)}</span>
                 <span data-testid=testid>{text}</span>
             </div>
             <div class="progress progress-lg mt-1">
@@ -301,13 +309,13 @@ fn BarTable(caption: &'static str, first: &'static str, rows: Vec<BarRow>) -> im
     view! {
         <div class="table-responsive">
             <table class="table table-sm align-middle bar-table">
-                <caption class="visually-hidden">{move || t(caption)}</caption>
+                <caption class="visually-hidden">{tx(caption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || t(first)}</th>
-                        <th scope="col" class="w-40">{move || t("Progetti")}</th>
-                        {with_bodies.then(|| view! { <th scope="col" class="text-end">{move || t("Enti")}</th> })}
-                        <th scope="col" class="text-end">{move || t("Importo")}</th>
+                        <th scope="col">{tx(first)}</th>
+                        <th scope="col" class="w-40">{tx("Progetti")}</th>
+                        {with_bodies.then(|| view! { <th scope="col" class="text-end">{tx("Enti")}</th> })}
+                        <th scope="col" class="text-end">{tx("Importo")}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -411,11 +419,11 @@ fn TileMap(groups: Vec<Group>) -> impl IntoView {
                 class="w-100"
                 style="max-height: 520px"
             >
-                <title id="mappa-titolo">{move || t("Mappa delle regioni: progetti per regione (i dati sono nella tabella accanto)")}</title>
+                <title id="mappa-titolo">{tx("Mappa delle regioni: progetti per regione (i dati sono nella tabella accanto)")}</title>
                 {tiles}
             </svg>
             <figcaption class="small text-muted mt-2">
-                {move || t("Più scuro il riquadro, più progetti nella regione.")}
+                {tx("Più scuro il riquadro, più progetti nella regione.")}
             </figcaption>
         </figure>
     }
@@ -454,28 +462,28 @@ fn MonthlyChart(months: Vec<Month>) -> impl IntoView {
         <figure class="monthly-chart">
             <div class="overflow-auto">
                 <svg viewBox=format!("0 0 {width} {}", HEIGHT + 20.0) role="img" aria-labelledby="mensile-titolo" style=format!("min-width: {}px; width: 100%; max-height: 260px", width.min(900.0))>
-                    <title id="mensile-titolo">{move || t("Progetti finanziati per mese del decreto (i dati sono nella tabella sotto)")}</title>
+                    <title id="mensile-titolo">{tx("Progetti finanziati per mese del decreto (i dati sono nella tabella sotto)")}</title>
                     {bars}
                 </svg>
             </div>
             <figcaption class="d-flex flex-wrap gap-3 small mt-2">
-                <span><span class="legend-swatch" style="background:#0066cc"></span>{move || t("Finanziati, in corso")}</span>
-                <span><span class="legend-swatch" style="background:#d9364f"></span>{move || t("Rinunciati")}</span>
-                <span><span class="legend-swatch" style="background:#008758"></span>{move || t("Liquidati")}</span>
+                <span><span class="legend-swatch" style="background:#0066cc"></span>{tx("Finanziati, in corso")}</span>
+                <span><span class="legend-swatch" style="background:#d9364f"></span>{tx("Rinunciati")}</span>
+                <span><span class="legend-swatch" style="background:#008758"></span>{tx("Liquidati")}</span>
             </figcaption>
         </figure>
         <details class="mt-2">
-            <summary>{move || t("Dati in tabella")}</summary>
+            <summary>{tx("Dati in tabella")}</summary>
             <div class="table-responsive">
                 <table class="table table-sm">
-                    <caption class="visually-hidden">{move || t("Progetti finanziati per mese del decreto")}</caption>
+                    <caption class="visually-hidden">{tx("Progetti finanziati per mese del decreto")}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{move || t("Mese")}</th>
-                            <th scope="col" class="text-end">{move || t("Finanziati")}</th>
-                            <th scope="col" class="text-end">{move || t("Rinunciati")}</th>
-                            <th scope="col" class="text-end">{move || t("Liquidati")}</th>
-                            <th scope="col" class="text-end">{move || t("Importo")}</th>
+                            <th scope="col">{tx("Mese")}</th>
+                            <th scope="col" class="text-end">{tx("Finanziati")}</th>
+                            <th scope="col" class="text-end">{tx("Rinunciati")}</th>
+                            <th scope="col" class="text-end">{tx("Liquidati")}</th>
+                            <th scope="col" class="text-end">{tx("Importo")}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -503,33 +511,63 @@ fn month_label(month: &str) -> String {
     }
 }
 
+/// An edge of `overdueProjects` as a row; `None` when its mark is gone.
+fn overdue_row(edge: &serde_json::Value) -> Option<Overdue> {
+    let n = &edge["node"];
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    let mark = &n["overdue"];
+    Some(Overdue {
+        cup: text(&n["cup"])?,
+        administration: text(&n["administration"]["name"])?,
+        region: text(&n["administration"]["region"]).unwrap_or_default(),
+        call_title: text(&n["call"]["title"]).unwrap_or_default(),
+        state: ApplicationState::parse(n["state"].as_str()?).ok()?,
+        kind: text(&mark["kind"])?,
+        due_on: text(&mark["dueOn"])?,
+        days_late: mark["daysLate"].as_i64()?,
+    })
+}
+
+/// One row of the overdue list, as the deadline checker recorded it.
+#[derive(Debug, Clone, PartialEq)]
+struct Overdue {
+    cup: String,
+    administration: String,
+    region: String,
+    call_title: String,
+    state: ApplicationState,
+    kind: String,
+    due_on: String,
+    days_late: i64,
+}
+
 #[component]
 fn OverdueTable(rows: Vec<Overdue>) -> impl IntoView {
     view! {
         <div class="table-responsive">
             <table class="table table-striped align-middle">
-                <caption class="visually-hidden">{move || t("Progetti in ritardo")}</caption>
+                <caption class="visually-hidden">{tx("Progetti in ritardo")}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{move || t("Ente")}</th>
-                        <th scope="col">{move || t("Regione")}</th>
-                        <th scope="col">{move || t("Stato")}</th>
-                        <th scope="col">{move || t("Scadenza")}</th>
-                        <th scope="col" class="text-end">{move || t("Giorni di ritardo")}</th>
-                        <th scope="col">{move || t("Progetto")}</th>
+                        <th scope="col">{tx("Ente")}</th>
+                        <th scope="col">{tx("Regione")}</th>
+                        <th scope="col">{tx("Stato")}</th>
+                        <th scope="col">{tx("Scadenza")}</th>
+                        <th scope="col" class="text-end">{tx("Giorni di ritardo")}</th>
+                        <th scope="col">{tx("Progetto")}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {rows.into_iter().map(|o| {
                         let kind = if o.kind == "CONTRACT" { "Contratto con il fornitore" } else { "Completamento della migrazione" };
-                        let href = format!("/progetti/{}", o.cup);
+                        let href = format!("/dipartimento/progetti/{}", o.cup);
                         let label = format!("{} {} {}", t("Apri il progetto"), o.cup, o.administration);
                         view! {
                             <tr>
                                 <td><span class="fw-semibold">{o.administration.clone()}</span><br/><small class="text-muted">{o.call_title.clone()}</small></td>
                                 <td>{o.region.clone()}</td>
                                 <td><StateBadge state=o.state/></td>
-                                <td>{move || t(kind)}<br/><small>{format::date(&o.due_on)}</small></td>
+                                <td>{tx(kind)}<br/><small>{format::date(&o.due_on)}</small></td>
                                 <td class="text-end text-danger fw-semibold">{format::count(o.days_late)}</td>
                                 <td><a href=href aria-label=label class="font-monospace">{o.cup.clone()}</a></td>
                             </tr>

@@ -2,6 +2,7 @@
 
 mod administration;
 mod dashboard;
+mod department;
 mod explorer;
 mod info;
 mod login;
@@ -22,6 +23,9 @@ pub use project::PublicProject;
 pub use requests::AdministrationRequests;
 pub use supplier::SupplierHome;
 pub use verifier::VerifierHome;
+// Issue 5: the verifier's project page and the department's project page.
+pub use department::DepartmentProject;
+pub use verifier::VerifierProject;
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
