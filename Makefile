@@ -14,6 +14,8 @@ bench:
 	scripts/setup.sh --postgres
 	cargo bench -p nuvola-server --bench import
 	cargo bench -p nuvola-server --bench api
+	scripts/build-frontend.sh
+	scripts/wasm-size.sh
 
 ## Only the front end, into frontend/dist (release; `scripts/build-frontend.sh --dev` is faster).
 frontend:

@@ -20,12 +20,9 @@ cargo clippy -p frontend --target wasm32-unknown-unknown --target-dir target/was
 
 say "front end (release wasm)"
 scripts/build-frontend.sh
-gzip_bytes=$(gzip -9 -c frontend/dist/nuvola_frontend_bg.wasm | wc -c)
-budget=$((400 * 1024))
-if [ "$gzip_bytes" -gt "$budget" ]; then
-  echo "the front end is $((gzip_bytes / 1024)) KB gzip, over its budget of 400 KB" >&2
-  exit 1
-fi
+# The size target (400 KB gzip) is a performance target: reported here and by
+# `make bench`, not a gate (speed is measured in benchmarks, not enforced by tests).
+scripts/wasm-size.sh
 
 say "server binary for the browser suite"
 cargo build -p nuvola-server
