@@ -3,10 +3,20 @@
 //! concurrent keep-alive clients over HTTP, against the real server (`http::start`) on a
 //! fresh SQLite file and a fresh PostgreSQL database filled with the bundled open data.
 //!
+//! Two mixes per database, because the server keeps a cache of public responses
+//! (`http::cache`) and one query sent over and over measures only its hits:
+//!
+//! - **same query, cache on**: the query above, again and again (what a popular page
+//!   costs once it is cached);
+//! - **20 regions × 3 pages, cache off** (`ServeOptions::response_cache = false`): each
+//!   client rotates through the first three pages (with `after` cursors) of every region,
+//!   so every request runs its SQL: what a request costs when it is not in the cache
+//!   (after any change of data, or for a page nobody asked for since).
+//!
 //! `cargo bench -p nuvola-server --bench api` (or `make bench`). Target: p99 under 10 ms
 //! at 32 clients.
 //!
-//! `NUVOLA_BENCH_SECONDS` (default 10) measured after 2 s of warm-up,
+//! `NUVOLA_BENCH_SECONDS` (default 10) measured after 2 s of warm-up, per mix,
 //! `NUVOLA_BENCH_CLIENTS` (default 32), `NUVOLA_BENCH_POSTGRES` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`: a server where the bench may create and
 //! drop a database; skipped when it does not answer).
@@ -37,6 +47,8 @@ use serde_json::{json, Value};
 const QUERY: &str = r#"query { applications(first: 50, filter: {region: "Lombardia"}) { totalCount edges { cursor node { cup amountEur state fundedOn administration { ipaCode name type region } call { title } } } pageInfo { hasNextPage endCursor } } }"#;
 
 const PAGE: usize = 50;
+/// Pages per region in the uncached mix.
+const PAGES_PER_REGION: usize = 3;
 const WARM_UP: Duration = Duration::from_secs(2);
 const TARGET_P99_MS: f64 = 10.0;
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -70,8 +82,69 @@ async fn fill(db: &DatabaseConnection) -> Result<()> {
     Ok(())
 }
 
+/// One request of a mix: the JSON body and the number of edges its answer must have.
+#[derive(Clone)]
+struct Request {
+    body: Vec<u8>,
+    edges: usize,
+}
+
+/// The query of the explorer for `region`, one page of [`PAGE`] after `after`.
+fn page_query(region: &str, after: Option<&str>) -> String {
+    let after = after.map_or(String::new(), |c| format!(", after: {c:?}"));
+    QUERY
+        .replacen("region: \"Lombardia\"", &format!("region: {region:?}"), 1)
+        .replacen("first: 50", &format!("first: {PAGE}{after}"), 1)
+}
+
+/// The same query over and over.
+fn same_query() -> Result<Vec<Request>> {
+    Ok(vec![Request {
+        body: serde_json::to_vec(&json!({ "query": QUERY }))?,
+        edges: PAGE,
+    }])
+}
+
+/// The first [`PAGES_PER_REGION`] pages of each of the 20 regions, interleaved (page 1 of
+/// every region, then page 2, ...), with the edges each answer has: asked once here.
+async fn region_pages(url: &str) -> Result<Vec<Request>> {
+    let http = reqwest::Client::new();
+    let mut by_page: Vec<Vec<Request>> = vec![Vec::new(); PAGES_PER_REGION];
+    for region in nuvola_shared::Region::all() {
+        let mut after: Option<String> = None;
+        for slot in by_page.iter_mut() {
+            let body = serde_json::to_vec(
+                &json!({ "query": page_query(region.name(), after.as_deref()) }),
+            )?;
+            let answer: Value = http
+                .post(url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone())
+                .send()
+                .await?
+                .json()
+                .await?;
+            let page = &answer["data"]["applications"];
+            let edges = page["edges"].as_array().map_or(0, Vec::len);
+            if edges == 0 {
+                bail!(
+                    "no applications in {} for {}: {answer}",
+                    region.name(),
+                    String::from_utf8_lossy(&body)
+                );
+            }
+            slot.push(Request { body, edges });
+            if page["pageInfo"]["hasNextPage"] != Value::Bool(true) {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        }
+    }
+    Ok(by_page.into_iter().flatten().collect())
+}
+
 /// Why a response did not count as a success, if it did not.
-async fn check(response: reqwest::Result<reqwest::Response>) -> Result<u64, String> {
+async fn check(response: reqwest::Result<reqwest::Response>, want: usize) -> Result<u64, String> {
     let response = response.map_err(|e| format!("request: {e}"))?;
     let status = response.status();
     let body: Value = response
@@ -87,8 +160,8 @@ async fn check(response: reqwest::Result<reqwest::Response>) -> Result<u64, Stri
     let page = &body["data"]["applications"];
     let edges = page["edges"].as_array().map_or(0, Vec::len);
     match page["totalCount"].as_u64() {
-        Some(total) if edges == PAGE => Ok(total),
-        _ => Err(format!("{edges} edges instead of {PAGE}")),
+        Some(total) if edges == want => Ok(total),
+        _ => Err(format!("{edges} edges instead of {want}")),
     }
 }
 
@@ -100,14 +173,21 @@ struct ClientResult {
     total_count: u64,
 }
 
-/// One client on its own keep-alive connection: requests back to back until `until`;
-/// the latencies (microseconds) of requests started after `measure_from` are kept.
-async fn client(url: String, measure_from: Instant, until: Instant) -> Result<ClientResult> {
+/// One client on its own keep-alive connection: requests back to back until `until`,
+/// going round `requests` from `start`; the latencies (microseconds) of requests started
+/// after `measure_from` are kept.
+async fn client(
+    url: String,
+    requests: std::sync::Arc<Vec<Request>>,
+    start: usize,
+    measure_from: Instant,
+    until: Instant,
+) -> Result<ClientResult> {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(1)
         .build()
         .context("building the HTTP client")?;
-    let body = serde_json::to_vec(&json!({ "query": QUERY }))?;
+    let mut next = start;
     let mut result = ClientResult {
         latencies: Histogram::new_with_bounds(1, 60_000_000, 3)?,
         errors: 0,
@@ -119,12 +199,17 @@ async fn client(url: String, measure_from: Instant, until: Instant) -> Result<Cl
         if started >= until {
             return Ok(result);
         }
+        let Some(request) = requests.get(next % requests.len().max(1)) else {
+            bail!("no requests to send");
+        };
+        next += 1;
         let outcome = check(
             http.post(&url)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.clone())
+                .body(request.body.clone())
                 .send()
                 .await,
+            request.edges,
         )
         .await;
         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
@@ -159,11 +244,11 @@ impl Run {
         self.latencies.value_at_quantile(0.99) as f64 / 1000.0
     }
 
-    fn print(&self, backend: &str) {
+    fn print(&self, label: &str) {
         let ms = |micros: u64| micros as f64 / 1000.0;
         let h = &self.latencies;
         println!(
-            "{backend}, {:>2} client(s), {:>2} s: {:>5.0} requests/s  p50 {:>7.2} ms  p90 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  errors {} (totalCount {})",
+            "{label}, {:>2} client(s), {:>2} s: {:>5.0} requests/s  p50 {:>7.2} ms  p90 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  errors {} (totalCount {})",
             self.clients,
             self.window.as_secs(),
             h.len() as f64 / self.window.as_secs_f64(),
@@ -180,12 +265,28 @@ impl Run {
     }
 }
 
-/// `clients` clients for `warm_up` then `window`; only the window is recorded.
-async fn run(url: &str, clients: usize, warm_up: Duration, window: Duration) -> Result<Run> {
+/// `clients` clients for `warm_up` then `window`; only the window is recorded. Client
+/// `i` starts at request `i` of the mix, so that they do not move in step.
+async fn run(
+    url: &str,
+    requests: &[Request],
+    clients: usize,
+    warm_up: Duration,
+    window: Duration,
+) -> Result<Run> {
     let measure_from = Instant::now() + warm_up;
     let until = measure_from + window;
+    let requests = std::sync::Arc::new(requests.to_vec());
     let tasks: Vec<_> = (0..clients)
-        .map(|_| tokio::spawn(client(url.to_owned(), measure_from, until)))
+        .map(|i| {
+            tokio::spawn(client(
+                url.to_owned(),
+                requests.clone(),
+                i * 7,
+                measure_from,
+                until,
+            ))
+        })
         .collect();
     let mut run = Run {
         clients,
@@ -205,12 +306,38 @@ async fn run(url: &str, clients: usize, warm_up: Duration, window: Duration) -> 
     Ok(run)
 }
 
-async fn measure(backend: &str, db: DatabaseConnection) -> Result<()> {
+/// The mixes measured on each database.
+#[derive(Clone, Copy)]
+enum Mix {
+    /// [`QUERY`] again and again, response cache on.
+    SameQueryCached,
+    /// Every region's first pages in turn, response cache off.
+    RegionPagesUncached,
+}
+
+impl Mix {
+    fn label(self) -> &'static str {
+        match self {
+            Mix::SameQueryCached => "same query, cache on",
+            Mix::RegionPagesUncached => "20 regions x 3 pages, cache off",
+        }
+    }
+}
+
+async fn measure(backend: &str, db: &DatabaseConnection) -> Result<()> {
+    for mix in [Mix::SameQueryCached, Mix::RegionPagesUncached] {
+        measure_mix(backend, db.clone(), mix).await?;
+    }
+    Ok(())
+}
+
+async fn measure_mix(backend: &str, db: DatabaseConnection, mix: Mix) -> Result<()> {
     let clients: usize = env_or("NUVOLA_BENCH_CLIENTS", 32);
     let seconds: u64 = env_or("NUVOLA_BENCH_SECONDS", 10);
     let options = ServeOptions {
         requests_per_minute: 0,
         storage_dir: std::env::temp_dir().join("nuvola-bench-files"),
+        response_cache: matches!(mix, Mix::SameQueryCached),
         ..ServeOptions::new("127.0.0.1:0", PathBuf::from("/nonexistent"))
     };
     let (server, addr) = nuvola_server::http::start(db, options)?;
@@ -218,19 +345,38 @@ async fn measure(backend: &str, db: DatabaseConnection) -> Result<()> {
     let serving = tokio::spawn(server);
     let url = format!("http://{addr}/graphql");
 
-    let loaded = run(&url, clients, WARM_UP, Duration::from_secs(seconds.max(1))).await;
+    let requests = match mix {
+        Mix::SameQueryCached => same_query(),
+        Mix::RegionPagesUncached => region_pages(&url).await,
+    };
+    let loaded = match &requests {
+        Ok(requests) => {
+            run(
+                &url,
+                requests,
+                clients,
+                WARM_UP,
+                Duration::from_secs(seconds.max(1)),
+            )
+            .await
+        }
+        Err(e) => Err(anyhow::anyhow!("preparing the requests: {e:#}")),
+    };
     // One client alone: the time a request takes without queueing behind the others.
-    let alone = match &loaded {
-        Ok(_) => Some(run(&url, 1, Duration::ZERO, Duration::from_secs(3)).await),
-        Err(_) => None,
+    let alone = match (&loaded, &requests) {
+        (Ok(_), Ok(requests)) => {
+            Some(run(&url, requests, 1, Duration::ZERO, Duration::from_secs(3)).await)
+        }
+        _ => None,
     };
     handle.stop(true).await;
     serving.await?.context("serving")?;
 
+    let label = format!("{backend}, {}", mix.label());
     let loaded = loaded?;
-    loaded.print(backend);
+    loaded.print(&label);
     if let Some(alone) = alone {
-        alone?.print(backend);
+        alone?.print(&label);
     }
     let pass =
         !loaded.latencies.is_empty() && loaded.errors == 0 && loaded.p99_ms() < TARGET_P99_MS;
@@ -249,7 +395,7 @@ async fn sqlite() -> Result<()> {
     );
     let db = nuvola_server::db::connect_and_migrate(&url).await?;
     fill(&db).await?;
-    measure("SQLite", db).await
+    measure("SQLite", &db).await
 }
 
 /// `admin` with its database name replaced by `name` (query parameters kept).
@@ -289,7 +435,7 @@ async fn postgres() -> Result<()> {
     let result = async {
         let db = nuvola_server::db::connect_and_migrate(&with_database(&admin_url, &name)).await?;
         fill(&db).await?;
-        measure("PostgreSQL", db.clone()).await?;
+        measure("PostgreSQL", &db).await?;
         db.close().await?;
         anyhow::Ok(())
     }
@@ -308,6 +454,9 @@ fn main() -> Result<()> {
         .context("starting the runtime")?;
     runtime.block_on(async {
         println!("POST /graphql {QUERY}");
+        println!(
+            "mixes: the same query with the response cache on; the first {PAGES_PER_REGION} pages of each of the 20 regions in turn with the cache off"
+        );
         let sqlite = sqlite().await;
         if let Err(e) = &sqlite {
             println!("SQLite: failed: {e:#}");

@@ -280,7 +280,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn import_files(files: &[PathBuf], url: &str) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let db = db::connect_and_migrate(url).await?;
+    tracing::debug!(
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "connected and migrated"
+    );
     let actor = Actor::system("nuvola import");
     let mut total = import::ImportReport::default();
     let mut failed = false;

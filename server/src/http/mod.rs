@@ -47,6 +47,9 @@ pub struct ServeOptions {
     pub storage_dir: PathBuf,
     /// The largest document accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// Whether public query responses are kept until the data changes (`cache.rs`).
+    /// On by default; off, every request runs its SQL (benchmarks of the uncached path).
+    pub response_cache: bool,
 }
 
 /// The default of [`ServeOptions::requests_per_minute`].
@@ -64,6 +67,7 @@ impl ServeOptions {
             trust_proxy: false,
             storage_dir: PathBuf::from(crate::storage::DEFAULT_STORAGE_DIR),
             max_upload_bytes: crate::storage::DEFAULT_MAX_UPLOAD_BYTES,
+            response_cache: true,
         }
     }
 }
@@ -86,7 +90,11 @@ pub fn start(
     let gate = web::Data::new(Gate {
         limiter: ApiLimiter::for_database(&db, options.requests_per_minute),
         trust_proxy: options.trust_proxy,
-        cache: cache::PublicCache::new(cache::Generation::for_database(&db, &feed)),
+        cache: cache::PublicCache::new(if options.response_cache {
+            cache::Generation::for_database(&db, &feed)
+        } else {
+            cache::Generation::Off
+        }),
     });
     // A document folder that cannot be created fails the start, not the first upload.
     let temp_dir = options.storage_dir.join("tmp");
