@@ -14,7 +14,7 @@ use nuvola_shared::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QuerySelect, Statement, TransactionTrait,
+    DatabaseTransaction, EntityTrait, QuerySelect, Statement,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -119,8 +119,7 @@ pub async fn import_file(
     let parsed = opendata::parse(bytes)?;
     let digest = hex::encode(Sha256::digest(bytes));
     phases.done("parse");
-    let txn = db
-        .begin()
+    let txn = crate::db::begin_write(db)
         .await
         .context("starting the import transaction")?;
     let (kind, report) = match parsed {
