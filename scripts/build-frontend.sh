@@ -17,19 +17,30 @@ cargo build -p frontend --target wasm32-unknown-unknown --profile "$profile" --t
 
 staging=$(mktemp -d "${TMPDIR:-/tmp}/nuvola-dist.XXXXXX")
 trap 'rm -rf "$staging"' EXIT
-wasm-bindgen --target web --no-typescript --out-dir "$staging" \
-  "$target_dir/wasm32-unknown-unknown/$profile_dir/nuvola-frontend.wasm"
-mv "$staging/nuvola-frontend.js" "$staging/nuvola_frontend.js" 2>/dev/null || true
-mv "$staging/nuvola-frontend_bg.wasm" "$staging/nuvola_frontend_bg.wasm" 2>/dev/null || true
-# wasm-bindgen names files after the crate's binary; keep stable names whatever it chose.
-sed -i 's/nuvola-frontend_bg\.wasm/nuvola_frontend_bg.wasm/g' "$staging/nuvola_frontend.js"
+# Split the reserved areas' pages (`#[lazy_route]` in app.rs) out of the main module:
+# the main module (what the public pages need) and one module per split point plus the
+# chunks they share, loaded on demand by __wasm_split.js.
+split="$staging/split"
+wasm-split-cli --target web --out-name nuvola_frontend \
+  "$target_dir/wasm32-unknown-unknown/$profile_dir/nuvola-frontend.wasm" "$split"
+wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+  --out-dir "$staging" "$split/nuvola_frontend.wasm"
+rm "$split/nuvola_frontend.wasm"
+mv "$split"/*.wasm "$split/__wasm_split.js" "$staging/"
+rmdir "$split"
 
 if [ "$profile" != dev ]; then
   # Debian's wasm-opt (108) emits modules Chromium rejects; binaryen 132 from npm works.
-  frontend/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$staging/nuvola_frontend_bg.wasm" -o "$staging/nuvola_frontend_bg.opt.wasm"
-  mv "$staging/nuvola_frontend_bg.opt.wasm" "$staging/nuvola_frontend_bg.wasm"
+  for wasm in "$staging"/*.wasm; do
+    # (The split modules carry a name subsection binaryen does not know: it warns, harmlessly.)
+    if ! log=$(frontend/node_modules/.bin/wasm-opt -Oz --strip-debug --enable-bulk-memory \
+      --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+      --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt" 2>&1); then
+      echo "$log" >&2
+      exit 1
+    fi
+    mv "$wasm.opt" "$wasm"
+  done
 fi
 
 mkdir -p "$staging/css" "$staging/svg"
@@ -49,6 +60,10 @@ chmod 755 "$out"
 rm -rf "$out.old"
 trap - EXIT
 
-raw=$(stat -c %s "$out/nuvola_frontend_bg.wasm")
-gz=$(gzip -9 -c "$out/nuvola_frontend_bg.wasm" | wc -c)
-printf 'front end (%s): %s: %d KB raw, %d KB gzip\n' "$profile" "$out/nuvola_frontend_bg.wasm" $((raw / 1024)) $((gz / 1024))
+size() { stat -c %s "$@" | awk '{s += $1} END {print int(s / 1024)}'; }
+gzsize() { for f in "$@"; do gzip -9 -c "$f" | wc -c; done | awk '{s += $1} END {print int(s / 1024)}'; }
+main_wasm="$out/nuvola_frontend_bg.wasm"
+lazy=$(find "$out" -maxdepth 1 -name '*.wasm' ! -name nuvola_frontend_bg.wasm)
+printf 'front end (%s): main module %s: %d KB raw, %d KB gzip; %d modules loaded on demand: %d KB raw, %d KB gzip\n' \
+  "$profile" "$main_wasm" "$(size "$main_wasm")" "$(gzsize "$main_wasm")" \
+  "$(echo "$lazy" | wc -l)" "$(size $lazy)" "$(gzsize $lazy)"

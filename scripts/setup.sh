@@ -3,6 +3,7 @@
 # each step checks first and does nothing when its part is already there.
 #   - the wasm32 target for rustc
 #   - wasm-bindgen-cli at exactly the version locked in Cargo.lock
+#   - wasm-split-cli, which splits the reserved areas out of the main wasm module
 #   - the npm packages of the front end (Bootstrap Italia, binaryen's wasm-opt, axe-core)
 #   - Debian's Chromium and ChromeDriver (only with --browser)
 #   - a running PostgreSQL on 127.0.0.1:5432 (only with --postgres)
@@ -37,6 +38,14 @@ if [ "$installed_bindgen" != "$locked_bindgen" ]; then
   say "installing wasm-bindgen-cli $locked_bindgen (a few minutes, once)"
   # --locked fails on a yanked transitive version; the CLI version itself is pinned.
   cargo install wasm-bindgen-cli --version "$locked_bindgen" --force
+fi
+
+# The splitter must understand the split points that wasm_split_helpers (locked 0.2.x,
+# through leptos) emits; 0.2.3 is the release cargo-leptos's splitting is built on.
+split_version=0.2.3
+if ! cargo install --list | grep -q "^wasm_split_cli_support v$split_version:"; then
+  say "installing wasm-split-cli $split_version (a few minutes, once)"
+  cargo install wasm_split_cli_support --version "$split_version" --features build-binary --locked --force
 fi
 
 if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then

@@ -19,17 +19,16 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 use nuvola_shared::Role;
 
 use crate::i18n::t;
 use crate::layout::{Footer, Header};
 use crate::pages::{
-    AccessibilityStatement, AdministrationHome, AdministrationProject, Dashboard, Explorer,
-    LegalNotes, Login, NotFound, PublicProject, RequireRole, SupplierHome, VerifierHome,
+    AccessibilityStatement, AdministrationHome, AdministrationProject, AdministrationRequests,
+    Dashboard, DepartmentProject, Explorer, LegalNotes, Login, NotFound, Notifications,
+    PublicProject, RequireRole, SupplierHome, UnreadNotifications, VerifierHome, VerifierProject,
 };
-use crate::pages::{AdministrationRequests, Notifications, UnreadNotifications};
-use crate::pages::{DepartmentProject, VerifierProject};
 use crate::session::Session;
 
 const ADMINISTRATION: &[Role] = &[Role::Administration];
@@ -43,6 +42,44 @@ const SIGNED_IN: &[Role] = &[
     Role::Department,
     Role::Verifier,
 ];
+
+/// A page of a reserved area, loaded on demand: its code is split out of the main wasm
+/// module (`scripts/build-frontend.sh` runs `wasm-split-cli`), so a visitor of the public
+/// pages never downloads the areas of the roles. The role guard travels with the page.
+macro_rules! reserved_page {
+    ($route:ident, $roles:expr, $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <RequireRole roles=$roles><$page/></RequireRole> }.into_any()
+            }
+        }
+    };
+}
+
+reserved_page!(AdministrationHomePage, ADMINISTRATION, AdministrationHome);
+reserved_page!(
+    AdministrationProjectPage,
+    ADMINISTRATION,
+    AdministrationProject
+);
+reserved_page!(
+    AdministrationRequestsPage,
+    ADMINISTRATION,
+    AdministrationRequests
+);
+reserved_page!(SupplierHomePage, SUPPLIERS, SupplierHome);
+reserved_page!(DashboardPage, DEPARTMENT, Dashboard);
+reserved_page!(DepartmentProjectPage, DEPARTMENT, DepartmentProject);
+reserved_page!(VerifierHomePage, VERIFIER, VerifierHome);
+reserved_page!(VerifierProjectPage, VERIFIER, VerifierProject);
+reserved_page!(NotificationsPage, SIGNED_IN, Notifications);
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -59,46 +96,29 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Explorer/>
                     <Route path=path!("/progetti/:cup") view=PublicProject/>
                     <Route path=path!("/accedi") view=Login/>
-                    <Route
-                        path=path!("/amministrazione")
-                        view=|| view! { <RequireRole roles=ADMINISTRATION><AdministrationHome/></RequireRole> }
-                    />
+                    <Route path=path!("/accessibilita") view=AccessibilityStatement/>
+                    <Route path=path!("/note-legali") view=LegalNotes/>
+                    <Route path=path!("/amministrazione") view={Lazy::<AdministrationHomePage>::new()}/>
                     <Route
                         path=path!("/amministrazione/progetti/:cup")
-                        view=|| view! { <RequireRole roles=ADMINISTRATION><AdministrationProject/></RequireRole> }
+                        view={Lazy::<AdministrationProjectPage>::new()}
                     />
-                    <Route
-                        path=path!("/fornitore")
-                        view=|| view! { <RequireRole roles=SUPPLIERS><SupplierHome/></RequireRole> }
-                    />
-                    <Route
-                        path=path!("/dipartimento")
-                        view=|| view! { <RequireRole roles=DEPARTMENT><Dashboard/></RequireRole> }
-                    />
-                    <Route
-                        path=path!("/asseveratore")
-                        view=|| view! { <RequireRole roles=VERIFIER><VerifierHome/></RequireRole> }
-                    />
-                    <Route path=path!("/accessibilita") view=AccessibilityStatement/>
-                    // Issue 5: the verification and the department's project page.
-                    <Route
-                        path=path!("/asseveratore/progetti/:cup")
-                        view=|| view! { <RequireRole roles=VERIFIER><VerifierProject/></RequireRole> }
-                    />
-                    <Route
-                        path=path!("/dipartimento/progetti/:cup")
-                        view=|| view! { <RequireRole roles=DEPARTMENT><DepartmentProject/></RequireRole> }
-                    />
-                    <Route path=path!("/note-legali") view=LegalNotes/>
-                    // Issue 5, items 3 and 4: requests, notifications.
                     <Route
                         path=path!("/amministrazione/richieste")
-                        view=|| view! { <RequireRole roles=ADMINISTRATION><AdministrationRequests/></RequireRole> }
+                        view={Lazy::<AdministrationRequestsPage>::new()}
                     />
+                    <Route path=path!("/fornitore") view={Lazy::<SupplierHomePage>::new()}/>
+                    <Route path=path!("/dipartimento") view={Lazy::<DashboardPage>::new()}/>
                     <Route
-                        path=path!("/notifiche")
-                        view=|| view! { <RequireRole roles=SIGNED_IN><Notifications/></RequireRole> }
+                        path=path!("/dipartimento/progetti/:cup")
+                        view={Lazy::<DepartmentProjectPage>::new()}
                     />
+                    <Route path=path!("/asseveratore") view={Lazy::<VerifierHomePage>::new()}/>
+                    <Route
+                        path=path!("/asseveratore/progetti/:cup")
+                        view={Lazy::<VerifierProjectPage>::new()}
+                    />
+                    <Route path=path!("/notifiche") view={Lazy::<NotificationsPage>::new()}/>
                 </Routes>
             </main>
             <Footer/>

@@ -53,11 +53,14 @@ pub async fn serve(req: HttpRequest, spa: web::Data<Spa>) -> HttpResponse {
     match opened.ok_or(()) {
         Ok(named) => {
             let mut res = named.use_etag(true).into_response(&req);
-            // index.html names the current build; assets are fingerprinted by content.
-            let cache = if is_index || file.ends_with("index.html") {
-                "no-cache"
+            // The build's files keep their names from one build to the next, and the main
+            // wasm module and the modules split out of it must come from the same build:
+            // browsers revalidate them on every load (ETag, so an unchanged file costs a
+            // 304). Only the fonts, which never change, are cached outright.
+            let cache = if !is_index && req.path().starts_with("/fonts/") {
+                "public, max-age=604800, immutable"
             } else {
-                "public, max-age=3600"
+                "no-cache"
             };
             res.headers_mut().insert(
                 header::CACHE_CONTROL,
