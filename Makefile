@@ -9,13 +9,16 @@ run:
 test:
 	scripts/test.sh
 
-## Benchmarks: import speed and API latency on SQLite and PostgreSQL.
+## Benchmarks: import speed and API latency on SQLite and PostgreSQL, wasm size, first page
+## interactive in Chromium.
 bench:
-	scripts/setup.sh --postgres
+	scripts/setup.sh --browser --postgres
 	cargo bench -p nuvola-server --bench import
 	cargo bench -p nuvola-server --bench api
 	scripts/build-frontend.sh
 	scripts/wasm-size.sh
+	cargo build --release -p nuvola-server
+	cargo bench -p nuvola-e2e --bench first_page
 
 ## Only the front end, into frontend/dist (release; `scripts/build-frontend.sh --dev` is faster).
 frontend:
