@@ -42,6 +42,10 @@ pub const JOB: &str = "deadlines";
 /// Projects changed per transaction: short transactions keep SQLite's single writer
 /// available to requests while a run marks thousands of projects.
 const CHUNK: usize = 200;
+/// Above this many projects newly overdue in one run, the department gets one digest
+/// per deadline kind instead of one notification per project (the list is in
+/// `overdueProjects`); the administrations still get one each for their own project.
+pub const DEPARTMENT_DIGEST_ABOVE: usize = 20;
 
 /// Notification kinds the checker raises.
 pub const CONTRACT_DEADLINE_MISSED: &str = "CONTRACT_DEADLINE_MISSED";
@@ -165,15 +169,30 @@ pub async fn check(db: &DatabaseConnection, today: NaiveDate) -> Result<Report, 
         .all(db)
         .await?;
     report.projects_checked = candidates.len();
-    let changed: Vec<i32> = candidates
-        .iter()
-        .filter(|p| decide(p, &rules, today) != stored_mark(p))
-        .map(|p| p.id)
-        .collect();
-    for ids in changed.chunks(CHUNK) {
+    let mut changed = Vec::new();
+    let mut newly = BTreeMap::<DeadlineKind, Vec<i32>>::new();
+    for project in &candidates {
+        let mark = decide(project, &rules, today);
+        if mark != stored_mark(project) {
+            changed.push(project.id);
+            if let Some(mark) = mark {
+                newly.entry(mark.kind).or_default().push(project.id);
+            }
+        }
+    }
+    let digest = newly.values().map(Vec::len).sum::<usize>() > DEPARTMENT_DIGEST_ABOVE;
+    for (i, ids) in changed.chunks(CHUNK).enumerate() {
         let txn = crate::db::begin_write(db).await?;
         lock(&txn, today).await?;
-        let outcome = apply(&txn, ids, today).await?;
+        let mut outcome = apply(&txn, ids, today, !digest).await?;
+        if digest && i == 0 {
+            // In the first chunk's transaction, so the digest exists once the marks do.
+            let notes = newly
+                .iter()
+                .map(|(kind, ids)| department_digest(*kind, ids, today))
+                .collect();
+            outcome.notifications += insert_notifications(&txn, notes).await?;
+        }
         txn.commit().await?;
         report.newly_overdue += outcome.newly_overdue;
         report.cleared += outcome.cleared;
@@ -256,8 +275,14 @@ struct Outcome {
 }
 
 /// Re-reads the projects `ids` under the lock and brings their marks up to date, with
-/// audit events and notifications, in the caller's transaction.
-async fn apply(txn: &DatabaseTransaction, ids: &[i32], today: NaiveDate) -> Result<Outcome, DbErr> {
+/// audit events and notifications (the department's too when `notify_department`), in
+/// the caller's transaction.
+async fn apply(
+    txn: &DatabaseTransaction,
+    ids: &[i32],
+    today: NaiveDate,
+    notify_department: bool,
+) -> Result<Outcome, DbErr> {
     let projects = application::Entity::find()
         .filter(application::Column::Id.is_in(ids.to_vec()))
         .order_by_asc(application::Column::Id)
@@ -305,7 +330,13 @@ async fn apply(txn: &DatabaseTransaction, ids: &[i32], today: NaiveDate) -> Resu
                     after: mark_json(after),
                 });
                 let body = bodies.get(&project.administration_id);
-                notes.extend(deadline_notifications(project, body, mark, now));
+                notes.extend(deadline_notifications(
+                    project,
+                    body,
+                    mark,
+                    now,
+                    notify_department,
+                ));
             }
             None => {
                 outcome.cleared += 1;
@@ -341,15 +372,42 @@ async fn apply(txn: &DatabaseTransaction, ids: &[i32], today: NaiveDate) -> Resu
     Ok(outcome)
 }
 
-/// One notification per recipient group: the administration's accounts and the
-/// department's.
-fn deadline_notifications(
-    project: &application::Model,
-    body: Option<&administration::Model>,
-    mark: Overdue,
-    now: chrono::DateTime<Utc>,
-) -> Vec<notification::ActiveModel> {
-    let (kind, what) = match mark.kind {
+/// The department's one notification for the projects (`ids`, ascending) that one run
+/// found newly overdue for a deadline of `kind`. Its key names the run's first project,
+/// so two replicas running the same check raise it once.
+fn department_digest(
+    kind: DeadlineKind,
+    ids: &[i32],
+    today: NaiveDate,
+) -> notification::ActiveModel {
+    let (code, what) = deadline_words(kind);
+    let message = format!(
+        "Il controllo delle scadenze del {} ha trovato {} progetti oltre il termine per {what}. \
+         L'elenco è nel cruscotto nazionale, in «Progetti in ritardo».",
+        today.format("%d/%m/%Y"),
+        ids.len()
+    );
+    notification::ActiveModel {
+        account_id: Set(None),
+        recipient_role: Set(Some(Role::Department.code().to_owned())),
+        administration_id: Set(None),
+        application_id: Set(None),
+        kind: Set(code.to_owned()),
+        message: Set(message),
+        created_at: Set(Utc::now()),
+        read_at: Set(None),
+        delivered_at: Set(None),
+        dedupe_key: Set(Some(format!(
+            "{code}:DIGEST:{today}:{}:DEPARTMENT",
+            ids.first().copied().unwrap_or_default()
+        ))),
+        ..Default::default()
+    }
+}
+
+/// A deadline kind's notification kind, and what it asks for, in words.
+fn deadline_words(kind: DeadlineKind) -> (&'static str, &'static str) {
+    match kind {
         DeadlineKind::Contract => (
             CONTRACT_DEADLINE_MISSED,
             "la stipula del contratto con il fornitore",
@@ -358,7 +416,19 @@ fn deadline_notifications(
             COMPLETION_DEADLINE_MISSED,
             "il completamento della migrazione",
         ),
-    };
+    }
+}
+
+/// One notification per recipient group: the administration's accounts and, unless the
+/// run sends the department a digest, the department's.
+fn deadline_notifications(
+    project: &application::Model,
+    body: Option<&administration::Model>,
+    mark: Overdue,
+    now: chrono::DateTime<Utc>,
+    notify_department: bool,
+) -> Vec<notification::ActiveModel> {
+    let (kind, what) = deadline_words(mark.kind);
     let due = mark.due_on().format("%d/%m/%Y");
     let body_name = body.map_or("", |b| b.name.as_str());
     let for_body = format!(
@@ -370,24 +440,25 @@ fn deadline_notifications(
         project.cup
     );
     let key = |recipient: &str| format!("{kind}:{}:{}:{recipient}", project.id, mark.due_on());
-    vec![
-        group_notification(
-            Recipient::Administration(project.administration_id),
-            project.id,
-            kind,
-            for_body,
-            key(&format!("ADMINISTRATION:{}", project.administration_id)),
-            now,
-        ),
-        group_notification(
+    let mut notes = vec![group_notification(
+        Recipient::Administration(project.administration_id),
+        project.id,
+        kind,
+        for_body,
+        key(&format!("ADMINISTRATION:{}", project.administration_id)),
+        now,
+    )];
+    if notify_department {
+        notes.push(group_notification(
             Recipient::Department,
             project.id,
             kind,
             for_department,
             key("DEPARTMENT"),
             now,
-        ),
-    ]
+        ));
+    }
+    notes
 }
 
 enum Recipient {

@@ -12,7 +12,8 @@ use chrono::NaiveDate;
 use nuvola_server::entity::{application, verification_request};
 use nuvola_server::service::deadlines::{self, Report};
 use nuvola_shared::Role;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::helpers::{add_account, both, error_code};
@@ -411,5 +412,43 @@ both! {
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains("--today"));
         assert_eq!(w.t.count("notification").await, 2);
+    }
+}
+
+both! {
+    async fn a_run_that_finds_many_projects_overdue_sends_the_department_one_digest(backend: Backend) {
+        let w = world(backend).await;
+        // The school's project and as many copies as the digest threshold: one more than it.
+        let model = school(&w).await;
+        for i in 0..deadlines::DEPARTMENT_DIGEST_ABOVE {
+            let mut copy = model.clone().into_active_model().reset_all();
+            copy.id = NotSet;
+            copy.cup = Set(format!("G71C22000{i:06}"));
+            copy.insert(&w.t.db).await.unwrap();
+        }
+        let late = deadlines::DEPARTMENT_DIGEST_ABOVE + 1;
+        let report = check(&w, day(2023, 6, 6)).await;
+        // One notification per project for the school, one digest for the department.
+        assert_eq!((report.newly_overdue, report.notifications), (late, late + 1), "{report:?}");
+        assert_eq!(w.t.count_where("event", "action = 'DEADLINE_MISSED'").await, late as i64);
+
+        let tokens = Tokens::of(&w, &["dipartimento", "scuola"]).await;
+        let r = ask_as(&w, &tokens, Some("dipartimento"), INBOX, json!({})).await;
+        assert_eq!(r["data"]["notifications"]["totalCount"], 1, "{r}");
+        let digest = &r["data"]["notifications"]["edges"][0]["node"];
+        assert_eq!(digest["kind"], "CONTRACT_DEADLINE_MISSED", "{digest}");
+        assert!(digest["application"].is_null(), "{digest}");
+        let message = digest["message"].as_str().unwrap();
+        assert!(message.contains(&format!("06/06/2023 ha trovato {late} progetti")), "{message}");
+        let r = ask_as(&w, &tokens, Some("scuola"), INBOX, json!({})).await;
+        assert_eq!(r["data"]["notifications"]["totalCount"], late, "{r}");
+        // The department's list has them all.
+        let r = ask_as(&w, &tokens, Some("dipartimento"), OVERDUE_LIST, json!({})).await;
+        assert_eq!(r["data"]["overdueProjects"]["totalCount"], late, "{r}");
+
+        // Checked again: nothing new, no second digest.
+        let again = check(&w, day(2023, 6, 7)).await;
+        assert_eq!((again.newly_overdue, again.notifications), (0, 0), "{again:?}");
+        assert_eq!(w.t.count("notification").await, late as i64 + 1);
     }
 }
