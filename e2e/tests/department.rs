@@ -7,13 +7,14 @@ use std::time::Duration;
 use anyhow::Result;
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    assert_accessible, button, eventually, fill, link, log_in, text_of, wait_for_heading,
+    assert_accessible, both, button, eventually, fill, link, log_in, text_of, wait_for_heading,
     wait_for_page_text, wait_for_text, Backend, Browser, Server,
 };
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_department_reads_the_national_dashboard_and_drills_down() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn the_department_reads_the_national_dashboard_and_drills_down(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
 
@@ -95,9 +96,10 @@ async fn first_overdue_link(driver: &WebDriver) -> Result<WebElement> {
     .await
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
     log_in(
@@ -197,3 +199,8 @@ async fn the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays()
     driver.clone().quit().await?;
     Ok(())
 }
+
+both!(
+    the_department_reads_the_national_dashboard_and_drills_down,
+    the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays
+);

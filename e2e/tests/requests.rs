@@ -7,8 +7,8 @@ use std::time::Duration;
 use anyhow::{ensure, Context, Result};
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    assert_accessible, button, choose, control_labelled, eventually, fill, graphql_in_page, link,
-    log_in, wait_for_heading, wait_for_page_text, Backend, Browser, Server,
+    assert_accessible, both, button, choose, control_labelled, eventually, fill, graphql_in_page,
+    link, log_in, wait_for_heading, wait_for_page_text, Backend, Browser, Server,
 };
 use serde_json::{json, Value};
 
@@ -194,10 +194,10 @@ fn pdf_file(dir: &std::path::Path) -> Result<std::path::PathBuf> {
     Ok(path)
 }
 
-#[tokio::test(flavor = "multi_thread")]
 async fn an_administration_answers_a_request_with_a_document_and_reads_its_notifications(
+    backend: Backend,
 ) -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
     ferrara_is_asked_for_documents(driver, &server.url).await?;
@@ -312,9 +312,10 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_supplier_bulk_update_shows_live_on_the_administration_project_page() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn a_supplier_bulk_update_shows_live_on_the_administration_project_page(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
     let admin = Browser::start().await?;
     let a = &admin.driver;
     ferrara_contracts_the_demo_supplier(a, &server.url).await?;
@@ -427,9 +428,10 @@ async fn set_datetime(driver: &WebDriver, label: &str, value: &str) -> Result<()
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_supplier_fills_in_a_questionnaire_and_schedules_a_cutover() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn a_supplier_fills_in_a_questionnaire_and_schedules_a_cutover(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
     ferrara_contracts_the_demo_supplier(driver, &server.url).await?;
@@ -513,3 +515,9 @@ async fn a_supplier_fills_in_a_questionnaire_and_schedules_a_cutover() -> Result
     driver.clone().quit().await?;
     Ok(())
 }
+
+both!(
+    an_administration_answers_a_request_with_a_document_and_reads_its_notifications,
+    a_supplier_bulk_update_shows_live_on_the_administration_project_page,
+    a_supplier_fills_in_a_questionnaire_and_schedules_a_cutover
+);
