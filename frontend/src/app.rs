@@ -14,6 +14,8 @@
 //! | `/notifiche` | anyone signed in | notifications |
 //! | `/asseveratore/progetti/:cup` | VERIFIER | a verification: checklist, requests, outcome |
 //! | `/dipartimento/progetti/:cup` | DEPARTMENT | a project: assign a verifier, pay, revoke |
+//! | `/dipartimento/fornitori` | DEPARTMENT | qualified suppliers and offerings, qualifying them |
+//! | `/dipartimento/avvisi` | DEPARTMENT | the deadline terms of each call |
 //!
 //! The guards only choose pages: the server refuses whatever a role may not see.
 
@@ -29,7 +31,7 @@ use crate::pages::{
     LegalNotes, Login, NotFound, PublicProject, RequireRole, SupplierHome, VerifierHome,
 };
 use crate::pages::{AdministrationRequests, Notifications, UnreadNotifications};
-use crate::pages::{DepartmentProject, VerifierProject};
+use crate::pages::{DepartmentCalls, DepartmentProject, DepartmentSuppliers, VerifierProject};
 use crate::session::Session;
 
 const ADMINISTRATION: &[Role] = &[Role::Administration];
@@ -88,6 +90,14 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/dipartimento/progetti/:cup")
                         view=|| view! { <RequireRole roles=DEPARTMENT><DepartmentProject/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/dipartimento/fornitori")
+                        view=|| view! { <RequireRole roles=DEPARTMENT><DepartmentSuppliers/></RequireRole> }
+                    />
+                    <Route
+                        path=path!("/dipartimento/avvisi")
+                        view=|| view! { <RequireRole roles=DEPARTMENT><DepartmentCalls/></RequireRole> }
                     />
                     <Route path=path!("/note-legali") view=LegalNotes/>
                     // Issue 5, items 3 and 4: requests, notifications.
