@@ -55,9 +55,69 @@ pub struct Server {
     pub url: String,
     /// The server's database URL, for the CLI commands a journey runs beside it.
     pub database: String,
-    _process: Guard,
-    _dir: tempfile::TempDir,
+    pub backend: Backend,
+    port: u16,
+    process: Option<Guard>,
+    dir: tempfile::TempDir,
     postgres: Option<(String, String)>,
+}
+
+/// Writes each journey once and runs it on both databases: `both!(journey)` for an
+/// `async fn journey(backend: Backend) -> anyhow::Result<()>` makes the tests
+/// `journey::sqlite` and `journey::postgres` (filter by either word).
+#[macro_export]
+macro_rules! both {
+    ($($journey:ident),+ $(,)?) => {$(
+        mod $journey {
+            #[::tokio::test(flavor = "multi_thread")]
+            async fn sqlite() -> ::anyhow::Result<()> {
+                super::$journey($crate::Backend::Sqlite).await
+            }
+
+            #[::tokio::test(flavor = "multi_thread")]
+            async fn postgres() -> ::anyhow::Result<()> {
+                super::$journey($crate::Backend::Postgres).await
+            }
+        }
+    )+};
+}
+
+fn server_bin() -> PathBuf {
+    std::env::var_os("NUVOLA_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/debug/nuvola"))
+}
+
+/// Starts `nuvola serve --demo` on `database` and `port`; returns it once it listens,
+/// with its address.
+async fn serve(database: &str, port: u16, storage: &Path) -> Result<(Guard, String)> {
+    let bin = server_bin();
+    let dist = repo_root().join("frontend/dist");
+    let mut child = Command::new(&bin)
+        .args(["serve", "--demo", "--database", database, "--bind"])
+        .arg(format!("127.0.0.1:{port}"))
+        .env("NUVOLA_STATIC_DIR", &dist)
+        // Uploads stay in the test's folder whatever the database.
+        .env("NUVOLA_STORAGE_DIR", storage)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let process = Guard(child);
+    // The server prints its address once the demo data is in and it listens.
+    let url = tokio::task::spawn_blocking(move || -> Result<String> {
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            if let Some(url) = line.strip_prefix("Nuvola is listening on ") {
+                return Ok(url.trim_end_matches('/').to_owned());
+            }
+        }
+        bail!("the server stopped before listening")
+    })
+    .await??;
+    Ok((process, url))
 }
 
 static DATABASES: AtomicUsize = AtomicUsize::new(0);
@@ -71,9 +131,7 @@ impl Server {
     /// Starts the server on a fresh database of `backend` with the demo data loaded, and
     /// waits until it listens.
     pub async fn start(backend: Backend) -> Result<Server> {
-        let bin = std::env::var_os("NUVOLA_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("target/debug/nuvola"));
+        let bin = server_bin();
         if !bin.exists() {
             bail!(
                 "{} is missing: run `cargo build -p nuvola-server` first",
@@ -113,46 +171,37 @@ impl Server {
             }
         };
         let port = free_port()?;
-        let mut child = Command::new(&bin)
-            .args(["serve", "--demo", "--database", &database, "--bind"])
-            .arg(format!("127.0.0.1:{port}"))
-            .env("NUVOLA_STATIC_DIR", &dist)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .with_context(|| format!("starting {}", bin.display()))?;
-        let stdout = child.stdout.take().context("no stdout")?;
-        let process = Guard(child);
-        // The server prints its address once the demo data is in and it listens.
-        let url = tokio::task::spawn_blocking(move || -> Result<String> {
-            for line in BufReader::new(stdout).lines() {
-                let line = line?;
-                if let Some(url) = line.strip_prefix("Nuvola is listening on ") {
-                    return Ok(url.trim_end_matches('/').to_owned());
-                }
-            }
-            bail!("the server stopped before listening")
-        })
-        .await??;
+        let (process, url) = serve(&database, port, &dir.path().join("files")).await?;
         Ok(Server {
             url,
             database,
-            _process: process,
-            _dir: dir,
+            backend,
+            port,
+            process: Some(process),
+            dir,
             postgres,
         })
     }
 }
 
 impl Server {
+    /// Stops the server (as a crash or a redeployment would); its database stays.
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    /// Starts the server again on the same address and database.
+    pub async fn resume(&mut self) -> Result<()> {
+        self.stop();
+        let (process, _) = serve(&self.database, self.port, &self.dir.path().join("files")).await?;
+        self.process = Some(process);
+        Ok(())
+    }
+
     /// Runs `nuvola deadlines --today TODAY` on this server's database (the deadline
     /// checker that raises notifications) and returns its report line.
     pub fn check_deadlines(&self, today: &str) -> Result<String> {
-        let bin = std::env::var_os("NUVOLA_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join("target/debug/nuvola"));
-        let out = Command::new(bin)
+        let out = Command::new(server_bin())
             .args(["deadlines", "--database", &self.database, "--today", today])
             .env("RUST_LOG", "warn")
             .output()
@@ -169,6 +218,8 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // The server first, so that dropping its database does not cut it off mid-work.
+        self.stop();
         if let Some((admin, name)) = self.postgres.take() {
             // Best effort: a leftover database only costs disk, and the next run drops it.
             let _ = Command::new("psql")
@@ -240,12 +291,21 @@ impl Browser {
         })
     }
 
-    /// Saves a full-window screenshot as `e2e/screenshots/NAME.png`.
+    /// Saves a full-window screenshot as `e2e/screenshots/NAME.png`. The journeys run on
+    /// both databases at once and take the same pictures: each is written beside and
+    /// renamed into place, so the file is always one whole picture.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        static TAKEN: AtomicUsize = AtomicUsize::new(0);
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{name}.png"));
-        self.driver.screenshot(&path).await?;
+        let partial = dir.join(format!(
+            ".{name}.{}.{}.png",
+            std::process::id(),
+            TAKEN.fetch_add(1, Ordering::SeqCst)
+        ));
+        self.driver.screenshot(&partial).await?;
+        std::fs::rename(&partial, &path)?;
         Ok(path)
     }
 

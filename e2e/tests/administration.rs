@@ -1,16 +1,18 @@
-//! The administration's journey (Comune di Ferrara): log in, see my projects, open the
+//! The administration's journeys (Comune di Ferrara): log in, see my projects, open the
 //! project, plan a service (the browser refuses a bad line with the shared rules, next
 //! to the field), record a contract (the server refuses a supplier that does not sell
-//! the planned offering, next to the field), then log out.
+//! the planned offering, next to the field), renounce, log out; and the whole way from
+//! a funded project to the completion request by the page's buttons.
 
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{ensure, Context, Result};
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    assert_accessible, button, choose, eventually, fill, link, log_in, wait_for_heading,
-    wait_for_page_text, Backend, Browser, Server,
+    assert_accessible, both, button, choose, eventually, fill, graphql_in_page, link, log_in,
+    wait_for_heading, wait_for_page_text, Backend, Browser, Server,
 };
+use serde_json::{json, Value};
 
 const CUP: &str = "B71C22000020001";
 
@@ -30,9 +32,10 @@ async fn wait_for_id_text(driver: &WebDriver, id: &str, needle: &str) -> Result<
     .await
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_administration_plans_a_service_and_records_its_contract() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn an_administration_plans_a_service_and_records_its_contract(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
 
@@ -239,3 +242,193 @@ async fn an_administration_plans_a_service_and_records_its_contract() -> Result<
     driver.clone().quit().await?;
     Ok(())
 }
+
+both!(an_administration_plans_a_service_and_records_its_contract);
+
+/// `query` as whoever is signed in to `driver`'s page; fails on any error.
+async fn gql(driver: &WebDriver, query: &str, variables: Value) -> Result<Value> {
+    let r = graphql_in_page(driver, query, variables).await?;
+    ensure!(r["errors"].is_null(), "{query}: {r}");
+    Ok(r["data"].clone())
+}
+
+/// The supplier's part, in its own browser, through the API as that supplier: every
+/// service of the plan through ASSESSED, MIGRATING, TESTING to MIGRATED.
+async fn the_supplier_migrates_every_service(base: &str) -> Result<()> {
+    let supplier = Browser::start().await?;
+    let s = &supplier.driver;
+    s.goto(format!("{base}/")).await?;
+    gql(
+        s,
+        "mutation { login(username: \"fornitore.demo\", password: \"fornitore-demo-2026\") { expiresAt } }",
+        json!({}),
+    )
+    .await?;
+    let plan = gql(
+        s,
+        "query($cup: String!) { application(cup: $cup) { plan { id version } } }",
+        json!({ "cup": CUP }),
+    )
+    .await?["application"]["plan"]
+        .as_array()
+        .cloned()
+        .context("the plan")?;
+    for service in plan {
+        let mut version = service["version"].clone();
+        for status in ["ASSESSED", "MIGRATING", "TESTING", "MIGRATED"] {
+            let moved = gql(
+                s,
+                "mutation($input: [ServiceStatusInput!]!) { updateServiceStatuses(input: $input) { version } }",
+                json!({ "input": [{ "id": service["id"], "version": version, "status": status }] }),
+            )
+            .await?;
+            version = moved["updateServiceStatuses"][0]["version"].clone();
+        }
+    }
+    s.clone().quit().await?;
+    Ok(())
+}
+
+/// The administration's whole way from a funded project to the completion request, by
+/// clicking: a plan line, the contract, the questionnaire; the supplier migrates; the
+/// administration declares completion.
+async fn an_administration_takes_a_funded_project_to_its_completion(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
+    let browser = Browser::start().await?;
+    let driver = &browser.driver;
+    log_in(driver, &server.url, "comune.ferrara", "ferrara-demo-2026").await?;
+    link(driver, &format!("Apri il progetto {CUP}"))
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Il piano non ha ancora servizi.").await?;
+    wait_for_page_text(driver, "Finanziata").await?;
+
+    // The plan: one service on the demo supplier's document suite.
+    choose(driver, "Servizio dal catalogo", "Protocollo informatico").await?;
+    choose(driver, "Classe dei dati", "Ordinario").await?;
+    choose(driver, "Dove si trova oggi", "In sede (on-premises)").await?;
+    choose(driver, "Destinazione", "SaaS").await?;
+    let offering = driver
+        .find(By::XPath("//select[@id='piano-offerta']/option[starts-with(normalize-space(), 'Suite documentale PA')]"))
+        .await?
+        .text()
+        .await?;
+    choose(driver, "Offerta cloud qualificata", &offering).await?;
+    button(driver, "Salva il servizio").await?.click().await?;
+    wait_for_page_text(driver, "Servizio salvato nel piano.").await?;
+
+    // The contract, with the supplier that sells that offering (the form appears with
+    // the reloaded plan).
+    wait_for_page_text(driver, "Servizi coperti dal contratto").await?;
+    choose(
+        driver,
+        "Fornitore",
+        "Nuvola Demo Cloud S.r.l. · P.IVA 01234567897",
+    )
+    .await?;
+    driver
+        .find(By::XPath(
+            "//label[normalize-space()='Protocollo informatico']",
+        ))
+        .await?
+        .click()
+        .await?;
+    button(driver, "Registra il contratto")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Contratto registrato.").await?;
+    wait_for_page_text(driver, "Contrattualizzata").await?;
+    // Nothing to declare yet: the service has not migrated.
+    assert!(driver
+        .find_all(By::XPath(
+            "//button[normalize-space()='Dichiara completamento']"
+        ))
+        .await?
+        .is_empty());
+
+    // The questionnaire, which the supplier's first step needs.
+    let panel = eventually("the service's panel", Duration::from_secs(20), || async {
+        for s in driver.find_all(By::Tag("summary")).await? {
+            if s.text().await? == "Protocollo informatico" {
+                return Ok(Some(s));
+            }
+        }
+        Ok(None)
+    })
+    .await?;
+    panel.scroll_into_view().await?;
+    panel.click().await?;
+    fill(driver, "Applicativo", "Protocollo Web").await?;
+    fill(driver, "Utenti", "85").await?;
+    button(driver, "Salva il questionario")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Servizio aggiornato.").await?;
+    wait_for_page_text(driver, "Aggiornamenti in tempo reale attivi").await?;
+
+    // The supplier migrates it; the page follows live, without a reload.
+    the_supplier_migrates_every_service(&server.url).await?;
+    eventually(
+        "the service migrated, live",
+        Duration::from_secs(20),
+        || async {
+            let row = driver
+                .find(By::Css("table.plan-table tbody tr"))
+                .await?
+                .text()
+                .await?;
+            Ok(row.contains("Migrato").then_some(()))
+        },
+    )
+    .await?;
+    wait_for_page_text(driver, "In migrazione").await?;
+
+    // The completion request, by its button.
+    let declare = button(driver, "Dichiara completamento").await?;
+    declare.scroll_into_view().await?;
+    declare.click().await?;
+    wait_for_page_text(driver, "Completamento dichiarato.").await?;
+    // The page reloads the project: Completata, and nothing more to declare.
+    eventually("the completed project", Duration::from_secs(20), || async {
+        let badge = driver
+            .find(By::XPath(
+                "//span[contains(@class, 'badge')][normalize-space()='Completata']",
+            ))
+            .await
+            .is_ok();
+        let declare = driver
+            .find_all(By::XPath(
+                "//button[normalize-space()='Dichiara completamento']",
+            ))
+            .await?;
+        Ok((badge && declare.is_empty()).then_some(()))
+    })
+    .await?;
+    browser.screenshot("administration-completed").await?;
+    assert_accessible(&browser, "completed project").await?;
+
+    // The API agrees.
+    let d = gql(
+        driver,
+        "query($cup: String!) { application(cup: $cup) { state plan { status supplier { vatNumber } assessments { version } } } }",
+        json!({ "cup": CUP }),
+    )
+    .await?;
+    assert_eq!(d["application"]["state"], "COMPLETED", "{d}");
+    assert_eq!(d["application"]["plan"][0]["status"], "MIGRATED", "{d}");
+    assert_eq!(
+        d["application"]["plan"][0]["supplier"]["vatNumber"],
+        "01234567897"
+    );
+    assert_eq!(d["application"]["plan"][0]["assessments"][0]["version"], 1);
+
+    driver.clone().quit().await?;
+    Ok(())
+}
+
+both!(an_administration_takes_a_funded_project_to_its_completion);

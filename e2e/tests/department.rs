@@ -1,19 +1,24 @@
 //! The department's journeys: the national dashboard from one round trip, then a
 //! drill-down from a region and from an overdue project; an overdue project revoked
-//! with its reason, a verifier assigned to a completed project, a payment made.
+//! with its reason, a verifier assigned to a completed project, a payment made; the
+//! catalogue of qualified suppliers and offerings kept, and the terms of a call set
+//! (with a concurrent change refused as a conflict).
 
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{ensure, Context, Result};
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    assert_accessible, button, eventually, fill, link, log_in, text_of, wait_for_heading,
-    wait_for_page_text, wait_for_text, Backend, Browser, Server,
+    assert_accessible, both, button, choose, control_labelled, eventually, fill, graphql_in_page,
+    link, log_in, text_of, wait_for_heading, wait_for_page_text, wait_for_text, Backend, Browser,
+    Server,
 };
+use serde_json::{json, Value};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_department_reads_the_national_dashboard_and_drills_down() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn the_department_reads_the_national_dashboard_and_drills_down(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
 
@@ -95,9 +100,10 @@ async fn first_overdue_link(driver: &WebDriver) -> Result<WebElement> {
     .await
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
     log_in(
@@ -197,3 +203,288 @@ async fn the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays()
     driver.clone().quit().await?;
     Ok(())
 }
+
+/// Sets a date input as a person's date picker would (typing depends on the locale).
+async fn set_date(driver: &WebDriver, label: &str, value: &str) -> Result<()> {
+    let input = control_labelled(driver, label).await?;
+    driver
+        .execute(
+            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![input.to_json()?, json!(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Waits until the error line `id` (under a field) says `needle`.
+async fn field_error(driver: &WebDriver, id: &str, needle: &str) -> Result<()> {
+    eventually(
+        &format!("#{id} to say {needle:?}"),
+        Duration::from_secs(20),
+        || async {
+            let text = driver.find(By::Id(id)).await?.text().await?;
+            Ok(text.contains(needle).then_some(()))
+        },
+    )
+    .await
+}
+
+async fn gql(driver: &WebDriver, query: &str, variables: Value) -> Result<Value> {
+    let r = graphql_in_page(driver, query, variables).await?;
+    ensure!(r["errors"].is_null(), "{query}: {r}");
+    Ok(r["data"].clone())
+}
+
+async fn the_department_qualifies_a_supplier_and_an_offering(backend: Backend) -> Result<()> {
+    let server = Server::start(backend).await?;
+    let browser = Browser::start().await?;
+    let driver = &browser.driver;
+    log_in(
+        driver,
+        &server.url,
+        "dipartimento",
+        "dipartimento-demo-2026",
+    )
+    .await?;
+    wait_for_heading(driver, "Cruscotto nazionale").await?;
+    link(driver, "Fornitori qualificati").await?.click().await?;
+    wait_for_heading(driver, "Fornitori qualificati").await?;
+    wait_for_page_text(driver, "Nuvola Demo Cloud S.r.l.").await?;
+    wait_for_page_text(driver, "Polo Strategico Nazionale S.p.A. PSN").await?;
+    assert_accessible(&browser, "Fornitori qualificati").await?;
+
+    // A supplier: a VAT number with a wrong check digit is refused in the browser.
+    fill(driver, "Partita IVA", "07654321090").await?;
+    fill(driver, "Ragione sociale", "Cloud Emilia S.r.l.").await?;
+    button(driver, "Qualifica il fornitore")
+        .await?
+        .click()
+        .await?;
+    field_error(
+        driver,
+        "fornitore-piva-errore",
+        "La partita IVA non è valida",
+    )
+    .await?;
+    let vat = control_labelled(driver, "Partita IVA").await?;
+    ensure!(vat.attr("aria-invalid").await?.as_deref() == Some("true"));
+    fill(driver, "Partita IVA", "07654321095").await?;
+    set_date(driver, "Qualificato fino al", "2029-06-30").await?;
+    button(driver, "Qualifica il fornitore")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Fornitore qualificato.").await?;
+    wait_for_page_text(driver, "Cloud Emilia S.r.l.").await?;
+
+    // An offering of it: the shared rules refuse a code of the wrong form, PSN
+    // deployment for a supplier that is not PSN, and more than 36 months.
+    let emilia = "Cloud Emilia S.r.l. · P.IVA 07654321095";
+    eventually(
+        "the new supplier in the form",
+        Duration::from_secs(20),
+        || async { Ok(choose(driver, "Fornitore dell'offerta", emilia).await.ok()) },
+    )
+    .await?;
+    fill(driver, "Codice dell'offerta", "emilia iaas").await?;
+    fill(driver, "Nome dell'offerta", "Emilia IaaS privato").await?;
+    button(driver, "Qualifica l'offerta").await?.click().await?;
+    field_error(driver, "offerta-codice-errore", "lettere maiuscole").await?;
+    fill(driver, "Codice dell'offerta", "DEMO-SAAS-PA").await?;
+    choose(driver, "Modello di rilascio", "PSN").await?;
+    button(driver, "Qualifica l'offerta").await?.click().await?;
+    field_error(
+        driver,
+        "offerta-rilascio-errore",
+        "riservato alle offerte del Polo Strategico Nazionale",
+    )
+    .await?;
+    choose(driver, "Modello di rilascio", "Cloud privato").await?;
+    choose(driver, "Classe massima dei dati", "Critico").await?;
+    set_date(driver, "Qualificata dal", "2026-01-01").await?;
+    set_date(driver, "Qualificata fino al", "2029-06-30").await?;
+    button(driver, "Qualifica l'offerta").await?.click().await?;
+    field_error(driver, "offerta-al-errore", "al massimo 36 mesi").await?;
+    // A code another supplier's offering has: only the server knows, and says so
+    // next to the code.
+    set_date(driver, "Qualificata fino al", "2028-12-31").await?;
+    button(driver, "Qualifica l'offerta").await?.click().await?;
+    field_error(
+        driver,
+        "offerta-codice-errore",
+        "Questo codice è già di un'offerta di un altro fornitore",
+    )
+    .await?;
+    driver
+        .find(By::Id("nuova-offerta"))
+        .await?
+        .scroll_into_view()
+        .await?;
+    browser.screenshot("department-offering-refused").await?;
+    assert_accessible(&browser, "offering form with a refusal").await?;
+
+    fill(driver, "Codice dell'offerta", "EMILIA-IAAS-PRIV").await?;
+    button(driver, "Qualifica l'offerta").await?.click().await?;
+    wait_for_page_text(driver, "Offerta qualificata.").await?;
+    let row = eventually(
+        "the new offering listed",
+        Duration::from_secs(20),
+        || async {
+            for r in driver.find_all(By::Css("tbody tr")).await? {
+                let text = r.text().await?;
+                if text.contains("EMILIA-IAAS-PRIV") {
+                    return Ok(Some((r, text)));
+                }
+            }
+            Ok(None)
+        },
+    )
+    .await?;
+    for shown in [
+        "Emilia IaaS privato",
+        "IaaS",
+        "Cloud privato",
+        "Critico",
+        "01/01/2026",
+        "31/12/2028",
+    ] {
+        assert!(row.1.contains(shown), "{shown} in {}", row.1);
+    }
+    row.0.scroll_into_view().await?;
+    browser.screenshot("department-suppliers").await?;
+    assert_accessible(&browser, "Fornitori qualificati, updated").await?;
+
+    // The public catalogue has them.
+    let d = gql(
+        driver,
+        "{ suppliers { vatNumber name isPsn qualifiedUntil offerings { code deploymentModel maxDataClass qualifiedUntil } } }",
+        json!({}),
+    )
+    .await?;
+    let emilia = d["suppliers"]
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["vatNumber"] == "07654321095"))
+        .cloned()
+        .context("the new supplier")?;
+    assert_eq!(emilia["isPsn"], false);
+    assert_eq!(emilia["qualifiedUntil"], "2029-06-30");
+    assert_eq!(
+        emilia["offerings"],
+        json!([{ "code": "EMILIA-IAAS-PRIV", "deploymentModel": "PRIVATE", "maxDataClass": "CRITICO", "qualifiedUntil": "2028-12-31" }])
+    );
+
+    driver.clone().quit().await?;
+    Ok(())
+}
+
+const COMUNI_CALL: &str = "1.2 Abilitazione al cloud - Comuni - Aprile 2022";
+
+async fn comuni_call(driver: &WebDriver) -> Result<Value> {
+    let d = gql(
+        driver,
+        "{ calls { title contractTerm completionTerm completionFrom version } }",
+        json!({}),
+    )
+    .await?;
+    d["calls"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["title"] == COMUNI_CALL))
+        .cloned()
+        .context("the comuni call")
+}
+
+async fn the_call_row(driver: &WebDriver) -> Result<String> {
+    for r in driver.find_all(By::Css("[data-testid='avviso']")).await? {
+        let text = r.text().await?;
+        if text.starts_with(COMUNI_CALL) {
+            return Ok(text);
+        }
+    }
+    anyhow::bail!("no row for {COMUNI_CALL}")
+}
+
+async fn the_department_sets_the_terms_of_a_call(backend: Backend) -> Result<()> {
+    let server = Server::start(backend).await?;
+    let browser = Browser::start().await?;
+    let driver = &browser.driver;
+    log_in(
+        driver,
+        &server.url,
+        "dipartimento",
+        "dipartimento-demo-2026",
+    )
+    .await?;
+    wait_for_heading(driver, "Cruscotto nazionale").await?;
+    link(driver, "Termini degli avvisi").await?.click().await?;
+    wait_for_heading(driver, "Termini degli avvisi").await?;
+    let edit = format!("Modifica i termini di {COMUNI_CALL}");
+    button(driver, &edit).await?;
+    let before = comuni_call(driver).await?;
+    let version = before["version"].as_i64().context("version")?;
+    assert!(before["contractTerm"].is_null(), "{before}");
+    assert_accessible(&browser, "Termini degli avvisi").await?;
+
+    button(driver, &edit).await?.click().await?;
+    wait_for_page_text(driver, &format!("Termini di «{COMUNI_CALL}»")).await?;
+    // A term that is not days or months is refused in the browser, next to it.
+    fill(driver, "Contratto con il fornitore entro", "6 anni").await?;
+    button(driver, "Salva i termini").await?.click().await?;
+    field_error(driver, "termini-contratto-errore", "in giorni o mesi").await?;
+    fill(driver, "Contratto con il fornitore entro", "9 mesi").await?;
+    fill(driver, "Completamento entro", "18 mesi").await?;
+
+    // Meanwhile someone else changes the call: this save is refused, in words.
+    gql(
+        driver,
+        "mutation($input: CallTermsInput!) { setCallTerms(input: $input) { version } }",
+        json!({ "input": { "title": COMUNI_CALL, "version": version, "contractTerm": "12 months" } }),
+    )
+    .await?;
+    button(driver, "Salva i termini").await?.click().await?;
+    wait_for_page_text(
+        driver,
+        "Qualcun altro ha modificato questi dati nel frattempo: ricarica la pagina e riprova.",
+    )
+    .await?;
+    browser.screenshot("department-call-terms-conflict").await?;
+    assert_accessible(&browser, "call terms with a conflict").await?;
+
+    // Reloaded, the page shows the other change; saved again, on the new version.
+    driver.refresh().await?;
+    wait_for_heading(driver, "Termini degli avvisi").await?;
+    button(driver, &edit).await?;
+    let row = the_call_row(driver).await?;
+    assert!(row.contains("12 mesi"), "{row}");
+    button(driver, &edit).await?.click().await?;
+    wait_for_page_text(driver, &format!("Versione letta: {}.", version + 1)).await?;
+    fill(driver, "Contratto con il fornitore entro", "9 mesi").await?;
+    fill(driver, "Completamento entro", "18 mesi").await?;
+    choose(driver, "Il completamento decorre", "dal contratto").await?;
+    button(driver, "Salva i termini").await?.click().await?;
+    wait_for_page_text(driver, "Termini dell'avviso salvati.").await?;
+    let row = eventually("the new terms listed", Duration::from_secs(20), || async {
+        let row = the_call_row(driver).await?;
+        Ok(row.contains("9 mesi").then_some(row))
+    })
+    .await?;
+    assert!(row.contains("18 mesi dal contratto"), "{row}");
+    assert!(row.contains(&(version + 2).to_string()), "{row}");
+    browser.screenshot("department-call-terms").await?;
+    assert_accessible(&browser, "Termini degli avvisi, saved").await?;
+
+    let after = comuni_call(driver).await?;
+    assert_eq!(after["contractTerm"], "9 months");
+    assert_eq!(after["completionTerm"], "18 months");
+    assert_eq!(after["completionFrom"], "CONTRACT_DATE");
+    assert_eq!(after["version"], version + 2);
+
+    driver.clone().quit().await?;
+    Ok(())
+}
+
+both!(
+    the_department_reads_the_national_dashboard_and_drills_down,
+    the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays,
+    the_department_qualifies_a_supplier_and_an_offering,
+    the_department_sets_the_terms_of_a_call
+);

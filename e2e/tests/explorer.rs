@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use nuvola_e2e::thirtyfour::prelude::*;
-use nuvola_e2e::{choose, eventually, wait_for_text, Backend, Browser, Server};
+use nuvola_e2e::{both, choose, eventually, wait_for_text, Backend, Browser, Server};
 
 async fn button(driver: &WebDriver, name: &str) -> Result<WebElement> {
     Ok(driver
@@ -85,12 +85,4 @@ async fn explorer_filters_real_data(backend: Backend) -> Result<()> {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn explorer_filters_real_data_on_sqlite() -> Result<()> {
-    explorer_filters_real_data(Backend::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn explorer_filters_real_data_on_postgres() -> Result<()> {
-    explorer_filters_real_data(Backend::Postgres).await
-}
+both!(explorer_filters_real_data);

@@ -4,14 +4,15 @@
 use anyhow::Result;
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    assert_accessible, button, choose, graphql_in_page, link, wait_for_heading, wait_for_page_text,
-    wait_for_text, Backend, Browser, Server,
+    assert_accessible, both, button, choose, graphql_in_page, link, wait_for_heading,
+    wait_for_page_text, wait_for_text, Backend, Browser, Server,
 };
 use serde_json::json;
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_public_opens_a_project_downloads_csv_and_reads_in_english() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn the_public_opens_a_project_downloads_csv_and_reads_in_english(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
 
@@ -65,3 +66,5 @@ async fn the_public_opens_a_project_downloads_csv_and_reads_in_english() -> Resu
     driver.clone().quit().await?;
     Ok(())
 }
+
+both!(the_public_opens_a_project_downloads_csv_and_reads_in_english);

@@ -1,14 +1,15 @@
 //! The verification journeys of the administration: the verifier's requests answered
 //! with an uploaded document (the progress bar runs to the end), the notifications the
-//! deadline checker raises, and a supplier's bulk update seen live on the project page.
+//! deadline checker raises, a supplier's bulk update seen live on the project page, and
+//! the live feed coming back after a server restart with what it missed.
 
 use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    assert_accessible, button, choose, control_labelled, eventually, fill, graphql_in_page, link,
-    log_in, wait_for_heading, wait_for_page_text, Backend, Browser, Server,
+    assert_accessible, both, button, choose, control_labelled, eventually, fill, graphql_in_page,
+    link, log_in, wait_for_heading, wait_for_page_text, Backend, Browser, Server,
 };
 use serde_json::{json, Value};
 
@@ -194,10 +195,10 @@ fn pdf_file(dir: &std::path::Path) -> Result<std::path::PathBuf> {
     Ok(path)
 }
 
-#[tokio::test(flavor = "multi_thread")]
 async fn an_administration_answers_a_request_with_a_document_and_reads_its_notifications(
+    backend: Backend,
 ) -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
     ferrara_is_asked_for_documents(driver, &server.url).await?;
@@ -312,9 +313,10 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_supplier_bulk_update_shows_live_on_the_administration_project_page() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn a_supplier_bulk_update_shows_live_on_the_administration_project_page(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
     let admin = Browser::start().await?;
     let a = &admin.driver;
     ferrara_contracts_the_demo_supplier(a, &server.url).await?;
@@ -427,9 +429,10 @@ async fn set_datetime(driver: &WebDriver, label: &str, value: &str) -> Result<()
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_supplier_fills_in_a_questionnaire_and_schedules_a_cutover() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn a_supplier_fills_in_a_questionnaire_and_schedules_a_cutover(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
     ferrara_contracts_the_demo_supplier(driver, &server.url).await?;
@@ -513,3 +516,103 @@ async fn a_supplier_fills_in_a_questionnaire_and_schedules_a_cutover() -> Result
     driver.clone().quit().await?;
     Ok(())
 }
+
+/// The live feed survives a server restart: the page says updates are interrupted,
+/// retries with growing waits, and once back reloads what it missed meanwhile.
+async fn the_project_page_reconnects_after_a_server_restart_and_catches_up(
+    backend: Backend,
+) -> Result<()> {
+    let mut server = Server::start(backend).await?;
+    let browser = Browser::start().await?;
+    let a = &browser.driver;
+    ferrara_contracts_the_demo_supplier(a, &server.url).await?;
+    log_in(a, &server.url, "comune.ferrara", "ferrara-demo-2026").await?;
+    a.goto(format!("{}/amministrazione/progetti/{CUP}", server.url))
+        .await?;
+    wait_for_page_text(a, "Aggiornamenti in tempo reale attivi").await?;
+    a.execute("window.nuvolaNotReloaded = true;", Vec::new())
+        .await?;
+
+    // The server goes away: the page says so, and waits longer between attempts.
+    server.stop();
+    wait_for_page_text(a, "Aggiornamenti in tempo reale non attivi").await?;
+    let interrupted = "Aggiornamenti in tempo reale interrotti: nuovo tentativo tra";
+    wait_for_page_text(a, interrupted).await?;
+    a.find(By::Css("[data-testid='tempo-reale-interrotto']"))
+        .await?
+        .scroll_into_view()
+        .await?;
+    browser.screenshot("project-live-interrupted").await?;
+    assert_accessible(&browser, "project page with live updates interrupted").await?;
+    wait_for_page_text(a, &format!("{interrupted} 8 s.")).await?;
+
+    // Back on the same address and data; before the page's next attempt, both services
+    // move (the administration may move them too).
+    server.resume().await?;
+    let plan = gql(
+        a,
+        "query($cup: String!) { application(cup: $cup) { plan { id version } } }",
+        json!({ "cup": CUP }),
+    )
+    .await?;
+    let input: Vec<Value> = plan["application"]["plan"]
+        .as_array()
+        .context("the plan")?
+        .iter()
+        .map(|s| json!({ "id": s["id"], "version": s["version"], "status": "ASSESSED" }))
+        .collect();
+    gql(
+        a,
+        "mutation($input: [ServiceStatusInput!]!) { updateServiceStatuses(input: $input) { id } }",
+        json!({ "input": input }),
+    )
+    .await?;
+    // The feed was still down when they moved: no live notice can bring them.
+    let still_down = a
+        .find_all(By::Css("[data-testid='tempo-reale-interrotto']"))
+        .await?;
+    ensure!(
+        !still_down.is_empty(),
+        "the page reconnected before the change: the test proves nothing"
+    );
+
+    // Reconnected, the page reloads its data: both services analysed, no page reload.
+    wait_for_page_text(a, "Aggiornamenti in tempo reale attivi").await?;
+    wait_for_page_text(
+        a,
+        "Aggiornamenti in tempo reale ripristinati: dati ricaricati.",
+    )
+    .await?;
+    eventually(
+        "both services analysed after the reconnection",
+        Duration::from_secs(20),
+        || async {
+            let mut analysed = 0;
+            for row in a.find_all(By::Css("table.plan-table tbody tr")).await? {
+                if row.text().await?.contains("Analizzato") {
+                    analysed += 1;
+                }
+            }
+            Ok((analysed == 2).then_some(()))
+        },
+    )
+    .await?;
+    let kept = a
+        .execute("return window.nuvolaNotReloaded === true;", Vec::new())
+        .await?;
+    ensure!(kept.json() == &json!(true), "the page was reloaded");
+    ensure!(a
+        .find_all(By::Css("[data-testid='tempo-reale-interrotto']"))
+        .await?
+        .is_empty());
+
+    a.clone().quit().await?;
+    Ok(())
+}
+
+both!(
+    an_administration_answers_a_request_with_a_document_and_reads_its_notifications,
+    a_supplier_bulk_update_shows_live_on_the_administration_project_page,
+    a_supplier_fills_in_a_questionnaire_and_schedules_a_cutover,
+    the_project_page_reconnects_after_a_server_restart_and_catches_up
+);

@@ -6,8 +6,8 @@ use std::time::Duration;
 use anyhow::{ensure, Result};
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    assert_accessible, button, choose, eventually, fill, graphql_in_page, log_in, wait_for_heading,
-    wait_for_page_text, Backend, Browser, Server,
+    assert_accessible, both, button, choose, eventually, fill, graphql_in_page, log_in,
+    wait_for_heading, wait_for_page_text, Backend, Browser, Server,
 };
 use serde_json::json;
 
@@ -76,9 +76,8 @@ async fn wait_for_rows(driver: &WebDriver, n: usize) -> Result<Vec<String>> {
     .await
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_supplier_sees_and_filters_the_services_contracted_to_it() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn a_supplier_sees_and_filters_the_services_contracted_to_it(backend: Backend) -> Result<()> {
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
     ferrara_contracts_the_demo_supplier(driver, &server.url).await?;
@@ -160,3 +159,5 @@ async fn a_supplier_sees_and_filters_the_services_contracted_to_it() -> Result<(
     driver.clone().quit().await?;
     Ok(())
 }
+
+both!(a_supplier_sees_and_filters_the_services_contracted_to_it);

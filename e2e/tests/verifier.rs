@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Result;
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    assert_accessible, button, choose, eventually, fill, link, log_in, wait_for_heading,
+    assert_accessible, both, button, choose, eventually, fill, link, log_in, wait_for_heading,
     wait_for_page_text, Backend, Browser, Server,
 };
 
@@ -31,9 +31,10 @@ async fn scroll_to(driver: &WebDriver, id: &str) -> Result<()> {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_verifier_checks_asks_for_documents_and_records_the_outcome() -> Result<()> {
-    let server = Server::start(Backend::Sqlite).await?;
+async fn a_verifier_checks_asks_for_documents_and_records_the_outcome(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
     let driver = &browser.driver;
 
@@ -132,3 +133,5 @@ async fn a_verifier_checks_asks_for_documents_and_records_the_outcome() -> Resul
     driver.clone().quit().await?;
     Ok(())
 }
+
+both!(a_verifier_checks_asks_for_documents_and_records_the_outcome);

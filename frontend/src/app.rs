@@ -14,6 +14,8 @@
 //! | `/notifiche` | anyone signed in | notifications |
 //! | `/asseveratore/progetti/:cup` | VERIFIER | a verification: checklist, requests, outcome |
 //! | `/dipartimento/progetti/:cup` | DEPARTMENT | a project: assign a verifier, pay, revoke |
+//! | `/dipartimento/fornitori` | DEPARTMENT | qualified suppliers and offerings, qualifying them |
+//! | `/dipartimento/avvisi` | DEPARTMENT | the deadline terms of each call |
 //!
 //! The guards only choose pages: the server refuses whatever a role may not see.
 
@@ -29,6 +31,7 @@ use crate::pages::{
     Dashboard, DepartmentProject, Explorer, LegalNotes, Login, NotFound, Notifications,
     PublicProject, RequireRole, SupplierHome, UnreadNotifications, VerifierHome, VerifierProject,
 };
+use crate::pages::{DepartmentCalls, DepartmentSuppliers};
 use crate::session::Session;
 
 const ADMINISTRATION: &[Role] = &[Role::Administration];
@@ -77,6 +80,8 @@ reserved_page!(
 reserved_page!(SupplierHomePage, SUPPLIERS, SupplierHome);
 reserved_page!(DashboardPage, DEPARTMENT, Dashboard);
 reserved_page!(DepartmentProjectPage, DEPARTMENT, DepartmentProject);
+reserved_page!(DepartmentSuppliersPage, DEPARTMENT, DepartmentSuppliers);
+reserved_page!(DepartmentCallsPage, DEPARTMENT, DepartmentCalls);
 reserved_page!(VerifierHomePage, VERIFIER, VerifierHome);
 reserved_page!(VerifierProjectPage, VERIFIER, VerifierProject);
 reserved_page!(NotificationsPage, SIGNED_IN, Notifications);
@@ -113,6 +118,8 @@ pub fn App() -> impl IntoView {
                         path=path!("/dipartimento/progetti/:cup")
                         view={Lazy::<DepartmentProjectPage>::new()}
                     />
+                    <Route path=path!("/dipartimento/fornitori") view={Lazy::<DepartmentSuppliersPage>::new()}/>
+                    <Route path=path!("/dipartimento/avvisi") view={Lazy::<DepartmentCallsPage>::new()}/>
                     <Route path=path!("/asseveratore") view={Lazy::<VerifierHomePage>::new()}/>
                     <Route
                         path=path!("/asseveratore/progetti/:cup")

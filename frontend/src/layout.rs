@@ -43,7 +43,11 @@ fn menu_of(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
             items.push(("/amministrazione/richieste", "Richieste"));
         }
         Some(Role::Supplier | Role::Psn) => items.push(("/fornitore", "I servizi a contratto")),
-        Some(Role::Department) => items.push(("/dipartimento", "Cruscotto nazionale")),
+        Some(Role::Department) => {
+            items.push(("/dipartimento", "Cruscotto nazionale"));
+            items.push(("/dipartimento/fornitori", "Fornitori qualificati"));
+            items.push(("/dipartimento/avvisi", "Termini degli avvisi"));
+        }
         Some(Role::Verifier) => items.push(("/asseveratore", "Progetti da asseverare")),
         _ => {}
     }

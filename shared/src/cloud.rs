@@ -273,6 +273,31 @@ impl OfferingQualification {
     }
 }
 
+/// How a qualified offering is deployed.
+pub const DEPLOYMENT_MODELS: [&str; 4] = ["PUBLIC", "PRIVATE", "HYBRID", "PSN"];
+
+/// Whether an offering may be deployed as `deployment` by its supplier: one of
+/// [`DEPLOYMENT_MODELS`], and PSN for the Polo Strategico Nazionale's offerings only
+/// (and for all of them). Blames `deploymentModel`.
+pub fn check_deployment(
+    deployment: &str,
+    supplier_is_psn: bool,
+) -> Result<(), crate::plan::PlanError> {
+    let refuse = |message: &str| crate::plan::PlanError {
+        field: "deploymentModel",
+        message: message.to_owned(),
+    };
+    if !DEPLOYMENT_MODELS.contains(&deployment) {
+        return Err(refuse("expected PUBLIC, PRIVATE, HYBRID or PSN"));
+    }
+    if (deployment == "PSN") != supplier_is_psn {
+        return Err(refuse(
+            "PSN deployment is for the Polo Strategico Nazionale's offerings, and only for them",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod qualification_tests {
     use super::*;
@@ -299,5 +324,13 @@ mod qualification_tests {
             ..q
         };
         assert_eq!(bad.check().unwrap_err().field, "code");
+        assert!(check_deployment("PSN", true).is_ok());
+        assert!(check_deployment("PUBLIC", false).is_ok());
+        assert_eq!(
+            check_deployment("PSN", false).unwrap_err().field,
+            "deploymentModel"
+        );
+        assert!(check_deployment("PUBLIC", true).is_err());
+        assert!(check_deployment("CLOUD", false).is_err());
     }
 }

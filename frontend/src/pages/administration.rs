@@ -300,13 +300,29 @@ pub fn AdministrationProject() -> impl IntoView {
     });
     // Live updates: a supplier's move shows here without a reload.
     let connected = RwSignal::new(false);
+    // Some(seconds to the next attempt) while the feed is interrupted.
+    let retry = RwSignal::new(None::<u32>);
     let last_change = RwSignal::new(None::<String>);
     let feed = StoredValue::new_local(None::<live::Feed>);
     Effect::new(move |_| {
         let cup = cup();
         feed.set_value(live::follow(&cup, move |change| match change {
-            live::Change::Connected => connected.set(true),
-            live::Change::Lost => connected.set(false),
+            live::Change::Connected => {
+                connected.set(true);
+                retry.set(None);
+            }
+            live::Change::Resumed => {
+                connected.set(true);
+                retry.set(None);
+                last_change.set(Some(
+                    t("Aggiornamenti in tempo reale ripristinati: dati ricaricati.").to_owned(),
+                ));
+                data.refetch();
+            }
+            live::Change::Lost { retry_in } => {
+                connected.set(false);
+                retry.set((retry_in > 0).then_some(retry_in));
+            }
             live::Change::Service { name, status } => {
                 let label = ServiceState::parse(&status)
                     .map(i18n::service_state_label)
@@ -328,10 +344,15 @@ pub fn AdministrationProject() -> impl IntoView {
     });
     view! {
         <div class="container my-4">
-            <div class="d-flex flex-wrap justify-content-end gap-3 small">
+            <div class="d-flex flex-wrap justify-content-end align-items-center gap-3 small" role="status">
                 <span class="text-muted" data-testid="tempo-reale">
                     {move || if connected.get() { t("Aggiornamenti in tempo reale attivi") } else { t("Aggiornamenti in tempo reale non attivi") }}
                 </span>
+                {move || retry.get().map(|n| view! {
+                    <span class="text-danger fw-semibold" data-testid="tempo-reale-interrotto">
+                        {tf("Aggiornamenti in tempo reale interrotti: nuovo tentativo tra {} s.", &[&n.to_string()])}
+                    </span>
+                })}
             </div>
             <div role="status" aria-live="polite" class="live-change">
                 {move || last_change.get().map(|m| view! { <p class="alert alert-info py-2 mb-2">{m}</p> })}
@@ -547,7 +568,7 @@ pub(crate) fn PlanTable(
 
 /// A labelled select of (value, text) options, with its error line.
 #[component]
-fn SelectField(
+pub(crate) fn SelectField(
     id: &'static str,
     label: &'static str,
     #[prop(optional)] any: Option<&'static str>,

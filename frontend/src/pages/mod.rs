@@ -1,6 +1,7 @@
 //! The pages of the application, one module each, and the pieces they share.
 
 mod administration;
+mod catalogue;
 mod dashboard;
 mod department;
 mod explorer;
@@ -24,6 +25,7 @@ pub use requests::AdministrationRequests;
 pub use supplier::SupplierHome;
 pub use verifier::VerifierHome;
 // Issue 5: the verifier's project page and the department's project page.
+pub use catalogue::{DepartmentCalls, DepartmentSuppliers};
 pub use department::DepartmentProject;
 pub use verifier::VerifierProject;
 

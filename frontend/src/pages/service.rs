@@ -194,7 +194,7 @@ fn AssessmentView(assessment: Assessment) -> impl IntoView {
 
 /// A text or number field of the questionnaire, bound to `value`.
 #[component]
-fn Field(
+pub(crate) fn Field(
     id: String,
     label: &'static str,
     names: &'static [&'static str],
@@ -235,7 +235,7 @@ fn number(field: &'static str, v: &str) -> Result<Option<i32>, ApiError> {
         .map_err(|_| ApiError::invalid(field, "write a whole number"))
 }
 
-fn day(field: &'static str, v: &str) -> Result<Option<NaiveDate>, ApiError> {
+pub(crate) fn day(field: &'static str, v: &str) -> Result<Option<NaiveDate>, ApiError> {
     if v.trim().is_empty() {
         return Ok(None);
     }

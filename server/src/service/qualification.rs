@@ -5,7 +5,7 @@
 //! longer be chosen.
 
 use chrono::{NaiveDate, Utc};
-use nuvola_shared::cloud::OfferingQualification;
+use nuvola_shared::cloud::{check_deployment, OfferingQualification, DEPLOYMENT_MODELS};
 use nuvola_shared::{Role, VatNumber};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -16,9 +16,6 @@ use crate::audit::{self, Change};
 use crate::entity::{cloud_offering, supplier};
 use crate::service::auth::Principal;
 use crate::service::plan::{invalid, PlanServiceError};
-
-/// How an offering is deployed.
-pub const DEPLOYMENT_MODELS: [&str; 4] = ["PUBLIC", "PRIVATE", "HYBRID", "PSN"];
 
 fn department_only(principal: &Principal) -> Result<(), PlanServiceError> {
     if principal.role == Role::Department && !principal.read_only {
@@ -129,12 +126,7 @@ pub async fn qualify_offering(
         .one(&txn)
         .await?
         .ok_or_else(|| invalid("supplierVat", format!("qualify the supplier {vat} first")))?;
-    if (deployment == "PSN") != owner.is_psn {
-        return Err(invalid(
-            "deploymentModel",
-            "PSN deployment is for the Polo Strategico Nazionale's offerings, and only for them",
-        ));
-    }
+    check_deployment(&deployment, owner.is_psn).map_err(|e| invalid(e.field, e.message))?;
     let current = cloud_offering::Entity::find()
         .filter(cloud_offering::Column::Code.eq(q.code.as_str()))
         .one(&txn)

@@ -1,0 +1,526 @@
+//! The department's keeping of the rules others work under:
+//!
+//! - `/dipartimento/fornitori`: the national catalogue of qualified suppliers and their
+//!   offerings (expiry, PSN, service model, highest data class), with the forms that
+//!   qualify a supplier and an offering. The browser checks them with the server's own
+//!   rules (`VatNumber::parse`, `OfferingQualification::check`, `check_deployment`);
+//!   the server's refusals show next to the field they blame.
+//! - `/dipartimento/avvisi`: the deadline terms of every call, edited with the version
+//!   read (a stale one gets CONFLICT, said in words); terms checked by `Term::parse`.
+//!
+//! The answers are read field by field from JSON (no derived decoder per type: the
+//! front end has a size budget), through the department's shared `fetch`/`send`.
+
+use chrono::{Months, NaiveDate, Utc};
+use leptos::prelude::*;
+use nuvola_shared::cloud::{check_deployment, OfferingQualification, DEPLOYMENT_MODELS};
+use nuvola_shared::deadline::TermUnit;
+use nuvola_shared::{DataClass, ServiceModel, Term, VatNumber};
+use serde_json::{json, Value};
+
+use super::administration::SelectField;
+use super::service::{day, Field};
+use super::verifier::{fetch, send};
+use super::{Breadcrumb, Empty, ErrorAlert, Loading};
+use crate::api::ApiError;
+use crate::format;
+use crate::i18n::{self, t, tf, tx};
+
+const SUPPLIERS: &str = "query Suppliers { suppliers { vatNumber name isPsn qualifiedUntil \
+    offerings { code name serviceModel deploymentModel maxDataClass qualifiedOn qualifiedUntil } } }";
+const QUALIFY_SUPPLIER: &str = "mutation QualifySupplier($input: SupplierInput!) { qualifySupplier(input: $input) { vatNumber } }";
+const QUALIFY_OFFERING: &str =
+    "mutation QualifyOffering($input: OfferingInput!) { qualifyOffering(input: $input) { code } }";
+const CALLS: &str = "query CallTerms { calls { title targetTypes contractTerm completionTerm completionFrom hardCap version applications } }";
+const SET_TERMS: &str =
+    "mutation SetTerms($input: CallTermsInput!) { setCallTerms(input: $input) { version } }";
+
+/// A string field of a JSON answer ("" when absent).
+fn s(v: &Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_default().to_owned()
+}
+
+/// A date field of a JSON answer in Italian, or a dash.
+fn d(v: &Value, key: &str) -> String {
+    v[key].as_str().map_or_else(|| "—".to_owned(), format::date)
+}
+
+/// A date field with "(scaduta)" when it is past.
+fn until(v: &Value, key: &str) -> String {
+    let today = Utc::now().date_naive().to_string();
+    match v[key].as_str() {
+        Some(day) if *day < *today.as_str() => format!("{} ({})", format::date(day), t("scaduta")),
+        _ => d(v, key),
+    }
+}
+
+/// A call's term ("9 months", as stored) in the reader's language ("9 mesi"); the
+/// form reads it back with `Term::parse`, which knows both.
+fn term(v: &Value, key: &str) -> Option<String> {
+    let parsed = Term::parse(v[key].as_str()?).ok()?;
+    let unit = if parsed.unit == TermUnit::Months {
+        "mesi"
+    } else {
+        "giorni"
+    };
+    Some(format!("{} {}", parsed.amount, t(unit)))
+}
+
+/// The page's frame: breadcrumb, title, lead, the notice of the last change, and the
+/// data loaded by `document`, shown by `body`.
+fn page(
+    title: &'static str,
+    lead: &'static str,
+    document: &'static str,
+    body: fn(Value, Callback<&'static str>) -> AnyView,
+) -> impl IntoView {
+    let data = LocalResource::new(move || fetch(document, None));
+    let notice = RwSignal::new(None::<&'static str>);
+    let reload = Callback::new(move |message: &'static str| {
+        notice.set(Some(message));
+        data.refetch();
+    });
+    view! {
+        <div class="container my-4">
+            <Breadcrumb
+                links=vec![("Cruscotto nazionale", "/dipartimento".to_owned())]
+                here=Signal::derive(move || t(title).to_owned())
+            />
+            <h1>{tx(title)}</h1>
+            <p class="lead">{tx(lead)}</p>
+            <div role="status">
+                {move || notice.get().map(|n| view! { <p class="alert alert-success">{tx(n)}</p> })}
+            </div>
+            <Transition fallback=|| view! { <Loading what="Caricamento…"/> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(v) => body(v, reload),
+                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+/// `/dipartimento/fornitori`.
+#[component]
+pub fn DepartmentSuppliers() -> impl IntoView {
+    page(
+        "Fornitori qualificati",
+        "Il catalogo nazionale dei servizi cloud qualificati: i fornitori, il PSN e le loro offerte, con la scadenza della qualificazione.",
+        SUPPLIERS,
+        |v, reload| {
+            let suppliers = v["suppliers"].as_array().cloned().unwrap_or_default();
+            view! {
+                <SupplierList suppliers=suppliers.clone()/>
+                <SupplierForm reload/>
+                <OfferingForm suppliers reload/>
+            }
+            .into_any()
+        },
+    )
+}
+
+#[component]
+fn SupplierList(suppliers: Vec<Value>) -> impl IntoView {
+    if suppliers.is_empty() {
+        return view! { <Empty what="Nessun fornitore qualificato."/> }.into_any();
+    }
+    view! {
+        <section aria-labelledby="catalogo" class="mt-4">
+            <h2 id="catalogo" class="h3">{tx("Fornitori e offerte")}</h2>
+            {suppliers.into_iter().map(|sup| {
+                let offerings = sup["offerings"].as_array().cloned().unwrap_or_default();
+                let name = s(&sup, "name");
+                view! {
+                    <article class="card card-bg shadow-sm p-3 mb-3" data-testid="fornitore">
+                        <h3 class="h5 mb-1">
+                            {name.clone()}
+                            {sup["isPsn"].as_bool().unwrap_or(false).then(|| view! { " " <span class="badge bg-primary">"PSN"</span> })}
+                        </h3>
+                        <p class="small text-muted mb-2">
+                            "P.IVA " <span class="font-monospace">{s(&sup, "vatNumber")}</span> " · "
+                            {tx("qualificato fino al")} " " {until(&sup, "qualifiedUntil")}
+                        </p>
+                        {if offerings.is_empty() {
+                            view! { <p class="mb-0 text-muted">{tx("Nessuna offerta qualificata.")}</p> }.into_any()
+                        } else {
+                            view! {
+                                <div class="table-responsive">
+                                    <table class="table table-sm align-middle mb-0">
+                                        <caption class="visually-hidden">{move || tf("Offerte di {}", &[&name])}</caption>
+                                        <thead><tr>
+                                            <th scope="col">{tx("Codice")}</th>
+                                            <th scope="col">{tx("Offerta")}</th>
+                                            <th scope="col">{tx("Modello di servizio")}</th>
+                                            <th scope="col">{tx("Modello di rilascio")}</th>
+                                            <th scope="col">{tx("Classe massima dei dati")}</th>
+                                            <th scope="col">{tx("Qualificata dal")}</th>
+                                            <th scope="col">{tx("Qualificata fino al")}</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {offerings.into_iter().map(|o| view! {
+                                                <tr>
+                                                    <td class="font-monospace small">{s(&o, "code")}</td>
+                                                    <th scope="row">{s(&o, "name")}</th>
+                                                    <td>{i18n::model_label(&s(&o, "serviceModel"))}</td>
+                                                    <td>{deployment_label(&s(&o, "deploymentModel"))}</td>
+                                                    <td>{i18n::data_class_label(&s(&o, "maxDataClass"))}</td>
+                                                    <td>{d(&o, "qualifiedOn")}</td>
+                                                    <td>{until(&o, "qualifiedUntil")}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }.into_any()
+                        }}
+                    </article>
+                }
+            }).collect_view()}
+        </section>
+    }
+    .into_any()
+}
+
+fn deployment_label(code: &str) -> &'static str {
+    t(match code {
+        "PUBLIC" => "Cloud pubblico",
+        "PRIVATE" => "Cloud privato",
+        "HYBRID" => "Cloud ibrido",
+        "PSN" => "PSN",
+        _ => "—",
+    })
+}
+
+/// The fields a form's general alert leaves to the lines under each field.
+fn general(
+    error: RwSignal<Option<ApiError>>,
+    fields: &'static [&'static str],
+) -> impl Fn() -> Option<AnyView> {
+    move || {
+        error
+            .get()
+            .filter(|e| !e.field().is_some_and(|f| fields.contains(&f)))
+            .map(|e| view! { <div class="mb-5"><ErrorAlert error=e/></div> }.into_any())
+    }
+}
+
+#[component]
+fn SupplierForm(reload: Callback<&'static str>) -> impl IntoView {
+    let vat = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let psn = RwSignal::new(false);
+    let end = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let checked = (|| {
+            let vat = VatNumber::parse(&vat.get_untracked())
+                .map_err(|e| ApiError::invalid("vatNumber", e.to_string()))?;
+            let name = name.get_untracked().trim().to_owned();
+            if !(2..=200).contains(&name.chars().count()) {
+                return Err(ApiError::invalid(
+                    "name",
+                    "the name must have 2 to 200 characters",
+                ));
+            }
+            let end = day("qualifiedUntil", &end.get_untracked())?;
+            Ok(
+                json!({ "vatNumber": vat.as_str(), "name": name, "isPsn": psn.get_untracked(), "qualifiedUntil": end }),
+            )
+        })();
+        match checked {
+            Ok(input) => send(
+                QUALIFY_SUPPLIER,
+                json!({ "input": input }),
+                pending,
+                error,
+                move || reload.run("Fornitore qualificato."),
+            ),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <form class="card card-bg shadow-sm p-4 mt-4" novalidate on:submit=submit aria-labelledby="nuovo-fornitore">
+            <h2 id="nuovo-fornitore" class="h4 mb-5">{tx("Qualifica un fornitore")}</h2>
+            {general(error, &["vatNumber", "name", "qualifiedUntil"])}
+            <div class="row gy-4">
+                <Field id="fornitore-piva".into() label="Partita IVA" names=&["vatNumber"] value=vat error/>
+                <Field id="fornitore-nome".into() label="Ragione sociale" names=&["name"] value=name error/>
+                <Field id="fornitore-scadenza".into() label="Qualificato fino al" names=&["qualifiedUntil"] value=end error kind="date"/>
+            </div>
+            <div class="form-check my-3">
+                <input id="fornitore-psn" type="checkbox" prop:checked=move || psn.get()
+                    on:change=move |ev| psn.set(event_target_checked(&ev))/>
+                <label for="fornitore-psn">{tx("Polo Strategico Nazionale (PSN)")}</label>
+            </div>
+            <div>
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>{tx("Qualifica il fornitore")}</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn OfferingForm(suppliers: Vec<Value>, reload: Callback<&'static str>) -> impl IntoView {
+    let today = Utc::now().date_naive();
+    let supplier = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let model = RwSignal::new(ServiceModel::Iaas.code().to_owned());
+    let deployment = RwSignal::new(DEPLOYMENT_MODELS[0].to_owned());
+    let class = RwSignal::new(DataClass::Ordinario.code().to_owned());
+    let from = RwSignal::new(today.to_string());
+    let to = RwSignal::new(
+        today
+            .checked_add_months(Months::new(36))
+            .unwrap_or(today)
+            .to_string(),
+    );
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let options: Vec<(String, String)> = suppliers
+        .iter()
+        .map(|x| {
+            (
+                s(x, "vatNumber"),
+                format!("{} · P.IVA {}", s(x, "name"), s(x, "vatNumber")),
+            )
+        })
+        .collect();
+    let psn_vats: Vec<String> = suppliers
+        .iter()
+        .filter(|x| x["isPsn"].as_bool().unwrap_or(false))
+        .map(|x| s(x, "vatNumber"))
+        .collect();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let vat = supplier.get_untracked();
+        let checked = (|| {
+            VatNumber::parse(&vat).map_err(|e| ApiError::invalid("supplierVat", e.to_string()))?;
+            let date = |field, v: RwSignal<String>| -> Result<NaiveDate, ApiError> {
+                day(field, &v.get_untracked())?
+                    .ok_or_else(|| ApiError::invalid(field, "write the date as YYYY-MM-DD"))
+            };
+            let q = OfferingQualification {
+                code: code.get_untracked().trim().to_owned(),
+                name: name.get_untracked().trim().to_owned(),
+                service_model: ServiceModel::parse(&model.get_untracked())
+                    .map_err(|e| ApiError::invalid("serviceModel", e.to_string()))?,
+                max_data_class: DataClass::parse(&class.get_untracked())
+                    .map_err(|e| ApiError::invalid("maxDataClass", e.to_string()))?,
+                qualified_on: date("qualifiedOn", from)?,
+                qualified_until: date("qualifiedUntil", to)?,
+            };
+            q.check()
+                .map_err(|e| ApiError::invalid(e.field, e.message))?;
+            let deploy = deployment.get_untracked();
+            check_deployment(&deploy, psn_vats.contains(&vat))
+                .map_err(|e| ApiError::invalid(e.field, e.message))?;
+            Ok(json!({
+                "supplierVat": vat, "code": q.code, "name": q.name,
+                "serviceModel": q.service_model.code(), "deploymentModel": deploy,
+                "maxDataClass": q.max_data_class.code(),
+                "qualifiedOn": q.qualified_on, "qualifiedUntil": q.qualified_until,
+            }))
+        })();
+        match checked {
+            Ok(input) => send(
+                QUALIFY_OFFERING,
+                json!({ "input": input }),
+                pending,
+                error,
+                move || reload.run("Offerta qualificata."),
+            ),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    // The server tells a code that belongs to another supplier as a CONFLICT without a
+    // field: it is the code's, and shows under it.
+    Effect::new(move |_| {
+        if let Some(ApiError::Refused {
+            code,
+            message,
+            field: None,
+        }) = error.get()
+        {
+            if code == "CONFLICT" {
+                error.set(Some(ApiError::Refused {
+                    code,
+                    message,
+                    field: Some("code".into()),
+                }));
+            }
+        }
+    });
+    let error_signal: Signal<Option<ApiError>> = error.into();
+    view! {
+        <form class="card card-bg shadow-sm p-4 mt-4" novalidate on:submit=submit aria-labelledby="nuova-offerta">
+            <h2 id="nuova-offerta" class="h4 mb-5">{tx("Qualifica un'offerta")}</h2>
+            {general(error, &["supplierVat", "code", "name", "serviceModel", "deploymentModel", "maxDataClass", "qualifiedOn", "qualifiedUntil"])}
+            <SelectField id="offerta-fornitore" label="Fornitore dell'offerta" any="(scegli)" value=supplier
+                options=Signal::stored(options) names=&["supplierVat"] error=error_signal/>
+            <div class="row gy-4">
+                <Field id="offerta-codice".into() label="Codice dell'offerta" names=&["code"] value=code error/>
+                <Field id="offerta-nome".into() label="Nome dell'offerta" names=&["name"] value=name error/>
+                <div class="col-12 col-md-4">
+                    <SelectField id="offerta-modello" label="Modello di servizio" value=model
+                        options=Signal::derive(|| ServiceModel::ALL.iter().map(|m| (m.code().to_owned(), i18n::model_label(m.code()))).collect())
+                        names=&["serviceModel"] error=error_signal/>
+                </div>
+                <div class="col-12 col-md-4">
+                    <SelectField id="offerta-rilascio" label="Modello di rilascio" value=deployment
+                        options=Signal::derive(|| DEPLOYMENT_MODELS.iter().map(|m| ((*m).to_owned(), deployment_label(m).to_owned())).collect())
+                        names=&["deploymentModel"] error=error_signal/>
+                </div>
+                <div class="col-12 col-md-4">
+                    <SelectField id="offerta-classe" label="Classe massima dei dati" value=class
+                        options=Signal::derive(|| DataClass::ALL.iter().map(|c| (c.code().to_owned(), i18n::data_class_label(c.code()))).collect())
+                        names=&["maxDataClass"] error=error_signal/>
+                </div>
+                <Field id="offerta-dal".into() label="Qualificata dal" names=&["qualifiedOn"] value=from error kind="date"/>
+                <Field id="offerta-al".into() label="Qualificata fino al" names=&["qualifiedUntil"] value=to error kind="date"/>
+            </div>
+            <p class="small">{tx("Una qualificazione dura al massimo 36 mesi.")}</p>
+            <div>
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>{tx("Qualifica l'offerta")}</button>
+            </div>
+        </form>
+    }
+}
+
+/// `/dipartimento/avvisi`.
+#[component]
+pub fn DepartmentCalls() -> impl IntoView {
+    page(
+        "Termini degli avvisi",
+        "Le scadenze di ogni avviso: il contratto con il fornitore, il completamento della migrazione e il termine ultimo. Le scadenze dei progetti seguono subito.",
+        CALLS,
+        |v, reload| {
+            let calls = v["calls"].as_array().cloned().unwrap_or_default();
+            if calls.is_empty() {
+                return view! { <Empty what="Nessun avviso."/> }.into_any();
+            }
+            let editing = RwSignal::new(None::<Value>);
+            view! {
+                <div class="table-responsive">
+                    <table class="table table-striped align-middle">
+                        <caption class="visually-hidden">{tx("Termini degli avvisi")}</caption>
+                        <thead><tr>
+                            <th scope="col">{tx("Avviso")}</th>
+                            <th scope="col">{tx("Contratto entro")}</th>
+                            <th scope="col">{tx("Completamento entro")}</th>
+                            <th scope="col">{tx("Termine ultimo")}</th>
+                            <th scope="col">{tx("Versione")}</th>
+                            <th scope="col"><span class="visually-hidden">{tx("Azioni")}</span></th>
+                        </tr></thead>
+                        <tbody>
+                            {calls.into_iter().map(|c| {
+                                let title = s(&c, "title");
+                                let label = move || tf("Modifica i termini di {}", &[&title]);
+                                let from = if s(&c, "completionFrom") == "FUNDING_DATE" { "dal finanziamento" } else { "dal contratto" };
+                                let completion = term(&c, "completionTerm").map(|x| format!("{x} "));
+                                let row = c.clone();
+                                view! {
+                                    <tr data-testid="avviso">
+                                        <th scope="row">{s(&c, "title")}
+                                            <span class="d-block small text-muted">{tf("{} progetti", &[&c["applications"].as_i64().unwrap_or(0).to_string()])}</span>
+                                        </th>
+                                        <td>{term(&c, "contractTerm").unwrap_or_else(|| "—".to_owned())}</td>
+                                        <td>{match completion { Some(x) => view! { {x} {tx(from)} }.into_any(), None => "—".into_any() }}</td>
+                                        <td>{c["hardCap"].as_str().map_or_else(|| t("31/03/2026 (programma)").to_owned(), format::date)}</td>
+                                        <td>{c["version"].as_i64().unwrap_or(0)}</td>
+                                        <td class="text-end">
+                                            <button type="button" class="btn btn-outline-primary btn-xs" aria-label=label.clone()
+                                                on:click=move |_| editing.set(Some(row.clone()))>
+                                                {tx("Modifica")}
+                                            </button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                {move || editing.get().map(|c| view! { <TermsForm call=c editing reload/> })}
+            }
+            .into_any()
+        },
+    )
+}
+
+#[component]
+fn TermsForm(
+    call: Value,
+    editing: RwSignal<Option<Value>>,
+    reload: Callback<&'static str>,
+) -> impl IntoView {
+    let title = s(&call, "title");
+    let version = call["version"].as_i64().unwrap_or(0);
+    let contract = RwSignal::new(term(&call, "contractTerm").unwrap_or_default());
+    let completion = RwSignal::new(term(&call, "completionTerm").unwrap_or_default());
+    let from = RwSignal::new(s(&call, "completionFrom"));
+    let cap = RwSignal::new(s(&call, "hardCap"));
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let heading = tf("Termini di «{}»", &[&title]);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let term = |field: &'static str, v: RwSignal<String>| -> Result<Option<String>, ApiError> {
+            let v = v.get_untracked();
+            if v.trim().is_empty() {
+                return Ok(None);
+            }
+            Term::parse(&v)
+                .map(|t| Some(t.to_string()))
+                .map_err(|e| ApiError::invalid(field, e.to_string()))
+        };
+        let checked = (|| {
+            Ok::<_, ApiError>(json!({
+                "title": title, "version": version,
+                "contractTerm": term("contractTerm", contract)?,
+                "completionTerm": term("completionTerm", completion)?,
+                "completionFrom": from.get_untracked(),
+                "hardCap": day("hardCap", &cap.get_untracked())?,
+            }))
+        })();
+        match checked {
+            Ok(input) => send(
+                SET_TERMS,
+                json!({ "input": input }),
+                pending,
+                error,
+                move || {
+                    editing.set(None);
+                    reload.run("Termini dell'avviso salvati.");
+                },
+            ),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let error_signal: Signal<Option<ApiError>> = error.into();
+    view! {
+        <form class="card card-bg shadow-sm p-4 mt-4" novalidate on:submit=submit aria-labelledby="termini">
+            <h2 id="termini" class="h4 mb-2">{heading}</h2>
+            <p class="small mb-5">{move || tf("Versione letta: {}. Un termine si scrive in giorni o mesi, per esempio «6 mesi» o «120 giorni»; vuoto se l'avviso non lo fissa.", &[&version.to_string()])}</p>
+            {general(error, &["contractTerm", "completionTerm", "hardCap"])}
+            <div class="row gy-4">
+                <Field id="termini-contratto".into() label="Contratto con il fornitore entro" names=&["contractTerm"] value=contract error/>
+                <Field id="termini-completamento".into() label="Completamento entro" names=&["completionTerm"] value=completion error/>
+                <div class="col-12 col-md-4">
+                    <SelectField id="termini-decorrenza" label="Il completamento decorre" value=from
+                        options=Signal::derive(|| vec![("CONTRACT_DATE".to_owned(), t("dal contratto").to_owned()), ("FUNDING_DATE".to_owned(), t("dal finanziamento").to_owned())])
+                        names=&["completionFrom"] error=error_signal/>
+                </div>
+                <Field id="termini-ultimo".into() label="Termine ultimo dell'avviso" names=&["hardCap"] value=cap error kind="date"/>
+            </div>
+            <div class="d-flex gap-2">
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>{tx("Salva i termini")}</button>
+                <button type="button" class="btn btn-outline-primary" on:click=move |_| editing.set(None)>{tx("Annulla")}</button>
+            </div>
+        </form>
+    }
+}
