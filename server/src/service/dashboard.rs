@@ -1,6 +1,6 @@
 //! The national dashboard in one pass: the applications a filter keeps, broken down by
 //! region, call, type of body and month of the funding decree, the bodies paid, and
-//! the projects past their next deadline.
+//! the projects the deadline checker marked overdue.
 //!
 //! One read of the filtered applications (about 13,000 rows for the whole country) and
 //! of the bodies and calls they point to, aggregated here: the same code on SQLite and
@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use nuvola_shared::api::ParsedFilter;
-use nuvola_shared::{ApplicationState, DeadlineRule};
+use nuvola_shared::{ApplicationState, DeadlineKind, Overdue as Mark};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
 
 use crate::entity::{administration, application, call};
@@ -97,15 +97,15 @@ fn groups(map: HashMap<String, Acc>) -> Vec<Group> {
     out
 }
 
-/// The dashboard of the applications `filter` keeps, on `today`. `rule` gives the
-/// deadline rule of a call.
-#[tracing::instrument(skip(db, rule))]
+/// The dashboard of the applications `filter` keeps, on `today`. Overdue projects are
+/// the deadline checker's standing marks, the same that `overdueProjects` lists and
+/// that notified the department, so the two never disagree.
+#[tracing::instrument(skip(db))]
 pub async fn compute(
     db: &impl ConnectionTrait,
     filter: &ParsedFilter,
     today: NaiveDate,
     overdue_limit: usize,
-    rule: impl Fn(&call::Model) -> DeadlineRule,
 ) -> Result<Dashboard, DbErr> {
     type Row = (
         i32,
@@ -115,6 +115,7 @@ pub async fn compute(
         i64,
         String,
         Option<NaiveDate>,
+        Option<String>,
         Option<NaiveDate>,
     );
     let rows: Vec<Row> = filtered(filter)
@@ -126,7 +127,8 @@ pub async fn compute(
         .column(application::Column::AmountEur)
         .column(application::Column::State)
         .column(application::Column::FundedOn)
-        .column(application::Column::ContractOn)
+        .column(application::Column::OverdueKind)
+        .column(application::Column::OverdueSince)
         .into_tuple()
         .all(db)
         .await?;
@@ -136,14 +138,11 @@ pub async fn compute(
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
-    let calls: HashMap<i32, (call::Model, DeadlineRule)> = call::Entity::find()
+    let calls: HashMap<i32, call::Model> = call::Entity::find()
         .all(db)
         .await?
         .into_iter()
-        .map(|c| {
-            let r = rule(&c);
-            (c.id, (c, r))
-        })
+        .map(|c| (c.id, c))
         .collect();
 
     let mut by_region: HashMap<String, Acc> = HashMap::new();
@@ -152,7 +151,7 @@ pub async fn compute(
     let mut monthly: BTreeMap<String, Month> = BTreeMap::new();
     let mut paid_bodies: HashSet<i32> = HashSet::new();
     let mut overdue = Vec::new();
-    for (id, body_id, call_id, cup, amount, state, funded_on, contract_on) in rows {
+    for (id, body_id, call_id, cup, amount, state, funded_on, overdue_kind, overdue_since) in rows {
         let Ok(state) = ApplicationState::parse(&state) else {
             continue;
         };
@@ -168,7 +167,7 @@ pub async fn compute(
             .or_default()
             .add(body_id, amount);
         by_call
-            .entry(call.map_or_else(String::new, |(c, _)| c.title.clone()))
+            .entry(call.map_or_else(String::new, |c| c.title.clone()))
             .or_default()
             .add(body_id, amount);
         if state == ApplicationState::Paid {
@@ -187,29 +186,26 @@ pub async fn compute(
                 ApplicationState::Paid => m.paid += 1,
                 _ => {}
             }
-            // The same rule as `Application.nextDeadline`.
-            if let Some((c, rule)) = call {
-                let due = match state {
-                    ApplicationState::Funded => rule.contract_due(funded).map(|d| ("CONTRACT", d)),
-                    ApplicationState::Contracted | ApplicationState::Migrating => rule
-                        .completion_due(funded, contract_on)
-                        .map(|d| ("COMPLETION", d)),
-                    _ => None,
-                };
-                if let Some((kind, due_on)) = due.filter(|(_, d)| *d < today) {
-                    overdue.push(Overdue {
-                        application_id: id,
-                        cup,
-                        administration: body.map_or_else(String::new, |b| b.name.clone()),
-                        region,
-                        call: c.title.clone(),
-                        state,
-                        kind,
-                        due_on,
-                        days_late: (today - due_on).num_days(),
-                    });
-                }
-            }
+        }
+        // The checker's mark, if the project still owes what it missed.
+        let mark = overdue_kind
+            .as_deref()
+            .and_then(|k| DeadlineKind::parse(k).ok())
+            .zip(overdue_since)
+            .map(|(kind, since)| Mark { kind, since })
+            .filter(|m| m.stands_in(state));
+        if let Some(mark) = mark {
+            overdue.push(Overdue {
+                application_id: id,
+                cup,
+                administration: body.map_or_else(String::new, |b| b.name.clone()),
+                region,
+                call: call.map_or_else(String::new, |c| c.title.clone()),
+                state,
+                kind: mark.kind.code(),
+                due_on: mark.due_on(),
+                days_late: mark.days_late(today),
+            });
         }
     }
     let overdue_count = overdue.len() as i64;

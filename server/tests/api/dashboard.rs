@@ -109,3 +109,25 @@ both! {
         assert_eq!(body["errors"][0]["extensions"]["code"], "INVALID_INPUT");
     }
 }
+
+both! {
+    async fn the_dashboard_counts_the_overdue_projects_the_deadline_checker_marked(backend: Backend) {
+        let t = TestDb::with_open_data(backend).await;
+        // Before any check, nothing is marked: the dashboard shows no overdue project.
+        let r = gql(&t.db, DASHBOARD, json!({})).await;
+        assert_eq!(r["data"]["dashboard"]["overdueCount"], 0, "{r}");
+
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let report = nuvola_server::service::deadlines::check(&t.db, today).await.unwrap();
+        assert!(report.newly_overdue > 0, "{report:?}");
+        let marked = t.count_where("application", "overdue_kind IS NOT NULL").await;
+        let r = gql(&t.db, DASHBOARD, json!({})).await;
+        let d = &r["data"]["dashboard"];
+        // The same projects `overdueProjects` lists and the department was told about.
+        assert_eq!(d["overdueCount"].as_i64().unwrap(), marked, "{d}");
+        assert_eq!(marked as usize, report.newly_overdue);
+        let first = &d["overdue"][0];
+        assert!(first["daysLate"].as_i64().unwrap() > 0, "{first}");
+        assert!(["CONTRACT", "COMPLETION"].contains(&first["kind"].as_str().unwrap()), "{first}");
+    }
+}

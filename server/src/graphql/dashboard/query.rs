@@ -5,7 +5,6 @@ use crate::graphql::application::object::{ApplicationFilterInput, ApplicationSta
 use crate::graphql::error::ApiResult;
 use crate::graphql::scalars::Date;
 use crate::service;
-use crate::service::deadlines::call_rule;
 
 /// The most overdue projects the dashboard lists.
 const OVERDUE_LIMIT: usize = 20;
@@ -26,7 +25,8 @@ pub struct Dashboard {
     pub paid_administrations: i64,
     /// The national target of measure 1.2: administrations migrated by June 2026.
     pub target_administrations: i64,
-    /// How many projects are past their next deadline (see `Application.nextDeadline`).
+    /// How many projects are overdue: the deadline checker's marks that still stand, the
+    /// same projects `overdueProjects` lists (see `Application.overdue`).
     pub overdue_count: i64,
     /// The most overdue projects, most days late first (at most 20).
     pub overdue: Vec<OverdueProject>,
@@ -86,7 +86,7 @@ impl DashboardQuery {
         let filter = filter.unwrap_or_default().parse()?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let today = chrono::Utc::now().date_naive();
-        let d = service::dashboard::compute(db, &filter, today, OVERDUE_LIMIT, call_rule).await?;
+        let d = service::dashboard::compute(db, &filter, today, OVERDUE_LIMIT).await?;
         let breakdown = |groups: Vec<service::dashboard::Group>| {
             groups
                 .into_iter()
