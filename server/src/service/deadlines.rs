@@ -210,7 +210,8 @@ pub async fn check(db: &DatabaseConnection, today: NaiveDate) -> Result<Report, 
 }
 
 /// Runs [`check`] every `period` until the process ends, first one period after start
-/// (`nuvola deadlines` runs it at once). Errors are logged and the next run tries again.
+/// (`nuvola deadlines` runs it at once), and forgets idempotency keys older than
+/// `idempotency::KEEP`. Errors are logged and the next run tries again.
 pub fn spawn_periodic(db: DatabaseConnection, period: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
@@ -219,6 +220,17 @@ pub fn spawn_periodic(db: DatabaseConnection, period: Duration) -> tokio::task::
             ticks.tick().await;
             if let Err(e) = check(&db, Utc::now().date_naive()).await {
                 tracing::error!(error = %e, "the deadline check failed; it runs again at the next interval");
+            }
+            // The same task forgets old idempotency keys (housekeeping of one table).
+            match crate::service::idempotency::purge(
+                &db,
+                Utc::now() - crate::service::idempotency::KEEP,
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(keys = n, "old idempotency keys forgotten"),
+                Err(e) => tracing::error!(error = %e, "forgetting old idempotency keys failed"),
             }
         }
     })

@@ -3,17 +3,33 @@
 //! instead of a duplicate. The key is stored in the transaction of the change, so a
 //! change and its key commit together or not at all; the unique (account, key) index
 //! lets only one of two concurrent requests with the same key through.
+//!
+//! A key is kept for [`KEEP`]: long enough for any retry; the periodic task of `nuvola
+//! serve` (see `deadlines::spawn_periodic`) forgets older ones with [`purge`].
 
-use chrono::Utc;
+use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, SqlErr,
 };
 use serde_json::Value;
 
 use crate::entity::idempotency_key;
 use crate::service::auth::Principal;
 use crate::service::plan::{invalid, PlanServiceError};
+
+/// How long a key is remembered: a client retries within minutes, not days.
+pub const KEEP: TimeDelta = TimeDelta::days(7);
+
+/// Forgets the keys stored before `cutoff` (`Utc::now() - KEEP` in the periodic task);
+/// returns how many. One statement: replicas running it at once simply share the work.
+pub async fn purge(db: &impl ConnectionTrait, cutoff: DateTime<Utc>) -> Result<u64, DbErr> {
+    let deleted = idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
 
 /// Checks a client's key: 8 to 100 letters, digits, `-` or `_` (a UUID fits).
 pub fn parse(key: Option<String>) -> Result<Option<String>, PlanServiceError> {

@@ -243,6 +243,17 @@ both! {
         let mut bad = line.clone();
         bad["i"]["idempotencyKey"] = json!("../x");
         assert_eq!(refused(&w, Some("genova"), SAVE, bad).await, "INVALID_INPUT");
+
+        // Keys are forgotten after a week: the purge keeps this one (just stored), and a
+        // purge as if 8 days had passed removes it; the same key then adds a new line.
+        use nuvola_server::service::idempotency::{purge, KEEP};
+        let now = chrono::Utc::now();
+        assert_eq!(purge(&w.t.db, now - KEEP).await.unwrap(), 0);
+        assert_eq!(w.t.count("idempotency_key").await, 1);
+        assert_eq!(purge(&w.t.db, now + chrono::TimeDelta::days(1)).await.unwrap(), 1);
+        assert_eq!(w.t.count("idempotency_key").await, 0);
+        ok(&w, "genova", SAVE, line).await;
+        assert_eq!(project(&w, "genova", GENOVA_CUP).await["plan"].as_array().unwrap().len(), 3);
     }
 }
 
