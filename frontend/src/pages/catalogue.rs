@@ -338,24 +338,6 @@ fn OfferingForm(suppliers: Vec<Value>, reload: Callback<&'static str>) -> impl I
             Err(e) => error.set(Some(e)),
         }
     };
-    // The server tells a code that belongs to another supplier as a CONFLICT without a
-    // field: it is the code's, and shows under it.
-    Effect::new(move |_| {
-        if let Some(ApiError::Refused {
-            code,
-            message,
-            field: None,
-        }) = error.get()
-        {
-            if code == "CONFLICT" {
-                error.set(Some(ApiError::Refused {
-                    code,
-                    message,
-                    field: Some("code".into()),
-                }));
-            }
-        }
-    });
     let error_signal: Signal<Option<ApiError>> = error.into();
     view! {
         <form class="card card-bg shadow-sm p-4 mt-4" novalidate on:submit=submit aria-labelledby="nuova-offerta">

@@ -132,10 +132,13 @@ pub async fn qualify_offering(
         .one(&txn)
         .await?;
     if current.as_ref().is_some_and(|o| o.supplier_id != owner.id) {
-        return Err(PlanServiceError::Conflict(format!(
-            "the code {} belongs to another supplier's offering",
-            q.code
-        )));
+        return Err(invalid(
+            "code",
+            format!(
+                "the code {} belongs to another supplier's offering: choose another code",
+                q.code
+            ),
+        ));
     }
     let saved = match &current {
         Some(o) => {

@@ -43,6 +43,12 @@ both! {
         let r = ask(&w, Some("dipartimento"), OFFERING, offering("2028-01-31")).await;
         assert_eq!(r["data"]["qualifyOffering"]["qualifiedUntil"], "2028-01-31", "{r}");
         assert_eq!(w.t.count_where("event", "action IN ('SUPPLIER_QUALIFIED', 'OFFERING_QUALIFIED')").await, 2);
+        // Its code is ACME's: another supplier cannot qualify an offering under it.
+        let mut taken = offering("2028-01-31");
+        taken["o"]["supplierVat"] = json!("01234567897");
+        let r = ask(&w, Some("dipartimento"), OFFERING, taken).await;
+        assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
+        assert_eq!(r["errors"][0]["extensions"]["field"], "code", "{r}");
 
         // The catalogue is public, and the school can plan on the new offering.
         let r = ask(&w, None, "{ suppliers { vatNumber offerings { code } } }", json!({})).await;
