@@ -535,7 +535,6 @@ async fn the_project_page_reconnects_after_a_server_restart_and_catches_up(
 
     // The server goes away: the page says so, and waits longer between attempts.
     server.stop();
-    wait_for_page_text(a, "Aggiornamenti in tempo reale non attivi").await?;
     let interrupted = "Aggiornamenti in tempo reale interrotti: nuovo tentativo tra";
     wait_for_page_text(a, interrupted).await?;
     a.find(By::Css("[data-testid='tempo-reale-interrotto']"))

@@ -345,14 +345,19 @@ pub fn AdministrationProject() -> impl IntoView {
     view! {
         <div class="container my-4">
             <div class="d-flex flex-wrap justify-content-end align-items-center gap-3 small" role="status">
-                <span class="text-muted" data-testid="tempo-reale">
-                    {move || if connected.get() { t("Aggiornamenti in tempo reale attivi") } else { t("Aggiornamenti in tempo reale non attivi") }}
-                </span>
-                {move || retry.get().map(|n| view! {
-                    <span class="text-danger fw-semibold" data-testid="tempo-reale-interrotto">
-                        {tf("Aggiornamenti in tempo reale interrotti: nuovo tentativo tra {} s.", &[&n.to_string()])}
-                    </span>
-                })}
+                // One status: interrupted (with the next attempt) or on/off.
+                {move || match retry.get() {
+                    Some(n) => view! {
+                        <span class="text-danger fw-semibold" data-testid="tempo-reale-interrotto">
+                            {tf("Aggiornamenti in tempo reale interrotti: nuovo tentativo tra {} s.", &[&n.to_string()])}
+                        </span>
+                    }.into_any(),
+                    None => view! {
+                        <span class="text-muted" data-testid="tempo-reale">
+                            {if connected.get() { t("Aggiornamenti in tempo reale attivi") } else { t("Aggiornamenti in tempo reale non attivi") }}
+                        </span>
+                    }.into_any(),
+                }}
             </div>
             <div role="status" aria-live="polite" class="live-change">
                 {move || last_change.get().map(|m| view! { <p class="alert alert-info py-2 mb-2">{m}</p> })}
