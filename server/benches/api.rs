@@ -23,8 +23,9 @@
 //!
 //! The server runs as `nuvola serve` does: its actix workers on their own threads, one per
 //! core. The clients run on this process's tokio runtime and share the same cores, so the
-//! figures include the clients' cost. No tracing subscriber is installed: the access log
-//! stays quiet. The rate limit is off (one address hammering is the point). On PostgreSQL
+//! figures include the clients' cost. No tracing subscriber is installed unless `RUST_LOG`
+//! is set (e.g. `RUST_LOG=error`, which prints the cause of any INTERNAL error on stderr):
+//! the access log stays quiet. The rate limit is off (one address hammering is the point). On PostgreSQL
 //! the tables are analyzed after the load, as autovacuum does within a minute: the steady
 //! state is measured.
 //!
@@ -448,6 +449,9 @@ async fn postgres() -> Result<()> {
 }
 
 fn main() -> Result<()> {
+    if std::env::var_os("RUST_LOG").is_some() {
+        nuvola_server::telemetry::init("error");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
