@@ -325,9 +325,17 @@ impl Mix {
     }
 }
 
-async fn measure(backend: &str, db: &DatabaseConnection) -> Result<()> {
+/// Each mix gets a server and a connection pool of its own. A PostgreSQL connection
+/// belongs to the tokio runtime that opened it: one opened by an actix worker of the first
+/// server dies with that worker's runtime, and a second server handed it by a shared pool
+/// fails the request ("A Tokio 1.x context was found, but it is being shutdown"): the
+/// INTERNAL errors once seen on some page of the uncached mix.
+async fn measure(backend: &str, url: &str) -> Result<()> {
     for mix in [Mix::SameQueryCached, Mix::RegionPagesUncached] {
-        measure_mix(backend, db.clone(), mix).await?;
+        let db = nuvola_server::db::connect(url).await?;
+        let measured = measure_mix(backend, db.clone(), mix).await;
+        db.close().await?;
+        measured?;
     }
     Ok(())
 }
@@ -396,7 +404,8 @@ async fn sqlite() -> Result<()> {
     );
     let db = nuvola_server::db::connect_and_migrate(&url).await?;
     fill(&db).await?;
-    measure("SQLite", &db).await
+    db.close().await?;
+    measure("SQLite", &url).await
 }
 
 /// `admin` with its database name replaced by `name` (query parameters kept).
@@ -434,10 +443,11 @@ async fn postgres() -> Result<()> {
         .await
         .with_context(|| format!("creating the database {name}"))?;
     let result = async {
-        let db = nuvola_server::db::connect_and_migrate(&with_database(&admin_url, &name)).await?;
+        let url = with_database(&admin_url, &name);
+        let db = nuvola_server::db::connect_and_migrate(&url).await?;
         fill(&db).await?;
-        measure("PostgreSQL", &db).await?;
         db.close().await?;
+        measure("PostgreSQL", &url).await?;
         anyhow::Ok(())
     }
     .await;
