@@ -23,8 +23,9 @@
 //!
 //! The server runs as `nuvola serve` does: its actix workers on their own threads, one per
 //! core. The clients run on this process's tokio runtime and share the same cores, so the
-//! figures include the clients' cost. No tracing subscriber is installed: the access log
-//! stays quiet. The rate limit is off (one address hammering is the point). On PostgreSQL
+//! figures include the clients' cost. No tracing subscriber is installed unless `RUST_LOG`
+//! is set (e.g. `RUST_LOG=error`, which prints the cause of any INTERNAL error on stderr):
+//! the access log stays quiet. The rate limit is off (one address hammering is the point). On PostgreSQL
 //! the tables are analyzed after the load, as autovacuum does within a minute: the steady
 //! state is measured.
 //!
@@ -324,9 +325,17 @@ impl Mix {
     }
 }
 
-async fn measure(backend: &str, db: &DatabaseConnection) -> Result<()> {
+/// Each mix gets a server and a connection pool of its own. A PostgreSQL connection
+/// belongs to the tokio runtime that opened it: one opened by an actix worker of the first
+/// server dies with that worker's runtime, and a second server handed it by a shared pool
+/// fails the request ("A Tokio 1.x context was found, but it is being shutdown"): the
+/// INTERNAL errors once seen on some page of the uncached mix.
+async fn measure(backend: &str, url: &str) -> Result<()> {
     for mix in [Mix::SameQueryCached, Mix::RegionPagesUncached] {
-        measure_mix(backend, db.clone(), mix).await?;
+        let db = nuvola_server::db::connect(url).await?;
+        let measured = measure_mix(backend, db.clone(), mix).await;
+        db.close().await?;
+        measured?;
     }
     Ok(())
 }
@@ -395,7 +404,8 @@ async fn sqlite() -> Result<()> {
     );
     let db = nuvola_server::db::connect_and_migrate(&url).await?;
     fill(&db).await?;
-    measure("SQLite", &db).await
+    db.close().await?;
+    measure("SQLite", &url).await
 }
 
 /// `admin` with its database name replaced by `name` (query parameters kept).
@@ -433,10 +443,11 @@ async fn postgres() -> Result<()> {
         .await
         .with_context(|| format!("creating the database {name}"))?;
     let result = async {
-        let db = nuvola_server::db::connect_and_migrate(&with_database(&admin_url, &name)).await?;
+        let url = with_database(&admin_url, &name);
+        let db = nuvola_server::db::connect_and_migrate(&url).await?;
         fill(&db).await?;
-        measure("PostgreSQL", &db).await?;
         db.close().await?;
+        measure("PostgreSQL", &url).await?;
         anyhow::Ok(())
     }
     .await;
@@ -448,6 +459,9 @@ async fn postgres() -> Result<()> {
 }
 
 fn main() -> Result<()> {
+    if std::env::var_os("RUST_LOG").is_some() {
+        nuvola_server::telemetry::init("error");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

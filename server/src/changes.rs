@@ -13,20 +13,33 @@
 //! - **SQLite** (one process): a poller reads the events after the last one it saw every
 //!   [`POLL_INTERVAL`]. SQLite has one writer at a time, so ids are committed in order.
 //!
-//! The task starts with the first subscriber and stops when the feed is dropped. A slow
-//! subscriber lags behind on its own (the broadcast channel skips for it, and it logs);
-//! it never holds up the others or the feed.
+//! The task starts with the first subscriber (or with the server's response cache, which
+//! keeps its generation from the feed: [`Pulse`]) and stops when the feed is dropped. A
+//! slow subscriber lags behind on its own (the broadcast channel skips for it, and it
+//! logs); it never holds up the others or the feed.
+//!
+//! **How current the feed is.** Besides the notices, the feed keeps a [`Pulse`]: a counter
+//! that moves whenever it hears of a commit, and the moment as of which it has heard of
+//! every commit. On SQLite that moment is the start of the last poll that read everything
+//! new. On PostgreSQL the task NOTIFYs itself every [`PULSE_INTERVAL`] on a channel of its
+//! own, with the time it sent it as payload: PostgreSQL delivers the notifications of
+//! different transactions in commit order, so hearing the pulse sent at `t` proves that the
+//! notification of every commit finished before `t` has been heard too. A reader that
+//! trusts the counter only while that moment is younger than [`STALE_AFTER`]
+//! ([`Pulse::current`]) sees every commit at most that late, whatever happens to the
+//! feed (a lost connection, a slow catch-up, a hung poll); normally much sooner: the
+//! NOTIFY's latency (milliseconds) on PostgreSQL, one [`POLL_INTERVAL`] on SQLite.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use serde_json::Value;
 use tokio::sync::{broadcast, oneshot, watch};
@@ -37,6 +50,11 @@ use crate::entity::{application, call, event, planned_service};
 pub const CHANNEL: &str = "nuvola_events";
 /// How often the SQLite poller looks for new events.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
+/// How often the PostgreSQL listener proves that it is current (see [`Pulse`]).
+pub const PULSE_INTERVAL: Duration = Duration::from_millis(250);
+/// How long the feed may go without proving that it is current before
+/// [`Pulse::current`] stops vouching for it: a few missed pulses or polls.
+pub const STALE_AFTER: Duration = Duration::from_secs(1);
 /// Notices a subscriber may fall behind before it skips some.
 const CAPACITY: usize = 1024;
 /// Events read per query.
@@ -86,7 +104,8 @@ pub enum What {
 }
 
 /// The change feed of one process. Cheap to clone; the task behind it starts with the
-/// first [`ChangeFeed::subscribe`] and ends when the last clone is dropped.
+/// first [`ChangeFeed::subscribe`] or [`ChangeFeed::start`] and ends when the last clone
+/// is dropped.
 #[derive(Clone)]
 pub struct ChangeFeed {
     inner: Arc<Inner>,
@@ -95,9 +114,8 @@ pub struct ChangeFeed {
 struct Inner {
     db: DatabaseConnection,
     sender: broadcast::Sender<Arc<Notice>>,
-    /// Moves with every committed event while the feed listens; negative while it does
-    /// not (see [`ChangeFeed::generation`]).
-    generation: Arc<AtomicI64>,
+    /// How current the feed is (see [`ChangeFeed::pulse`]).
+    pulse: Arc<Pulse>,
     ready: watch::Receiver<bool>,
     /// What the task needs to start; taken by the first subscriber.
     start: Mutex<Option<Start>>,
@@ -119,7 +137,7 @@ impl ChangeFeed {
             inner: Arc::new(Inner {
                 db,
                 sender,
-                generation: Arc::new(AtomicI64::new(-1)),
+                pulse: Arc::new(Pulse::new()),
                 ready: ready_rx,
                 start: Mutex::new(Some(Start {
                     stop: stop_rx,
@@ -155,16 +173,16 @@ impl ChangeFeed {
         if let Some(start) = start {
             let db = self.inner.db.clone();
             let sender = self.inner.sender.clone();
-            let generation = self.inner.generation.clone();
-            tokio::spawn(run(db, sender, generation, start));
+            let pulse = self.inner.pulse.clone();
+            tokio::spawn(run(db, sender, pulse, start));
         }
     }
 
-    /// A counter that moves whenever an event commits, heard in commit order (on
-    /// PostgreSQL, by NOTIFY); negative while the feed is not listening, when changes
-    /// could go unheard. Caches of data read from the database are valid for one value.
-    pub fn generation(&self) -> Arc<AtomicI64> {
-        self.inner.generation.clone()
+    /// How current the feed is: a generation that moves whenever an event commits, and
+    /// whether the feed can vouch for it now. Caches of data read from the database are
+    /// valid for one generation. Nothing moves until the feed is started.
+    pub fn pulse(&self) -> Arc<Pulse> {
+        self.inner.pulse.clone()
     }
 
     /// The database the feed reads (and subscriptions check permissions against).
@@ -173,17 +191,80 @@ impl ChangeFeed {
     }
 }
 
+/// How current a change feed is, for caches of what the database holds: a generation that
+/// moves whenever the feed hears of a commit, and the moment as of which it has heard of
+/// every commit (see the module's documentation). Written by the feed's task only.
+#[derive(Debug)]
+pub struct Pulse {
+    /// Moves with every committed event heard; negative while the feed does not listen.
+    generation: AtomicI64,
+    /// [`clock_ms`] as of which every commit has been heard; 0 for never.
+    current_as_of: AtomicU64,
+}
+
+impl Pulse {
+    fn new() -> Self {
+        Self {
+            generation: AtomicI64::new(-1),
+            current_as_of: AtomicU64::new(0),
+        }
+    }
+
+    /// The generation, if the feed can vouch for it now: it listens, and it has heard of
+    /// every commit made before [`STALE_AFTER`] ago. `None` before the feed's first
+    /// tick, while it reconnects, and whenever it falls behind: then a cache must ask the
+    /// database. Costs two atomic loads.
+    pub fn current(&self) -> Option<i64> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let as_of = self.current_as_of.load(Ordering::Acquire);
+        let fresh = as_of > 0 && clock_ms().saturating_sub(as_of) <= STALE_AFTER.as_millis() as u64;
+        (generation >= 0 && fresh).then_some(generation)
+    }
+
+    /// The generation, however old the feed's news; negative while the feed does not
+    /// listen.
+    pub fn generation(&self) -> i64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// A new generation, and the feed listens.
+    fn set(&self, generation: i64) {
+        self.generation.store(generation, Ordering::Release);
+    }
+
+    /// Every commit finished before `at` ([`clock_ms`]) has been heard, and counted in
+    /// the generation.
+    fn heard_as_of(&self, at: u64) {
+        self.current_as_of.fetch_max(at, Ordering::AcqRel);
+    }
+
+    /// The feed stopped listening: nothing is vouched for until it hears again.
+    fn lost(&self) {
+        self.generation.store(-1, Ordering::Release);
+        self.current_as_of.store(0, Ordering::Release);
+    }
+}
+
+/// Milliseconds on this process's monotonic clock, from 1.
+pub fn clock_ms() -> u64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    let start = START.get_or_init(Instant::now);
+    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX) + 1
+}
+
 async fn run(
     db: DatabaseConnection,
     sender: broadcast::Sender<Arc<Notice>>,
-    generation: Arc<AtomicI64>,
+    pulse: Arc<Pulse>,
     start: Start,
 ) {
     let Start { mut stop, ready } = start;
+    let pulses = PulseChannel::new();
     let mut feed = Reader {
-        db,
+        db: db.clone(),
         sender,
-        generation,
+        pulse,
+        pulse_channel: pulses.0.clone(),
         epoch: 0,
         last_seen: None,
         floor: 0,
@@ -194,7 +275,9 @@ async fn run(
         _ = &mut stop => {}
         _ = async {
             match backend {
-                DatabaseBackend::Postgres => feed.listen(&ready).await,
+                DatabaseBackend::Postgres => {
+                    tokio::join!(feed.listen(&ready), send_pulses(&db, &pulses));
+                }
                 _ => feed.poll(&ready).await,
             }
         } => {}
@@ -202,11 +285,49 @@ async fn run(
     tracing::debug!("change feed stopped");
 }
 
+/// The PostgreSQL channel of one feed's pulses: its own, so that other replicas do not
+/// hear them.
+struct PulseChannel(String);
+
+impl PulseChannel {
+    fn new() -> Self {
+        static FEEDS: AtomicUsize = AtomicUsize::new(0);
+        let micros = chrono::Utc::now().timestamp_micros();
+        Self(format!(
+            "nuvola_pulse_{}_{}_{micros}",
+            std::process::id(),
+            FEEDS.fetch_add(1, Ordering::Relaxed)
+        ))
+    }
+}
+
+/// PostgreSQL: every [`PULSE_INTERVAL`], a NOTIFY on the feed's own channel with the time
+/// it is sent (see [`Pulse`]). Failures are only logged: the pulse stops vouching for the
+/// feed after [`STALE_AFTER`] without one.
+async fn send_pulses(db: &DatabaseConnection, channel: &PulseChannel) {
+    let mut every = tokio::time::interval(PULSE_INTERVAL);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let sent = clock_ms();
+        let notify = Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [channel.0.clone().into(), sent.to_string().into()],
+        );
+        if let Err(e) = db.execute(notify).await {
+            tracing::debug!(error = %e, "change feed: sending a pulse");
+        }
+    }
+}
+
 /// The state of the feed's task.
 struct Reader {
     db: DatabaseConnection,
     sender: broadcast::Sender<Arc<Notice>>,
-    generation: Arc<AtomicI64>,
+    pulse: Arc<Pulse>,
+    /// This feed's own channel for its pulses (PostgreSQL).
+    pulse_channel: String,
     /// The last generation stored.
     epoch: i64,
     /// The highest event id seen (notified or read).
@@ -238,14 +359,22 @@ impl Reader {
                     }
                 }
             }
+            let started = clock_ms();
             match self.read_after_last().await {
                 Ok(full_page) => {
                     backoff = Duration::from_millis(250);
                     if full_page {
                         continue;
                     }
+                    // Every event committed before this read started has been read (SQLite
+                    // commits ids in order): the generation counts them all.
+                    if self.pulse.generation() < 0 {
+                        self.bump();
+                    }
+                    self.pulse.heard_as_of(started);
                 }
                 Err(e) => {
+                    self.pulse.lost();
                     tracing::warn!(error = %e, "change feed: reading new events");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -268,6 +397,7 @@ impl Reader {
         let full = events.len() as u64 == PAGE;
         if let Some(last) = events.last() {
             self.last_seen = Some(last.id);
+            self.bump();
         }
         for e in events {
             self.publish(e).await;
@@ -282,7 +412,7 @@ impl Reader {
         loop {
             let outcome = self.listen_once(ready).await;
             // Not listening: changes may go unheard until the next catch-up.
-            self.generation.store(-1, Ordering::Release);
+            self.pulse.lost();
             match outcome {
                 Ok(()) => backoff = Duration::from_millis(250),
                 Err(e) => {
@@ -300,7 +430,9 @@ impl Reader {
         let mut listener = PgListener::connect_with(pool).await?;
         // Reconnections are ours to make (then to catch up), not the listener's.
         listener.eager_reconnect(false);
-        listener.listen(CHANNEL).await?;
+        listener
+            .listen_all([CHANNEL, self.pulse_channel.as_str()])
+            .await?;
         // Listening first, then reading: nothing committed in between is missed.
         match self.last_seen {
             None => {
@@ -321,17 +453,32 @@ impl Reader {
                 anyhow::bail!("the listening connection was lost");
             };
             let mut ids: Vec<i32> = Vec::new();
-            ids.extend(first.payload().parse::<i32>().ok());
-            while ids.len() < PAGE as usize {
-                match listener.next_buffered() {
-                    Some(n) => ids.extend(n.payload().parse::<i32>().ok()),
-                    None => break,
+            let mut pulse: Option<u64> = None;
+            let mut heard = Some(first);
+            while let Some(n) = heard.take() {
+                if n.channel() == self.pulse_channel {
+                    pulse = pulse.max(n.payload().parse().ok());
+                } else {
+                    ids.extend(n.payload().parse::<i32>().ok());
+                }
+                if ids.len() < PAGE as usize {
+                    heard = listener.next_buffered();
                 }
             }
             if let Some(&max) = ids.iter().max() {
                 self.last_seen = Some(self.last_seen.map_or(max, |l| l.max(max)));
             }
-            self.bump();
+            if !ids.is_empty() {
+                self.bump();
+            }
+            // Heard after every notification of a commit that finished before it was
+            // sent (commit order), and those are counted now.
+            if let Some(sent) = pulse {
+                self.pulse.heard_as_of(sent);
+            }
+            if ids.is_empty() {
+                continue;
+            }
             let events = event::Entity::find()
                 .filter(event::Column::Id.is_in(ids))
                 .filter(event::Column::Action.is_in(FORWARDED_ACTIONS))
@@ -373,11 +520,11 @@ impl Reader {
         Ok(())
     }
 
-    /// A new generation, never used before by this process (an outage stores -1 in
+    /// A new generation, never used before by this feed (an outage stores -1 in
     /// between, the epoch keeps counting).
     fn bump(&mut self) {
         self.epoch += 1;
-        self.generation.store(self.epoch, Ordering::Release);
+        self.pulse.set(self.epoch);
     }
 
     async fn publish_once(&mut self, e: event::Model) {
@@ -405,7 +552,9 @@ impl Reader {
     /// Turns an event into a notice and sends it to every subscriber (nobody listening
     /// is not an error).
     async fn publish(&self, e: event::Model) {
-        if !FORWARDED_ACTIONS.contains(&e.action.as_str()) {
+        // Nobody subscribed (the feed may run for the response cache alone): no notice to
+        // build. A subscriber counts from `subscribe`, before it waits for the feed.
+        if !FORWARDED_ACTIONS.contains(&e.action.as_str()) || self.sender.receiver_count() == 0 {
             return;
         }
         match notice_of(&self.db, &e).await {

@@ -315,25 +315,32 @@ async fn graphql_post(
         rate_limit_headers(&mut res, &d);
         return res;
     }
-    // Public reads of the same query get the same answer until the data changes.
-    let queries_only = only_queries(&request);
-    let ticket = if principal.as_ref().is_none_or(|p| p.read_only) && queries_only {
-        match gate.cache.ticket(&db).await {
-            Ok(t) => t,
+    // Public reads of the same query get the same answer until the data changes. A hit
+    // is found by the raw body and the audience, before any GraphQL parsing: only the
+    // responses to queries are ever kept.
+    let audience = match &principal {
+        None => Some(cache::Audience::Public),
+        Some(p) if p.read_only => Some(cache::Audience::ApiToken),
+        Some(_) => None,
+    };
+    let ticket = match audience {
+        Some(audience) => match gate.cache.ticket(&db).await {
+            Ok(t) => t.map(|t| (t, audience)),
             Err(e) => {
                 tracing::warn!(error = %e, "reading the data generation; not caching");
                 None
             }
-        }
-    } else {
-        None
+        },
+        None => None,
     };
-    let mut res = match ticket.and_then(|t| gate.cache.get(t, &body)) {
+    let hit = ticket.and_then(|(t, audience)| gate.cache.get(t, audience, &body));
+    let mut res = match hit {
         Some(hit) => {
             crate::metrics::cache_hit(true);
             json_body(hit)
         }
         None => {
+            let queries_only = only_queries(&request);
             let meta = RequestMeta { address };
             let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
             let response = schema.execute(request).await;
@@ -342,12 +349,14 @@ async fn graphql_post(
                 gate.cache.changed_here();
             }
             match ticket {
-                Some(t) if response.is_ok() && response.http_headers.is_empty() => {
+                Some((t, audience))
+                    if queries_only && response.is_ok() && response.http_headers.is_empty() =>
+                {
                     crate::metrics::cache_hit(false);
                     match serde_json::to_vec(&response) {
                         Ok(bytes) => {
                             let bytes = web::Bytes::from(bytes);
-                            gate.cache.put(t, body, bytes.clone());
+                            gate.cache.put(t, audience, body, bytes.clone());
                             json_body(bytes)
                         }
                         Err(e) => {

@@ -60,8 +60,13 @@ async fn ask_as(w: &World, tokens: &Tokens, who: Option<&str>, query: &str, vars
     w.app.graphql_as(token, query, vars).await.1
 }
 
+/// Runs the checker outside the server, as `nuvola deadlines` does, and waits for the
+/// bound within which the server's public cache hears of a change committed elsewhere
+/// (`changes::STALE_AFTER`).
 async fn check(w: &World, today: NaiveDate) -> Report {
-    deadlines::check(&w.t.db, today).await.unwrap()
+    let report = deadlines::check(&w.t.db, today).await.unwrap();
+    tokio::time::sleep(nuvola_server::changes::STALE_AFTER).await;
+    report
 }
 
 async fn school(w: &World) -> application::Model {

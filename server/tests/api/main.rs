@@ -8,6 +8,7 @@
 mod helpers;
 
 mod auth;
+mod cache;
 mod cli;
 mod contract;
 mod dashboard;

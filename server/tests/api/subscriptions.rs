@@ -411,14 +411,14 @@ async fn a_connection_holds_a_bounded_number_of_subscriptions_and_only_subscript
 }
 
 /// A `nuvola serve` process of its own, killed when dropped.
-struct Replica {
-    addr: String,
+pub(crate) struct Replica {
+    pub(crate) addr: String,
     child: Child,
     _stdout: BufReader<ChildStdout>,
 }
 
 impl Replica {
-    async fn start(database: &str, static_dir: &std::path::Path) -> Replica {
+    pub(crate) async fn start(database: &str, static_dir: &std::path::Path) -> Replica {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nuvola"))
             .args([
                 "serve",
