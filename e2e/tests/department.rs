@@ -15,21 +15,27 @@ use nuvola_e2e::{
 };
 use serde_json::{json, Value};
 
-async fn the_department_reads_the_national_dashboard_and_drills_down(
-    backend: Backend,
-) -> Result<()> {
+/// A server with the demo data and a browser where the department has logged in and
+/// sees its dashboard.
+async fn signed_in_as_department(backend: Backend) -> Result<(Server, Browser)> {
     let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
-    let driver = &browser.driver;
-
     log_in(
-        driver,
+        &browser.driver,
         &server.url,
         "dipartimento",
         "dipartimento-demo-2026",
     )
     .await?;
-    wait_for_heading(driver, "Cruscotto nazionale").await?;
+    wait_for_heading(&browser.driver, "Cruscotto nazionale").await?;
+    Ok((server, browser))
+}
+
+async fn the_department_reads_the_national_dashboard_and_drills_down(
+    backend: Backend,
+) -> Result<()> {
+    let (_server, browser) = signed_in_as_department(backend).await?;
+    let driver = &browser.driver;
     wait_for_text(driver, "cruscotto-progetti", "12.934").await?;
     let funded = text_of(driver, "obiettivo-finanziati")
         .await?
@@ -103,17 +109,8 @@ async fn first_overdue_link(driver: &WebDriver) -> Result<WebElement> {
 async fn the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays(
     backend: Backend,
 ) -> Result<()> {
-    let server = Server::start(backend).await?;
-    let browser = Browser::start().await?;
+    let (server, browser) = signed_in_as_department(backend).await?;
     let driver = &browser.driver;
-    log_in(
-        driver,
-        &server.url,
-        "dipartimento",
-        "dipartimento-demo-2026",
-    )
-    .await?;
-    wait_for_heading(driver, "Cruscotto nazionale").await?;
 
     // The overdue list is the deadline checker's: one click to the project.
     let first = first_overdue_link(driver).await?;
@@ -236,17 +233,8 @@ async fn gql(driver: &WebDriver, query: &str, variables: Value) -> Result<Value>
 }
 
 async fn the_department_qualifies_a_supplier_and_an_offering(backend: Backend) -> Result<()> {
-    let server = Server::start(backend).await?;
-    let browser = Browser::start().await?;
+    let (_server, browser) = signed_in_as_department(backend).await?;
     let driver = &browser.driver;
-    log_in(
-        driver,
-        &server.url,
-        "dipartimento",
-        "dipartimento-demo-2026",
-    )
-    .await?;
-    wait_for_heading(driver, "Cruscotto nazionale").await?;
     link(driver, "Fornitori qualificati").await?.click().await?;
     wait_for_heading(driver, "Fornitori qualificati").await?;
     wait_for_page_text(driver, "Nuvola Demo Cloud S.r.l.").await?;
@@ -404,17 +392,8 @@ async fn the_call_row(driver: &WebDriver) -> Result<String> {
 }
 
 async fn the_department_sets_the_terms_of_a_call(backend: Backend) -> Result<()> {
-    let server = Server::start(backend).await?;
-    let browser = Browser::start().await?;
+    let (_server, browser) = signed_in_as_department(backend).await?;
     let driver = &browser.driver;
-    log_in(
-        driver,
-        &server.url,
-        "dipartimento",
-        "dipartimento-demo-2026",
-    )
-    .await?;
-    wait_for_heading(driver, "Cruscotto nazionale").await?;
     link(driver, "Termini degli avvisi").await?.click().await?;
     wait_for_heading(driver, "Termini degli avvisi").await?;
     let edit = format!("Modifica i termini di {COMUNI_CALL}");
