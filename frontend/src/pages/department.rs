@@ -4,17 +4,14 @@
 //! funding with its reason.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use nuvola_shared::state::ProjectAction;
 use nuvola_shared::{ApplicationState, Reason, Role, VerificationOutcome};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::administration::{CallRef, PlanTable, PlannedService};
-use super::verifier::{decode, fetch, send, Body};
-use super::{
-    blames, Breadcrumb, DeadlineText, ErrorAlert, FieldError, Loading, NextDeadline, StateBadge,
-};
+use super::verifier::{project_page, send, Body};
+use super::{blames, Breadcrumb, DeadlineText, ErrorAlert, FieldError, NextDeadline, StateBadge};
 use crate::api::ApiError;
 use crate::format;
 use crate::i18n::{tf, tx};
@@ -30,11 +27,6 @@ const ASSIGN: &str = "mutation Assign($project: ProjectVersionInput!, $verifier:
 const PAY: &str =
     "mutation Pay($project: ProjectVersionInput!) { pay(project: $project) { state } }";
 const REVOKE: &str = "mutation Revoke($project: ProjectVersionInput!, $reason: String!) { revoke(project: $project, reason: $reason) { state } }";
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct ProjectData {
-    application: Option<Project>,
-}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -64,27 +56,9 @@ struct OverdueMark {
 
 #[component]
 pub fn DepartmentProject() -> impl IntoView {
-    let params = use_params_map();
-    let cup = move || params.with(|p| p.get("cup").unwrap_or_default());
-    let data = LocalResource::new(move || fetch(PROJECT, Some(cup())));
-    let notice = RwSignal::new(None::<&'static str>);
-    let reload = Callback::new(move |message: &'static str| {
-        notice.set(Some(message));
-        data.refetch();
-    });
-    view! {
-        <div class="container my-4">
-            <Transition fallback=|| view! { <Loading what="Caricamento del progetto…"/> }>
-                {move || Suspend::new(async move {
-                    match data.await.and_then(decode::<ProjectData>) {
-                        Ok(ProjectData { application: Some(p) }) => view! { <ProjectView project=p notice reload/> }.into_any(),
-                        Ok(_) => view! { <ErrorAlert error=ApiError::Refused { code: "NOT_FOUND".into(), message: String::new(), field: None }/> }.into_any(),
-                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </div>
-    }
+    project_page(PROJECT, |project: Project, notice, reload| {
+        view! { <ProjectView project notice reload/> }.into_any()
+    })
 }
 
 #[component]

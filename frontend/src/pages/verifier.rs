@@ -61,6 +61,44 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(data: Value) -> Result<T, A
     serde_json::from_value(data).map_err(|_| ApiError::Malformed)
 }
 
+/// The page of the project the route's `:cup` names, for the verifier's and the
+/// department's pages: `document` (taking `$cup`) is fetched, its `application` decoded as
+/// `P` and drawn by `show`, which gets a notice line and a callback that sets the notice
+/// and reloads. Loading, a project that does not exist and failures are shown here.
+pub(crate) fn project_page<P>(
+    document: &'static str,
+    show: fn(P, RwSignal<Option<&'static str>>, Callback<&'static str>) -> AnyView,
+) -> impl IntoView
+where
+    P: serde::de::DeserializeOwned + 'static,
+{
+    #[derive(Deserialize)]
+    struct Data<P> {
+        application: Option<P>,
+    }
+    let params = use_params_map();
+    let cup = move || params.with(|p| p.get("cup").unwrap_or_default());
+    let data = LocalResource::new(move || fetch(document, Some(cup())));
+    let notice = RwSignal::new(None::<&'static str>);
+    let reload = Callback::new(move |message: &'static str| {
+        notice.set(Some(message));
+        data.refetch();
+    });
+    view! {
+        <div class="container my-4">
+            <Transition fallback=|| view! { <Loading what="Caricamento del progetto…"/> }>
+                {move || Suspend::new(async move {
+                    match data.await.and_then(decode::<Data<P>>) {
+                        Ok(Data { application: Some(p) }) => show(p, notice, reload),
+                        Ok(_) => view! { <ErrorAlert error=ApiError::Refused { code: "NOT_FOUND".into(), message: String::new(), field: None }/> }.into_any(),
+                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
 /// The projects assigned to the verifier, those still to verify first.
 #[component]
 pub fn VerifierHome() -> impl IntoView {
@@ -135,11 +173,6 @@ const REOPEN_REQUEST: &str = "mutation Reopen($input: ReopenRequestInput!) { reo
 const RECORD_OUTCOME: &str = "mutation Outcome($project: ProjectVersionInput!, $outcome: VerificationOutcome!, $notes: String, $redo: [ID!]) { recordVerificationOutcome(project: $project, outcome: $outcome, notes: $notes, redoServices: $redo) { state } }";
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-struct ProjectData {
-    application: Option<Project>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Project {
     cup: String,
@@ -207,27 +240,9 @@ pub(crate) fn send(
 /// One project under the verifier's eyes.
 #[component]
 pub fn VerifierProject() -> impl IntoView {
-    let params = use_params_map();
-    let cup = move || params.with(|p| p.get("cup").unwrap_or_default());
-    let data = LocalResource::new(move || fetch(PROJECT, Some(cup())));
-    let notice = RwSignal::new(None::<&'static str>);
-    let reload = Callback::new(move |message: &'static str| {
-        notice.set(Some(message));
-        data.refetch();
-    });
-    view! {
-        <div class="container my-4">
-            <Transition fallback=|| view! { <Loading what="Caricamento del progetto…"/> }>
-                {move || Suspend::new(async move {
-                    match data.await.and_then(decode::<ProjectData>) {
-                        Ok(ProjectData { application: Some(p) }) => view! { <VerificationView project=p notice reload/> }.into_any(),
-                        Ok(_) => view! { <ErrorAlert error=ApiError::Refused { code: "NOT_FOUND".into(), message: String::new(), field: None }/> }.into_any(),
-                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </div>
-    }
+    project_page(PROJECT, |project: Project, notice, reload| {
+        view! { <VerificationView project notice reload/> }.into_any()
+    })
 }
 
 #[component]
