@@ -313,6 +313,31 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     Ok(())
 }
 
+/// Waits until both rows of the administration's plan read "Analizzato" (`what`
+/// names the wait in a failure).
+async fn both_services_analysed(a: &WebDriver, what: &str) -> Result<()> {
+    eventually(what, Duration::from_secs(20), || async {
+        let mut analysed = 0;
+        for row in a.find_all(By::Css("table.plan-table tbody tr")).await? {
+            if row.text().await?.contains("Analizzato") {
+                analysed += 1;
+            }
+        }
+        Ok((analysed == 2).then_some(()))
+    })
+    .await
+}
+
+/// Fails unless the page still carries the mark set on it before the change: it was
+/// updated in place, not reloaded.
+async fn never_reloaded(a: &WebDriver) -> Result<()> {
+    let kept = a
+        .execute("return window.nuvolaNotReloaded === true;", Vec::new())
+        .await?;
+    ensure!(kept.json() == &json!(true), "the page was reloaded");
+    Ok(())
+}
+
 async fn a_supplier_bulk_update_shows_live_on_the_administration_project_page(
     backend: Backend,
 ) -> Result<()> {
@@ -352,25 +377,9 @@ async fn a_supplier_bulk_update_shows_live_on_the_administration_project_page(
     wait_for_page_text(s, "2 servizi aggiornati.").await?;
 
     // The administration's page, never reloaded, shows both new statuses.
-    eventually(
-        "both services analysed, live",
-        Duration::from_secs(20),
-        || async {
-            let mut analysed = 0;
-            for row in a.find_all(By::Css("table.plan-table tbody tr")).await? {
-                if row.text().await?.contains("Analizzato") {
-                    analysed += 1;
-                }
-            }
-            Ok((analysed == 2).then_some(()))
-        },
-    )
-    .await?;
+    both_services_analysed(a, "both services analysed, live").await?;
     wait_for_page_text(a, "Aggiornato ora:").await?;
-    let kept = a
-        .execute("return window.nuvolaNotReloaded === true;", Vec::new())
-        .await?;
-    ensure!(kept.json() == &json!(true), "the page was reloaded");
+    never_reloaded(a).await?;
     a.find(By::Css("table.plan-table"))
         .await?
         .scroll_into_view()
@@ -582,24 +591,8 @@ async fn the_project_page_reconnects_after_a_server_restart_and_catches_up(
         "Aggiornamenti in tempo reale ripristinati: dati ricaricati.",
     )
     .await?;
-    eventually(
-        "both services analysed after the reconnection",
-        Duration::from_secs(20),
-        || async {
-            let mut analysed = 0;
-            for row in a.find_all(By::Css("table.plan-table tbody tr")).await? {
-                if row.text().await?.contains("Analizzato") {
-                    analysed += 1;
-                }
-            }
-            Ok((analysed == 2).then_some(()))
-        },
-    )
-    .await?;
-    let kept = a
-        .execute("return window.nuvolaNotReloaded === true;", Vec::new())
-        .await?;
-    ensure!(kept.json() == &json!(true), "the page was reloaded");
+    both_services_analysed(a, "both services analysed after the reconnection").await?;
+    never_reloaded(a).await?;
     ensure!(a
         .find_all(By::Css("[data-testid='tempo-reale-interrotto']"))
         .await?
