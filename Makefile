@@ -16,7 +16,6 @@ bench:
 	cargo bench -p nuvola-server --bench import
 	cargo bench -p nuvola-server --bench api
 	scripts/build-frontend.sh
-	scripts/wasm-size.sh
 	cargo build --release -p nuvola-server
 	cargo bench -p nuvola-e2e --bench first_page
 

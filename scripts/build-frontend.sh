@@ -60,10 +60,5 @@ chmod 755 "$out"
 rm -rf "$out.old"
 trap - EXIT
 
-size() { stat -c %s "$@" | awk '{s += $1} END {print int(s / 1024)}'; }
-gzsize() { for f in "$@"; do gzip -9 -c "$f" | wc -c; done | awk '{s += $1} END {print int(s / 1024)}'; }
-main_wasm="$out/nuvola_frontend_bg.wasm"
-lazy=$(find "$out" -maxdepth 1 -name '*.wasm' ! -name nuvola_frontend_bg.wasm)
-printf 'front end (%s): main module %s: %d KB raw, %d KB gzip; %d modules loaded on demand: %d KB raw, %d KB gzip\n' \
-  "$profile" "$main_wasm" "$(size "$main_wasm")" "$(gzsize "$main_wasm")" \
-  "$(echo "$lazy" | wc -l)" "$(size $lazy)" "$(gzsize $lazy)"
+echo "front end ($profile) built into $out"
+scripts/wasm-size.sh

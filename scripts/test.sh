@@ -19,10 +19,9 @@ say "lints (front end, wasm32)"
 cargo clippy -p frontend --target wasm32-unknown-unknown --target-dir target/wasm -- -D warnings
 
 say "front end (release wasm)"
+# It reports the size against its target (400 KB gzip), a performance target: reported
+# here and by `make bench`, not a gate (speed is measured in benchmarks, not by tests).
 scripts/build-frontend.sh
-# The size target (400 KB gzip) is a performance target: reported here and by
-# `make bench`, not a gate (speed is measured in benchmarks, not enforced by tests).
-scripts/wasm-size.sh
 
 say "server binary for the browser suite"
 cargo build -p nuvola-server

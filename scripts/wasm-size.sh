@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Reports the release wasm's size against its target (400 KB gzip). Run after
-# scripts/build-frontend.sh; prints OVER when the target is missed.
+# Reports the release wasm's size against its target (400 KB gzip); scripts/build-frontend.sh
+# runs it after every build. Prints OVER when the target is missed.
 #
 # The budget applies to the main module, which every page loads before it is interactive;
 # the reserved areas' pages are split out of it and loaded on demand (their total is
