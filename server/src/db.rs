@@ -64,6 +64,14 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     Ok(txn)
 }
 
+/// How many migrations the database still lacks.
+pub async fn pending_migrations(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    Ok(Migrator::get_pending_migrations(db)
+        .await
+        .context("reading the applied migrations")?
+        .len())
+}
+
 /// Applies pending migrations.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None)
