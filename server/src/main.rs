@@ -202,6 +202,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if deadline_check_secs > 0 {
                 deadlines::spawn_periodic(db.clone(), Duration::from_secs(deadline_check_secs));
             }
+            // The department's confirmed imports, one at a time across replicas.
+            nuvola_server::service::import_job::spawn_worker(db.clone(), Duration::from_secs(1));
             let (server, addr) = nuvola_server::http::start(db, options)?;
             println!("Nuvola is listening on http://{addr}/");
             std::io::stdout().flush().ok();

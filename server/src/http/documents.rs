@@ -248,7 +248,7 @@ pub(super) async fn upload(
 /// preflight) does not cover it. The cookie is SameSite=Strict; on top of that, a
 /// cookie-authenticated upload whose `Origin` names another host is refused. Bearer
 /// tokens are never sent by a browser on its own, so they need no such check.
-fn cookie_from_same_origin(http: &HttpRequest) -> bool {
+pub(super) fn cookie_from_same_origin(http: &HttpRequest) -> bool {
     if http.headers().contains_key(header::AUTHORIZATION) {
         return true;
     }

@@ -6,6 +6,7 @@
 pub mod cache;
 mod documents;
 mod export;
+mod imports;
 mod spa;
 
 use std::net::SocketAddr;
@@ -127,6 +128,7 @@ pub fn start(
                 web::post().to(documents::upload),
             )
             .route("/api/documents/{id}", web::get().to(documents::download))
+            .route("/api/imports", web::post().to(imports::upload))
             .default_service(web::to(spa::serve))
     })
     .bind(&options.bind)

@@ -231,10 +231,10 @@ fn build(cols: &Columns, cells: &[String], measure: String) -> Result<Applicatio
     Ok(ApplicationRecord {
         ipa_code: IpaCode::parse(get(cols.ipa)).map_err(e)?,
         call_title: nuvola_shared::CallTitle::parse(get(cols.call)).map_err(e)?,
-        name: opt(cols.name).map(published_text),
-        comune: opt(cols.comune).map(published_text),
+        name: opt(cols.name).map(str::to_owned),
+        comune: opt(cols.comune).map(str::to_owned),
         comune_istat: w.lenient("cod_comune", opt(cols.comune_istat), istat),
-        provincia: opt(cols.provincia).map(published_text),
+        provincia: opt(cols.provincia).map(str::to_owned),
         provincia_istat: w.lenient("cod_provincia", opt(cols.provincia_istat), istat),
         region,
         amount,
@@ -253,8 +253,8 @@ fn build(cols: &Columns, cells: &[String], measure: String) -> Result<Applicatio
             parse_whole_number("numero_di_protocollo", s)
         }),
         state,
-        type_label: opt(cols.type_label).map(published_text),
-        decree_ref: opt(cols.decree).map(published_text),
+        type_label: opt(cols.type_label).map(str::to_owned),
+        decree_ref: opt(cols.decree).map(str::to_owned),
         state_changed_on: w.lenient("data_stato_candidatura", opt(cols.state_changed), |s| {
             parse_date("data_stato_candidatura", s)
         }),
@@ -292,12 +292,6 @@ impl Warnings {
             }
         }
     }
-}
-
-/// A text cell as the publisher meant it: some files double the quotes inside a value
-/// that is not itself quoted (`ISTITUTO ""O. VERGANI""`), which CSV readers keep as two.
-fn published_text(s: &str) -> String {
-    s.replace("\"\"", "\"")
 }
 
 /// `2022-05-17T17:00:00.000+0000`, RFC 3339, or a plain date (midnight UTC).
@@ -408,18 +402,30 @@ c_d969,Genova,GE,Liguria,4566860.0,1.2 Abilitazione al cloud - Comuni - Aprile 2
 
     #[test]
     fn names_with_doubled_quotes_are_read_as_published() {
-        // Quoted, with doubled quotes inside (CSV's own escape) ...
+        // Quoted, with doubled quotes inside (CSV's own escape), as candidature_12.csv
+        // writes `"ISTITUTO PROFESSIONALE N. MOCCIA"""""` on line 10236 ...
         let quoted = GENOVA.replace("Comune di Genova", "\"ISTITUTO \"\"O. VERGANI\"\"\"");
-        // ... and unquoted with the quotes doubled anyway.
+        let read = rows(&format!("{HEADER}\n{quoted}\n"));
+        assert_eq!(
+            ok(&read[0]).name.as_deref(),
+            Some("ISTITUTO \"O. VERGANI\"")
+        );
+        let moccia = GENOVA.replace(
+            "Comune di Genova",
+            "\"ISTITUTO PROFESSIONALE N. MOCCIA\"\"\"\"\"",
+        );
+        let read = rows(&format!("{HEADER}\n{moccia}\n"));
+        assert_eq!(
+            ok(&read[0]).name.as_deref(),
+            Some("ISTITUTO PROFESSIONALE N. MOCCIA\"\"")
+        );
+        // ... and unquoted with the quotes doubled anyway: kept exactly as published.
         let bare = GENOVA.replace("Comune di Genova", "ISTITUTO \"\"O. VERGANI\"\"");
-        for row in [quoted, bare] {
-            let rows = rows(&format!("{HEADER}\n{row}\n"));
-            assert_eq!(
-                ok(&rows[0]).name.as_deref(),
-                Some("ISTITUTO \"O. VERGANI\""),
-                "{row}"
-            );
-        }
+        let read = rows(&format!("{HEADER}\n{bare}\n"));
+        assert_eq!(
+            ok(&read[0]).name.as_deref(),
+            Some("ISTITUTO \"\"O. VERGANI\"\"")
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod graphql;
 mod hardening;
 mod http;
 mod import;
+mod import_jobs;
 mod lifecycle;
 mod matrix;
 mod permissions;
