@@ -51,8 +51,8 @@ enum Command {
         /// Production mode: GraphQL introspection and field suggestions off.
         #[arg(long, env = "NUVOLA_PRODUCTION")]
         production: bool,
-        /// GraphQL requests allowed per minute per token, or per address without one
-        /// (0: no limit).
+        /// GraphQL requests allowed per minute per token, or per address without one,
+        /// counted by each replica on its own (0: no limit).
         #[arg(long, env = "NUVOLA_RATE_LIMIT", default_value_t = nuvola_server::http::DEFAULT_REQUESTS_PER_MINUTE)]
         rate_limit: u32,
         /// Take the client's address from X-Forwarded-For (behind a load balancer).
@@ -197,10 +197,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if deadline_check_secs > 0 {
                 deadlines::spawn_periodic(db.clone(), Duration::from_secs(deadline_check_secs));
             }
-            let (server, addr) = nuvola_server::http::start(db, options)?;
+            let (server, addr) = nuvola_server::http::start(db.clone(), options)?;
             println!("Nuvola is listening on http://{addr}/");
             std::io::stdout().flush().ok();
+            // Resolves after SIGTERM or SIGINT, once requests in flight are answered and
+            // subscriptions closed (`http::start`).
             server.await.context("serving")?;
+            // The periodic tasks end with the runtime; the pool says goodbye to the
+            // database instead of dropping its connections.
+            db.close().await.ok();
+            tracing::info!("stopped");
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { database } => {

@@ -21,6 +21,7 @@ mod http;
 mod import;
 mod lifecycle;
 mod matrix;
+mod outage;
 mod permissions;
 mod plan;
 mod qualification;
