@@ -401,6 +401,7 @@ impl Reader {
                     }
                     self.pulse.heard_as_of(started);
                 }
+                Err(_) if self.db.get_sqlite_connection_pool().is_closed() => return,
                 Err(e) => {
                     self.pulse.lost();
                     tracing::warn!(error = %e, "change feed: reading new events");
@@ -443,6 +444,10 @@ impl Reader {
             let outcome = self.listen_once(ready).await;
             // Not listening: changes may go unheard until the next catch-up.
             self.pulse.lost();
+            // The server closed its pool on the way out: nothing left to listen for.
+            if self.db.get_postgres_connection_pool().is_closed() {
+                return;
+            }
             match outcome {
                 Ok(()) => backoff = Duration::from_millis(250),
                 Err(e) => {

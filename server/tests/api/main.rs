@@ -27,4 +27,5 @@ mod plan;
 mod qualification;
 mod requests;
 mod schema;
+mod shutdown;
 mod subscriptions;
