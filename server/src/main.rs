@@ -51,8 +51,8 @@ enum Command {
         /// Production mode: GraphQL introspection and field suggestions off.
         #[arg(long, env = "NUVOLA_PRODUCTION")]
         production: bool,
-        /// GraphQL requests allowed per minute per token, or per address without one
-        /// (0: no limit).
+        /// GraphQL requests allowed per minute per token, or per address without one,
+        /// counted by each replica on its own (0: no limit).
         #[arg(long, env = "NUVOLA_RATE_LIMIT", default_value_t = nuvola_server::http::DEFAULT_REQUESTS_PER_MINUTE)]
         rate_limit: u32,
         /// Take the client's address from X-Forwarded-For (behind a load balancer).
@@ -204,10 +204,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             // The department's confirmed imports, one at a time across replicas.
             nuvola_server::service::import_job::spawn_worker(db.clone(), Duration::from_secs(1));
-            let (server, addr) = nuvola_server::http::start(db, options)?;
+            let (server, addr) = nuvola_server::http::start(db.clone(), options)?;
             println!("Nuvola is listening on http://{addr}/");
             std::io::stdout().flush().ok();
+            // Resolves after SIGTERM or SIGINT, once requests in flight are answered and
+            // subscriptions closed (`http::start`).
             server.await.context("serving")?;
+            // The periodic tasks end with the runtime; the pool says goodbye to the
+            // database instead of dropping its connections.
+            db.close().await.ok();
+            tracing::info!("stopped");
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { database } => {
@@ -295,7 +301,10 @@ async fn import_files(files: &[PathBuf], dry_run: bool, url: &str) -> anyhow::Re
     let db = if dry_run {
         // A dry run writes nothing, not even the schema.
         let db = db::connect(url).await?;
-        let pending = db::pending_migrations(&db).await?;
+        let pending = db::pending_migrations(&db)
+            .await
+            .context("reading the applied migrations")?
+            .len();
         if pending > 0 {
             anyhow::bail!(
                 "the database {} is not up to date ({pending} migration(s) pending): run \
