@@ -152,6 +152,52 @@ async fn an_administration_plans_a_service_and_records_its_contract(
         Ok((n == 2).then_some(()))
     })
     .await?;
+    // Each line shows its offering and the offering's supplier.
+    wait_for_page_text(driver, "PSN-PAAS · Polo Strategico Nazionale S.p.A.").await?;
+
+    // The same service twice is refused, in words, next to the name.
+    choose(driver, "Servizio dal catalogo", "Anagrafe (ANPR)").await?;
+    button(driver, "Salva il servizio").await?.click().await?;
+    wait_for_id_text(
+        driver,
+        "piano-nome-errore",
+        "Il piano ha già un servizio con questo nome",
+    )
+    .await?;
+
+    // A line added by mistake is removed, after saying what will happen.
+    choose(driver, "Servizio dal catalogo", "Albo pretorio online").await?;
+    choose(driver, "Classe dei dati", "Ordinario").await?;
+    choose(driver, "Destinazione", "SaaS").await?;
+    choose(driver, "Offerta cloud qualificata", &offering).await?;
+    button(driver, "Salva il servizio").await?.click().await?;
+    wait_for_page_text(driver, "Servizio salvato nel piano.").await?;
+    button(driver, "Rimuovi Albo pretorio online")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(
+        driver,
+        "Rimuovi «Albo pretorio online» dal piano di migrazione?",
+    )
+    .await?;
+    browser
+        .screenshot("administration-plan-remove-confirm")
+        .await?;
+    assert_accessible(&browser, "removal confirmation").await?;
+    button(driver, "Conferma la rimozione")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Servizio rimosso dal piano.").await?;
+    eventually("two lines again", Duration::from_secs(20), || async {
+        let n = driver
+            .find_all(By::Css("table.plan-table tbody tr"))
+            .await?
+            .len();
+        Ok((n == 2).then_some(()))
+    })
+    .await?;
 
     // The contract: PSN does not sell the document suite the protocol is planned on,
     // and the server says so next to the supplier.
@@ -197,6 +243,18 @@ async fn an_administration_plans_a_service_and_records_its_contract(
         .click()
         .await?;
     wait_for_page_text(driver, "Modifica il servizio").await?;
+    // The form starts from what is saved: the catalogue entry and the offering.
+    let chosen = driver
+        .execute(
+            "return ['piano-catalogo', 'piano-offerta'].map(id => document.getElementById(id).value);",
+            Vec::new(),
+        )
+        .await?;
+    assert_eq!(chosen.json(), &json!(["CO_ANAGRAFE_ANPR", "PSN-PAAS"]));
+    browser.screenshot("administration-plan-edit").await?;
+    driver.set_window_rect(0, 0, 390, 844).await?;
+    browser.screenshot("administration-plan-edit-390").await?;
+    driver.set_window_rect(0, 0, 1366, 900).await?;
     button(driver, "Annulla").await?.click().await?;
 
     // The history tells who did what.
@@ -204,7 +262,8 @@ async fn an_administration_plans_a_service_and_records_its_contract(
     wait_for_page_text(driver, "Contratto registrato").await?;
     wait_for_page_text(driver, "comune.ferrara").await?;
 
-    // Renouncing asks for the reason, then the project is renounced with it.
+    // Renouncing is a request: it asks for the reason, says what will happen and waits
+    // for the confirmation; the project stays as it is until the department decrees it.
     driver
         .find(By::XPath(
             "//summary[normalize-space()='Rinuncia al finanziamento']",
@@ -212,28 +271,131 @@ async fn an_administration_plans_a_service_and_records_its_contract(
         .await?
         .click()
         .await?;
-    button(driver, "Conferma la rinuncia")
+    button(driver, "Richiedi la rinuncia")
         .await?
         .click()
         .await?;
     wait_for_id_text(driver, "rinuncia-motivo-errore", "").await?;
+    ensure!(
+        driver
+            .find_all(By::Css("[role='alertdialog']"))
+            .await?
+            .is_empty(),
+        "asked to confirm without a reason"
+    );
     fill(
         driver,
         "Motivo della rinuncia",
         "Il servizio è stato affidato a un progetto regionale.",
     )
     .await?;
-    button(driver, "Conferma la rinuncia")
+    button(driver, "Richiedi la rinuncia")
         .await?
         .click()
         .await?;
-    wait_for_page_text(driver, "Rinuncia registrata.").await?;
+    wait_for_page_text(driver, "Chiedi al Dipartimento di decretare la rinuncia").await?;
+    browser
+        .screenshot("administration-renunciation-confirm")
+        .await?;
+    assert_accessible(&browser, "renunciation confirmation").await?;
+    // Cancelling sends nothing.
+    button(driver, "Annulla").await?.click().await?;
+    button(driver, "Richiedi la rinuncia")
+        .await?
+        .click()
+        .await?;
+    button(driver, "Conferma la richiesta di rinuncia")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Richiesta di rinuncia inviata al Dipartimento.").await?;
+    wait_for_page_text(
+        driver,
+        "Rinuncia richiesta, in attesa del decreto del Dipartimento",
+    )
+    .await?;
+    wait_for_page_text(driver, "affidato a un progetto regionale").await?;
+    // Still funded, and the plan's other moves wait: no renunciation form, no contract.
+    wait_for_page_text(driver, "Contrattualizzata").await?;
+    ensure!(
+        driver
+            .find_all(By::XPath(
+                "//summary[normalize-space()='Rinuncia al finanziamento']"
+            ))
+            .await?
+            .is_empty(),
+        "a second request is offered while one is pending"
+    );
+    browser
+        .screenshot("administration-renunciation-requested")
+        .await?;
+    assert_accessible(&browser, "renunciation requested").await?;
+    // The request can be withdrawn, and asked again.
+    button(driver, "Ritira la richiesta di rinuncia")
+        .await?
+        .click()
+        .await?;
+    button(driver, "Conferma il ritiro").await?.click().await?;
+    wait_for_page_text(driver, "Richiesta di rinuncia ritirata.").await?;
+    driver
+        .find(By::XPath(
+            "//summary[normalize-space()='Rinuncia al finanziamento']",
+        ))
+        .await?
+        .click()
+        .await?;
+    fill(
+        driver,
+        "Motivo della rinuncia",
+        "Il servizio è stato affidato a un progetto regionale.",
+    )
+    .await?;
+    button(driver, "Richiedi la rinuncia")
+        .await?
+        .click()
+        .await?;
+    button(driver, "Conferma la richiesta di rinuncia")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(
+        driver,
+        "Rinuncia richiesta, in attesa del decreto del Dipartimento",
+    )
+    .await?;
+    // At a phone's width the request and its withdrawal fit.
+    driver.set_window_rect(0, 0, 390, 844).await?;
+    browser
+        .screenshot("administration-renunciation-requested-390")
+        .await?;
+    driver.set_window_rect(0, 0, 1366, 900).await?;
+
+    // The department decrees it: only now is the project renounced.
+    button(driver, "Esci").await?.click().await?;
+    wait_for_heading(driver, "Progetti finanziati per la migrazione al cloud").await?;
+    log_in(
+        driver,
+        &server.url,
+        "dipartimento",
+        "dipartimento-demo-2026",
+    )
+    .await?;
+    driver
+        .goto(format!("{}/dipartimento/progetti/{CUP}", server.url))
+        .await?;
+    wait_for_page_text(driver, "L'ente ha chiesto di rinunciare al finanziamento").await?;
+    button(driver, "Decreta la rinuncia").await?.click().await?;
+    wait_for_page_text(driver, "Decreti la rinuncia").await?;
+    browser.screenshot("department-renunciation-decree").await?;
+    assert_accessible(&browser, "renunciation decree").await?;
+    button(driver, "Conferma il decreto di rinuncia")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Rinuncia decretata: il progetto è rinunciato.").await?;
     wait_for_page_text(driver, "Rinunciata").await?;
     wait_for_page_text(driver, "affidato a un progetto regionale").await?;
-    browser
-        .screenshot("administration-project-renounced")
-        .await?;
-    assert_accessible(&browser, "renounced project").await?;
+    browser.screenshot("department-renounced").await?;
 
     button(driver, "Esci").await?.click().await?;
     wait_for_heading(driver, "Progetti finanziati per la migrazione al cloud").await?;
@@ -392,6 +554,11 @@ async fn an_administration_takes_a_funded_project_to_its_completion(
     let declare = button(driver, "Dichiara completamento").await?;
     declare.scroll_into_view().await?;
     declare.click().await?;
+    wait_for_page_text(driver, "Il progetto passa alla verifica dell'asseveratore").await?;
+    button(driver, "Conferma il completamento")
+        .await?
+        .click()
+        .await?;
     wait_for_page_text(driver, "Completamento dichiarato.").await?;
     // The page reloads the project: Completata, and nothing more to declare.
     eventually("the completed project", Duration::from_secs(20), || async {

@@ -191,6 +191,11 @@ async fn the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays(
         .await?
         .click()
         .await?;
+    wait_for_page_text(driver, "il progetto diventa liquidato").await?;
+    button(driver, "Conferma il pagamento")
+        .await?
+        .click()
+        .await?;
     wait_for_text(driver, "stato-progetto", "Liquidata").await?;
     // Nothing is left to do on a paid project.
     assert!(driver.find_all(By::Id("azioni")).await?.is_empty());

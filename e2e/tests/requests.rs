@@ -240,6 +240,15 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     wait_for_page_text(driver, "(scade oggi)").await?;
     assert_accessible(&browser, "Richieste dell'asseveratore").await?;
 
+    // An answer with nothing in it is refused next to the note, before anything is sent.
+    button(driver, "Invia la risposta").await?.click().await?;
+    wait_for_page_text(
+        driver,
+        "Allega almeno un documento o scrivi una nota per l'asseveratore.",
+    )
+    .await?;
+    browser.screenshot("request-empty-answer").await?;
+
     // A file the server does not accept is refused in words.
     let dir = tempfile::tempdir()?;
     let program = dir.path().join("programma.exe");
@@ -288,7 +297,7 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
 
     fill(
         driver,
-        "Nota per l'asseveratore (facoltativa)",
+        "Nota per l'asseveratore",
         "In allegato il form firmato.",
     )
     .await?;

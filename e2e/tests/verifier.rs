@@ -67,6 +67,59 @@ async fn a_verifier_checks_asks_for_documents_and_records_the_outcome(
     wait_for_page_text(driver, "Verifica registrata.").await?;
     wait_for_page_text(driver, "Manca il verbale firmato.").await?;
 
+    // After the save the selects show what the form will record: saving again records
+    // exactly the service and the item they show.
+    let shown = driver
+        .execute(
+            "return ['verifica-servizio', 'verifica-voce'].map(id => { const s = document.getElementById(id); return s.options[s.selectedIndex].text; });",
+            Vec::new(),
+        )
+        .await?;
+    let shown: Vec<String> = serde_json::from_value(shown.json().clone())?;
+    fill(
+        driver,
+        "Note della verifica",
+        "Seconda verifica, con la scelta mostrata.",
+    )
+    .await?;
+    button(driver, "Registra la verifica")
+        .await?
+        .click()
+        .await?;
+    eventually(
+        "the second check as shown",
+        Duration::from_secs(20),
+        || async {
+            for row in driver.find_all(By::Css("tbody tr")).await? {
+                let text = row.text().await?;
+                if text.contains("Seconda verifica") {
+                    anyhow::ensure!(
+                        text.contains(&shown[0]) && text.contains(&shown[1]),
+                        "recorded {text:?}, the form showed {shown:?}"
+                    );
+                    return Ok(Some(()));
+                }
+            }
+            Ok(None)
+        },
+    )
+    .await?;
+
+    // What it verifies: each service's questionnaires and evidence, and every document.
+    wait_for_page_text(driver, "Questionari ed evidenze dei servizi").await?;
+    wait_for_page_text(driver, "Documenti del progetto").await?;
+    let first_panel = driver
+        .find(By::XPath("//section[@aria-labelledby='evidenze']//summary"))
+        .await?;
+    first_panel.scroll_into_view().await?;
+    first_panel.click().await?;
+    wait_for_page_text(driver, "Evidenze della migrazione").await?;
+    browser.screenshot("verifier-evidence").await?;
+    assert_accessible(&browser, "verifier's evidence").await?;
+    driver.set_window_rect(0, 0, 390, 844).await?;
+    browser.screenshot("verifier-evidence-390").await?;
+    driver.set_window_rect(0, 0, 1366, 900).await?;
+
     // A document request: the browser refuses it without a title, next to the field.
     fill(
         driver,
@@ -111,6 +164,8 @@ async fn a_verifier_checks_asks_for_documents_and_records_the_outcome(
     )
     .await?;
     button(driver, "Registra l'esito").await?.click().await?;
+    wait_for_page_text(driver, "il progetto diventa asseverato").await?;
+    button(driver, "Conferma l'esito").await?.click().await?;
     wait_for_page_text(driver, "Esito registrato: Positivo").await?;
     wait_for_page_text(driver, "Asseverata").await?;
     // Verified, nothing more is offered.

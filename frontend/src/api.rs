@@ -182,6 +182,8 @@ fn explain_invalid(message: &str, en: bool) -> String {
         ("give the due date", "Indica la data di scadenza.", "Give the due date."),
         ("give the verifier's username", "Indica il nome utente dell'asseveratore.", "Give the verifier's username."),
         ("choose the outcome", "Scegli l'esito.", "Choose the outcome."),
+        ("at least one document or a note", "Allega almeno un documento o scrivi una nota per l'asseveratore.", "Attach at least one document or write a note for the verifier."),
+        ("already has a service with this name", "Il piano ha già un servizio con questo nome: modifica quella riga invece di aggiungerne un'altra.", "The plan already has a service with this name: edit that line instead of adding another."),
         ("notes too long", "Le note possono avere al massimo 2.000 caratteri.", "Notes may have at most 2,000 characters."),
     ];
     for (needle, it_text, en_text) in known {

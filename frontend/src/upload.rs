@@ -292,6 +292,9 @@ pub struct Document {
     pub size_bytes: i64,
     pub uploaded_at: String,
     pub download_url: String,
+    /// The planned service it is evidence of, if any.
+    #[serde(default)]
+    pub planned_service_id: Option<String>,
 }
 
 /// Documents with their download links.

@@ -280,7 +280,7 @@ async fn complete_school(
         .all(db)
         .await?;
     let mut contracted = Vec::new();
-    for (line, code) in lines.iter().zip(SCHOOL_SERVICES.iter().cycle()) {
+    for (line, code) in lines.iter().zip(SCHOOL_SERVICES.iter()) {
         let saved = plan::save(
             db,
             school,
@@ -362,10 +362,32 @@ async fn complete_school(
 }
 
 /// The services a demo school migrates, in turn.
+/// Catalogue services for the demo schools' lines, one per line: a plan names each
+/// service once, and a school has at most 23 (its grant / EUR 553).
 const SCHOOL_SERVICES: &[&str] = &[
     "SC_SEGRETERIA_DIGITALE",
     "SC_REGISTRO_ELETTRONICO",
     "SC_ALBO_ONLINE",
+    "SC_SITO_WEB_ISTITUZIONALE",
+    "SC_PROTOCOLLO_INFORMATICO_E_GESTIONE_DOCUMENTALE",
+    "SC_AMMINISTRAZIONE_TRASPARENTE",
+    "SC_GESTIONE_ALUNNI",
+    "SC_GESTIONE_DEL_PERSONALE",
+    "SC_CONTABILITA_E_BILANCIO",
+    "SC_INVENTARIO_E_MAGAZZINO",
+    "SC_POSTA_ELETTRONICA",
+    "SC_PIATTAFORMA_PER_LA_DIDATTICA_DIGITALE",
+    "SC_BIBLIOTECA_DIGITALE",
+    "SC_PAGAMENTI_PAGOPA",
+    "SC_RILEVAZIONE_PRESENZE_DEL_PERSONALE",
+    "SC_COLLOQUI_CON_LE_FAMIGLIE",
+    "SC_ISCRIZIONI_ONLINE",
+    "SC_ORARIO_SCOLASTICO",
+    "SC_GESTIONE_PROGETTI_PNRR_E_PON",
+    "SC_CONSERVAZIONE_DIGITALE",
+    "SC_BACKUP_E_DISASTER_RECOVERY",
+    "SC_VIDEOCONFERENZA",
+    "SC_ACQUISTI_E_MEPA",
 ];
 
 async fn project_ref(db: &DatabaseConnection, cup: &str) -> anyhow::Result<ProjectRef> {

@@ -93,6 +93,24 @@ impl PlanLine {
     }
 }
 
+/// A plan names each service once: `name` is refused when another line of the same plan
+/// (`others`, the names of the other lines) has it already, ignoring case and spaces at
+/// the ends.
+pub fn check_unique_name<'a>(
+    name: &str,
+    mut others: impl Iterator<Item = &'a str>,
+) -> Result<(), PlanError> {
+    let key = name.trim().to_lowercase();
+    if others.any(|o| o.trim().to_lowercase() == key) {
+        Err(refuse(
+            "name",
+            "the plan already has a service with this name",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +164,16 @@ mod tests {
         let mut mismatched = line(DataClass::Ordinario, DataClass::Ordinario, None);
         mismatched.destination = ServiceModel::Paas;
         assert_eq!(mismatched.check(day()).unwrap_err().field, "offering");
+    }
+
+    #[test]
+    fn a_plan_names_each_service_once() {
+        let others = ["Anagrafe (ANPR)", "Protocollo informatico"];
+        assert!(check_unique_name(" anagrafe (anpr) ", others.into_iter()).is_err());
+        assert_eq!(
+            check_unique_name("Anagrafe (ANPR)", others.into_iter()).map_err(|e| e.field),
+            Err("name")
+        );
+        assert!(check_unique_name("Tributi", others.into_iter()).is_ok());
     }
 }

@@ -48,7 +48,14 @@ pub enum ProjectAction {
     RequestPayment,
     /// The department pays.
     Pay,
-    /// The administration gives up the funding.
+    /// The administration asks to give up the funding (*richiesta di rinuncia*), with
+    /// its reason. The state does not change: the request is pending until the
+    /// department decrees it or the administration withdraws it.
+    RequestRenunciation,
+    /// The administration withdraws its pending request of renunciation.
+    WithdrawRenunciation,
+    /// The department decrees the renunciation the administration asked for
+    /// (*rinuncia decretata*): → RENOUNCED.
     Renounce,
     /// The department withdraws the funding.
     Revoke,
@@ -73,8 +80,9 @@ const VERIFIER: &[Role] = &[Role::Verifier];
 const DEPT_OR_VERIFIER: &[Role] = &[Role::Department, Role::Verifier];
 const ADMIN_OR_SUPPLIERS: &[Role] = &[Role::Administration, Role::Supplier, Role::Psn];
 
-/// Every allowed move of a project, except renunciation and revocation, which are
-/// allowed from every state that is not final (see [`ApplicationState::transitions`]).
+/// Every allowed move of a project, except renunciation and revocation (see
+/// [`ApplicationState::transitions`]): revocation is allowed from every funded state
+/// that is not final, renunciation from the [`RENOUNCEABLE`] states.
 pub const PROJECT_TRANSITIONS: &[ProjectTransition] = &[
     t(S::Submitted, A::Fund, S::Funded, DEPT),
     t(S::Funded, A::RecordContract, S::Contracted, ADMIN),
@@ -106,6 +114,13 @@ pub const PROJECT_TRANSITIONS: &[ProjectTransition] = &[
     t(S::Verified, A::RequestPayment, S::PaymentRequested, ADMIN),
     t(S::PaymentRequested, A::Pay, S::Paid, DEPT),
 ];
+
+/// The states from which an administration may ask to renounce, and the department
+/// decree it: before the migration is declared complete. From COMPLETED on the work is
+/// done and the project goes to verification and payment (a partially positive outcome
+/// brings it back to MIGRATING, and renouncing becomes possible again).
+pub const RENOUNCEABLE: [ApplicationState; 4] =
+    [S::Submitted, S::Funded, S::Contracted, S::Migrating];
 
 const fn t(
     from: ApplicationState,
@@ -181,30 +196,45 @@ impl ApplicationState {
         matches!(self, S::Paid | S::Renounced | S::Revoked)
     }
 
-    /// Every move allowed from this state, renunciation and revocation included.
-    pub fn transitions(self) -> Vec<ProjectTransition> {
+    /// Every move allowed from this state, renunciation and revocation included, given
+    /// whether a request of renunciation is pending (`renunciation_requested`).
+    ///
+    /// While a request is pending the administration may only withdraw it: its other
+    /// moves (contract, completion, payment request) wait, so that the department never
+    /// decrees the renunciation of a project that moved on. Without a pending request
+    /// the administration may ask for one from a [`RENOUNCEABLE`] state, and there is
+    /// nothing to decree or withdraw.
+    pub fn transitions(self, renunciation_requested: bool) -> Vec<ProjectTransition> {
         let mut out: Vec<ProjectTransition> = PROJECT_TRANSITIONS
             .iter()
             .copied()
             .filter(|tr| tr.from == self)
+            .filter(|tr| !(renunciation_requested && tr.by == ADMIN))
             .collect();
-        if !self.is_final() {
-            out.push(t(self, A::Renounce, S::Renounced, ADMIN));
-            if self != S::Submitted {
-                out.push(t(self, A::Revoke, S::Revoked, DEPT));
+        if RENOUNCEABLE.contains(&self) {
+            if renunciation_requested {
+                out.push(t(self, A::WithdrawRenunciation, self, ADMIN));
+                out.push(t(self, A::Renounce, S::Renounced, DEPT));
+            } else {
+                out.push(t(self, A::RequestRenunciation, self, ADMIN));
             }
+        }
+        if !self.is_final() && self != S::Submitted {
+            out.push(t(self, A::Revoke, S::Revoked, DEPT));
         }
         out
     }
 
-    /// The move `action` from this state by `role`, if the life cycle allows it.
+    /// The move `action` from this state by `role`, if the life cycle allows it (see
+    /// [`Self::transitions`] for `renunciation_requested`).
     pub fn apply(
         self,
         action: ProjectAction,
         role: Role,
+        renunciation_requested: bool,
     ) -> Result<ApplicationState, TransitionError> {
         let tr = self
-            .transitions()
+            .transitions(renunciation_requested)
             .into_iter()
             .find(|tr| tr.action == action)
             .ok_or(TransitionError::NotAllowed {
@@ -410,41 +440,106 @@ mod tests {
         ];
         let mut s = S::Funded;
         for (action, role) in steps {
-            s = s.apply(action, role).unwrap();
+            s = s.apply(action, role, false).unwrap();
         }
         assert_eq!(s, S::Paid);
-        assert!(s.transitions().is_empty());
+        assert!(s.transitions(false).is_empty());
     }
 
     #[test]
     fn payment_is_refused_before_a_positive_outcome() {
         assert!(matches!(
-            S::UnderVerification.apply(A::RequestPayment, Role::Administration),
+            S::UnderVerification.apply(A::RequestPayment, Role::Administration, false),
             Err(TransitionError::NotAllowed { .. })
         ));
     }
 
     #[test]
-    fn only_the_department_revokes_and_only_the_administration_renounces() {
+    fn only_the_department_revokes() {
         assert!(matches!(
-            S::Migrating.apply(A::Revoke, Role::Administration),
+            S::Migrating.apply(A::Revoke, Role::Administration, false),
             Err(TransitionError::WrongRole { .. })
         ));
         assert_eq!(
-            S::Migrating.apply(A::Revoke, Role::Department),
+            S::Migrating.apply(A::Revoke, Role::Department, false),
+            Ok(S::Revoked)
+        );
+        assert!(S::Paid.apply(A::Revoke, Role::Department, false).is_err());
+    }
+
+    #[test]
+    fn the_administration_asks_to_renounce_and_the_department_decrees_it() {
+        // Asking keeps the state; nothing is renounced yet.
+        assert_eq!(
+            S::Migrating.apply(A::RequestRenunciation, Role::Administration, false),
+            Ok(S::Migrating)
+        );
+        // Without a request there is nothing to decree or withdraw.
+        assert!(S::Migrating
+            .apply(A::Renounce, Role::Department, false)
+            .is_err());
+        assert!(S::Migrating
+            .apply(A::WithdrawRenunciation, Role::Administration, false)
+            .is_err());
+        // With one, only the department decrees it, and only the administration withdraws it.
+        assert_eq!(
+            S::Migrating.apply(A::Renounce, Role::Department, true),
+            Ok(S::Renounced)
+        );
+        assert!(matches!(
+            S::Migrating.apply(A::Renounce, Role::Administration, true),
+            Err(TransitionError::WrongRole { .. })
+        ));
+        assert_eq!(
+            S::Migrating.apply(A::WithdrawRenunciation, Role::Administration, true),
+            Ok(S::Migrating)
+        );
+        assert!(S::Migrating
+            .apply(A::RequestRenunciation, Role::Administration, true)
+            .is_err());
+    }
+
+    #[test]
+    fn no_renunciation_once_the_migration_is_complete() {
+        for s in [
+            S::Completed,
+            S::UnderVerification,
+            S::Verified,
+            S::PaymentRequested,
+            S::Paid,
+            S::Revoked,
+        ] {
+            let actions: Vec<_> = s.transitions(false).iter().map(|tr| tr.action).collect();
+            assert!(!actions.contains(&A::RequestRenunciation), "{s}");
+        }
+        assert!(S::PaymentRequested
+            .apply(A::RequestRenunciation, Role::Administration, false)
+            .is_err());
+    }
+
+    #[test]
+    fn a_pending_request_holds_the_administrations_other_moves() {
+        assert!(S::Funded
+            .apply(A::RecordContract, Role::Administration, true)
+            .is_err());
+        assert!(S::Migrating
+            .apply(A::DeclareCompletion, Role::Administration, true)
+            .is_err());
+        // The department may still revoke, and a supplier still starts migrating.
+        assert_eq!(
+            S::Funded.apply(A::Revoke, Role::Department, true),
             Ok(S::Revoked)
         );
         assert_eq!(
-            S::Verified.apply(A::Renounce, Role::Administration),
-            Ok(S::Renounced)
+            S::Contracted.apply(A::StartMigration, Role::Supplier, true),
+            Ok(S::Migrating)
         );
-        assert!(S::Paid.apply(A::Renounce, Role::Administration).is_err());
     }
 
     #[test]
     fn partially_positive_outcome_goes_back_to_migrating() {
         assert_eq!(
-            S::UnderVerification.apply(A::VerifyPartial, Role::Verifier),
+            S::UnderVerification.apply(A::VerifyPartial, Role::Verifier, false),
             Ok(S::Migrating)
         );
     }

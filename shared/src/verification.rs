@@ -207,6 +207,21 @@ pub const MAX_REQUEST_TITLE: usize = 200;
 /// The longest body of a request or note, in characters.
 pub const MAX_REQUEST_TEXT: usize = 10_000;
 
+/// The reason [`check_answer`] gives when an answer carries nothing.
+pub const EMPTY_ANSWER: &str = "an answer carries at least one document or a note";
+
+/// An answer to a request must carry something: at least one document attached since
+/// the request was (re)opened, or a note that is not blank. The verifier would otherwise
+/// see an answered request with nothing to check.
+pub fn check_answer(note: Option<&str>, new_documents: usize) -> Result<(), ParseError> {
+    let has_note = note.is_some_and(|n| !n.trim().is_empty());
+    if has_note || new_documents > 0 {
+        Ok(())
+    } else {
+        Err(ParseError::new("answer", "", EMPTY_ANSWER))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,5 +250,13 @@ mod tests {
             assert_eq!(CheckOutcome::parse(o.code()), Ok(o));
         }
         assert!(CheckOutcome::parse("MAYBE").is_err());
+    }
+
+    #[test]
+    fn an_answer_carries_a_document_or_a_note() {
+        assert!(check_answer(None, 0).is_err());
+        assert!(check_answer(Some("   "), 0).is_err());
+        assert!(check_answer(Some("Il verbale è in arrivo."), 0).is_ok());
+        assert!(check_answer(None, 1).is_ok());
     }
 }

@@ -124,12 +124,12 @@ fn ProjectCard(project: ProjectSummary) -> impl IntoView {
 
 const PROJECT: &str = r#"query Project($cup: String!) {
   application(cup: $cup) {
-    cup amountEur state fundedOn decree version stateReason
+    cup amountEur state fundedOn decree version stateReason renunciationRequest { requestedAt reason }
     history(first: 50) { id at action entityType actorRole actorName }
     administration { name ipaCode type typeLabel region comune }
     call { title contractTerm completionTerm }
     nextDeadline { kind dueOn daysLeft }
-    plan { id name dataClass modality origin destination status
+    plan { id name dataClass modality origin destination status catalogueCode offering { code name supplierName }
            supplier { vatNumber name isPsn } contractOn cutoverStart cutoverEnd version
            assessments { version applicationName cpuCores memoryGb storageGb users destination
                          providerActivatedOn migrationStartedOn goLiveOn submittedAt } }
@@ -141,6 +141,8 @@ const PROJECT: &str = r#"query Project($cup: String!) {
   cloudOfferings { code name serviceModel maxDataClass qualifiedUntil supplierVat supplierName isPsn }
 }"#;
 
+const REMOVE_SERVICE: &str =
+    "mutation Remove($input: RemovePlannedServiceInput!) { removePlannedService(input: $input) }";
 const SAVE_SERVICE: &str = "mutation Save($input: PlannedServiceInput!) { savePlannedService(input: $input) { id version } }";
 const RECORD_CONTRACT: &str =
     "mutation Contract($input: ContractInput!) { recordContract(input: $input) { id } }";
@@ -167,12 +169,21 @@ struct Project {
     plan: Vec<PlannedService>,
     version: i32,
     state_reason: Option<String>,
+    renunciation_request: Option<RenunciationRequest>,
     #[serde(default)]
     history: Vec<HistoryEvent>,
     #[serde(default)]
     verification_requests: Vec<super::requests::VerificationRequest>,
     #[serde(default)]
     documents: Vec<crate::upload::Document>,
+}
+
+/// The administration's pending request to renounce, waiting for the department's decree.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RenunciationRequest {
+    pub(super) requested_at: String,
+    pub(super) reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -224,6 +235,20 @@ pub(crate) struct PlannedService {
     pub version: i32,
     #[serde(default)]
     pub assessments: Vec<super::service::Assessment>,
+    /// The catalogue entry it was chosen from.
+    #[serde(default)]
+    pub catalogue_code: Option<String>,
+    /// The offering it targets, with its supplier.
+    #[serde(default)]
+    pub offering: Option<PlannedOffering>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PlannedOffering {
+    pub code: String,
+    pub name: String,
+    pub supplier_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -387,6 +412,7 @@ fn ProjectView(
 ) -> impl IntoView {
     let can_edit = editable(project.state);
     let editing = RwSignal::new(None::<PlannedService>);
+    let remove_error = RwSignal::new(None::<ApiError>);
     let catalogue: Vec<CatalogueEntry> = catalogue
         .into_iter()
         .filter(|c| c.target_type == project.administration.kind)
@@ -411,6 +437,19 @@ fn ProjectView(
     };
     let plan = project.plan.clone();
     let has_plan = !plan.is_empty();
+    // A school's grant fixes how many lines it has: its lines are changed, not removed.
+    let remove = (can_edit && project.administration.kind != "SCUOLA").then(|| {
+        let (cup, call_title) = (project.cup.clone(), project.call.title.clone());
+        Callback::new(move |line: PlannedService| {
+            let vars = json!({ "input": { "cup": cup, "callTitle": call_title, "id": line.id, "version": line.version } });
+            leptos::task::spawn_local(async move {
+                match api::query::<serde_json::Value>(REMOVE_SERVICE, vars).await {
+                    Ok(_) => reload.run("Servizio rimosso dal piano."),
+                    Err(e) => remove_error.set(Some(e)),
+                }
+            });
+        })
+    });
     view! {
         <Breadcrumb
             links=vec![("I miei progetti", "/amministrazione".to_owned())]
@@ -457,8 +496,9 @@ fn ProjectView(
         <section aria-labelledby="piano" class="mt-5">
             <h2 id="piano" class="h3">{move || t("Il piano di migrazione")}</h2>
             <Show when=move || has_plan fallback=|| view! { <Empty what="Il piano non ha ancora servizi."/> }>
-                <PlanTable plan=plan.clone() can_edit editing/>
+                <PlanTable plan=plan.clone() can_edit editing remove/>
             </Show>
+            {move || remove_error.get().map(|e| view! { <ErrorAlert error=e/> })}
         </section>
 
         {can_edit.then(|| view! {
@@ -474,7 +514,7 @@ fn ProjectView(
             </section>
         })}
 
-        <LifecycleActions cup=project.cup.clone() call_title=project.call.title.clone() state=project.state version=project.version reason=project.state_reason.clone() reload/>
+        <LifecycleActions cup=project.cup.clone() call_title=project.call.title.clone() state=project.state version=project.version reason=project.state_reason.clone() renunciation=project.renunciation_request.clone() reload/>
 
         {(can_edit && !uncontracted.is_empty()).then(|| view! {
             <section aria-labelledby="contratto" class="mt-5">
@@ -512,7 +552,11 @@ pub(crate) fn PlanTable(
     plan: Vec<PlannedService>,
     #[prop(optional)] can_edit: bool,
     #[prop(optional)] editing: Option<RwSignal<Option<PlannedService>>>,
+    /// Removes a line (after the person confirms); offered on lines not yet contracted.
+    #[prop(optional_no_strip)]
+    remove: Option<Callback<PlannedService>>,
 ) -> impl IntoView {
+    let removing = RwSignal::new(None::<PlannedService>);
     view! {
         <div class="table-responsive">
             <table class="table table-striped align-middle plan-table">
@@ -523,6 +567,7 @@ pub(crate) fn PlanTable(
                         <th scope="col">{move || t("Classe dei dati")}</th>
                         <th scope="col">{move || t("Modalità")}</th>
                         <th scope="col">{move || t("Destinazione")}</th>
+                        <th scope="col">{move || t("Offerta")}</th>
                         <th scope="col">{move || t("Fornitore")}</th>
                         <th scope="col">{move || t("Stato")}</th>
                         {can_edit.then(|| view! { <th scope="col"><span class="visually-hidden">{move || t("Azioni")}</span></th> })}
@@ -533,14 +578,24 @@ pub(crate) fn PlanTable(
                         .into_iter()
                         .map(|s| {
                             let editable_line = can_edit && line_editable(&s.status);
+                            let removable = remove.is_some() && s.supplier.is_none() && s.status == "NOT_STARTED";
                             let line = s.clone();
+                            let to_remove = s.clone();
                             let label = format!("{} {}", t("Modifica"), s.name);
+                            let remove_label = format!("{} {}", t("Rimuovi"), s.name);
                             view! {
                                 <tr>
                                     <th scope="row" class="fw-semibold">{s.name.clone()}</th>
                                     <td>{i18n::data_class_label(&s.data_class)}</td>
                                     <td>{s.modality.clone().unwrap_or_else(|| "—".into())}</td>
                                     <td>{s.destination.clone().map(|d| i18n::model_label(&d)).unwrap_or_else(|| "—".into())}</td>
+                                    <td>{match s.offering.clone() {
+                                        Some(o) => view! {
+                                            <span>{o.name}</span>
+                                            <span class="d-block small text-muted">{o.code}" · "{o.supplier_name}</span>
+                                        }.into_any(),
+                                        None => "—".into_any(),
+                                    }}</td>
                                     <td>{s.supplier.clone().map(|x| x.name).unwrap_or_else(|| "—".into())}</td>
                                     <td><ServiceBadge status=s.status.clone()/></td>
                                     {can_edit.then(|| view! {
@@ -559,6 +614,16 @@ pub(crate) fn PlanTable(
                                                     {move || t("Modifica")}
                                                 </button>
                                             })}
+                                            {removable.then(|| view! {
+                                                <button
+                                                    type="button"
+                                                    class="btn btn-outline-danger btn-xs ms-1"
+                                                    aria-label=remove_label.clone()
+                                                    on:click=move |_| removing.set(Some(to_remove.clone()))
+                                                >
+                                                    {move || t("Rimuovi")}
+                                                </button>
+                                            })}
                                         </td>
                                     })}
                                 </tr>
@@ -568,6 +633,23 @@ pub(crate) fn PlanTable(
                 </tbody>
             </table>
         </div>
+        {move || removing.get().map(|line| {
+            let name = line.name.clone();
+            view! {
+                <div class="alert alert-warning" role="alertdialog" aria-label=move || t("Rimuovi il servizio dal piano")>
+                    <p>{move || tf("Rimuovi «{}» dal piano di migrazione? Il servizio esce dal piano; la rimozione resta nella cronologia del progetto.", &[&name])}</p>
+                    <button type="button" class="btn btn-danger me-2" on:click=move |_| {
+                        removing.set(None);
+                        if let Some(r) = remove {
+                            r.run(line.clone());
+                        }
+                    }>{move || t("Conferma la rimozione")}</button>
+                    <button type="button" class="btn btn-outline-secondary" on:click=move |_| removing.set(None)>
+                        {move || t("Annulla")}
+                    </button>
+                </div>
+            }
+        })}
     }
 }
 
@@ -630,15 +712,31 @@ fn PlanEditor(
     let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
 
+    let catalogue_names = StoredValue::new(catalogue.clone());
     // "Modifica" on a line loads it into the form.
     Effect::new(move |_| {
         if let Some(line) = editing.get() {
-            catalogue_code.set(String::new());
-            name.set(line.name.clone());
+            // Start from what is saved: the catalogue entry (the typed name only when it
+            // differs from the entry's, so that choosing another entry takes effect) and
+            // the offering.
+            let code = line.catalogue_code.clone().unwrap_or_default();
+            let entry_name = catalogue_names
+                .with_value(|c| c.iter().find(|e| e.code == code).map(|e| e.name.clone()));
+            catalogue_code.set(code);
+            name.set(if entry_name.as_deref() == Some(line.name.as_str()) {
+                String::new()
+            } else {
+                line.name.clone()
+            });
             data_class.set(line.data_class.clone());
             origin.set(line.origin.clone().unwrap_or_default());
             destination.set(line.destination.clone().unwrap_or_default());
-            offering.set(String::new());
+            offering.set(
+                line.offering
+                    .as_ref()
+                    .map(|o| o.code.clone())
+                    .unwrap_or_default(),
+            );
             error.set(None);
         }
     });
@@ -647,7 +745,6 @@ fn PlanEditor(
         .iter()
         .map(|c| (c.code.clone(), c.name.clone()))
         .collect();
-    let catalogue_names = StoredValue::new(catalogue.clone());
     let offerings = StoredValue::new(offerings);
     let offering_options = Signal::derive(move || {
         let model = destination.get();
@@ -1034,10 +1131,12 @@ fn ContractForm(
 const DECLARE_COMPLETION: &str = "mutation Complete($project: ProjectVersionInput!) { declareCompletion(project: $project) { state } }";
 const REQUEST_PAYMENT: &str =
     "mutation Pay($project: ProjectVersionInput!) { requestPayment(project: $project) { state } }";
-const RENOUNCE: &str = "mutation Renounce($project: ProjectVersionInput!, $reason: String!) { renounce(project: $project, reason: $reason) { state } }";
+const REQUEST_RENUNCIATION: &str = "mutation AskRenounce($project: ProjectVersionInput!, $reason: String!) { requestRenunciation(project: $project, reason: $reason) { state } }";
+const WITHDRAW_RENUNCIATION: &str = "mutation Withdraw($project: ProjectVersionInput!) { withdrawRenunciationRequest(project: $project) { state } }";
 
 /// The moves of the life cycle the administration may make from this state, offered
-/// from `shared::state` (the table the server checks them against).
+/// from `shared::state` (the table the server checks them against). Each asks to
+/// confirm, saying what will happen.
 #[component]
 fn LifecycleActions(
     cup: String,
@@ -1045,12 +1144,13 @@ fn LifecycleActions(
     state: ApplicationState,
     version: i32,
     reason: Option<String>,
+    renunciation: Option<RenunciationRequest>,
     reload: Callback<&'static str>,
 ) -> impl IntoView {
     use nuvola_shared::state::ProjectAction;
-    use nuvola_shared::Role;
+    use nuvola_shared::{Reason, Role};
     let allowed: Vec<ProjectAction> = state
-        .transitions()
+        .transitions(renunciation.is_some())
         .into_iter()
         .filter(|tr| tr.by.contains(&Role::Administration))
         .map(|tr| tr.action)
@@ -1060,43 +1160,69 @@ fn LifecycleActions(
     let motive = RwSignal::new(String::new());
     let project = json!({ "cup": cup, "callTitle": call_title, "version": version });
     let run = move |document: &'static str, variables: serde_json::Value, done: &'static str| {
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        leptos::task::spawn_local(async move {
-            match api::query::<serde_json::Value>(document, variables).await {
-                Ok(_) => {
-                    error.set(None);
-                    reload.run(done);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            pending.set(false);
+        super::verifier::send(document, variables, pending, error, move || {
+            reload.run(done)
         });
     };
     let complete = allowed.contains(&ProjectAction::DeclareCompletion).then(|| {
         let project = project.clone();
         view! {
-            <button type="button" class="btn btn-primary me-2" disabled=move || pending.get()
-                on:click=move |_| run(DECLARE_COMPLETION, json!({ "project": project.clone() }), "Completamento dichiarato.")>
-                {move || t("Dichiara completamento")}
-            </button>
+            <super::ConfirmStep
+                label="Dichiara completamento"
+                consequence="Dichiari che ogni servizio del piano è migrato. Il progetto passa alla verifica dell'asseveratore e il piano non si potrà più modificare."
+                confirm="Conferma il completamento"
+                pending
+                on_confirm=Callback::new(move |()| run(DECLARE_COMPLETION, json!({ "project": project.clone() }), "Completamento dichiarato."))
+            />
         }
     });
     let pay = allowed.contains(&ProjectAction::RequestPayment).then(|| {
         let project = project.clone();
         view! {
-            <button type="button" class="btn btn-primary me-2" disabled=move || pending.get()
-                on:click=move |_| run(REQUEST_PAYMENT, json!({ "project": project.clone() }), "Domanda di erogazione inviata.")>
-                {move || t("Richiedi l'erogazione")}
-            </button>
+            <super::ConfirmStep
+                label="Richiedi l'erogazione"
+                consequence="Invii la domanda di erogazione al Dipartimento. Dopo l'invio non si potrà più rinunciare al finanziamento."
+                confirm="Invia la domanda di erogazione"
+                pending
+                on_confirm=Callback::new(move |()| run(REQUEST_PAYMENT, json!({ "project": project.clone() }), "Domanda di erogazione inviata."))
+            />
         }
     });
     let error_signal: Signal<Option<ApiError>> = error.into();
-    let renounce = allowed.contains(&ProjectAction::Renounce).then(|| {
+    let pending_request = renunciation.clone().map(|r| {
+        let project = project.clone();
+        let withdraw = allowed.contains(&ProjectAction::WithdrawRenunciation).then(|| view! {
+            <super::ConfirmStep
+                label="Ritira la richiesta di rinuncia"
+                consequence="Ritiri la richiesta: il progetto prosegue come prima e potrai di nuovo registrare il contratto, dichiarare il completamento e chiedere l'erogazione."
+                confirm="Conferma il ritiro"
+                class="btn-outline-primary"
+                pending
+                on_confirm=Callback::new(move |()| run(WITHDRAW_RENUNCIATION, json!({ "project": project.clone() }), "Richiesta di rinuncia ritirata."))
+            />
+        });
+        view! {
+            <div class="alert alert-warning mt-4" role="status" data-testid="richiesta-rinuncia">
+                <p class="fw-semibold mb-1">{move || t("Rinuncia richiesta, in attesa del decreto del Dipartimento")}</p>
+                <p class="mb-1">{move || t("Richiesta il")}" "{format::date(&r.requested_at)}</p>
+                <p class="mb-2"><span class="fw-semibold">{move || t("Motivo")}": "</span>{r.reason.clone()}</p>
+                {withdraw}
+            </div>
+        }
+    });
+    let renounce = allowed.contains(&ProjectAction::RequestRenunciation).then(|| {
         let project = project.clone();
         let invalid = blames(error_signal, &["reason"]);
+        let ready = Callback::new(move |()| match Reason::parse(&motive.get_untracked()) {
+            Ok(_) => {
+                error.set(None);
+                true
+            }
+            Err(e) => {
+                error.set(Some(ApiError::invalid("reason", e.to_string())));
+                false
+            }
+        });
         view! {
             <details class="mt-3 renounce">
                 <summary class="text-danger fw-semibold">{move || t("Rinuncia al finanziamento")}</summary>
@@ -1107,27 +1233,30 @@ fn LifecycleActions(
                         class="form-control"
                         rows="3"
                         class:is-invalid=move || invalid.get()
-                        aria-describedby="rinuncia-motivo-errore"
+                        aria-describedby="rinuncia-motivo-aiuto rinuncia-motivo-errore"
                         prop:value=move || motive.get()
                         on:input=move |ev| motive.set(event_target_value(&ev))
                     ></textarea>
+                    <small id="rinuncia-motivo-aiuto" class="form-text">{move || t("Da 10 a 2.000 caratteri. La rinuncia diventa effettiva solo con il decreto del Dipartimento; fino ad allora puoi ritirare la richiesta.")}</small>
                     <FieldError id="rinuncia-motivo-errore" names=&["reason"] error=error_signal/>
                 </div>
-                <button type="button" class="btn btn-danger" disabled=move || pending.get()
-                    on:click=move |_| {
-                        let why = motive.get_untracked();
-                        if why.trim().chars().count() < 3 {
-                            error.set(Some(ApiError::invalid("reason", "give the reason")));
-                            return;
-                        }
-                        run(RENOUNCE, json!({ "project": project.clone(), "reason": why.trim() }), "Rinuncia registrata.");
-                    }>
-                    {move || t("Conferma la rinuncia")}
-                </button>
+                <super::ConfirmStep
+                    label="Richiedi la rinuncia"
+                    consequence="Chiedi al Dipartimento di decretare la rinuncia al finanziamento. Finché la richiesta è in attesa le altre azioni sul progetto sono sospese; con il decreto il progetto è rinunciato e il finanziamento non si può più recuperare."
+                    confirm="Conferma la richiesta di rinuncia"
+                    class="btn-danger"
+                    pending
+                    ready
+                    on_confirm=Callback::new(move |()| {
+                        let why = motive.get_untracked().trim().to_owned();
+                        run(REQUEST_RENUNCIATION, json!({ "project": project.clone(), "reason": why }), "Richiesta di rinuncia inviata al Dipartimento.");
+                    })
+                />
             </details>
         }
     });
-    let has_any = complete.is_some() || pay.is_some() || renounce.is_some();
+    let has_any =
+        complete.is_some() || pay.is_some() || renounce.is_some() || pending_request.is_some();
     let general = move || error.get().filter(|e| e.field() != Some("reason"));
     view! {
         {reason.map(|r| view! {
@@ -1139,6 +1268,7 @@ fn LifecycleActions(
             <section aria-labelledby="azioni" class="mt-5">
                 <h2 id="azioni" class="h3">{move || t("Azioni sul progetto")}</h2>
                 {move || general().map(|e| view! { <ErrorAlert error=e/> })}
+                {pending_request}
                 <div>{complete}{pay}</div>
                 {renounce}
             </section>
@@ -1174,6 +1304,9 @@ fn history_label(action: &str, entity: &str) -> &'static str {
     match action {
         "CONTRACT_RECORDED" => "Contratto registrato",
         "STATE_CHANGED" => "Cambio di stato del progetto",
+        "RENUNCIATION_REQUESTED" => "Rinuncia richiesta",
+        "RENUNCIATION_WITHDRAWN" => "Rinuncia ritirata",
+        "PLAN_SERVICE_REMOVED" => "Servizio rimosso dal piano",
         "STATUS_CHANGED" => "Cambio di stato di un servizio",
         "CUTOVER_SCHEDULED" => "Finestra di cut-over pianificata",
         "ASSESSMENT_SUBMITTED" => "Questionario di assessment aggiornato",

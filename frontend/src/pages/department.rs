@@ -1,7 +1,8 @@
 //! The department's page of one project (`/dipartimento/progetti/:cup`): its state,
 //! deadlines and plan, and the department's moves offered from `shared::state`:
-//! assigning a verifier to a completed project, paying a payment request, revoking the
-//! funding with its reason.
+//! assigning a verifier to a completed project, paying a payment request, decreeing the
+//! renunciation an administration asked for, revoking the funding with its reason; each
+//! irreversible one asks to confirm.
 
 use leptos::prelude::*;
 use nuvola_shared::state::ProjectAction;
@@ -9,23 +10,26 @@ use nuvola_shared::{ApplicationState, Reason, Role, VerificationOutcome};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::administration::{CallRef, PlanTable, PlannedService};
+use super::administration::{CallRef, PlanTable, PlannedService, RenunciationRequest};
 use super::verifier::{project_page, send, Body};
-use super::{blames, Breadcrumb, DeadlineText, ErrorAlert, FieldError, NextDeadline, StateBadge};
+use super::{
+    blames, Breadcrumb, ConfirmStep, DeadlineText, ErrorAlert, FieldError, NextDeadline, StateBadge,
+};
 use crate::api::ApiError;
 use crate::format;
 use crate::i18n::{tf, tx};
 
 const PROJECT: &str = r#"query DepartmentProject($cup: String!) { application(cup: $cup) {
-  cup amountEur state version stateReason verificationOutcome fundedOn
+  cup amountEur state version stateReason verificationOutcome fundedOn renunciationRequest { requestedAt reason }
   administration { name region } call { title }
   nextDeadline { kind dueOn daysLeft }
   overdue { kind since dueOn daysLate }
-  plan { id name dataClass modality origin destination status supplier { vatNumber name } contractOn cutoverStart cutoverEnd version }
+  plan { id name dataClass modality origin destination status offering { code name supplierName } supplier { vatNumber name } contractOn cutoverStart cutoverEnd version }
 } }"#;
 const ASSIGN: &str = "mutation Assign($project: ProjectVersionInput!, $verifier: String!) { assignVerifier(project: $project, verifier: $verifier) { state } }";
 const PAY: &str =
     "mutation Pay($project: ProjectVersionInput!) { pay(project: $project) { state } }";
+const DECREE: &str = "mutation Decree($project: ProjectVersionInput!) { decreeRenunciation(project: $project) { state } }";
 const REVOKE: &str = "mutation Revoke($project: ProjectVersionInput!, $reason: String!) { revoke(project: $project, reason: $reason) { state } }";
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -37,6 +41,7 @@ struct Project {
     version: i32,
     state_reason: Option<String>,
     verification_outcome: Option<VerificationOutcome>,
+    renunciation_request: Option<RenunciationRequest>,
     funded_on: Option<String>,
     administration: Body,
     call: CallRef,
@@ -114,6 +119,7 @@ fn ProjectView(
             call_title=project.call.title.clone()
             state=project.state
             version=project.version
+            renunciation=project.renunciation_request.clone()
             reload
         />
 
@@ -135,10 +141,11 @@ fn DepartmentActions(
     call_title: String,
     state: ApplicationState,
     version: i32,
+    renunciation: Option<RenunciationRequest>,
     reload: Callback<&'static str>,
 ) -> impl IntoView {
     let allowed: Vec<ProjectAction> = state
-        .transitions()
+        .transitions(renunciation.is_some())
         .into_iter()
         .filter(|tr| tr.by.contains(&Role::Department))
         .map(|tr| tr.action)
@@ -189,13 +196,39 @@ fn DepartmentActions(
         let project = project.clone();
         view! {
             <div class="mb-3">
-                <button type="button" class="btn btn-primary" disabled=move || pending.get()
-                    on:click=move |_| run(PAY, json!({ "project": project.clone() }), "Pagamento registrato: il progetto è liquidato.")>
-                    {tx("Registra il pagamento")}
-                </button>
+                <ConfirmStep
+                    label="Registra il pagamento"
+                    consequence="Registri che il contributo è stato erogato: il progetto diventa liquidato e nessuna altra azione sarà più possibile."
+                    confirm="Conferma il pagamento"
+                    pending
+                    on_confirm=Callback::new(move |()| run(PAY, json!({ "project": project.clone() }), "Pagamento registrato: il progetto è liquidato."))
+                />
             </div>
         }
     });
+
+    let decree = renunciation
+        .filter(|_| allowed.contains(&ProjectAction::Renounce))
+        .map(|r| {
+            let project = project.clone();
+            view! {
+                <div class="card card-bg shadow-sm p-4 mb-3" data-testid="richiesta-rinuncia">
+                    <h3 class="h5">{tx("L'ente ha chiesto di rinunciare al finanziamento")}</h3>
+                    <p class="mb-1">{tx("Richiesta il")}" "{format::date(&r.requested_at)}</p>
+                    <p><span class="fw-semibold">{tx("Motivo")}": "</span>{r.reason.clone()}</p>
+                    <div>
+                        <ConfirmStep
+                            label="Decreta la rinuncia"
+                            consequence="Decreti la rinuncia: il progetto diventa rinunciato, il finanziamento è perso e l'operazione non si può annullare."
+                            confirm="Conferma il decreto di rinuncia"
+                            class="btn-danger"
+                            pending
+                            on_confirm=Callback::new(move |()| run(DECREE, json!({ "project": project.clone() }), "Rinuncia decretata: il progetto è rinunciato."))
+                        />
+                    </div>
+                </div>
+            }
+        });
 
     let revoke = allowed.contains(&ProjectAction::Revoke).then(|| {
         let project = project.clone();
@@ -258,6 +291,7 @@ fn DepartmentActions(
         <section aria-labelledby="azioni" class="mt-4">
             <h2 id="azioni" class="h3">{tx("Azioni del Dipartimento")}</h2>
             {move || general().map(|e| view! { <ErrorAlert error=e/> })}
+            {decree}
             {assign}
             {pay}
             {revoke}

@@ -151,10 +151,13 @@ pub fn DeadlineText(deadline: Option<NextDeadline>) -> impl IntoView {
             view! { <span class="text-muted">{move || t("Nessuna scadenza")}</span> }.into_any()
         }
         Some(d) => {
-            let kind = if d.kind == "CONTRACT" {
-                ("Contratto con il fornitore", "Supplier contract")
-            } else {
-                ("Completamento della migrazione", "Migration completed")
+            let kind = match d.kind.as_str() {
+                "CONTRACT" => ("Contratto con il fornitore", "Supplier contract"),
+                "VERIFICATION_REQUEST" => (
+                    "Risposta alla richiesta dell'asseveratore",
+                    "Answer to the verifier's request",
+                ),
+                _ => ("Completamento della migrazione", "Migration completed"),
             };
             let days = d.days_left;
             let left = move || match days {
@@ -236,5 +239,59 @@ pub fn Breadcrumb(
                 <li class="breadcrumb-item active" aria-current="page">{move || here.get()}</li>
             </ol>
         </nav>
+    }
+}
+
+/// An irreversible step: a button that first says what will happen and asks to confirm.
+/// `ready` runs before asking (e.g. checking a reason with the `shared` rule) and keeps
+/// the question closed when it says no. The question is an `alertdialog` with the
+/// confirming button and "Annulla".
+#[component]
+pub fn ConfirmStep(
+    /// The button that asks.
+    label: &'static str,
+    /// What will happen, in one or two sentences.
+    consequence: &'static str,
+    /// The button that does it.
+    confirm: &'static str,
+    /// Bootstrap class of both buttons: `btn-primary`, `btn-danger`…
+    #[prop(default = "btn-primary")]
+    class: &'static str,
+    pending: RwSignal<bool>,
+    #[prop(optional)] ready: Option<Callback<(), bool>>,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let ask = move |_| {
+        if ready.is_none_or(|r| r.run(())) {
+            asking.set(true);
+        }
+    };
+    move || {
+        if asking.get() {
+            view! {
+                <div class="alert alert-warning mt-3" role="alertdialog" aria-label=move || t(label)>
+                    <p>{move || t(consequence)}</p>
+                    <button type="button" class=format!("btn {class} me-2") disabled=move || pending.get()
+                        on:click=move |_| {
+                            asking.set(false);
+                            on_confirm.run(());
+                        }>
+                        {move || t(confirm)}
+                    </button>
+                    <button type="button" class="btn btn-outline-secondary" on:click=move |_| asking.set(false)>
+                        {move || t("Annulla")}
+                    </button>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! {
+                <button type="button" class=format!("btn {class} me-2") disabled=move || pending.get() on:click=ask>
+                    {move || t(label)}
+                </button>
+            }
+            .into_any()
+        }
     }
 }

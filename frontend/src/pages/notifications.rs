@@ -85,6 +85,9 @@ fn kind_words(kind: &str) -> &'static str {
         "CONTRACT_DEADLINE_MISSED" => "Termine del contratto superato",
         "COMPLETION_DEADLINE_MISSED" => "Termine di completamento superato",
         "VERIFICATION_REQUEST_OVERDUE" => "Richiesta dell'asseveratore scaduta",
+        "VERIFICATION_REQUEST_OPENED" => "Nuova richiesta dell'asseveratore",
+        "VERIFICATION_REQUEST_REOPENED" => "Richiesta dell'asseveratore riaperta",
+        "VERIFICATION_REQUEST_ANSWERED" => "Risposta a una richiesta",
         _ => "Notifica",
     }
 }

@@ -7,7 +7,7 @@ use nuvola_shared::DocumentKind;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Breadcrumb, Empty, ErrorAlert, Loading};
+use super::{Breadcrumb, Empty, ErrorAlert, FieldError, Loading};
 use crate::api::{self, ApiError};
 use crate::format;
 use crate::i18n::{t, tf};
@@ -138,9 +138,26 @@ fn RequestCard(
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let (id, version) = (request.id.clone(), request.version);
+    let documents = RwSignal::new(request.documents.clone());
+    let previous_answer = request.answered_at.clone();
     let answer = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (id, text) = (id.clone(), note.get_untracked());
+        // The server's rule, checked here first: a document attached since the request
+        // was (re)opened, or a note.
+        let new_documents = documents.with_untracked(|docs| {
+            docs.iter()
+                .filter(|d| {
+                    previous_answer
+                        .as_deref()
+                        .is_none_or(|at| d.uploaded_at.as_str() > at)
+                })
+                .count()
+        });
+        if let Err(e) = nuvola_shared::verification::check_answer(Some(&text), new_documents) {
+            error.set(Some(ApiError::invalid("note", e.reason)));
+            return;
+        }
         busy.set(true);
         leptos::task::spawn_local(async move {
             let note = (!text.trim().is_empty()).then_some(text);
@@ -159,9 +176,10 @@ fn RequestCard(
             }
         });
     };
-    let documents = RwSignal::new(request.documents.clone());
     let uploaded = Callback::new(move |d: Document| documents.update(|v| v.push(d)));
     let note_id = format!("nota-{}", request.id);
+    let error_signal: Signal<Option<ApiError>> = error.into();
+    let note_invalid = super::blames(error_signal, &["note"]);
     let upload_id = format!("carica-{}", request.id);
     let project_link = format!("/amministrazione/progetti/{}", request.application.cup);
     view! {
@@ -206,20 +224,24 @@ fn RequestCard(
                     />
                     <form class="mt-2" on:submit=answer novalidate>
                         <div class="mb-2">
-                            <label for=note_id.clone() class="form-label d-block">{move || t("Nota per l'asseveratore (facoltativa)")}</label>
+                            <label for=note_id.clone() class="form-label d-block">{move || t("Nota per l'asseveratore")}</label>
                             <textarea
                                 id=note_id.clone()
                                 class="form-control"
+                                class:is-invalid=move || note_invalid.get()
                                 rows="2"
                                 maxlength="2000"
+                                aria-describedby=format!("{note_id}-aiuto {note_id}-errore")
                                 prop:value=move || note.get()
                                 on:input=move |e| note.set(event_target_value(&e))
                             ></textarea>
+                            <small id=format!("{note_id}-aiuto") class="form-text">{move || t("Una risposta porta almeno un documento allegato o una nota.")}</small>
+                            <FieldError id=format!("{note_id}-errore") names=&["note"] error=error_signal/>
                         </div>
                         <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
                             {move || t("Invia la risposta")}
                         </button>
-                        {move || error.get().map(|e| view! { <ErrorAlert error=e/> })}
+                        {move || error.get().filter(|e| e.field() != Some("note")).map(|e| view! { <ErrorAlert error=e/> })}
                     </form>
                 })}
             </div>

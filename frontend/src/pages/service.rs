@@ -171,6 +171,66 @@ pub(crate) fn ServicePanel(
     }
 }
 
+/// Every service's questionnaires, cut-over window and evidence, read-only: what the
+/// verifier checks. `documents` are the project's; each panel lists those attached to
+/// its service.
+#[component]
+pub fn ServiceEvidence(plan: Vec<PlannedService>, documents: Vec<Document>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="evidenze" class="mt-5">
+            <h2 id="evidenze" class="h3">{move || t("Questionari ed evidenze dei servizi")}</h2>
+            {plan.into_iter().map(|service| {
+                let mut versions = service.assessments.clone();
+                versions.sort_by_key(|a| std::cmp::Reverse(a.version));
+                let latest = versions.first().cloned();
+                let older: Vec<Assessment> = versions.iter().skip(1).cloned().collect();
+                let evidence: Vec<Document> = documents
+                    .iter()
+                    .filter(|d| d.planned_service_id.as_deref() == Some(service.id.as_str()))
+                    .cloned()
+                    .collect();
+                let window = match (&service.cutover_start, &service.cutover_end) {
+                    (Some(s), Some(e)) => Some(format!("{} – {}", local_time(s), local_time(e))),
+                    _ => None,
+                };
+                view! {
+                    <details class="service-panel border rounded p-3 my-3">
+                        <summary class="fw-semibold">{service.name.clone()}</summary>
+                        <div class="mt-3">
+                            <h3 class="h5">{move || t("Questionario di assessment")}</h3>
+                            {match latest {
+                                None => view! { <p class="text-muted">{move || t("Nessun questionario compilato.")}</p> }.into_any(),
+                                Some(a) => view! { <AssessmentView assessment=a/> }.into_any(),
+                            }}
+                            {(!older.is_empty()).then(|| view! {
+                                <h4 class="h6">{move || t("Versioni precedenti")}</h4>
+                                <ul class="small">
+                                    {older.iter().map(|a| view! {
+                                        <li>
+                                            {move || t("Versione")} " " {a.version} " · " {format::date(&a.submitted_at)} " · "
+                                            {or_dash(&a.application_name)} " · " {or_dash(&a.users)} " " {move || t("utenti")}
+                                            " · " {move || t("go-live")} " " {date_or_dash(&a.go_live_on)}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            })}
+                            <h3 class="h5 mt-4">{move || t("Finestra di cut-over")}</h3>
+                            <p>
+                                {match window {
+                                    Some(w) => w.into_any(),
+                                    None => view! { <span class="text-muted">{move || t("Nessuna finestra pianificata.")}</span> }.into_any(),
+                                }}
+                            </p>
+                            <h3 class="h5 mt-4">{move || t("Evidenze della migrazione")}</h3>
+                            <DocumentList documents=evidence/>
+                        </div>
+                    </details>
+                }
+            }).collect_view()}
+        </section>
+    }
+}
+
 #[component]
 fn AssessmentView(assessment: Assessment) -> impl IntoView {
     let a = assessment;

@@ -158,7 +158,10 @@ fn QueueTable(mut projects: Vec<QueueItem>) -> impl IntoView {
 const PROJECT: &str = r#"query Verify($cup: String!) { application(cup: $cup) {
   cup amountEur state version verificationOutcome
   administration { name region } call { title }
-  plan { id name dataClass modality origin destination status supplier { vatNumber name } contractOn cutoverStart cutoverEnd version }
+  plan { id name dataClass modality origin destination status offering { code name supplierName } supplier { vatNumber name } contractOn cutoverStart cutoverEnd version
+         assessments { version applicationName cpuCores memoryGb storageGb users destination
+                       providerActivatedOn migrationStartedOn goLiveOn submittedAt } }
+  documents { id kind fileName sizeBytes uploadedAt downloadUrl plannedServiceId }
   checklist { plannedServiceName item outcome notes recordedAt }
   verificationRequests { id title body dueOn daysLeft state version openedAt answeredAt answerNote
     documents { id fileName sizeBytes downloadUrl } }
@@ -185,6 +188,7 @@ struct Project {
     plan: Vec<PlannedService>,
     checklist: Vec<Value>,
     verification_requests: Vec<Request>,
+    documents: Vec<crate::upload::Document>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -285,6 +289,13 @@ fn VerificationView(
         <section aria-labelledby="piano" class="mt-5">
             <h2 id="piano" class="h3">{tx("Piano di migrazione")}</h2>
             <PlanTable plan=project.plan.clone()/>
+        </section>
+
+        <super::service::ServiceEvidence plan=project.plan.clone() documents=project.documents.clone()/>
+
+        <section aria-labelledby="documenti" class="mt-5">
+            <h2 id="documenti" class="h3">{tx("Documenti del progetto")}</h2>
+            <crate::upload::DocumentList documents=project.documents.clone()/>
         </section>
 
         <section aria-labelledby="checklist" class="mt-5">
@@ -402,14 +413,19 @@ fn CheckForm(
             <div class="row g-3">
                 <div class="col-12 col-md-6 select-wrapper">
                     <label for="verifica-servizio">{tx("Servizio verificato")}</label>
-                    <select id="verifica-servizio" on:change=move |ev| service.set(event_target_value(&ev))>
-                        {services.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                    // Each option says from the signal whether it is chosen, so the select
+                    // always shows what will be recorded, also after a save re-creates the form.
+                    <select id="verifica-servizio" prop:value=move || service.get() on:change=move |ev| service.set(event_target_value(&ev))>
+                        {services.into_iter().map(|(id, name)| {
+                            let this = id.clone();
+                            view! { <option value=id prop:selected=move || service.with(|s| *s == this)>{name}</option> }
+                        }).collect_view()}
                     </select>
                 </div>
                 <div class="col-12 col-md-6 select-wrapper">
                     <label for="verifica-voce">{tx("Voce della lista")}</label>
-                    <select id="verifica-voce" on:change=move |ev| item.set(event_target_value(&ev))>
-                        {CHECK_ITEMS.into_iter().map(|i| view! { <option value=i>{tx(i)}</option> }).collect_view()}
+                    <select id="verifica-voce" prop:value=move || item.get() on:change=move |ev| item.set(event_target_value(&ev))>
+                        {CHECK_ITEMS.into_iter().map(|i| view! { <option value=i prop:selected=move || item.with(|s| s == i)>{tx(i)}</option> }).collect_view()}
                     </select>
                 </div>
                 <fieldset class="col-12">
@@ -658,6 +674,15 @@ fn RequestForm(cup: String, call_title: String, reload: Callback<&'static str>) 
     }
 }
 
+/// What recording `outcome` does, said before it is done.
+fn outcome_consequence(outcome: VerificationOutcome) -> &'static str {
+    match outcome {
+        VerificationOutcome::Positive => "Esito positivo: il progetto diventa asseverato e l'ente potrà chiedere l'erogazione. L'esito non si può modificare.",
+        VerificationOutcome::Partial => "Esito parzialmente positivo: i servizi scelti tornano al fornitore come collaudo fallito e il progetto torna in migrazione. L'esito non si può modificare.",
+        VerificationOutcome::Negative => "Esito negativo: il progetto resta in asseverazione e il Dipartimento potrà revocare il finanziamento. L'esito non si può modificare.",
+    }
+}
+
 /// The technical conformity outcome, offering only what the life cycle allows from the
 /// project's state: positive and partially positive are moves of `shared::state`; a
 /// negative outcome is recorded while they are possible and leaves the project to the
@@ -671,8 +696,9 @@ fn OutcomeForm(
     services: Vec<(String, String)>,
     reload: Callback<&'static str>,
 ) -> impl IntoView {
+    // A verifier's moves do not depend on a pending renunciation.
     let moves: Vec<ProjectAction> = state
-        .transitions()
+        .transitions(false)
         .into_iter()
         .filter(|tr| tr.by.contains(&Role::Verifier))
         .map(|tr| tr.action)
@@ -696,6 +722,7 @@ fn OutcomeForm(
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let error_signal: Signal<Option<ApiError>> = error.into();
+    let confirming = RwSignal::new(None::<(VerificationOutcome, serde_json::Value)>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(outcome) = chosen.get_untracked() else {
@@ -721,9 +748,17 @@ fn OutcomeForm(
             "notes": Some(text).filter(|n| !n.is_empty()),
             "redo": (outcome == VerificationOutcome::Partial).then_some(redo_ids),
         });
-        send(RECORD_OUTCOME, vars, pending, error, move || {
-            reload.run("Esito registrato.")
-        });
+        // Irreversible: say what will happen and wait for the confirmation.
+        error.set(None);
+        confirming.set(Some((outcome, vars)));
+    };
+    let confirm = move |_| {
+        if let Some((_, vars)) = confirming.get_untracked() {
+            confirming.set(None);
+            send(RECORD_OUTCOME, vars, pending, error, move || {
+                reload.run("Esito registrato.")
+            });
+        }
     };
     let general = move || {
         error
@@ -780,9 +815,24 @@ fn OutcomeForm(
                         prop:value=move || notes.get() on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
                     <FieldError id="esito-note-errore" names=&["notes"] error=error_signal/>
                 </div>
-                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
-                    {move || if pending.get() { t("Salvataggio…") } else { t("Registra l'esito") }}
-                </button>
+                {move || match confirming.get() {
+                    Some((outcome, _)) => view! {
+                        <div class="alert alert-warning" role="alertdialog" aria-label=move || t("Registra l'esito")>
+                            <p>{tx(outcome_consequence(outcome))}</p>
+                            <button type="button" class="btn btn-primary me-2" disabled=move || pending.get() on:click=confirm>
+                                {tx("Conferma l'esito")}
+                            </button>
+                            <button type="button" class="btn btn-outline-secondary" on:click=move |_| confirming.set(None)>
+                                {tx("Annulla")}
+                            </button>
+                        </div>
+                    }.into_any(),
+                    None => view! {
+                        <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                            {move || if pending.get() { t("Salvataggio…") } else { t("Registra l'esito") }}
+                        </button>
+                    }.into_any(),
+                }}
             </form>
         </section>
     }

@@ -24,6 +24,12 @@ pub struct Model {
     pub verification_outcome_at: Option<DateTimeUtc>,
     /// Why the project was renounced or revoked.
     pub state_reason: Option<String>,
+    /// When the administration asked to renounce; null when no request is pending.
+    /// Cleared when the department decrees it (→ RENOUNCED) or the administration
+    /// withdraws it.
+    pub renunciation_requested_at: Option<DateTimeUtc>,
+    /// The administration's reason for the pending request of renunciation.
+    pub renunciation_reason: Option<String>,
     /// Optimistic-locking version, bumped by every write.
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -8,13 +8,14 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::entity::{administration, application, call};
+use crate::entity::{administration, application, call, verification_request};
 
 /// The loaders of one request.
 pub struct Loaders {
     pub administration: DataLoader<AdministrationLoader, HashMapCache>,
     pub call: DataLoader<CallLoader, HashMapCache>,
     pub call_application_count: DataLoader<CallApplicationCountLoader, HashMapCache>,
+    pub open_request_due: DataLoader<OpenRequestDueLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -22,7 +23,8 @@ impl Loaders {
         Self {
             administration: cached(AdministrationLoader(db.clone())),
             call: cached(CallLoader(db.clone())),
-            call_application_count: cached(CallApplicationCountLoader(db)),
+            call_application_count: cached(CallApplicationCountLoader(db.clone())),
+            open_request_due: cached(OpenRequestDueLoader(db)),
         }
     }
 }
@@ -89,5 +91,34 @@ impl Loader<i32> for CallApplicationCountLoader {
             .await
             .map_err(Arc::new)?;
         Ok(rows.into_iter().collect())
+    }
+}
+
+/// The earliest due date of each project's OPEN verification requests (projects without
+/// one are absent).
+pub struct OpenRequestDueLoader(DatabaseConnection);
+
+impl Loader<i32> for OpenRequestDueLoader {
+    type Value = chrono::NaiveDate;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows: Vec<(i32, Option<chrono::NaiveDate>)> = verification_request::Entity::find()
+            .select_only()
+            .column(verification_request::Column::ApplicationId)
+            .column_as(Expr::col(verification_request::Column::DueOn).min(), "due")
+            .filter(verification_request::Column::ApplicationId.is_in(keys.iter().copied()))
+            .filter(
+                verification_request::Column::State.eq(nuvola_shared::RequestState::Open.code()),
+            )
+            .group_by(verification_request::Column::ApplicationId)
+            .into_tuple()
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, due)| due.map(|d| (id, d)))
+            .collect())
     }
 }

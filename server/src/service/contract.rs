@@ -178,7 +178,11 @@ pub async fn record(
 
     if state == ApplicationState::Funded {
         let next = state
-            .apply(ProjectAction::RecordContract, principal.role)
+            .apply(
+                ProjectAction::RecordContract,
+                principal.role,
+                crate::service::lifecycle::renunciation_requested(&project),
+            )
             .map_err(|e| PlanServiceError::Conflict(e.to_string()))?;
         let mut active: application::ActiveModel = project.clone().into();
         active.state = Set(next.code().to_owned());

@@ -1,5 +1,6 @@
 //! The life of a funded project after its contract: completion, verification, payment,
-//! renunciation and revocation. Every move is checked against the tables of
+//! renunciation (requested by the administration, withdrawn or decreed by the
+//! department) and revocation. Every move is checked against the tables of
 //! `nuvola_shared::state`, made with the version the caller read (a stale one gets
 //! CONFLICT, never a lost update) and recorded as a `STATE_CHANGED` event in the same
 //! transaction.
@@ -235,14 +236,145 @@ pub async fn pay(
     simple_move(db, principal, project, ProjectAction::Pay).await
 }
 
-/// The administration gives up the funding, with its reason: → RENOUNCED.
-pub async fn renounce(
+/// The administration asks to renounce the funding, with its reason. The project keeps
+/// its state; the request waits for the department's decree or the administration's
+/// withdrawal. Recorded as `RENUNCIATION_REQUESTED`.
+pub async fn request_renunciation(
     db: &DatabaseConnection,
     principal: &Principal,
     project: ProjectRef,
     reason: &str,
 ) -> Result<application::Model, PlanServiceError> {
-    closing_move(db, principal, project, ProjectAction::Renounce, reason).await
+    let reason = Reason::parse(reason).map_err(|e| invalid("reason", e.reason))?;
+    let txn = crate::db::begin_write(db).await?;
+    let current = project_for(&txn, principal, &project).await?;
+    check(&current, ProjectAction::RequestRenunciation, principal.role)?;
+    let updated = bump(
+        &txn,
+        &current,
+        project.version,
+        vec![
+            (
+                application::Column::RenunciationRequestedAt,
+                Expr::value(Some(Utc::now())),
+            ),
+            (
+                application::Column::RenunciationReason,
+                Expr::value(Some(reason.as_str().to_owned())),
+            ),
+        ],
+        None,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        &principal.actor(),
+        Change {
+            entity_type: "application",
+            entity_id: current.id.to_string(),
+            action: "RENUNCIATION_REQUESTED",
+            application_id: Some(current.id),
+            before: Some(json!({ "renunciationRequested": false })),
+            after: Some(json!({ "renunciationRequested": true, "reason": reason.as_str() })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The administration withdraws its pending request of renunciation. Recorded as
+/// `RENUNCIATION_WITHDRAWN`.
+pub async fn withdraw_renunciation(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    project: ProjectRef,
+) -> Result<application::Model, PlanServiceError> {
+    let txn = crate::db::begin_write(db).await?;
+    let current = project_for(&txn, principal, &project).await?;
+    check(
+        &current,
+        ProjectAction::WithdrawRenunciation,
+        principal.role,
+    )?;
+    let updated = bump(&txn, &current, project.version, clear_request(), None).await?;
+    audit::record(
+        &txn,
+        &principal.actor(),
+        Change {
+            entity_type: "application",
+            entity_id: current.id.to_string(),
+            action: "RENUNCIATION_WITHDRAWN",
+            application_id: Some(current.id),
+            before: Some(json!({
+                "renunciationRequested": true,
+                "reason": current.renunciation_reason,
+            })),
+            after: Some(json!({ "renunciationRequested": false })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The department decrees the renunciation the administration asked for: → RENOUNCED,
+/// with the administration's reason as the project's reason.
+pub async fn decree_renunciation(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    project: ProjectRef,
+) -> Result<application::Model, PlanServiceError> {
+    let txn = crate::db::begin_write(db).await?;
+    let current = project_for(&txn, principal, &project).await?;
+    let reason = current.renunciation_reason.clone();
+    let mut columns = clear_request();
+    columns.push((
+        application::Column::StateReason,
+        Expr::value(reason.clone()),
+    ));
+    let moved = apply(
+        &txn,
+        principal,
+        &current,
+        project.version,
+        ProjectAction::Renounce,
+        columns,
+        json!({ "reason": reason, "decreed": true }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(moved)
+}
+
+fn clear_request() -> Vec<(application::Column, SimpleExpr)> {
+    vec![
+        (
+            application::Column::RenunciationRequestedAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        ),
+        (
+            application::Column::RenunciationReason,
+            Expr::value(Option::<String>::None),
+        ),
+    ]
+}
+
+/// Whether the life cycle allows `action` by `role` on `project` as it is now.
+fn check(
+    project: &application::Model,
+    action: ProjectAction,
+    role: Role,
+) -> Result<ApplicationState, PlanServiceError> {
+    let state = state_of(project)?;
+    state
+        .apply(action, role, renunciation_requested(project))
+        .map_err(|e| refused(e, state))
+}
+
+/// Whether the administration's request of renunciation is pending on `project`.
+pub(crate) fn renunciation_requested(project: &application::Model) -> bool {
+    project.renunciation_requested_at.is_some()
 }
 
 /// The department withdraws the funding, with its reason (deadline missed, negative
@@ -288,16 +420,19 @@ async fn closing_move(
     let reason = Reason::parse(reason).map_err(|e| invalid("reason", e.reason))?;
     let txn = crate::db::begin_write(db).await?;
     let current = project_for(&txn, principal, &project).await?;
+    // A revoked project has no renunciation left to decree.
+    let mut columns = clear_request();
+    columns.push((
+        application::Column::StateReason,
+        Expr::value(Some(reason.as_str().to_owned())),
+    ));
     let moved = apply(
         &txn,
         principal,
         &current,
         project.version,
         action,
-        vec![(
-            application::Column::StateReason,
-            Expr::value(Some(reason.as_str().to_owned())),
-        )],
+        columns,
         json!({ "reason": reason.as_str() }),
     )
     .await?;
@@ -361,9 +496,7 @@ pub(crate) async fn apply(
     detail: Value,
 ) -> Result<application::Model, PlanServiceError> {
     let state = state_of(project)?;
-    let next = state
-        .apply(action, principal.role)
-        .map_err(|e| refused(e, state))?;
+    let next = check(project, action, principal.role)?;
     let moved = bump(txn, project, expected_version, extra, Some(next)).await?;
     let mut after = json!({ "state": next.code() });
     if let (Value::Object(after), Value::Object(detail)) = (&mut after, detail) {

@@ -8,13 +8,14 @@ use nuvola_shared::{ApplicationState, DataClass, Deployment, Role, ServiceModel,
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
 use crate::audit::{self, Change};
 use crate::entity::{
-    administration, application, catalogue_service, cloud_offering, planned_service,
+    administration, application, assessment, catalogue_service, cloud_offering, document,
+    planned_service, verification_check,
 };
 use crate::service::auth::Principal;
 use crate::service::idempotency;
@@ -176,6 +177,18 @@ pub async fn save(
     let modality = line
         .check(Utc::now().date_naive())
         .map_err(|e| invalid(e.field, e.message))?;
+    let others = planned_service::Entity::find()
+        .filter(planned_service::Column::ApplicationId.eq(project.id))
+        .all(&txn)
+        .await?;
+    nuvola_shared::plan::check_unique_name(
+        &line.name,
+        others
+            .iter()
+            .filter(|o| Some(o.id) != change.service_id)
+            .map(|o| o.name.as_str()),
+    )
+    .map_err(|e| invalid(e.field, e.message))?;
 
     let now = Utc::now();
     let saved = match change.service_id {
@@ -277,6 +290,110 @@ pub async fn save(
     };
     txn.commit().await?;
     Ok(saved)
+}
+
+/// A planned service to remove, with the version the caller read.
+#[derive(Debug, Clone)]
+pub struct PlanRemoval {
+    pub cup: String,
+    pub call_title: Option<String>,
+    pub service_id: i32,
+    pub expected_version: i32,
+}
+
+/// Removes a planned service before its contract, recorded as `PLAN_SERVICE_REMOVED`
+/// with the line as it was. The administration that owns the project, while it is
+/// FUNDED or CONTRACTED; not a school's line (its grant fixes how many), not a
+/// contracted one, not one with questionnaires or documents (they stay on record).
+#[tracing::instrument(skip(db, principal), fields(cup = %removal.cup, user = %principal.username))]
+pub async fn remove(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    removal: PlanRemoval,
+) -> Result<(), PlanServiceError> {
+    if principal.role != Role::Administration || principal.read_only {
+        return Err(PlanServiceError::Forbidden(
+            "only the administration that owns the project keeps its plan".to_owned(),
+        ));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let (project, _) = editable_project(
+        &txn,
+        principal,
+        &removal.cup,
+        removal.call_title.as_deref(),
+        "a service is removed from the plan",
+    )
+    .await?;
+    let id = removal.service_id;
+    let current = planned_service::Entity::find_by_id(id)
+        .filter(planned_service::Column::ApplicationId.eq(project.id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            PlanServiceError::NotFound(format!("the project has no planned service {id}"))
+        })?;
+    let body = administration::Entity::find_by_id(project.administration_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the project's administration".into()))?;
+    if body.type_code == nuvola_shared::AdministrationType::Scuola.code() {
+        return Err(PlanServiceError::Conflict(
+            "a school's grant fixes its number of services (EUR 553 each): change the line instead"
+                .to_owned(),
+        ));
+    }
+    if current.supplier_id.is_some() || current.contract_on.is_some() {
+        return Err(PlanServiceError::Conflict(format!(
+            "{} is under contract: it is no longer removed from the plan",
+            current.name
+        )));
+    }
+    not_yet_migrating(&current, "the plan")?;
+    let kept = assessment::Entity::find()
+        .filter(assessment::Column::PlannedServiceId.eq(id))
+        .count(&txn)
+        .await?
+        + document::Entity::find()
+            .filter(document::Column::PlannedServiceId.eq(id))
+            .count(&txn)
+            .await?
+        + verification_check::Entity::find()
+            .filter(verification_check::Column::PlannedServiceId.eq(id))
+            .count(&txn)
+            .await?;
+    if kept > 0 {
+        return Err(PlanServiceError::Conflict(format!(
+            "{} has questionnaires or documents on record: it is no longer removed from the plan",
+            current.name
+        )));
+    }
+    let result = planned_service::Entity::delete_many()
+        .filter(planned_service::Column::Id.eq(id))
+        .filter(planned_service::Column::Version.eq(removal.expected_version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(PlanServiceError::Conflict(format!(
+            "the service changed since you read it (version {} now, you sent {}): reload and try again",
+            current.version, removal.expected_version
+        )));
+    }
+    audit::record(
+        &txn,
+        &principal.actor(),
+        Change {
+            entity_type: "planned_service",
+            entity_id: id.to_string(),
+            action: "PLAN_SERVICE_REMOVED",
+            application_id: Some(project.id),
+            before: Some(snapshot(&current)),
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// The project of a CUP, when `principal` is the administration that owns it and the

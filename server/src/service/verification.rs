@@ -12,12 +12,14 @@ use nuvola_shared::{ApplicationState, CheckOutcome, RequestState, Role};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    DbErr, EntityTrait, QueryFilter, QueryOrder,
+    DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 
 use crate::audit::{self, Change};
-use crate::entity::{application, planned_service, verification_check, verification_request};
+use crate::entity::{
+    application, document, notification, planned_service, verification_check, verification_request,
+};
 use crate::service::access;
 use crate::service::auth::Principal;
 use crate::service::idempotency;
@@ -114,6 +116,68 @@ fn snapshot(r: &verification_request::Model) -> serde_json::Value {
     })
 }
 
+/// Tells the other side of a request that it moved, in the notifications outbox, in the
+/// change's own transaction: an opened or reopened request to the administration's
+/// accounts (with its due date), an answer to the verifier assigned. `action` is the
+/// audit action, which is also the notification's kind. Keyed by request and version,
+/// so each move notifies once.
+async fn notify(
+    txn: &DatabaseTransaction,
+    project: &application::Model,
+    request: &verification_request::Model,
+    action: &'static str,
+) -> Result<(), DbErr> {
+    let due = request.due_on.format("%d/%m/%Y");
+    let (role, administration_id, account_id, message) = match action {
+        "VERIFICATION_REQUEST_ANSWERED" => (
+            Role::Verifier,
+            None,
+            project.verifier_account_id.or(request.opened_by),
+            format!(
+                "L'ente ha risposto alla richiesta «{}» sul progetto CUP {}.",
+                request.title, project.cup
+            ),
+        ),
+        "VERIFICATION_REQUEST_REOPENED" => (
+            Role::Administration,
+            Some(project.administration_id),
+            None,
+            format!(
+                "L'asseveratore ha riaperto la richiesta «{}» sul progetto CUP {}: rispondere entro il {due}, pena la decadenza del finanziamento.",
+                request.title, project.cup
+            ),
+        ),
+        _ => (
+            Role::Administration,
+            Some(project.administration_id),
+            None,
+            format!(
+                "L'asseveratore ha aperto la richiesta «{}» sul progetto CUP {}: rispondere entro il {due}, pena la decadenza del finanziamento.",
+                request.title, project.cup
+            ),
+        ),
+    };
+    if role == Role::Verifier && account_id.is_none() {
+        return Ok(());
+    }
+    notification::ActiveModel {
+        account_id: Set(account_id),
+        recipient_role: Set(Some(role.code().to_owned())),
+        administration_id: Set(administration_id),
+        application_id: Set(Some(project.id)),
+        kind: Set(action.to_owned()),
+        message: Set(message),
+        created_at: Set(Utc::now()),
+        read_at: Set(None),
+        delivered_at: Set(None),
+        dedupe_key: Set(Some(format!("{action}:{}:{}", request.id, request.version))),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
 /// The operation name under which idempotency keys are kept.
 const OPEN: &str = "openVerificationRequest";
 
@@ -167,6 +231,7 @@ pub async fn open(
         },
     )
     .await?;
+    notify(&txn, &project, &model, "VERIFICATION_REQUEST_OPENED").await?;
     idempotency::remember(
         &txn,
         principal,
@@ -197,7 +262,8 @@ impl Effect {
 }
 
 /// The administration that owns the project answers an OPEN request, after attaching
-/// its documents (uploads with `requestId`), with an optional note.
+/// its documents (uploads with `requestId`), with a note: at least one of the two
+/// (`shared::verification::check_answer`), else INVALID_INPUT on `note`.
 pub async fn answer(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -280,6 +346,20 @@ async fn transition(
     if matches!(effect, Effect::Reopen { .. }) {
         under_verification(&project, "requests are reopened")?;
     }
+    if let Effect::Answer { note } = &effect {
+        // Documents attached since the request was (re)opened: after a reopening, those
+        // of the previous answer do not answer again.
+        let mut attached = document::Entity::find().filter(document::Column::RequestId.eq(id));
+        if let Some(previous) = current.answered_at {
+            attached = attached.filter(document::Column::UploadedAt.gt(previous));
+        }
+        let new_documents = attached.count(&txn).await?;
+        nuvola_shared::verification::check_answer(
+            note.as_deref(),
+            usize::try_from(new_documents).unwrap_or(usize::MAX),
+        )
+        .map_err(|e| invalid("note", e.reason))?;
+    }
 
     let now = Utc::now();
     let mut update = verification_request::Entity::update_many()
@@ -348,6 +428,9 @@ async fn transition(
         },
     )
     .await?;
+    if action != "VERIFICATION_REQUEST_CLOSED" {
+        notify(&txn, &project, &updated, action).await?;
+    }
     txn.commit().await?;
     Ok(updated)
 }

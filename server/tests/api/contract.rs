@@ -21,9 +21,15 @@ async fn plan(w: &World) -> Value {
 pub(crate) async fn planned(w: &World) -> Vec<(String, i64)> {
     let p = plan(w).await;
     let mut out = Vec::new();
-    for s in p["plan"].as_array().unwrap().iter().take(2) {
+    for (s, code) in p["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .zip(crate::lifecycle::SCHOOL_CODES)
+    {
         let r = ask(w, Some("scuola"), SAVE, json!({ "i": {
-            "cup": SCHOOL_CUP, "id": s["id"], "version": s["version"], "catalogueCode": "SC_SEGRETERIA_DIGITALE",
+            "cup": SCHOOL_CUP, "id": s["id"], "version": s["version"], "catalogueCode": code,
             "dataClass": "ORDINARIO", "origin": "ON_PREMISES", "destination": "SAAS", "offeringCode": "DEMO-SAAS-SCUOLA",
         }})).await;
         let saved = &r["data"]["savePlannedService"];

@@ -26,7 +26,9 @@ const OUTCOME: &str = "mutation($p: ProjectVersionInput!, $o: VerificationOutcom
 const REQUEST_PAYMENT: &str =
     "mutation($p: ProjectVersionInput!) { requestPayment(project: $p) { state version } }";
 const PAY: &str = "mutation($p: ProjectVersionInput!) { pay(project: $p) { state version } }";
-const RENOUNCE: &str = "mutation($p: ProjectVersionInput!, $r: String!) { renounce(project: $p, reason: $r) { state version stateReason } }";
+const ASK_RENOUNCE: &str = "mutation($p: ProjectVersionInput!, $r: String!) { requestRenunciation(project: $p, reason: $r) { state version renunciationRequest { reason } } }";
+const WITHDRAW: &str = "mutation($p: ProjectVersionInput!) { withdrawRenunciationRequest(project: $p) { state version renunciationRequest { reason } } }";
+const DECREE: &str = "mutation($p: ProjectVersionInput!) { decreeRenunciation(project: $p) { state version stateReason renunciationRequest { reason } } }";
 const REVOKE: &str = "mutation($p: ProjectVersionInput!, $r: String!) { revoke(project: $p, reason: $r) { state version } }";
 const HISTORY: &str = "query($cup: String!) { application(cup: $cup) { history { action entityType actorRole actorName before after } } }";
 
@@ -53,13 +55,26 @@ async fn refused(w: &World, who: Option<&str>, query: &str, vars: Value) -> Stri
     error_code(&r).unwrap_or_else(|| panic!("{who:?} {query}: expected a refusal, got {r}"))
 }
 
+/// Distinct catalogue services for the lines of the school's plan.
+pub(crate) const SCHOOL_CODES: [&str; 8] = [
+    "SC_SEGRETERIA_DIGITALE",
+    "SC_REGISTRO_ELETTRONICO",
+    "SC_ALBO_ONLINE",
+    "SC_GESTIONE_ALUNNI",
+    "SC_SITO_WEB_ISTITUZIONALE",
+    "SC_POSTA_ELETTRONICA",
+    "SC_PAGAMENTI_PAGOPA",
+    "SC_ORARIO_SCOLASTICO",
+];
+
 /// Plans every line of the school on the demo supplier and contracts them all.
 async fn school_contracted(w: &World) {
     let p = project(w, "scuola", SCHOOL_CUP).await;
     let mut services = Vec::new();
-    for s in p["plan"].as_array().unwrap() {
+    // A plan names each service once.
+    for (s, code) in p["plan"].as_array().unwrap().iter().zip(SCHOOL_CODES) {
         let saved = ok(w, "scuola", SAVE, json!({ "i": {
-            "cup": SCHOOL_CUP, "id": s["id"], "version": s["version"], "catalogueCode": "SC_SEGRETERIA_DIGITALE",
+            "cup": SCHOOL_CUP, "id": s["id"], "version": s["version"], "catalogueCode": code,
             "dataClass": "ORDINARIO", "origin": "ON_PREMISES", "destination": "SAAS", "offeringCode": "DEMO-SAAS-SCUOLA",
         }})).await;
         services.push(json!({ "id": saved["id"], "version": saved["version"] }));
@@ -129,6 +144,12 @@ async fn verify_and_pay(w: &World, owner: &str, cup: &str) {
     let p = project(w, owner, cup).await;
     let done = ok(w, owner, COMPLETE, json!({ "p": version_of(&p, cup) })).await;
     assert_eq!(done["state"], "COMPLETED");
+    // Once the migration is declared complete, renouncing is no longer offered.
+    let late = json!({ "p": version_of(&done, cup), "r": "ci abbiamo ripensato" });
+    assert_eq!(
+        refused(w, Some(owner), ASK_RENOUNCE, late).await,
+        "INVALID_TRANSITION"
+    );
     let p = ok(
         w,
         "dipartimento",
@@ -154,6 +175,11 @@ async fn verify_and_pay(w: &World, owner: &str, cup: &str) {
     )
     .await;
     assert_eq!(p["state"], "PAYMENT_REQUESTED");
+    let late = json!({ "p": version_of(&p, cup), "r": "ci abbiamo ripensato" });
+    assert_eq!(
+        refused(w, Some(owner), ASK_RENOUNCE, late).await,
+        "INVALID_TRANSITION"
+    );
     let p = ok(w, "dipartimento", PAY, json!({ "p": version_of(&p, cup) })).await;
     assert_eq!(p["state"], "PAID");
     let public = ask(
@@ -239,6 +265,8 @@ both! {
         // Without a key, a second request is a second line; a malformed key is refused.
         let mut unkeyed = line.clone();
         unkeyed["i"].as_object_mut().unwrap().remove("idempotencyKey");
+        // (Another service: a plan names each service once.)
+        unkeyed["i"]["catalogueCode"] = json!("CO_STATO_CIVILE");
         ok(&w, "genova", SAVE, unkeyed).await;
         let mut bad = line.clone();
         bad["i"]["idempotencyKey"] = json!("../x");
@@ -252,7 +280,9 @@ both! {
         assert_eq!(w.t.count("idempotency_key").await, 1);
         assert_eq!(purge(&w.t.db, now + chrono::TimeDelta::days(1)).await.unwrap(), 1);
         assert_eq!(w.t.count("idempotency_key").await, 0);
-        ok(&w, "genova", SAVE, line).await;
+        let mut later = line.clone();
+        later["i"]["catalogueCode"] = json!("CO_PROTOCOLLO_INFORMATICO");
+        ok(&w, "genova", SAVE, later).await;
         assert_eq!(project(&w, "genova", GENOVA_CUP).await["plan"].as_array().unwrap().len(), 3);
     }
 }
@@ -270,8 +300,9 @@ both! {
         assert_eq!(refused(&w, Some("dipartimento"), ASSIGN, json!({ "p": version_of(&p, SCHOOL_CUP), "v": "asseveratore" })).await, "INVALID_TRANSITION");
         // The wrong role, or somebody else's project.
         assert_eq!(refused(&w, Some("scuola"), PAY, v.clone()).await, "FORBIDDEN");
-        assert_eq!(refused(&w, Some("dipartimento"), RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "non serve più a nulla" })).await, "FORBIDDEN");
-        assert_eq!(refused(&w, Some("genova"), RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "non serve più a nulla" })).await, "FORBIDDEN");
+        assert_eq!(refused(&w, Some("dipartimento"), ASK_RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "non serve più a nulla" })).await, "FORBIDDEN");
+        assert_eq!(refused(&w, Some("genova"), ASK_RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "non serve più a nulla" })).await, "FORBIDDEN");
+        assert_eq!(refused(&w, Some("scuola"), DECREE, v.clone()).await, "FORBIDDEN");
         assert_eq!(refused(&w, Some("scuola"), REVOKE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "scadenza mancata" })).await, "FORBIDDEN");
         assert_eq!(refused(&w, Some("altro.asseveratore"), OUTCOME, json!({ "p": version_of(&p, SCHOOL_CUP), "o": "POSITIVE" })).await, "FORBIDDEN");
         assert_eq!(refused(&w, None, COMPLETE, v.clone()).await, "UNAUTHENTICATED");
@@ -290,13 +321,14 @@ both! {
         assert_eq!(refused(&w, Some("scuola"), COMPLETE, json!({ "p": version_of(&p, SCHOOL_CUP) })).await, "INVALID_TRANSITION");
         // A stale version.
         let stale = json!({ "p": { "cup": SCHOOL_CUP, "version": p["version"].as_i64().unwrap() - 1 }, "r": "abbiamo cambiato idea" });
-        assert_eq!(refused(&w, Some("scuola"), RENOUNCE, stale).await, "CONFLICT");
+        assert_eq!(refused(&w, Some("scuola"), ASK_RENOUNCE, stale).await, "CONFLICT");
         // A reason too short to mean anything.
-        let r = ask(&w, Some("scuola"), RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "boh" })).await;
+        let r = ask(&w, Some("scuola"), ASK_RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "boh" })).await;
         assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"));
         assert_eq!(r["errors"][0]["extensions"]["field"], "reason");
-        // Renounced with its reason; nothing moves a closed project.
-        let closed = ok(&w, "scuola", RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "la scuola è stata accorpata" })).await;
+        // Asked, then decreed with the administration's reason; nothing moves a closed project.
+        let asked = ok(&w, "scuola", ASK_RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "la scuola è stata accorpata" })).await;
+        let closed = ok(&w, "dipartimento", DECREE, json!({ "p": version_of(&asked, SCHOOL_CUP) })).await;
         assert_eq!(closed["state"], "RENOUNCED");
         assert_eq!(closed["stateReason"], "la scuola è stata accorpata");
         assert_eq!(refused(&w, Some("dipartimento"), REVOKE, json!({ "p": version_of(&closed, SCHOOL_CUP), "r": "scadenza mancata" })).await, "INVALID_TRANSITION");
@@ -304,6 +336,68 @@ both! {
         // The reason is not public.
         let public = ask(&w, None, "query($cup: String!) { application(cup: $cup) { state stateReason } }", json!({ "cup": SCHOOL_CUP })).await;
         assert_eq!(error_code(&public).as_deref(), Some("FORBIDDEN"));
+    }
+}
+
+both! {
+    async fn a_renunciation_is_requested_by_the_administration_and_decreed_by_the_department(backend: Backend) {
+        let w = world(backend).await;
+        school_contracted(&w).await;
+        let p = project(&w, "scuola", SCHOOL_CUP).await;
+        // Nothing to decree or withdraw before the administration asks.
+        assert_eq!(refused(&w, Some("dipartimento"), DECREE, json!({ "p": version_of(&p, SCHOOL_CUP) })).await, "INVALID_TRANSITION");
+        assert_eq!(refused(&w, Some("scuola"), WITHDRAW, json!({ "p": version_of(&p, SCHOOL_CUP) })).await, "INVALID_TRANSITION");
+
+        // Asking keeps the state and records the request with its reason.
+        let asked = ok(&w, "scuola", ASK_RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "il fornitore ha chiuso l'attività" })).await;
+        assert_eq!(asked["state"], "CONTRACTED");
+        assert_eq!(asked["renunciationRequest"]["reason"], "il fornitore ha chiuso l'attività");
+        assert_eq!(refused(&w, Some("scuola"), ASK_RENOUNCE, json!({ "p": version_of(&asked, SCHOOL_CUP), "r": "lo chiediamo di nuovo" })).await, "INVALID_TRANSITION");
+        // The department reads it; the public does not.
+        let seen = ask(&w, Some("dipartimento"), "query($cup: String!) { application(cup: $cup) { renunciationRequest { reason requestedAt } } }", json!({ "cup": SCHOOL_CUP })).await;
+        assert_eq!(seen["data"]["application"]["renunciationRequest"]["reason"], "il fornitore ha chiuso l'attività");
+        let public = ask(&w, None, "query($cup: String!) { application(cup: $cup) { renunciationRequest { reason } } }", json!({ "cup": SCHOOL_CUP })).await;
+        assert_eq!(error_code(&public).as_deref(), Some("FORBIDDEN"));
+
+        // Withdrawn: the project goes on as before.
+        let back = ok(&w, "scuola", WITHDRAW, json!({ "p": version_of(&asked, SCHOOL_CUP) })).await;
+        assert_eq!(back["state"], "CONTRACTED");
+        assert_eq!(back["renunciationRequest"], Value::Null);
+        assert_eq!(refused(&w, Some("dipartimento"), DECREE, json!({ "p": version_of(&back, SCHOOL_CUP) })).await, "INVALID_TRANSITION");
+
+        // Asked again and decreed: RENOUNCED only now, with the administration's reason.
+        let asked = ok(&w, "scuola", ASK_RENOUNCE, json!({ "p": version_of(&back, SCHOOL_CUP), "r": "la scuola è stata accorpata" })).await;
+        assert_eq!(refused(&w, Some("scuola"), DECREE, json!({ "p": version_of(&asked, SCHOOL_CUP) })).await, "FORBIDDEN");
+        let decreed = ok(&w, "dipartimento", DECREE, json!({ "p": version_of(&asked, SCHOOL_CUP) })).await;
+        assert_eq!(decreed["state"], "RENOUNCED");
+        assert_eq!(decreed["stateReason"], "la scuola è stata accorpata");
+        assert_eq!(decreed["renunciationRequest"], Value::Null);
+        assert_eq!(refused(&w, Some("scuola"), WITHDRAW, json!({ "p": version_of(&decreed, SCHOOL_CUP) })).await, "INVALID_TRANSITION");
+
+        // Each step is in the history, by whom it was taken.
+        let h = ask(&w, Some("scuola"), HISTORY, json!({ "cup": SCHOOL_CUP })).await;
+        let steps: Vec<(String, String)> = h["data"]["application"]["history"].as_array().unwrap().iter()
+            .take(4)
+            .map(|e| (e["action"].as_str().unwrap().to_owned(), e["actorRole"].as_str().unwrap().to_owned()))
+            .rev()
+            .collect();
+        let expected = [("RENUNCIATION_REQUESTED", "ADMINISTRATION"), ("RENUNCIATION_WITHDRAWN", "ADMINISTRATION"), ("RENUNCIATION_REQUESTED", "ADMINISTRATION"), ("STATE_CHANGED", "DEPARTMENT")];
+        assert_eq!(steps, expected.map(|(a, r)| (a.to_owned(), r.to_owned())));
+    }
+}
+
+both! {
+    async fn a_pending_renunciation_holds_the_administrations_other_moves(backend: Backend) {
+        let w = world(backend).await;
+        school_contracted(&w).await;
+        migrate_all(&w, "fornitore", "scuola", SCHOOL_CUP, &ALL_STEPS).await;
+        let p = project(&w, "scuola", SCHOOL_CUP).await;
+        let asked = ok(&w, "scuola", ASK_RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "il fornitore ha chiuso l'attività" })).await;
+        // Completion waits for the request to be withdrawn (or decreed).
+        assert_eq!(refused(&w, Some("scuola"), COMPLETE, json!({ "p": version_of(&asked, SCHOOL_CUP) })).await, "INVALID_TRANSITION");
+        let back = ok(&w, "scuola", WITHDRAW, json!({ "p": version_of(&asked, SCHOOL_CUP) })).await;
+        let done = ok(&w, "scuola", COMPLETE, json!({ "p": version_of(&back, SCHOOL_CUP) })).await;
+        assert_eq!(done["state"], "COMPLETED");
     }
 }
 

@@ -113,3 +113,85 @@ both! {
         assert_eq!(r["data"]["catalogue"].as_array().unwrap().len(), 95);
     }
 }
+
+const GENOVA_CUP: &str = "B31C22000060007";
+const GENOVA_PLAN: &str = "query($cup: String!) { application(cup: $cup) { plan { id name version catalogueCode offering { code name supplierName } } } }";
+const REMOVE: &str = "mutation($i: RemovePlannedServiceInput!) { removePlannedService(input: $i) }";
+
+fn comune_line(code: &str) -> Value {
+    json!({ "i": {
+        "cup": GENOVA_CUP, "catalogueCode": code, "dataClass": "ORDINARIO",
+        "origin": "ON_PREMISES", "destination": "IAAS", "offeringCode": "PSN-IAAS-SHARED",
+    }})
+}
+
+both! {
+    async fn a_plan_reads_back_its_offering_and_refuses_a_service_twice(backend: Backend) {
+        let w = world(backend).await;
+        let r = ask(&w, Some("genova"), SAVE, comune_line("CO_ANAGRAFE_ANPR")).await;
+        assert!(r["errors"].is_null(), "{r}");
+        // Each line says what it was chosen from and on which offering, whose supplier.
+        let r = ask(&w, Some("genova"), GENOVA_PLAN, json!({ "cup": GENOVA_CUP })).await;
+        let line = &r["data"]["application"]["plan"][0];
+        assert_eq!(line["catalogueCode"], "CO_ANAGRAFE_ANPR", "{r}");
+        assert_eq!(line["offering"]["code"], "PSN-IAAS-SHARED");
+        assert!(line["offering"]["supplierName"].as_str().unwrap().contains("Polo Strategico"), "{r}");
+        // The same service again, from the catalogue or typed with other capitals, is refused on its name.
+        let r = ask(&w, Some("genova"), SAVE, comune_line("CO_ANAGRAFE_ANPR")).await;
+        assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
+        assert_eq!(r["errors"][0]["extensions"]["field"], "name");
+        let mut typed = comune_line("CO_STATO_CIVILE");
+        typed["i"]["name"] = json!(line["name"].as_str().unwrap().to_uppercase());
+        let r = ask(&w, Some("genova"), SAVE, typed).await;
+        assert_eq!(r["errors"][0]["extensions"]["field"], "name", "{r}");
+        // Saving a line under its own name is not a duplicate.
+        let mut same = comune_line("CO_ANAGRAFE_ANPR");
+        same["i"]["id"] = line["id"].clone();
+        same["i"]["version"] = line["version"].clone();
+        let r = ask(&w, Some("genova"), SAVE, same).await;
+        assert!(r["errors"].is_null(), "{r}");
+        assert_eq!(w.t.count_where("planned_service", "application_id = (SELECT id FROM application WHERE cup = 'B31C22000060007')").await, 1);
+    }
+}
+
+both! {
+    async fn a_planned_service_is_removed_before_its_contract_and_the_removal_is_audited(backend: Backend) {
+        let w = world(backend).await;
+        ask(&w, Some("genova"), SAVE, comune_line("CO_ANAGRAFE_ANPR")).await;
+        ask(&w, Some("genova"), SAVE, comune_line("CO_STATO_CIVILE")).await;
+        let r = ask(&w, Some("genova"), GENOVA_PLAN, json!({ "cup": GENOVA_CUP })).await;
+        let plan = r["data"]["application"]["plan"].as_array().unwrap().clone();
+        let (first, second) = (&plan[0], &plan[1]);
+        let removal = |s: &Value, version: Value| json!({ "i": { "cup": GENOVA_CUP, "id": s["id"], "version": version } });
+        // Someone else, a stale version: refused, nothing removed.
+        for (who, code) in [(Some("scuola"), "FORBIDDEN"), (Some("dipartimento"), "FORBIDDEN"), (None, "UNAUTHENTICATED")] {
+            let r = ask(&w, who, REMOVE, removal(first, first["version"].clone())).await;
+            assert_eq!(error_code(&r).as_deref(), Some(code), "{who:?}: {r}");
+        }
+        let r = ask(&w, Some("genova"), REMOVE, removal(first, json!(99))).await;
+        assert_eq!(error_code(&r).as_deref(), Some("CONFLICT"), "{r}");
+
+        let r = ask(&w, Some("genova"), REMOVE, removal(first, first["version"].clone())).await;
+        assert_eq!(r["data"]["removePlannedService"], first["id"], "{r}");
+        let r = ask(&w, Some("genova"), GENOVA_PLAN, json!({ "cup": GENOVA_CUP })).await;
+        let left: Vec<&str> = r["data"]["application"]["plan"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(left, [second["name"].as_str().unwrap()]);
+        assert_eq!(w.t.count_where("event", "action = 'PLAN_SERVICE_REMOVED' AND actor_role = 'ADMINISTRATION'").await, 1);
+
+        // Once under contract, a line stays.
+        let r = ask(&w, Some("genova"), "mutation($c: ContractInput!) { recordContract(input: $c) { id version } }", json!({ "c": {
+            "cup": GENOVA_CUP, "supplierVat": "16825251008", "contractOn": "2023-03-01",
+            "services": [{ "id": second["id"], "version": second["version"] }],
+        }})).await;
+        let contracted = r["data"]["recordContract"][0].clone();
+        assert!(contracted.is_object(), "{r}");
+        let r = ask(&w, Some("genova"), REMOVE, removal(&contracted, contracted["version"].clone())).await;
+        assert_eq!(error_code(&r).as_deref(), Some("CONFLICT"), "{r}");
+
+        // A school's grant fixes its number of lines.
+        let (id, version) = first_service(&w).await;
+        let r = ask(&w, Some("scuola"), REMOVE, json!({ "i": { "cup": SCHOOL_CUP, "id": id, "version": version } })).await;
+        assert_eq!(error_code(&r).as_deref(), Some("CONFLICT"), "{r}");
+        assert!(r["errors"][0]["message"].as_str().unwrap().contains("553"), "{r}");
+    }
+}

@@ -99,6 +99,98 @@ both! {
 }
 
 both! {
+    async fn an_answer_without_a_document_or_a_note_is_refused_and_a_reopened_request_needs_a_new_one(backend: Backend) {
+        let w = world(backend).await;
+        put_under_verification(&w).await;
+        let mut s = Sessions::new(&w.app);
+        let r = s.gql(Some("asseveratore"), OPEN, request(&in_days(10))).await;
+        let id = r["data"]["openVerificationRequest"]["id"].as_str().unwrap().to_owned();
+
+        // Nothing, or a blank note: refused on the note, and the request stays open.
+        for note in [Value::Null, json!("   ")] {
+            let r = s.gql(Some("scuola"), ANSWER, json!({ "i": { "id": id, "version": 1, "note": note } })).await;
+            assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
+            assert_eq!(r["errors"][0]["extensions"]["field"], "note", "{r}");
+        }
+        assert_eq!(w.t.count_where("event", "action = 'VERIFICATION_REQUEST_ANSWERED'").await, 0);
+
+        // A document alone is an answer.
+        let (status, _) = s.upload(Some("scuola"), &[("kind", "CONTRACT"), ("fileName", "contratto.pdf"), ("requestId", &id)], PDF, None).await;
+        assert_eq!(status, 201);
+        let r = s.gql(Some("scuola"), ANSWER, json!({ "i": { "id": id, "version": 1 } })).await;
+        assert_eq!(r["data"]["answerVerificationRequest"]["state"], "ANSWERED", "{r}");
+
+        // Reopened: the document of the first answer does not answer again.
+        let r = s.gql(Some("asseveratore"), REOPEN, json!({ "i": { "id": id, "version": 2, "dueOn": in_days(5) } })).await;
+        assert_eq!(r["data"]["reopenVerificationRequest"]["state"], "OPEN", "{r}");
+        let r = s.gql(Some("scuola"), ANSWER, json!({ "i": { "id": id, "version": 3 } })).await;
+        assert_eq!(r["errors"][0]["extensions"]["field"], "note", "{r}");
+        let r = s.gql(Some("scuola"), ANSWER, json!({ "i": { "id": id, "version": 3, "note": "Il contratto allegato è quello definitivo." } })).await;
+        assert_eq!(r["data"]["answerVerificationRequest"]["answerNote"], "Il contratto allegato è quello definitivo.", "{r}");
+    }
+}
+
+both! {
+    async fn each_side_is_notified_when_a_request_is_opened_answered_or_reopened(backend: Backend) {
+        let w = world(backend).await;
+        put_under_verification(&w).await;
+        let mut s = Sessions::new(&w.app);
+        const KINDS: &str = "{ notifications(first: 20) { edges { node { kind message application { cup } } } } }";
+        let kinds = |r: &Value| -> Vec<String> {
+            r["data"]["notifications"]["edges"].as_array().unwrap_or_else(|| panic!("{r}")).iter()
+                .map(|e| e["node"]["kind"].as_str().unwrap().to_owned()).collect()
+        };
+        let r = s.gql(Some("asseveratore"), OPEN, request(&in_days(10))).await;
+        let id = r["data"]["openVerificationRequest"]["id"].as_str().unwrap().to_owned();
+        let r = s.gql(Some("scuola"), KINDS, json!({})).await;
+        assert_eq!(kinds(&r), ["VERIFICATION_REQUEST_OPENED"]);
+        let message = r["data"]["notifications"]["edges"][0]["node"]["message"].as_str().unwrap();
+        assert!(message.contains("Contratto di migrazione") && message.contains(&Utc::now().date_naive().checked_add_signed(Duration::days(10)).unwrap().format("%d/%m/%Y").to_string()), "{message}");
+
+        s.gql(Some("scuola"), ANSWER, json!({ "i": { "id": id, "version": 1, "note": "Contratto inviato per PEC." } })).await;
+        let r = s.gql(Some("asseveratore"), KINDS, json!({})).await;
+        assert_eq!(kinds(&r), ["VERIFICATION_REQUEST_ANSWERED"]);
+        s.gql(Some("asseveratore"), REOPEN, json!({ "i": { "id": id, "version": 2, "dueOn": in_days(5) } })).await;
+        let r = s.gql(Some("scuola"), KINDS, json!({})).await;
+        assert_eq!(kinds(&r), ["VERIFICATION_REQUEST_REOPENED", "VERIFICATION_REQUEST_OPENED"]);
+        // Nobody else hears of it.
+        for who in ["altro.asseveratore", "genova", "fornitore"] {
+            let r = s.gql(Some(who), KINDS, json!({})).await;
+            assert!(kinds(&r).iter().all(|k| !k.starts_with("VERIFICATION_REQUEST_")), "{who}: {r}");
+        }
+    }
+}
+
+both! {
+    async fn an_open_requests_due_date_is_the_projects_next_deadline_for_those_who_see_it(backend: Backend) {
+        let w = world(backend).await;
+        put_under_verification(&w).await;
+        let mut s = Sessions::new(&w.app);
+        const NEXT: &str = "query($cup: String!) { application(cup: $cup) { nextDeadline { kind dueOn daysLeft } } }";
+        // Under verification the call owes nothing more.
+        let r = s.gql(Some("scuola"), NEXT, json!({ "cup": SCHOOL_CUP })).await;
+        assert_eq!(r["data"]["application"]["nextDeadline"], Value::Null, "{r}");
+        let later = s.gql(Some("asseveratore"), OPEN, request(&in_days(20))).await;
+        s.gql(Some("asseveratore"), OPEN, request(&in_days(7))).await;
+        for who in ["scuola", "asseveratore", "dipartimento"] {
+            let r = s.gql(Some(who), NEXT, json!({ "cup": SCHOOL_CUP })).await;
+            assert_eq!(r["data"]["application"]["nextDeadline"], json!({ "kind": "VERIFICATION_REQUEST", "dueOn": in_days(7), "daysLeft": 7 }), "{who}: {r}");
+        }
+        // The public and the suppliers do not see requests, nor their due dates.
+        for who in [None, Some("fornitore")] {
+            let r = s.gql(who, NEXT, json!({ "cup": SCHOOL_CUP })).await;
+            assert_eq!(r["data"]["application"]["nextDeadline"], Value::Null, "{who:?}: {r}");
+        }
+        // Answered, it no longer counts; the other open one does.
+        let first = s.gql(Some("asseveratore"), "{ myRequests { id dueOn } }", json!({})).await;
+        let soon = first["data"]["myRequests"].as_array().unwrap().iter().find(|q| q["dueOn"] == in_days(7).as_str()).unwrap()["id"].clone();
+        s.gql(Some("scuola"), ANSWER, json!({ "i": { "id": soon, "version": 1, "note": "Inviato." } })).await;
+        let r = s.gql(Some("scuola"), NEXT, json!({ "cup": SCHOOL_CUP })).await;
+        assert_eq!(r["data"]["application"]["nextDeadline"]["dueOn"], in_days(20), "{r} {later}");
+    }
+}
+
+both! {
     async fn a_request_needs_the_assigned_verifier_a_project_under_verification_and_a_due_date_ahead(backend: Backend) {
         let w = world(backend).await;
         let mut s = Sessions::new(&w.app);
@@ -137,7 +229,7 @@ both! {
         // The answered one goes after the open ones, whatever its due date.
         let first = s.gql(Some("asseveratore"), OPEN, request(&in_days(0))).await;
         let first = first["data"]["openVerificationRequest"]["id"].as_str().unwrap().to_owned();
-        let r = s.gql(Some("scuola"), ANSWER, json!({ "i": { "id": first, "version": 1 } })).await;
+        let r = s.gql(Some("scuola"), ANSWER, json!({ "i": { "id": first, "version": 1, "note": "Inviato per PEC." } })).await;
         assert!(r["errors"].is_null(), "{r}");
 
         for who in ["scuola", "asseveratore"] {

@@ -176,6 +176,23 @@ impl Application {
         Ok(self.0.state_reason.as_deref())
     }
 
+    /// The administration's pending request to renounce the funding, if any: when it
+    /// was made and why. Not public: the administration, the department and the
+    /// verifier assigned.
+    async fn renunciation_request(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<RenunciationRequest>> {
+        whole_project(ctx, &self.0, "the request of renunciation")?;
+        Ok(self
+            .0
+            .renunciation_requested_at
+            .map(|requested_at| RenunciationRequest {
+                requested_at,
+                reason: self.0.renunciation_reason.clone().unwrap_or_default(),
+            }))
+    }
+
     /// The technical conformity outcome, once recorded. Not public: the administration,
     /// the department and the verifier assigned.
     async fn verification_outcome(
@@ -254,7 +271,9 @@ impl Application {
 
     /// What the project must do next and by when, from the rules of its call: the
     /// supplier contract while FUNDED, the completion while CONTRACTED or MIGRATING.
-    /// Null when nothing is due (before funding, after completion, in a final state).
+    /// For those who see the whole project (the administration, its verifier, the
+    /// department), an OPEN verification request's due date counts too
+    /// (`VERIFICATION_REQUEST`): the earliest of them is shown. Null when nothing is due.
     async fn next_deadline(&self, ctx: &Context<'_>) -> ApiResult<Option<NextDeadline>> {
         let state =
             nuvola_shared::ApplicationState::parse(&self.0.state).map_err(ApiError::internal)?;
@@ -263,9 +282,28 @@ impl Application {
             return Ok(None);
         };
         let today = chrono::Utc::now().date_naive();
-        Ok(service::deadlines::call_rule(&call)
+        let of_call = service::deadlines::call_rule(&call)
             .next_due(state, self.0.funded_on, self.0.contract_on)
-            .map(|due| NextDeadline::new(due.kind.code(), due.due_on, today)))
+            .map(|due| (due.kind.code(), due.due_on));
+        // An open verification request is answered by its due date, "pena la decadenza
+        // del finanziamento": a deadline like the call's, for those who see requests.
+        let of_request = if matches!(
+            access::plan_scope(viewer(ctx).principal(), &self.0),
+            PlanScope::Whole
+        ) {
+            loaders
+                .open_request_due
+                .load_one(self.0.id)
+                .await?
+                .map(|due| (VERIFICATION_REQUEST_DEADLINE, due))
+        } else {
+            None
+        };
+        Ok(of_call
+            .into_iter()
+            .chain(of_request)
+            .min_by_key(|(_, due)| *due)
+            .map(|(kind, due)| NextDeadline::new(kind, due, today)))
     }
 
     /// The deadline the project has missed and still owes, as the deadline checker
@@ -279,6 +317,9 @@ impl Application {
         })
     }
 }
+
+/// The kind of [`NextDeadline`] that is an open verification request's due date.
+const VERIFICATION_REQUEST_DEADLINE: &str = "VERIFICATION_REQUEST";
 
 /// Refuses `what` of a project unless the viewer sees the whole project.
 fn whole_project(ctx: &Context<'_>, project: &application::Model, what: &str) -> ApiResult<()> {
@@ -434,4 +475,13 @@ mod tests {
                 .is_err()
         );
     }
+}
+
+/// An administration's pending request to renounce the funding (*richiesta di rinuncia*),
+/// waiting for the department's decree.
+#[derive(SimpleObject)]
+pub struct RenunciationRequest {
+    pub requested_at: DateTime<Utc>,
+    /// The administration's reason.
+    pub reason: String,
 }

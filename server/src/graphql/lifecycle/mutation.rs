@@ -181,9 +181,13 @@ impl LifecycleMutation {
         ))
     }
 
-    /// Renounces the funding, with the reason (10 to 2,000 characters): → RENOUNCED.
-    /// ADMINISTRATION, on its own project, in any state before PAID.
-    async fn renounce(
+    /// Asks to renounce the funding (*richiesta di rinuncia*), with the reason (10 to
+    /// 2,000 characters). ADMINISTRATION, on its own project, before the migration is
+    /// declared complete (SUBMITTED, FUNDED, CONTRACTED, MIGRATING). The state does not
+    /// change: the project becomes RENOUNCED only when the department decrees it
+    /// (`decreeRenunciation`); until then the administration may withdraw the request
+    /// and its other moves wait.
+    async fn request_renunciation(
         &self,
         ctx: &Context<'_>,
         project: ProjectVersionInput,
@@ -192,7 +196,35 @@ impl LifecycleMutation {
         let principal = viewer(ctx).require_writer(&[Role::Administration])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         Ok(Application(
-            lifecycle::renounce(db, principal, project.into(), &reason).await?,
+            lifecycle::request_renunciation(db, principal, project.into(), &reason).await?,
+        ))
+    }
+
+    /// Withdraws the pending request of renunciation. ADMINISTRATION, on its own project.
+    async fn withdraw_renunciation_request(
+        &self,
+        ctx: &Context<'_>,
+        project: ProjectVersionInput,
+    ) -> ApiResult<Application> {
+        let principal = viewer(ctx).require_writer(&[Role::Administration])?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(Application(
+            lifecycle::withdraw_renunciation(db, principal, project.into()).await?,
+        ))
+    }
+
+    /// Decrees the renunciation the administration requested (*rinuncia decretata*):
+    /// → RENOUNCED, with the administration's reason. DEPARTMENT only, and only while a
+    /// request is pending (else INVALID_TRANSITION).
+    async fn decree_renunciation(
+        &self,
+        ctx: &Context<'_>,
+        project: ProjectVersionInput,
+    ) -> ApiResult<Application> {
+        let principal = viewer(ctx).require_writer(&[Role::Department])?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(Application(
+            lifecycle::decree_renunciation(db, principal, project.into()).await?,
         ))
     }
 

@@ -7,7 +7,7 @@ use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
 use crate::service::contract::{self, ContractRecord};
-use crate::service::plan::{self, PlanChange, PlanServiceError};
+use crate::service::plan::{self, PlanChange, PlanRemoval, PlanServiceError};
 
 impl From<PlanServiceError> for ApiError {
     fn from(e: PlanServiceError) -> Self {
@@ -70,6 +70,16 @@ pub struct ContractInput {
     pub idempotency_key: Option<String>,
 }
 
+/// A planned service to remove, with the `version` you read.
+#[derive(InputObject)]
+pub struct RemovePlannedServiceInput {
+    pub cup: String,
+    /// The project's call, when the same CUP appears in two calls.
+    pub call_title: Option<String>,
+    pub id: ID,
+    pub version: i32,
+}
+
 #[derive(Default)]
 pub struct PlanMutation;
 
@@ -112,6 +122,36 @@ impl PlanMutation {
         )
         .await?;
         Ok(PlannedService(saved))
+    }
+
+    /// Removes a planned service before its contract (recorded in the history with the
+    /// line as it was). ADMINISTRATION only, on its own project, while FUNDED or
+    /// CONTRACTED; a contracted line, a school's line (its grant fixes how many) or one
+    /// with questionnaires or documents gets CONFLICT; a stale `version` too. Returns
+    /// the id removed.
+    async fn remove_planned_service(
+        &self,
+        ctx: &Context<'_>,
+        input: RemovePlannedServiceInput,
+    ) -> ApiResult<ID> {
+        let principal = viewer(ctx).require_writer(&[Role::Administration])?;
+        let service_id = input
+            .id
+            .parse::<i32>()
+            .map_err(|_| ApiError::invalid("id", "not the id of a planned service"))?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        plan::remove(
+            db,
+            principal,
+            PlanRemoval {
+                cup: input.cup,
+                call_title: input.call_title,
+                service_id,
+                expected_version: input.version,
+            },
+        )
+        .await?;
+        Ok(input.id)
     }
 
     /// Records a supplier contract for some services of a project. ADMINISTRATION only,

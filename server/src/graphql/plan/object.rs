@@ -2,7 +2,7 @@ use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use crate::entity::{planned_service, supplier};
+use crate::entity::{catalogue_service, cloud_offering, planned_service, supplier};
 use crate::graphql::error::ApiResult;
 use crate::graphql::lifecycle::object::Assessment;
 use crate::graphql::scalars::Date;
@@ -45,6 +45,41 @@ impl PlannedService {
     /// NOT_STARTED, ASSESSED, MIGRATING, TESTING, MIGRATED or FAILED.
     async fn status(&self) -> &str {
         &self.0.status
+    }
+
+    /// The catalogue entry the line was chosen from, by its code; null for a service
+    /// named freely.
+    async fn catalogue_code(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let Some(id) = self.0.catalogue_service_id else {
+            return Ok(None);
+        };
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(catalogue_service::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|c| c.code))
+    }
+
+    /// The qualified cloud offering the line targets, with its supplier; null when none
+    /// was chosen yet.
+    async fn offering(&self, ctx: &Context<'_>) -> ApiResult<Option<PlannedOffering>> {
+        let Some(id) = self.0.offering_id else {
+            return Ok(None);
+        };
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let Some(offering) = cloud_offering::Entity::find_by_id(id).one(db).await? else {
+            return Ok(None);
+        };
+        let supplier_name = supplier::Entity::find_by_id(offering.supplier_id)
+            .one(db)
+            .await?
+            .map(|s| s.name)
+            .unwrap_or_default();
+        Ok(Some(PlannedOffering {
+            code: offering.code,
+            name: offering.name,
+            supplier_name,
+        }))
     }
 
     /// The VAT number and name of the supplier assigned, once contracted.
@@ -102,10 +137,20 @@ pub struct SupplierRef {
     pub is_psn: bool,
 }
 
+/// The offering a plan line targets.
+#[derive(async_graphql::SimpleObject)]
+pub struct PlannedOffering {
+    pub code: String,
+    pub name: String,
+    /// The name of the supplier that sells it.
+    pub supplier_name: String,
+}
+
 /// The next thing a project must do, and by when.
 #[derive(async_graphql::SimpleObject)]
 pub struct NextDeadline {
-    /// CONTRACT (sign the supplier contract) or COMPLETION (complete the migration).
+    /// CONTRACT (sign the supplier contract), COMPLETION (complete the migration) or
+    /// VERIFICATION_REQUEST (answer the verifier's open request).
     pub kind: String,
     pub due_on: Date,
     /// Days from today; negative when overdue.

@@ -112,7 +112,9 @@ impl VerificationMutation {
     }
 
     /// Answers an OPEN request (it becomes ANSWERED). The administration that owns the
-    /// project only; a stale `version` gets CONFLICT.
+    /// project only; a stale `version` gets CONFLICT. An answer carries at least one
+    /// document attached to the request since it was (re)opened, or a `note`; else
+    /// INVALID_INPUT on `note`.
     async fn answer_verification_request(
         &self,
         ctx: &Context<'_>,
