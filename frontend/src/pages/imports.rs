@@ -37,6 +37,73 @@ fn mutation(name: &str) -> String {
     format!("mutation Job($id: ID!) {{ {name}(id: $id) {{ {JOB_FIELDS} }} }} {REPORT}")
 }
 
+/// A data-quality reason (the server's English words, `service::import`) in the page's
+/// language. The server's reasons are few and fixed in form: each is recognised here;
+/// anything else is shown as it came.
+fn reason(text: &str) -> String {
+    if crate::i18n::lang() == crate::i18n::Lang::En {
+        text.to_owned()
+    } else {
+        reason_it(text)
+    }
+}
+
+/// [`reason`] in Italian.
+fn reason_it(text: &str) -> String {
+    if let Some(euros) = text.strip_prefix("has cents; counted as EUR ") {
+        return format!("ha i centesimi; conteggiato come {euros} euro");
+    }
+    let (head, tail) = match text.split_once("; ") {
+        Some((h, t)) => (h, Some(t)),
+        None => (text, None),
+    };
+    let number_after = |needle: &str| -> Option<String> {
+        let rest = &head[head.find(needle)? + needle.len()..];
+        Some(rest.chars().take_while(char::is_ascii_digit).collect())
+    };
+    let quoted = || head.split('\'').nth(1).unwrap_or_default().to_owned();
+    let main = if head.starts_with("has the letter O in position") {
+        format!(
+            "ha la lettera O in posizione {}, dove un CUP ha una cifra (uno zero?)",
+            number_after("position ").unwrap_or_default()
+        )
+    } else if head.contains("characters, a CUP has") {
+        format!(
+            "ha {} caratteri, un CUP ne ha 15",
+            number_after("has ").unwrap_or_default()
+        )
+    } else if head.contains("where a CUP has a letter") {
+        format!(
+            "ha «{}» in posizione {}, dove un CUP ha una lettera",
+            quoted(),
+            number_after("position ").unwrap_or_default()
+        )
+    } else if head.contains("where a CUP has a digit") {
+        format!(
+            "ha «{}» in posizione {}, dove un CUP ha una cifra",
+            quoted(),
+            number_after("position ").unwrap_or_default()
+        )
+    } else if head.contains("a CUP has only letters and digits") {
+        "contiene caratteri diversi da lettere e cifre".to_owned()
+    } else if head.contains("taken from cod_regione") {
+        "non è il nome di una regione; la regione è presa da cod_regione".to_owned()
+    } else {
+        head.to_owned()
+    };
+    let tail = match tail {
+        Some("imported as published") => "importato come pubblicato",
+        Some("left empty") => "lasciato vuoto",
+        Some(other) => other,
+        None => "",
+    };
+    if tail.is_empty() {
+        main
+    } else {
+        format!("{main}; {tail}")
+    }
+}
+
 fn s(v: &Value, key: &str) -> String {
     v[key].as_str().unwrap_or_default().to_owned()
 }
@@ -366,7 +433,7 @@ fn FileReport(report: Value) -> impl IntoView {
             {(!warnings.is_empty()).then(|| view! {
                 <details class="mb-2"><summary>{tx("Avvisi di qualità dei dati")}</summary>
                     <ul>{warnings.into_iter().map(|w| view! {
-                        <li>{tf("riga {}", &[&n(&w, "line").to_string()])} ": " <span class="font-monospace">{s(&w, "value")}</span> " (" {s(&w, "field")} "): " {s(&w, "reason")}</li>
+                        <li>{tf("riga {}", &[&n(&w, "line").to_string()])} ": " <span class="font-monospace">{s(&w, "value")}</span> " (" {s(&w, "field")} "): " {reason(&s(&w, "reason"))}</li>
                     }).collect_view()}</ul>
                 </details>
             })}
@@ -407,7 +474,7 @@ fn Quality(data: Value) -> impl IntoView {
                             {apps.into_iter().map(|a| {
                                 let cup = s(&a, "cup");
                                 let href = format!("/dipartimento/progetti/{}", format::url_encode(&cup));
-                                let problems: Vec<String> = a["warnings"].as_array().map(|w| w.iter().map(|w| format!("{}: {}", s(w, "field"), s(w, "reason"))).collect()).unwrap_or_default();
+                                let problems: Vec<String> = a["warnings"].as_array().map(|w| w.iter().map(|w| format!("{}: {}", s(w, "field"), reason(&s(w, "reason")))).collect()).unwrap_or_default();
                                 view! {
                                     <tr>
                                         <th scope="row"><a href=href class="font-monospace">{cup}</a></th>
@@ -421,5 +488,35 @@ fn Quality(data: Value) -> impl IntoView {
                 </div>
             })}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reason_it as reason;
+
+    #[test]
+    fn the_servers_data_quality_reasons_read_in_italian() {
+        // The reasons `Cup::structure_problem` and the importer write.
+        assert_eq!(
+            reason("has the letter O in position 7, where a CUP has a digit (a zero?); imported as published"),
+            "ha la lettera O in posizione 7, dove un CUP ha una cifra (uno zero?); importato come pubblicato"
+        );
+        assert_eq!(
+            reason("has 16 characters, a CUP has 15; imported as published"),
+            "ha 16 caratteri, un CUP ne ha 15; importato come pubblicato"
+        );
+        assert_eq!(
+            reason("has '2' in position 1, where a CUP has a letter; imported as published"),
+            "ha «2» in posizione 1, dove un CUP ha una lettera; importato come pubblicato"
+        );
+        assert_eq!(
+            reason("has 'C' in position 5, where a CUP has a digit; imported as published"),
+            "ha «C» in posizione 5, dove un CUP ha una cifra; importato come pubblicato"
+        );
+        assert_eq!(
+            reason("has cents; counted as EUR 4058598"),
+            "ha i centesimi; conteggiato come 4058598 euro"
+        );
     }
 }

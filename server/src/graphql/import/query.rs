@@ -34,11 +34,13 @@ pub struct DataQualityReport {
 #[Object]
 impl ImportQuery {
     /// The department's open-data imports, newest first (at most 50). DEPARTMENT only.
+    #[graphql(complexity = "first.unwrap_or(10).clamp(1, 50) as usize * child_complexity + 1")]
     async fn import_jobs(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 10)] first: i32,
+        #[graphql(desc = "How many (default 10, at most 50).")] first: Option<i32>,
     ) -> ApiResult<Vec<ImportJob>> {
+        let first = first.unwrap_or(10);
         viewer(ctx).require(&[Role::Department])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let first = u64::try_from(first.clamp(1, 50)).unwrap_or(10);
@@ -65,11 +67,17 @@ impl ImportQuery {
     /// The projects whose published rows carry data-quality warnings (identifiers that
     /// break the official structure, values that could not be read), as last imported.
     /// DEPARTMENT only.
+    #[graphql(
+        complexity = "first.unwrap_or(100).clamp(1, 500) as usize * child_complexity / 10 + 2"
+    )]
     async fn data_quality(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 100)] first: i32,
+        #[graphql(desc = "How many projects to list (default 100, at most 500).")] first: Option<
+            i32,
+        >,
     ) -> ApiResult<DataQualityReport> {
+        let first = first.unwrap_or(100);
         viewer(ctx).require(&[Role::Department])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let flagged =
