@@ -551,10 +551,30 @@ async fn an_administration_takes_a_funded_project_to_its_completion(
     wait_for_page_text(driver, "In migrazione").await?;
 
     // The completion request, by its button.
-    let declare = button(driver, "Dichiara completamento").await?;
-    declare.scroll_into_view().await?;
-    declare.click().await?;
-    wait_for_page_text(driver, "Il progetto passa alla verifica dell'asseveratore").await?;
+    // The live feed may reload the project just after the last service migrated, which
+    // redraws the button and drops a confirmation opened before: click until it shows.
+    eventually(
+        "the completion's confirmation",
+        Duration::from_secs(30),
+        || async {
+            let body = driver.find(By::Tag("body")).await?.text().await?;
+            if body.contains("Il progetto passa alla verifica dell'asseveratore") {
+                return Ok(Some(()));
+            }
+            let declare = driver
+                .find_all(By::XPath(
+                    "//button[normalize-space()='Dichiara completamento']",
+                ))
+                .await?;
+            if let Some(declare) = declare.into_iter().next() {
+                declare.scroll_into_view().await.ok();
+                declare.click().await.ok();
+            }
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            Ok(None)
+        },
+    )
+    .await?;
     button(driver, "Conferma il completamento")
         .await?
         .click()

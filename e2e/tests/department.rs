@@ -565,6 +565,20 @@ async fn the_department_previews_and_confirms_an_open_data_import(backend: Backe
         .await?;
     browser.screenshot("department-import-done").await?;
     assert_accessible(&browser, "import done").await?;
+    // In English, and on a phone.
+    button(driver, "ENG English").await?.click().await?;
+    wait_for_page_text(driver, "Import completed").await?;
+    wait_for_page_text(driver, "Quality of the published data").await?;
+    driver.set_window_rect(0, 0, 390, 844).await?;
+    driver
+        .execute(
+            "document.querySelector('[data-testid=importazione]').scrollIntoView()",
+            vec![],
+        )
+        .await?;
+    browser.screenshot("department-import-done-en-390").await?;
+    assert_accessible(&browser, "import done, English, 390 px").await?;
+    driver.set_window_rect(0, 0, 1366, 900).await?;
     driver.clone().quit().await?;
     Ok(())
 }
