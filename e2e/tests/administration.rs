@@ -294,6 +294,11 @@ async fn an_administration_plans_a_service_and_records_its_contract(
         .click()
         .await?;
     wait_for_page_text(driver, "Chiedi al Dipartimento di decretare la rinuncia").await?;
+    driver
+        .find(By::Css("[role='alertdialog']"))
+        .await?
+        .scroll_into_view()
+        .await?;
     browser
         .screenshot("administration-renunciation-confirm")
         .await?;
@@ -365,6 +370,11 @@ async fn an_administration_plans_a_service_and_records_its_contract(
     .await?;
     // At a phone's width the request and its withdrawal fit.
     driver.set_window_rect(0, 0, 390, 844).await?;
+    driver
+        .find(By::Css("[data-testid='richiesta-rinuncia']"))
+        .await?
+        .scroll_into_view()
+        .await?;
     browser
         .screenshot("administration-renunciation-requested-390")
         .await?;
@@ -386,6 +396,11 @@ async fn an_administration_plans_a_service_and_records_its_contract(
     wait_for_page_text(driver, "L'ente ha chiesto di rinunciare al finanziamento").await?;
     button(driver, "Decreta la rinuncia").await?.click().await?;
     wait_for_page_text(driver, "Decreti la rinuncia").await?;
+    driver
+        .find(By::Css("[role='alertdialog']"))
+        .await?
+        .scroll_into_view()
+        .await?;
     browser.screenshot("department-renunciation-decree").await?;
     assert_accessible(&browser, "renunciation decree").await?;
     button(driver, "Conferma il decreto di rinuncia")
