@@ -342,13 +342,23 @@ async fn an_administration_plans_a_service_and_records_its_contract(
         .await?;
     button(driver, "Conferma il ritiro").await?.click().await?;
     wait_for_page_text(driver, "Richiesta di rinuncia ritirata.").await?;
-    driver
-        .find(By::XPath(
-            "//summary[normalize-space()='Rinuncia al finanziamento']",
-        ))
-        .await?
-        .click()
-        .await?;
+    // The notice comes before the reloaded project: wait for the renunciation form.
+    eventually(
+        "the renunciation form again",
+        Duration::from_secs(20),
+        || async {
+            Ok(driver
+                .find_all(By::XPath(
+                    "//summary[normalize-space()='Rinuncia al finanziamento']",
+                ))
+                .await?
+                .into_iter()
+                .next())
+        },
+    )
+    .await?
+    .click()
+    .await?;
     fill(
         driver,
         "Motivo della rinuncia",
