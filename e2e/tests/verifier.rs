@@ -143,6 +143,11 @@ async fn a_verifier_checks_asks_for_documents_and_records_the_outcome(
         .await?
         .click()
         .await?;
+    wait_for_page_text(driver, "l'ente non potrà più rispondere").await?;
+    button(driver, "Conferma la chiusura")
+        .await?
+        .click()
+        .await?;
     wait_for_page_text(driver, "Richiesta chiusa.").await?;
     button(driver, "Riapri la richiesta Verbale di collaudo")
         .await?

@@ -647,6 +647,8 @@ const MESSAGES: &[(&str, &str)] = &[
     ("Conferma la rimozione", "Confirm the removal"),
     ("Servizio rimosso dal piano.", "Service removed from the plan."),
     ("Servizio rimosso dal piano", "Service removed from the plan"),
+    ("Chiudi la richiesta: l'ente non potrà più rispondere né allegare documenti, salvo che tu la riapra con una nuova scadenza.", "You close the request: the administration can no longer answer or attach documents, unless you reopen it with a new due date."),
+    ("Conferma la chiusura", "Confirm closing"),
     ("mesi", "months"),
     ("giorni", "days"),
 ];

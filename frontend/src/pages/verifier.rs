@@ -548,11 +548,32 @@ fn RequestList(
                                 </ul>
                             })}
                             <div class="d-flex flex-wrap gap-3 align-items-end mt-2">
-                                {can_close.then(|| view! {
-                                    <button type="button" class="btn btn-outline-primary btn-sm" aria-label=close_label.clone() disabled=move || pending.get()
-                                        on:click=move |_| send(CLOSE_REQUEST, json!({ "input": { "id": close_id.clone(), "version": version } }), pending, error, move || reload.run("Richiesta chiusa."))>
-                                        {tx("Chiudi")}
-                                    </button>
+                                {can_close.then(|| {
+                                    // Closing ends the request: say so and wait for the confirmation.
+                                    let asking = RwSignal::new(false);
+                                    move || if asking.get() {
+                                        let close_id = close_id.clone();
+                                        view! {
+                                            <div class="alert alert-warning mb-0" role="alertdialog" aria-label=close_label.clone()>
+                                                <p>{tx("Chiudi la richiesta: l'ente non potrà più rispondere né allegare documenti, salvo che tu la riapra con una nuova scadenza.")}</p>
+                                                <button type="button" class="btn btn-primary btn-sm me-2" disabled=move || pending.get()
+                                                    on:click=move |_| {
+                                                        asking.set(false);
+                                                        send(CLOSE_REQUEST, json!({ "input": { "id": close_id.clone(), "version": version } }), pending, error, move || reload.run("Richiesta chiusa."));
+                                                    }>
+                                                    {tx("Conferma la chiusura")}
+                                                </button>
+                                                <button type="button" class="btn btn-outline-secondary btn-sm" on:click=move |_| asking.set(false)>{tx("Annulla")}</button>
+                                            </div>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <button type="button" class="btn btn-outline-primary btn-sm" aria-label=close_label.clone() disabled=move || pending.get()
+                                                on:click=move |_| asking.set(true)>
+                                                {tx("Chiudi")}
+                                            </button>
+                                        }.into_any()
+                                    }
                                 })}
                                 {can_reopen.then(|| view! {
                                     <div>
