@@ -466,7 +466,111 @@ async fn the_department_sets_the_terms_of_a_call(backend: Backend) -> Result<()>
     Ok(())
 }
 
+/// The department imports the publisher's newest file from the web application: a wrong
+/// first try (no file), the preview of what would change (nothing written yet), the
+/// confirmation, the run in the background, and the page still there after a reload.
+async fn the_department_previews_and_confirms_an_open_data_import(backend: Backend) -> Result<()> {
+    let (_server, browser) = signed_in_as_department(backend).await?;
+    let driver = &browser.driver;
+    link(driver, "Importazione dati aperti")
+        .await?
+        .click()
+        .await?;
+    wait_for_heading(driver, "Importazione dei dati aperti").await?;
+
+    // No file chosen: told so, nothing sent.
+    button(driver, "Carica e mostra l'anteprima")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Scegli almeno un file da importare.").await?;
+
+    // The newest snapshot: Genova renounced, and a new project whose CUP has 16
+    // characters (published, so imported and flagged).
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("candidature_2026-08.csv");
+    let header = "codice_ipa,ente,comune,cod_comune,provincia,cod_provincia,regione,cod_regione,importo_finanziamento,avviso,data_invio_candidatura,data_finanziamento,codice_cup,numero_finestra_temporale,numero_di_protocollo,stato_candidatura,misura,tipologia_ente";
+    let genova = "c_d969,Comune di Genova,Genova,010025,GE,010,Liguria,07,4566860.0,1.2 Abilitazione al cloud - Comuni - Aprile 2022,2022-05-17T17:00:00.000+0000,2022-08-08,B31C22000060007,1.0,28.0,R,1.2 Abilitazione e facilitazione migrazione al Cloud,Comune";
+    let new_row = genova
+        .replace("B31C22000060007", "B31C260000600071")
+        .replace(",R,1.2 Abil", ",A,1.2 Abil")
+        .replace("4566860.0", "120000.0");
+    std::fs::write(&file, format!("{header}\n{genova}\n{new_row}\n"))?;
+    control_labelled(driver, "File da importare (CSV o JSON, al massimo 5)")
+        .await?
+        .send_keys(file.display().to_string())
+        .await?;
+    button(driver, "Carica e mostra l'anteprima")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Anteprima pronta: conferma o annulla").await?;
+    let report = text_of(driver, "rapporto-file").await?.unwrap_or_default();
+    for expected in [
+        "1 nuove",
+        "1 aggiornate",
+        "0 scartate",
+        "1 avvisi di qualità",
+    ] {
+        ensure!(report.contains(expected), "{expected:?} not in {report:?}");
+    }
+    driver
+        .execute(
+            "document.querySelector('[data-testid=importazione]').scrollIntoView()",
+            vec![],
+        )
+        .await?;
+    browser.screenshot("department-import-preview").await?;
+    assert_accessible(&browser, "import preview").await?;
+    let project = "query($cup: String!) { application(cup: $cup) { cup state } }";
+    let before = graphql_in_page(driver, project, json!({ "cup": "B31C260000600071" })).await?;
+    ensure!(
+        before["data"]["application"].is_null(),
+        "a preview wrote: {before}"
+    );
+
+    // Confirm (asked once more in the page), then the background run.
+    button(driver, "Conferma l'importazione")
+        .await?
+        .click()
+        .await?;
+    button(driver, "Sì, importa").await?.click().await?;
+    eventually("the import's end", Duration::from_secs(60), || async {
+        Ok(driver
+            .find_all(By::XPath(
+                "//h2[normalize-space()='Importazione completata']",
+            ))
+            .await?
+            .into_iter()
+            .next())
+    })
+    .await?;
+    let after = graphql_in_page(driver, project, json!({ "cup": "B31C260000600071" })).await?;
+    ensure!(after["data"]["application"]["state"] == "FUNDED", "{after}");
+    let genova = graphql_in_page(driver, project, json!({ "cup": "B31C22000060007" })).await?;
+    ensure!(
+        genova["data"]["application"]["state"] == "RENOUNCED",
+        "{genova}"
+    );
+
+    // The job is the server's: a reload finds it, with the flagged project listed.
+    driver.refresh().await?;
+    wait_for_page_text(driver, "Importazione completata").await?;
+    wait_for_page_text(driver, "B31C260000600071").await?;
+    driver
+        .execute(
+            "document.getElementById('qualita').scrollIntoView()",
+            vec![],
+        )
+        .await?;
+    browser.screenshot("department-import-done").await?;
+    assert_accessible(&browser, "import done").await?;
+    driver.clone().quit().await?;
+    Ok(())
+}
+
 both!(
+    the_department_previews_and_confirms_an_open_data_import,
     the_department_reads_the_national_dashboard_and_drills_down,
     the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays,
     the_department_qualifies_a_supplier_and_an_offering,

@@ -16,6 +16,7 @@
 //! | `/dipartimento/progetti/:cup` | DEPARTMENT | a project: assign a verifier, pay, revoke |
 //! | `/dipartimento/fornitori` | DEPARTMENT | qualified suppliers and offerings, qualifying them |
 //! | `/dipartimento/avvisi` | DEPARTMENT | the deadline terms of each call |
+//! | `/dipartimento/importazioni` | DEPARTMENT | importing open data with a preview; data-quality warnings |
 //!
 //! The guards only choose pages: the server refuses whatever a role may not see.
 
@@ -31,7 +32,7 @@ use crate::pages::{
     Dashboard, DepartmentProject, Explorer, LegalNotes, Login, NotFound, Notifications,
     PublicProject, RequireRole, SupplierHome, UnreadNotifications, VerifierHome, VerifierProject,
 };
-use crate::pages::{DepartmentCalls, DepartmentSuppliers};
+use crate::pages::{DepartmentCalls, DepartmentImports, DepartmentSuppliers};
 use crate::session::Session;
 
 const ADMINISTRATION: &[Role] = &[Role::Administration];
@@ -82,6 +83,7 @@ reserved_page!(DashboardPage, DEPARTMENT, Dashboard);
 reserved_page!(DepartmentProjectPage, DEPARTMENT, DepartmentProject);
 reserved_page!(DepartmentSuppliersPage, DEPARTMENT, DepartmentSuppliers);
 reserved_page!(DepartmentCallsPage, DEPARTMENT, DepartmentCalls);
+reserved_page!(DepartmentImportsPage, DEPARTMENT, DepartmentImports);
 reserved_page!(VerifierHomePage, VERIFIER, VerifierHome);
 reserved_page!(VerifierProjectPage, VERIFIER, VerifierProject);
 reserved_page!(NotificationsPage, SIGNED_IN, Notifications);
@@ -120,6 +122,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/dipartimento/fornitori") view={Lazy::<DepartmentSuppliersPage>::new()}/>
                     <Route path=path!("/dipartimento/avvisi") view={Lazy::<DepartmentCallsPage>::new()}/>
+                    <Route path=path!("/dipartimento/importazioni") view={Lazy::<DepartmentImportsPage>::new()}/>
                     <Route path=path!("/asseveratore") view={Lazy::<VerifierHomePage>::new()}/>
                     <Route
                         path=path!("/asseveratore/progetti/:cup")

@@ -47,6 +47,7 @@ fn menu_of(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
             items.push(("/dipartimento", "Cruscotto nazionale"));
             items.push(("/dipartimento/fornitori", "Fornitori qualificati"));
             items.push(("/dipartimento/avvisi", "Termini degli avvisi"));
+            items.push(("/dipartimento/importazioni", "Importazione dati aperti"));
         }
         Some(Role::Verifier) => items.push(("/asseveratore", "Progetti da asseverare")),
         _ => {}

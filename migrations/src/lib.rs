@@ -10,6 +10,7 @@ mod m20261123_000004_deadlines;
 mod m20261123_000005_documents;
 mod m20261123_000006_event_notify;
 mod m20261123_000007_state_reason;
+mod m20261129_000001_import;
 mod m20261129_000002_renunciation_request;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_documents::Migration),
             Box::new(m20261123_000006_event_notify::Migration),
             Box::new(m20261123_000007_state_reason::Migration),
+            Box::new(m20261129_000001_import::Migration),
             Box::new(m20261129_000002_renunciation_request::Migration),
         ]
     }

@@ -62,12 +62,43 @@ const PAGE: u64 = 500;
 /// After a reconnect, PostgreSQL catches up from this many ids before the last one seen:
 /// a transaction that took its id earlier may commit later.
 const OVERLAP: i32 = 1000;
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// The longest wait between two attempts to reach the database again. Short: an attempt
+/// costs one connection attempt, and while the feed is down the replica is not ready
+/// (`/readyz`) and caches nothing, so it should come back soon after the database does.
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
 /// How long a new subscriber waits for the feed to start listening.
 const READY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The audit actions subscribers hear of; the feed ignores the others.
 pub const FORWARDED_ACTIONS: [&str; 3] = ["STATE_CHANGED", "STATUS_CHANGED", "IMPORT_UPDATE"];
+
+/// The audit actions that can never alter a public answer (or a read-only API token's):
+/// signing in and out, and API tokens. They do not move the generation ([`Pulse`]), so a
+/// login does not empty every replica's public response cache. Anything not listed
+/// moves it: a new action is public until said otherwise.
+pub const PRIVATE_ACTIONS: [&str; 8] = [
+    "LOGIN",
+    "LOGIN_FAILED",
+    "LOGOUT",
+    "API_TOKEN_ISSUED",
+    "API_TOKEN_REVOKED",
+    // An import job's steps before it runs (its run writes the imports' own events).
+    "IMPORT_FILE_UPLOADED",
+    "IMPORT_CONFIRMED",
+    "IMPORT_DISCARDED",
+];
+
+/// Whether an event of this action may change what PUBLIC reads.
+pub fn is_public_change(action: &str) -> bool {
+    !PRIVATE_ACTIONS.contains(&action)
+}
+
+/// `action NOT IN ('LOGIN', ...)`: the SQL form of [`is_public_change`] (the names are
+/// constants, not input).
+pub fn public_change_sql() -> String {
+    let names: Vec<String> = PRIVATE_ACTIONS.iter().map(|a| format!("'{a}'")).collect();
+    format!("action NOT IN ({})", names.join(", "))
+}
 
 /// A change as subscribers receive it: published once, shared by all of them.
 #[derive(Debug, Clone)]
@@ -192,7 +223,8 @@ impl ChangeFeed {
 }
 
 /// How current a change feed is, for caches of what the database holds: a generation that
-/// moves whenever the feed hears of a commit, and the moment as of which it has heard of
+/// moves whenever the feed hears of a commit that may change a public answer (not
+/// [`PRIVATE_ACTIONS`]), and the moment as of which it has heard of
 /// every commit (see the module's documentation). Written by the feed's task only.
 #[derive(Debug)]
 pub struct Pulse {
@@ -373,6 +405,7 @@ impl Reader {
                     }
                     self.pulse.heard_as_of(started);
                 }
+                Err(_) if self.db.get_sqlite_connection_pool().is_closed() => return,
                 Err(e) => {
                     self.pulse.lost();
                     tracing::warn!(error = %e, "change feed: reading new events");
@@ -397,7 +430,9 @@ impl Reader {
         let full = events.len() as u64 == PAGE;
         if let Some(last) = events.last() {
             self.last_seen = Some(last.id);
-            self.bump();
+            if events.iter().any(|e| is_public_change(&e.action)) {
+                self.bump();
+            }
         }
         for e in events {
             self.publish(e).await;
@@ -413,6 +448,10 @@ impl Reader {
             let outcome = self.listen_once(ready).await;
             // Not listening: changes may go unheard until the next catch-up.
             self.pulse.lost();
+            // The server closed its pool on the way out: nothing left to listen for.
+            if self.db.get_postgres_connection_pool().is_closed() {
+                return;
+            }
             match outcome {
                 Ok(()) => backoff = Duration::from_millis(250),
                 Err(e) => {
@@ -468,7 +507,20 @@ impl Reader {
             if let Some(&max) = ids.iter().max() {
                 self.last_seen = Some(self.last_seen.map_or(max, |l| l.max(max)));
             }
-            if !ids.is_empty() {
+            // What the notified events are (committed: they are there), read before the
+            // pulse is counted, so that the generation has moved for them by then.
+            let events = if ids.is_empty() {
+                Vec::new()
+            } else {
+                event::Entity::find()
+                    .filter(event::Column::Id.is_in(ids.clone()))
+                    .order_by_asc(event::Column::Id)
+                    .all(&self.db)
+                    .await?
+            };
+            // Only a change that may alter a public answer moves the generation; an
+            // event that cannot be read is taken to be one.
+            if events.len() < ids.len() || events.iter().any(|e| is_public_change(&e.action)) {
                 self.bump();
             }
             // Heard after every notification of a commit that finished before it was
@@ -476,17 +528,13 @@ impl Reader {
             if let Some(sent) = pulse {
                 self.pulse.heard_as_of(sent);
             }
-            if ids.is_empty() {
+            if events.is_empty() {
                 continue;
             }
-            let events = event::Entity::find()
-                .filter(event::Column::Id.is_in(ids))
-                .filter(event::Column::Action.is_in(FORWARDED_ACTIONS))
-                .order_by_asc(event::Column::Id)
-                .all(&self.db)
-                .await?;
             for e in events {
-                self.publish_once(e).await;
+                if FORWARDED_ACTIONS.contains(&e.action.as_str()) {
+                    self.publish_once(e).await;
+                }
             }
             self.forget_old();
         }

@@ -19,14 +19,23 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection
     Ok(db)
 }
 
+/// How long a request waits for a connection of the pool (or for a new connection to the
+/// database) before it gives up and answers `UNAVAILABLE`. A request must fail within 2 s
+/// when the database is down (sqlx retries a refused connection until this deadline), and
+/// a healthy pool under load hands out connections in milliseconds: waiting longer only
+/// piles requests up behind an outage.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+
 /// Opens a connection pool. SQLite gets WAL, foreign keys and a busy timeout so that
 /// readers never block the writer.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url.to_owned());
     let is_sqlite = url.starts_with("sqlite:");
+    // sea-orm hands both to sqlx's `acquire_timeout`, which bounds the whole wait:
+    // an idle connection's liveness check, or opening a new one (retried while refused).
     opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10));
+        .connect_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(ACQUIRE_TIMEOUT);
     if is_sqlite {
         // One writer at a time is SQLite's rule; a handful of readers is plenty. WAL and
         // synchronous=NORMAL on every connection of the pool, not only the first.
@@ -62,6 +71,80 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
             .await?;
     }
     Ok(txn)
+}
+
+/// Whether a database error means that the database cannot be reached now (down,
+/// unreachable, refusing connections, restarting, the pool exhausted past
+/// [`ACQUIRE_TIMEOUT`]) rather than that the request or the code is wrong: the request
+/// may be retried. The API answers these with `UNAVAILABLE` (HTTP 503), not `INTERNAL`.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    match err {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => sqlx_unavailable(e),
+        // A connection that could not be opened, whatever sqlx said.
+        DbErr::Conn(RuntimeErr::Internal(_)) => true,
+        _ => false,
+    }
+}
+
+fn sqlx_unavailable(e: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match e {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            match db.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>() {
+                // Class 08: connection exception; 57P01-57P03: the server is shutting
+                // down or starting; 53300: too many connections.
+                Some(_) => code.starts_with("08") || code.starts_with("57P0") || code == "53300",
+                // SQLite: the file cannot be opened or read (CANTOPEN 14, IOERR 10 and
+                // their extended codes), or stays locked past the busy timeout (BUSY 5).
+                None => code
+                    .parse::<i64>()
+                    .is_ok_and(|c| matches!(c & 0xff, 5 | 10 | 14)),
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether any cause in an error chain is a [`DbErr`] for which [`is_unavailable`] holds.
+pub fn chain_is_unavailable(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<DbErr>().is_some_and(is_unavailable)
+            || cause
+                .downcast_ref::<std::sync::Arc<DbErr>>()
+                .is_some_and(|e| is_unavailable(e))
+    })
+}
+
+/// The migrations this build knows that the database has not applied yet (empty when
+/// the schema is current). Migrations applied by a newer build are ignored: they are
+/// additive, and an older replica keeps serving during a rolling upgrade.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all(sea_orm::Statement::from_string(
+            backend,
+            "SELECT version FROM seaql_migrations",
+        ))
+        .await?;
+    let applied: std::collections::HashSet<String> = rows
+        .iter()
+        .filter_map(|r| r.try_get::<String>("", "version").ok())
+        .collect();
+    Ok(Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .filter(|name| !applied.contains(name))
+        .collect())
 }
 
 /// Applies pending migrations.

@@ -51,8 +51,8 @@ enum Command {
         /// Production mode: GraphQL introspection and field suggestions off.
         #[arg(long, env = "NUVOLA_PRODUCTION")]
         production: bool,
-        /// GraphQL requests allowed per minute per token, or per address without one
-        /// (0: no limit).
+        /// GraphQL requests allowed per minute per token, or per address without one,
+        /// counted by each replica on its own (0: no limit).
         #[arg(long, env = "NUVOLA_RATE_LIMIT", default_value_t = nuvola_server::http::DEFAULT_REQUESTS_PER_MINUTE)]
         rate_limit: u32,
         /// Take the client's address from X-Forwarded-For (behind a load balancer).
@@ -77,9 +77,14 @@ enum Command {
     },
     /// Import PA digitale 2026 open-data files (CSV or JSON).
     Import {
-        /// Files of funded applications (candidature) or calls (avvisi).
+        /// Files of funded applications (candidature) or calls (avvisi), in the order the
+        /// publisher ships them: a calls file first (it decides each call's measure).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Print what the import would change (new, updated with the changed fields,
+        /// unchanged, skipped with reasons, data-quality warnings) and write nothing.
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -197,10 +202,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if deadline_check_secs > 0 {
                 deadlines::spawn_periodic(db.clone(), Duration::from_secs(deadline_check_secs));
             }
-            let (server, addr) = nuvola_server::http::start(db, options)?;
+            // The department's confirmed imports, one at a time across replicas.
+            nuvola_server::service::import_job::spawn_worker(db.clone(), Duration::from_secs(1));
+            let (server, addr) = nuvola_server::http::start(db.clone(), options)?;
             println!("Nuvola is listening on http://{addr}/");
             std::io::stdout().flush().ok();
+            // Resolves after SIGTERM or SIGINT, once requests in flight are answered and
+            // subscriptions closed (`http::start`).
             server.await.context("serving")?;
+            // The periodic tasks end with the runtime; the pool says goodbye to the
+            // database instead of dropping its connections.
+            db.close().await.ok();
+            tracing::info!("stopped");
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { database } => {
@@ -208,7 +221,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("migrations applied to {}", db::redact(&database.url));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { files, database } => import_files(&files, &database.url).await,
+        Command::Import {
+            files,
+            dry_run,
+            database,
+        } => import_files(&files, dry_run, &database.url).await,
         Command::Deadlines { today, database } => {
             let db = db::connect_and_migrate(&database.url).await?;
             let today = today.unwrap_or_else(|| chrono::Utc::now().date_naive());
@@ -279,52 +296,72 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn import_files(files: &[PathBuf], url: &str) -> anyhow::Result<ExitCode> {
+async fn import_files(files: &[PathBuf], dry_run: bool, url: &str) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let db = db::connect_and_migrate(url).await?;
-    tracing::debug!(
-        ms = started.elapsed().as_secs_f64() * 1000.0,
-        "connected and migrated"
-    );
+    let db = if dry_run {
+        // A dry run writes nothing, not even the schema.
+        let db = db::connect(url).await?;
+        let pending = db::pending_migrations(&db)
+            .await
+            .context("reading the applied migrations")?
+            .len();
+        if pending > 0 {
+            anyhow::bail!(
+                "the database {} is not up to date ({pending} migration(s) pending): run \
+                 `nuvola migrate` first; a dry run writes nothing",
+                db::redact(url)
+            );
+        }
+        db
+    } else {
+        db::connect_and_migrate(url).await?
+    };
+    tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, "connected");
     let actor = Actor::system("nuvola import");
-    let mut total = import::ImportReport::default();
     let mut failed = false;
+    let mut batch = Vec::with_capacity(files.len());
     for path in files {
         let name = path.display().to_string();
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
+        match std::fs::read(path) {
+            Ok(bytes) => batch.push((name, bytes)),
             Err(e) => {
                 eprintln!("error: {name}: cannot read the file: {e}");
                 failed = true;
-                continue;
             }
-        };
-        let progress = if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::new(0);
-            if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows") {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar.set_message(name.clone());
-            bar
-        } else {
-            ProgressBar::hidden()
-        };
-        match import::import_file(&db, &name, &bytes, &actor, &progress).await {
+        }
+    }
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(0);
+        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mode = if dry_run {
+        import::Mode::DryRun
+    } else {
+        import::Mode::Write
+    };
+    let outcomes = import::import_files(&db, &batch, &actor, mode, &progress).await?;
+    let mut total = import::ImportReport::default();
+    for ((name, _), outcome) in batch.iter().zip(outcomes) {
+        match outcome {
             Ok(report) => {
-                for problem in &report.malformed {
-                    eprintln!("{name}:{}: skipped: {}", problem.line, problem.reason);
-                }
-                for (reason, n) in &report.out_of_scope {
-                    eprintln!("{name}: skipped {n} row(s): {reason}");
+                for line in report.details() {
+                    eprintln!("{line}");
                 }
                 total.add(&report);
             }
             Err(e) => {
-                progress.finish_and_clear();
-                eprintln!("error: {name}: {e:#}; nothing was imported from this file");
+                eprintln!("error: {name}: {e}; nothing was imported from this file");
                 failed = true;
             }
         }
+    }
+    if dry_run {
+        println!("dry run: nothing was written; the import would do this:");
     }
     println!("{}", total.summary());
     Ok(if failed {

@@ -1,16 +1,22 @@
 //! Fixed-window rate limits.
 //!
-//! Counters that several replicas must agree on live in the database (`rate_limit`
-//! table, one atomic upsert per hit): login attempts always, API requests on PostgreSQL.
-//! On SQLite the server is a single process by construction (the database is a local
-//! file), so API requests are counted in memory there and the database is spared a write
-//! per request.
+//! - **Login attempts** are counted in the database (`rate_limit` table, one atomic
+//!   upsert per attempt), so that every replica sees the same count: spreading password
+//!   guesses over replicas gains nothing. A login costs a password hash anyway; one more
+//!   statement is nothing next to it.
+//! - **API requests** are counted in memory, per replica ([`ApiLimiter`]): no database
+//!   round trip per request, and the limit keeps working while the database is down.
+//!   The guarantee is per replica: a client whose requests a load balancer spreads over N
+//!   replicas may make up to N times the limit per window in all. Operators who need a
+//!   cluster-wide figure set the limit to it divided by the number of replicas (a
+//!   round-robin balancer spreads a client evenly). This limit protects the replicas
+//!   from floods; it is not an accounting quota.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement};
 
 /// What a hit on a counter decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,14 +129,11 @@ pub async fn purge_database(
 /// Window start and hits, per key.
 type Counters = HashMap<String, (DateTime<Utc>, u32)>;
 
-/// The API's request limiter: in the database on PostgreSQL, in memory on SQLite.
+/// The API's request limiter: fixed windows counted in this process's memory, whatever
+/// the database (see the module's documentation for what it guarantees across replicas).
 #[derive(Clone)]
 pub enum ApiLimiter {
     Off,
-    Database {
-        db: DatabaseConnection,
-        limit: Limit,
-    },
     Memory {
         limit: Limit,
         counters: Arc<Mutex<Counters>>,
@@ -141,36 +144,26 @@ pub enum ApiLimiter {
 const MEMORY_SWEEP_AT: usize = 10_000;
 
 impl ApiLimiter {
-    /// The limiter that fits the database: `per_minute` 0 turns limits off.
-    pub fn for_database(db: &DatabaseConnection, per_minute: u32) -> Self {
+    /// `per_minute` requests per window and key in this replica; 0 turns limits off.
+    pub fn per_minute(per_minute: u32) -> Self {
         if per_minute == 0 {
             return ApiLimiter::Off;
         }
-        let limit = Limit::per_minute(per_minute);
-        match db.get_database_backend() {
-            DatabaseBackend::Postgres => ApiLimiter::Database {
-                db: db.clone(),
-                limit,
-            },
-            _ => ApiLimiter::Memory {
-                limit,
-                counters: Arc::default(),
-            },
+        ApiLimiter::Memory {
+            limit: Limit::per_minute(per_minute),
+            counters: Arc::default(),
         }
     }
 
     /// Counts one request of `key`; `None` when limits are off.
-    pub async fn hit(&self, key: &str) -> Result<Option<Decision>, DbErr> {
+    pub fn hit(&self, key: &str) -> Option<Decision> {
         let now = Utc::now();
         match self {
-            ApiLimiter::Off => Ok(None),
-            ApiLimiter::Database { db, limit } => {
-                hit_database(db, key, *limit, now).await.map(Some)
-            }
+            ApiLimiter::Off => None,
             ApiLimiter::Memory { limit, counters } => {
-                let mut counters = counters
-                    .lock()
-                    .map_err(|_| DbErr::Custom("rate limiter lock poisoned".into()))?;
+                // A poisoned lock only means another request panicked while counting;
+                // the counters are still counters.
+                let mut counters = counters.lock().unwrap_or_else(|e| e.into_inner());
                 if counters.len() > MEMORY_SWEEP_AT {
                     counters.retain(|_, (start, _)| *start + limit.window > now);
                 }
@@ -179,7 +172,7 @@ impl ApiLimiter {
                     *entry = (now, 0);
                 }
                 entry.1 = entry.1.saturating_add(1);
-                Ok(Some(limit.decide(entry.1, entry.0, now)))
+                Some(limit.decide(entry.1, entry.0, now))
             }
         }
     }

@@ -67,41 +67,87 @@ impl Hash for IpaCode {
     }
 }
 
-/// The national project code (*Codice Unico di Progetto*): 15 letters and digits.
+/// The national project code (*Codice Unico di Progetto*).
 ///
-/// Stored upper-case. The structure inside the 15 characters is not enforced: the
-/// published data holds real, funded projects whose CUP does not follow it.
+/// Stored upper-case, so that a CUP written in lower case by an older snapshot is the same
+/// project. The official structure (see [`Cup::structure_problem`]) is **not** enforced:
+/// the published data holds real, funded, counted projects whose CUP breaks it (16
+/// characters, a letter O for a zero, a leading digit), and a faithful copy of the
+/// programme must keep them. Only what cannot be a key at all is refused: an empty
+/// value, blanks inside, or more than [`Cup::MAX_LEN`] characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Cup(String);
 
 impl Cup {
+    /// The length of a CUP that follows the official structure.
     pub const LEN: usize = 15;
+    /// The longest value kept as a CUP (the database column's width).
+    pub const MAX_LEN: usize = 40;
 
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         let s = input.trim();
         if s.is_empty() {
             return Err(ParseError::new("CUP", input, "is empty"));
         }
-        if let Some(c) = s.chars().find(|c| !c.is_ascii_alphanumeric()) {
+        if let Some(c) = s.chars().find(|c| c.is_whitespace() || c.is_control()) {
             return Err(ParseError::new(
                 "CUP",
                 input,
-                format!("contains {c:?}; only letters and digits are allowed"),
+                format!("contains {c:?}; a CUP is written without blanks"),
             ));
         }
-        if s.len() != Self::LEN {
+        if s.chars().count() > Self::MAX_LEN {
             return Err(ParseError::new(
                 "CUP",
                 input,
-                format!("has {} characters, a CUP has {}", s.len(), Self::LEN),
+                format!(
+                    "is longer than {} characters; a CUP has {}",
+                    Self::MAX_LEN,
+                    Self::LEN
+                ),
             ));
         }
-        Ok(Self(s.to_ascii_uppercase()))
+        Ok(Self(s.to_uppercase()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// How this CUP breaks the official structure, in words, or `None` when it follows it:
+    /// 15 characters, a letter, two digits, a letter, then eleven digits (the year in
+    /// positions 5-6), as in `B31C22000060007`.
+    pub fn structure_problem(&self) -> Option<String> {
+        let chars: Vec<char> = self.0.chars().collect();
+        if chars.len() != Self::LEN {
+            return Some(format!(
+                "has {} characters, a CUP has {}",
+                chars.len(),
+                Self::LEN
+            ));
+        }
+        if let Some(c) = chars.iter().find(|c| !c.is_ascii_alphanumeric()) {
+            return Some(format!("contains {c:?}; a CUP has only letters and digits"));
+        }
+        let letter_at = [0usize, 3];
+        for (i, c) in chars.iter().enumerate() {
+            let position = i + 1;
+            if letter_at.contains(&i) {
+                if !c.is_ascii_uppercase() {
+                    return Some(format!(
+                        "has {c:?} in position {position}, where a CUP has a letter"
+                    ));
+                }
+            } else if !c.is_ascii_digit() {
+                return Some(if *c == 'O' {
+                    format!("has the letter O in position {position}, where a CUP has a digit (a zero?)")
+                } else {
+                    format!("has {c:?} in position {position}, where a CUP has a digit")
+                });
+            }
+        }
+        None
     }
 }
 
@@ -265,16 +311,35 @@ mod tests {
     }
 
     #[test]
-    fn cup_must_have_fifteen_alphanumerics() {
+    fn a_cup_is_kept_upper_case_and_only_blanks_or_nothing_are_refused() {
         assert_eq!(
             Cup::parse("b31c22000060007").unwrap().as_str(),
             "B31C22000060007"
         );
-        // Real published CUPs that break the usual structure are still CUPs.
-        assert!(Cup::parse("E41C22OO1540006").is_ok());
-        let err = Cup::parse("B31C2200006000").unwrap_err();
-        assert!(err.reason.contains("14 characters"), "{err}");
-        assert!(Cup::parse("B31C22000-60007").is_err());
+        assert_eq!(
+            Cup::parse(" B31C22000060007 ").unwrap().as_str(),
+            "B31C22000060007"
+        );
+        assert!(Cup::parse("").is_err());
+        assert!(Cup::parse("B31C 22000060007").is_err());
+        assert!(Cup::parse(&"A".repeat(41)).is_err());
+    }
+
+    #[test]
+    fn published_cups_that_break_the_structure_are_cups_with_a_reason() {
+        // The real published values of candidature_12.csv and later snapshots.
+        let problem = |s: &str| Cup::parse(s).unwrap().structure_problem();
+        assert_eq!(problem("B31C22000060007"), None);
+        assert!(problem("E41C22OO1540006")
+            .unwrap()
+            .contains("letter O in position 7"));
+        assert!(problem("281C22000980006").unwrap().contains("position 1"));
+        assert!(problem("G81CC2200174000").unwrap().contains("position 5"));
+        assert!(problem("B31C220000600071")
+            .unwrap()
+            .contains("16 characters"));
+        assert!(problem("B31C2200006000").unwrap().contains("14 characters"));
+        assert!(problem("B31C22000-60007").unwrap().contains("'-'"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod catalogue;
 mod dashboard;
 mod department;
 mod explorer;
+mod imports;
 mod info;
 mod login;
 mod notifications;
@@ -27,6 +28,7 @@ pub use verifier::VerifierHome;
 // Issue 5: the verifier's project page and the department's project page.
 pub use catalogue::{DepartmentCalls, DepartmentSuppliers};
 pub use department::DepartmentProject;
+pub use imports::DepartmentImports;
 pub use verifier::VerifierProject;
 
 use leptos::prelude::*;

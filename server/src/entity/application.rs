@@ -39,6 +39,9 @@ pub struct Model {
     pub overdue_kind: Option<String>,
     /// The first day late: the day after the missed due date.
     pub overdue_since: Option<Date>,
+    /// The row's data-quality warnings as last imported (JSON array of
+    /// `service::import::QualityWarning`); null when it had none.
+    pub data_quality: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

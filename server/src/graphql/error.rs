@@ -5,6 +5,14 @@
 use async_graphql::ErrorExtensions;
 use nuvola_shared::ParseError;
 
+/// The code of [`ApiError::Unavailable`], answered with HTTP 503.
+pub const UNAVAILABLE: &str = "UNAVAILABLE";
+/// What a client reads when the database cannot be reached.
+pub const UNAVAILABLE_MESSAGE: &str =
+    "the service is temporarily unavailable (the database cannot be reached): retry in a few seconds";
+/// Seconds a client is asked to wait before retrying an `UNAVAILABLE` request.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+
 /// An error of the API. Deliberately not `Display`: it converts into a GraphQL error
 /// only through `From`, which strips internal detail.
 #[derive(Debug, Clone)]
@@ -31,6 +39,9 @@ pub enum ApiError {
     },
     /// The deadline for this action has passed.
     DeadlinePassed(String),
+    /// The database (or another required service) cannot be reached now; the request
+    /// may be retried. Logged with its cause; HTTP 503.
+    Unavailable(std::sync::Arc<anyhow::Error>),
     /// Anything else. Logged with its cause; the client sees only the code.
     Internal(std::sync::Arc<anyhow::Error>),
 }
@@ -46,13 +57,20 @@ impl ApiError {
             ApiError::InvalidTransition(_) => "INVALID_TRANSITION",
             ApiError::InvalidInput { .. } => "INVALID_INPUT",
             ApiError::DeadlinePassed(_) => "DEADLINE_PASSED",
+            ApiError::Unavailable(_) => UNAVAILABLE,
             ApiError::Internal(_) => "INTERNAL",
         }
     }
 
-    /// An internal failure: logged, never shown.
+    /// An internal failure: logged, never shown. A database that cannot be reached
+    /// anywhere in the cause's chain makes it [`ApiError::Unavailable`] instead.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
-        ApiError::Internal(std::sync::Arc::new(cause.into()))
+        let cause = cause.into();
+        if crate::db::chain_is_unavailable(&cause) {
+            ApiError::Unavailable(std::sync::Arc::new(cause))
+        } else {
+            ApiError::Internal(std::sync::Arc::new(cause))
+        }
     }
 
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
@@ -76,7 +94,11 @@ impl From<sea_orm::DbErr> for ApiError {
 
 impl From<std::sync::Arc<sea_orm::DbErr>> for ApiError {
     fn from(e: std::sync::Arc<sea_orm::DbErr>) -> Self {
-        ApiError::internal(anyhow::anyhow!("{e}"))
+        if crate::db::is_unavailable(&e) {
+            ApiError::Unavailable(std::sync::Arc::new(anyhow::anyhow!("{e}")))
+        } else {
+            ApiError::internal(anyhow::anyhow!("{e}"))
+        }
     }
 }
 
@@ -94,12 +116,17 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::RateLimited {
                 retry_after_secs, ..
             } => Some(*retry_after_secs),
+            ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECS),
             _ => None,
         };
         let (message, field) = match e {
             ApiError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error in a GraphQL resolver");
                 ("internal error".to_owned(), None)
+            }
+            ApiError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "the database cannot be reached");
+                (UNAVAILABLE_MESSAGE.to_owned(), None)
             }
             ApiError::InvalidInput { field, message } => (message, Some(field)),
             ApiError::RateLimited { message, .. } => (message, None),

@@ -18,6 +18,7 @@ pub mod call;
 pub mod dashboard;
 pub mod deadline;
 pub mod document;
+pub mod import;
 pub mod lifecycle;
 pub mod notification;
 pub mod plan;
@@ -45,6 +46,7 @@ pub struct QueryRoot(
     deadline::query::DeadlineQuery,
     notification::query::NotificationQuery,
     verification::query::VerificationQuery,
+    import::query::ImportQuery,
 );
 
 /// The root of every change.
@@ -57,6 +59,7 @@ pub struct MutationRoot(
     lifecycle::mutation::LifecycleMutation,
     qualification::mutation::QualificationMutation,
     verification::mutation::VerificationMutation,
+    import::mutation::ImportMutation,
 );
 
 /// The root of every subscription (over `GET /graphql/ws`).

@@ -168,10 +168,13 @@ impl PublicCache {
                 // The feed has fallen behind but still listens. The newest event and how
                 // many events sit just below it change at the commit itself (a
                 // transaction that commits out of id order adds to the count).
+                let public = crate::changes::public_change_sql();
                 let (newest, recent) = newest_events(
                     db,
-                    "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS newest, COUNT(*) AS recent FROM event \
-                     WHERE id > (SELECT COALESCE(MAX(id), 0) FROM event) - 1000",
+                    &format!(
+                        "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS newest, COUNT(*) AS recent FROM event \
+                         WHERE {public} AND id > (SELECT COALESCE(MAX(id), 0) FROM event WHERE {public}) - 1000"
+                    ),
                 )
                 .await?;
                 Ok(Some(Stamp::Database([feed, newest, recent])))
@@ -179,7 +182,10 @@ impl PublicCache {
             _ => {
                 let (newest, _) = newest_events(
                     db,
-                    "SELECT COALESCE(MAX(id), 0) AS newest, 0 AS recent FROM event",
+                    &format!(
+                        "SELECT COALESCE(MAX(id), 0) AS newest, 0 AS recent FROM event WHERE {}",
+                        crate::changes::public_change_sql()
+                    ),
                 )
                 .await?;
                 Ok(Some(Stamp::Database([newest, 0, 0])))

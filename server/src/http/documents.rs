@@ -61,6 +61,7 @@ fn refused(e: PlanServiceError) -> HttpResponse {
         PlanServiceError::Invalid { field, message } => HttpResponse::BadRequest()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(json!({ "code": "INVALID_INPUT", "field": field, "message": message })),
+        PlanServiceError::Db(e) if crate::db::is_unavailable(&e) => unavailable(&e),
         PlanServiceError::Db(e) => internal(&e),
     }
 }
@@ -96,6 +97,23 @@ fn internal(cause: &dyn std::fmt::Display) -> HttpResponse {
         "INTERNAL",
         "internal error",
     )
+}
+
+/// The database cannot be reached: 503, and the client may retry.
+fn unavailable(cause: &dyn std::fmt::Display) -> HttpResponse {
+    use crate::graphql::error::{UNAVAILABLE, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECS};
+    tracing::warn!(error = %cause, "a document endpoint: the database cannot be reached");
+    crate::metrics::graphql_error(UNAVAILABLE);
+    let mut res = refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        UNAVAILABLE,
+        UNAVAILABLE_MESSAGE,
+    );
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS),
+    );
+    res
 }
 
 /// The principal of a request for a document endpoint: documents are never public.
@@ -240,6 +258,9 @@ pub(super) async fn upload(
             "BAD_REQUEST",
             &format!("the upload broke off: {m}"),
         ),
+        Err(UploadError::Internal(e)) if crate::db::chain_is_unavailable(&e) => {
+            unavailable(&format!("{e:#}"))
+        }
         Err(UploadError::Internal(e)) => internal(&format!("{e:#}")),
     }
 }
@@ -248,7 +269,7 @@ pub(super) async fn upload(
 /// preflight) does not cover it. The cookie is SameSite=Strict; on top of that, a
 /// cookie-authenticated upload whose `Origin` names another host is refused. Bearer
 /// tokens are never sent by a browser on its own, so they need no such check.
-fn cookie_from_same_origin(http: &HttpRequest) -> bool {
+pub(super) fn cookie_from_same_origin(http: &HttpRequest) -> bool {
     if http.headers().contains_key(header::AUTHORIZATION) {
         return true;
     }

@@ -60,6 +60,10 @@ pub async fn export_csv(
         Err(e) => Err(e),
     };
     if let Err(e) = written {
+        if crate::db::chain_is_unavailable(&e) {
+            tracing::warn!(error = ?e, "exporting CSV: the database cannot be reached");
+            return super::unavailable_response();
+        }
         tracing::error!(error = ?e, "exporting CSV");
         return error_response(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -1,12 +1,15 @@
 //! The HTTP face of Nuvola (actix-web): `POST /graphql`, `GET /graphql/ws`,
-//! `GET /healthz`, `GET /metrics`, the document endpoints (`documents.rs`), and the
+//! `GET /healthz`, `GET /readyz` (`health.rs`), `GET /metrics`, the document endpoints (`documents.rs`), and the
 //! single-page application for every other GET.
 //! Only this module knows HTTP.
 
 pub mod cache;
 mod documents;
 mod export;
+mod health;
+mod imports;
 mod spa;
+mod subscriptions;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,10 +20,11 @@ use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{Compress, Next};
 use actix_web::{web, App, Error, HttpRequest, HttpResponse, HttpServer};
-use async_graphql_actix_web::{GraphQLResponse, GraphQLSubscription};
+use async_graphql_actix_web::GraphQLResponse;
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::account::mutation::SESSION_COOKIE;
+use crate::graphql::error::{UNAVAILABLE, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECS};
 use crate::graphql::live::Connection;
 use crate::graphql::viewer::{RequestMeta, Viewer};
 use crate::graphql::{self, Limits, NuvolaSchema};
@@ -37,8 +41,8 @@ pub struct ServeOptions {
     /// Where the built SPA is (index.html and assets).
     pub static_dir: PathBuf,
     pub limits: Limits,
-    /// GraphQL requests allowed per minute per token (or per address without one);
-    /// 0 turns the limit off.
+    /// GraphQL requests allowed per minute per token (or per address without one), in
+    /// this replica (counted in memory, see `ratelimit.rs`); 0 turns the limit off.
     pub requests_per_minute: u32,
     /// Whether a load balancer in front sets `X-Forwarded-For` (then the client's address
     /// is taken from it; otherwise from the connection).
@@ -75,6 +79,8 @@ impl ServeOptions {
 /// Per-server settings the handlers read.
 struct Gate {
     limiter: ApiLimiter,
+    /// Turns true when the server begins to shut down (subscriptions close then).
+    shutdown: tokio::sync::watch::Receiver<bool>,
     trust_proxy: bool,
     cache: cache::PublicCache,
 }
@@ -87,8 +93,10 @@ pub fn start(
     let feed = crate::changes::ChangeFeed::new(db.clone());
     let schema = graphql::build_schema_with_feed(db.clone(), options.limits, feed.clone());
     let spa = web::Data::new(spa::Spa::new(options.static_dir.clone()));
+    let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
     let gate = web::Data::new(Gate {
-        limiter: ApiLimiter::for_database(&db, options.requests_per_minute),
+        shutdown,
+        limiter: ApiLimiter::per_minute(options.requests_per_minute),
         trust_proxy: options.trust_proxy,
         cache: cache::PublicCache::new(if options.response_cache {
             cache::Generation::for_database(&db, &feed)
@@ -104,6 +112,11 @@ pub fn start(
         storage: crate::storage::Storage::new(options.storage_dir.clone()),
         max_bytes: options.max_upload_bytes,
     });
+    // Readiness asks whether the feed is current, whether or not anything else uses it.
+    feed.start();
+    let readiness = web::Data::new(health::Readiness {
+        pulse: feed.pulse(),
+    });
     let db_data = web::Data::new(db);
     let schema_data = web::Data::new(schema);
     let server = HttpServer::new(move || {
@@ -113,6 +126,7 @@ pub fn start(
             .app_data(spa.clone())
             .app_data(gate.clone())
             .app_data(uploads.clone())
+            .app_data(readiness.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .wrap(actix_web::middleware::from_fn(observe))
             .wrap(Compress::default())
@@ -120,13 +134,15 @@ pub fn start(
             .route("/graphql", web::get().to(graphql_get))
             .route("/graphql/ws", web::get().to(graphql_ws))
             .route("/api/export.csv", web::get().to(export::export_csv))
-            .route("/healthz", web::get().to(healthz))
+            .route("/healthz", web::get().to(health::healthz))
+            .route("/readyz", web::get().to(health::readyz))
             .route("/metrics", web::get().to(metrics))
             .route(
                 "/api/projects/{cup}/documents",
                 web::post().to(documents::upload),
             )
             .route("/api/documents/{id}", web::get().to(documents::download))
+            .route("/api/imports", web::post().to(imports::upload))
             .default_service(web::to(spa::serve))
     })
     .bind(&options.bind)
@@ -136,7 +152,45 @@ pub fn start(
         .first()
         .copied()
         .ok_or_else(|| anyhow::anyhow!("binding {}: no address", options.bind))?;
-    Ok((server.shutdown_timeout(10).run(), addr))
+    // Signals are ours to handle: subscriptions must be told before the drain begins.
+    let server = server
+        .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
+        .disable_signals()
+        .run();
+    stop_on_signal(server.handle(), shutdown_tx);
+    Ok((server, addr))
+}
+
+/// How long a stopping server waits for requests in flight before it drops them.
+pub const SHUTDOWN_TIMEOUT_SECS: u64 = 10;
+
+/// On SIGTERM (or SIGINT): every subscription connection is closed with a close frame,
+/// the server stops accepting, requests in flight finish (within
+/// [`SHUTDOWN_TIMEOUT_SECS`]), and the server's future resolves.
+fn stop_on_signal(
+    handle: actix_web::dev::ServerHandle,
+    shutdown: tokio::sync::watch::Sender<bool>,
+) {
+    tokio::spawn(async move {
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut term) => {
+                    term.recv().await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        tokio::select! {
+            _ = terminate => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        tracing::info!("shutting down: closing subscriptions, draining requests in flight");
+        shutdown.send_replace(true);
+        handle.stop(true).await;
+    });
 }
 
 /// Access log and metrics for every request.
@@ -148,7 +202,9 @@ async fn observe(
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let route = match path.as_str() {
-        "/graphql" | "/graphql/ws" | "/healthz" | "/metrics" | "/api/export.csv" => path.clone(),
+        "/graphql" | "/graphql/ws" | "/healthz" | "/readyz" | "/metrics" | "/api/export.csv" => {
+            path.clone()
+        }
         p if p.starts_with("/api/") => documents::route_label(p).to_owned(),
         _ => "spa".to_owned(),
     };
@@ -181,6 +237,8 @@ fn token_of(http: &HttpRequest) -> Option<(String, bool)> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AuthRefusal {
     InvalidToken,
+    /// The database cannot be reached to check the token.
+    Unavailable,
     Internal,
 }
 
@@ -188,6 +246,7 @@ impl AuthRefusal {
     fn status(self) -> actix_web::http::StatusCode {
         match self {
             AuthRefusal::InvalidToken => actix_web::http::StatusCode::UNAUTHORIZED,
+            AuthRefusal::Unavailable => actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
             AuthRefusal::Internal => actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -195,6 +254,7 @@ impl AuthRefusal {
     fn code(self) -> &'static str {
         match self {
             AuthRefusal::InvalidToken => "UNAUTHENTICATED",
+            AuthRefusal::Unavailable => UNAVAILABLE,
             AuthRefusal::Internal => "INTERNAL",
         }
     }
@@ -202,6 +262,7 @@ impl AuthRefusal {
     fn message(self) -> &'static str {
         match self {
             AuthRefusal::InvalidToken => "the token is not valid: unknown, expired or revoked",
+            AuthRefusal::Unavailable => UNAVAILABLE_MESSAGE,
             AuthRefusal::Internal => "internal error",
         }
     }
@@ -221,6 +282,10 @@ async fn principal_of(
         Ok(Some(principal)) => Ok(Some(principal)),
         Ok(None) if via_cookie => Ok(None),
         Ok(None) => Err(AuthRefusal::InvalidToken),
+        Err(e) if crate::db::is_unavailable(&e) => {
+            tracing::warn!(error = %e, "authenticating a request: the database cannot be reached");
+            Err(AuthRefusal::Unavailable)
+        }
         Err(e) => {
             tracing::error!(error = %e, "authenticating a request");
             Err(AuthRefusal::Internal)
@@ -299,7 +364,7 @@ async fn graphql_post(
     let address = client_address(&http, gate.trust_proxy);
     let principal = match principal_of(&db, &http).await {
         Ok(principal) => principal,
-        Err(refusal) => return error_response(refusal.status(), refusal.code(), refusal.message()),
+        Err(refusal) => return refusal_response(refusal),
     };
     let decision = rate_decision(&gate, principal.as_ref(), address).await;
     if let Some(d) = decision.filter(|d| !d.allowed) {
@@ -326,6 +391,12 @@ async fn graphql_post(
     let ticket = match audience {
         Some(audience) => match gate.cache.ticket(&db).await {
             Ok(t) => t.map(|t| (t, audience)),
+            // The database is down: every resolver would wait for it in turn.
+            Err(e) if crate::db::is_unavailable(&e) => {
+                tracing::warn!(error = %e, "reading the data generation: the database cannot be reached");
+                crate::metrics::graphql_error(UNAVAILABLE);
+                return unavailable_response();
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "reading the data generation; not caching");
                 None
@@ -341,10 +412,11 @@ async fn graphql_post(
         }
         None => {
             let queries_only = only_queries(&request);
+            let public_change = !queries_only && may_change_public(&request);
             let meta = RequestMeta { address };
             let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
             let response = schema.execute(request).await;
-            if !queries_only {
+            if public_change {
                 // This process's own readers see its changes at once.
                 gate.cache.changed_here();
             }
@@ -371,9 +443,23 @@ async fn graphql_post(
                 }
                 _ => {
                     use actix_web::Responder;
-                    GraphQLResponse::from(response)
+                    let unavailable = response.errors.iter().any(|e| {
+                        e.extensions.as_ref().and_then(|x| x.get("code"))
+                            == Some(&async_graphql::Value::from(UNAVAILABLE))
+                    });
+                    let mut res = GraphQLResponse::from(response)
                         .respond_to(&http)
-                        .map_into_boxed_body()
+                        .map_into_boxed_body();
+                    // The database could not be reached for some field: the answer is
+                    // incomplete, and the client (or the load balancer) may retry.
+                    if unavailable {
+                        *res.status_mut() = actix_web::http::StatusCode::SERVICE_UNAVAILABLE;
+                        res.headers_mut().insert(
+                            header::RETRY_AFTER,
+                            header::HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS),
+                        );
+                    }
+                    res
                 }
             }
         }
@@ -385,7 +471,7 @@ async fn graphql_post(
 }
 
 /// The rate limit's decision for a request: per token when there is one, else per
-/// address. `None` when the limit is off or its store failed (the API stays up).
+/// address. `None` when the limit is off. In memory: no database round trip.
 async fn rate_decision(
     gate: &Gate,
     principal: Option<&auth::Principal>,
@@ -396,13 +482,7 @@ async fn rate_decision(
         (None, Some(addr)) => format!("api:addr:{addr}"),
         (None, None) => "api:addr:unknown".to_owned(),
     };
-    match gate.limiter.hit(&key).await {
-        Ok(decision) => decision,
-        Err(e) => {
-            tracing::error!(error = %e, "rate limiter unavailable");
-            None
-        }
-    }
+    gate.limiter.hit(&key)
 }
 
 /// Whether every operation of the request is a query (no mutation, no subscription).
@@ -415,6 +495,36 @@ fn only_queries(request: &async_graphql::Request) -> bool {
             .all(|(_, op)| op.node.ty == OperationType::Query),
         Err(_) => false,
     }
+}
+
+/// The mutations that can never alter a public answer (their events are
+/// [`crate::changes::PRIVATE_ACTIONS`]).
+const PRIVATE_MUTATIONS: [&str; 4] = ["login", "logout", "issueApiToken", "revokeApiToken"];
+
+/// Whether a request that is not only queries may change a public answer: anything but
+/// mutations whose every root field is one of [`PRIVATE_MUTATIONS`] (a fragment at the
+/// root counts as a change, to stay on the safe side).
+fn may_change_public(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{OperationType, Selection};
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return true;
+    };
+    doc.operations.iter().any(|(_, op)| match op.node.ty {
+        OperationType::Query => false,
+        OperationType::Subscription => true,
+        OperationType::Mutation => op
+            .node
+            .selection_set
+            .node
+            .items
+            .iter()
+            .any(|item| match &item.node {
+                Selection::Field(field) => {
+                    !PRIVATE_MUTATIONS.contains(&field.node.name.node.as_str())
+                }
+                _ => true,
+            }),
+    })
 }
 
 fn json_body(bytes: web::Bytes) -> HttpResponse {
@@ -441,6 +551,35 @@ fn error_response(status: actix_web::http::StatusCode, code: &str, message: &str
     }))
 }
 
+/// A GraphQL error answer for credentials not accepted.
+fn refusal_response(refusal: AuthRefusal) -> HttpResponse {
+    if refusal == AuthRefusal::Unavailable {
+        crate::metrics::graphql_error(UNAVAILABLE);
+        return unavailable_response();
+    }
+    error_response(refusal.status(), refusal.code(), refusal.message())
+}
+
+/// `UNAVAILABLE` (503, `Retry-After`): the database cannot be reached.
+fn unavailable_response() -> HttpResponse {
+    let mut res = HttpResponse::ServiceUnavailable()
+        .insert_header((
+            header::RETRY_AFTER,
+            UNAVAILABLE_RETRY_AFTER_SECS.to_string(),
+        ))
+        .json(serde_json::json!({
+            "errors": [{
+                "message": UNAVAILABLE_MESSAGE,
+                "extensions": { "code": UNAVAILABLE, "retryAfter": UNAVAILABLE_RETRY_AFTER_SECS }
+            }]
+        }));
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
 /// Subscriptions over WebSocket (`graphql-transport-ws`, and the legacy `graphql-ws`).
 ///
 /// Who is subscribing: the token of the `connection_init` payload (`{"token": "..."}` or
@@ -461,8 +600,8 @@ async fn graphql_ws(
         Some(addr) => format!("api:addr:{addr}"),
         None => "api:addr:unknown".to_owned(),
     };
-    match gate.limiter.hit(&key).await {
-        Ok(Some(d)) if !d.allowed => {
+    match gate.limiter.hit(&key) {
+        Some(d) if !d.allowed => {
             crate::metrics::graphql_error("RATE_LIMITED");
             let mut res = error_response(
                 actix_web::http::StatusCode::TOO_MANY_REQUESTS,
@@ -476,13 +615,12 @@ async fn graphql_ws(
             rate_limit_headers(&mut res, &d);
             return Ok(res);
         }
-        Ok(_) => {}
-        Err(e) => tracing::error!(error = %e, "rate limiter unavailable"),
+        _ => {}
     }
     let upgrade_token = token_of(&req);
     let db = db.get_ref().clone();
-    GraphQLSubscription::new(schema.get_ref().clone())
-        .on_connection_init(move |init: serde_json::Value| async move {
+    let on_init: subscriptions::OnInit = Box::new(move |init: serde_json::Value| {
+        Box::pin(async move {
             let (token, lenient) = match (init_token(&init), upgrade_token) {
                 (Some(token), _) => (Some(token), false),
                 (None, Some((token, via_cookie))) => (Some(token), via_cookie),
@@ -499,6 +637,13 @@ async fn graphql_ws(
                             "UNAUTHENTICATED: the token is not valid: unknown, expired or revoked",
                         ));
                     }
+                    Err(e) if crate::db::is_unavailable(&e) => {
+                        tracing::warn!(error = %e, "authenticating a WebSocket connection: the database cannot be reached");
+                        crate::metrics::graphql_error(UNAVAILABLE);
+                        return Err(async_graphql::Error::new(format!(
+                            "{UNAVAILABLE}: {UNAVAILABLE_MESSAGE}"
+                        )));
+                    }
                     Err(e) => {
                         tracing::error!(error = %e, "authenticating a WebSocket connection");
                         return Err(async_graphql::Error::new("INTERNAL: internal error"));
@@ -512,7 +657,14 @@ async fn graphql_ws(
             data.insert(RequestMeta { address });
             Ok(data)
         })
-        .start(&req, payload)
+    });
+    subscriptions::start(
+        schema.get_ref().clone(),
+        on_init,
+        gate.shutdown.clone(),
+        &req,
+        payload,
+    )
 }
 
 /// The token in a `connection_init` payload: `{"token": "..."}`, or an `Authorization`
@@ -539,22 +691,39 @@ fn init_token(payload: &serde_json::Value) -> Option<String> {
     Some(token.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
-async fn healthz(db: web::Data<DatabaseConnection>) -> HttpResponse {
-    match db.ping().await {
-        Ok(()) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body("ok"),
-        Err(e) => {
-            tracing::warn!(error = %e, "health check: the database does not answer");
-            HttpResponse::ServiceUnavailable()
-                .insert_header((header::CACHE_CONTROL, "no-store"))
-                .body("database unavailable")
-        }
-    }
-}
-
 async fn metrics() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(crate::metrics::render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_change_public;
+
+    fn request(query: &str) -> async_graphql::Request {
+        async_graphql::Request::new(query)
+    }
+
+    #[test]
+    fn signing_in_and_out_does_not_change_public_answers() {
+        assert!(!may_change_public(&request(
+            "mutation { login(username: \"a\", password: \"b\") { token } }"
+        )));
+        assert!(!may_change_public(&request("mutation { logout }")));
+        assert!(!may_change_public(&request(
+            "query { stats { applications } }"
+        )));
+    }
+
+    #[test]
+    fn any_other_mutation_may_change_public_answers() {
+        assert!(may_change_public(&request(
+            "mutation { logout setAccountDisabled(id: \"1\", disabled: true) { id } }"
+        )));
+        assert!(may_change_public(&request(
+            "mutation { ...F } fragment F on Mutation { logout }"
+        )));
+        assert!(may_change_public(&request("not graphql")));
+    }
 }

@@ -7,11 +7,13 @@
 
 mod applications;
 mod calls;
+mod catalogue;
 mod table;
 mod write;
 
 pub use applications::{ApplicationRecord, APPLICATION_COLUMNS};
 pub use calls::CallRecord;
+pub use catalogue::CallCatalogue;
 pub use table::{FileError, Table};
 pub use write::{write_applications, ExportFormat, ExportRow};
 
@@ -32,6 +34,17 @@ pub enum RowOutcome<T> {
     Malformed(String),
 }
 
+/// A value of a row that breaks the official structure or could not be read: the row is
+/// kept (as published, or with that value left empty) and the warning reported.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldWarning {
+    /// The column, as the open data names it (`codice_cup`).
+    pub field: &'static str,
+    /// The value as published.
+    pub value: String,
+    pub reason: String,
+}
+
 /// What a file holds, recognised from its header.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OpenDataFile {
@@ -39,14 +52,23 @@ pub enum OpenDataFile {
     Applications(Vec<Row<ApplicationRecord>>),
     /// Calls (`avvisi.csv`).
     Calls(Vec<Row<CallRecord>>),
+    /// A file with a header (or an empty JSON array) and no rows. The publisher has
+    /// published such snapshots and restored the data the next day: an empty file says
+    /// nothing, least of all that everything was deleted.
+    NoRows,
 }
 
 /// Reads a whole file, recognising CSV or JSON and then which open-data file it is.
-/// A file that is not a recognisable open-data file is an error as a whole.
-pub fn parse(bytes: &[u8]) -> Result<OpenDataFile, FileError> {
+/// A file that is not a recognisable open-data file is an error as a whole. The calls
+/// `catalogue` says which measure each call belongs to (see [`CallCatalogue`]).
+pub fn parse(bytes: &[u8], catalogue: &CallCatalogue) -> Result<OpenDataFile, FileError> {
     let table = Table::read(bytes)?;
+    let recognised = applications::matches(&table) || calls::matches(&table);
+    if table.rows.is_empty() && (recognised || table.headers.is_empty()) {
+        return Ok(OpenDataFile::NoRows);
+    }
     if applications::matches(&table) {
-        applications::parse(&table).map(OpenDataFile::Applications)
+        applications::parse(&table, catalogue).map(OpenDataFile::Applications)
     } else if calls::matches(&table) {
         calls::parse(&table).map(OpenDataFile::Calls)
     } else {
@@ -59,6 +81,24 @@ pub fn parse(bytes: &[u8]) -> Result<OpenDataFile, FileError> {
                 .collect::<Vec<_>>()
                 .join(", "),
         })
+    }
+}
+
+/// Parses an amount as the open data writes it (`4566860.0`, `"47427"`). Amounts are
+/// whole euros; one written with cents (`4058598.4`) is rounded to the euro, and the
+/// second value says so.
+pub(crate) fn parse_amount(s: &str) -> Result<(nuvola_shared::Euros, bool), String> {
+    use nuvola_shared::Euros;
+    match Euros::parse(s) {
+        Ok(a) => Ok((a, false)),
+        Err(err) => match s.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 && s.contains('.') => {
+                Euros::parse(&format!("{:.0}", v.round()))
+                    .map(|a| (a, true))
+                    .map_err(|e| e.to_string())
+            }
+            _ => Err(err.to_string()),
+        },
     }
 }
 

@@ -136,7 +136,7 @@ impl Table {
                 }
             }
         }
-        if headers.is_empty() {
+        if headers.is_empty() && !records.is_empty() {
             return Err(FileError::NoJsonRecords);
         }
         let rows = records

@@ -1,27 +1,41 @@
 //! `nuvola import`: loading PA digitale 2026 open-data files.
 //!
-//! One transaction per file: a file is imported whole or not at all, so an import
-//! killed halfway leaves nothing behind. An application is identified by (CUP, call);
-//! importing the same file twice changes nothing the second time.
+//! Every published row of measure 1.2 is kept: the measure comes from the call (the
+//! calls files, `opendata::CallCatalogue`), identifiers that break the official structure
+//! are imported as published with a data-quality warning, and only a row that cannot be
+//! keyed at all (no CUP, no call) or whose amount or state cannot be read is skipped,
+//! with its line and reason. An application is identified by (CUP, call), the CUP
+//! compared ignoring case; a key repeated inside one file is taken from its last row.
+//! Importing the same file twice changes nothing the second time; an import never
+//! deletes.
+//!
+//! A batch of files runs in one transaction, each file in a savepoint of its own: a file
+//! is imported whole or not at all, and an import killed halfway leaves nothing behind.
+//! A dry run ([`Mode::DryRun`]) does exactly the same work and rolls it back, so its
+//! report is what the real import would do.
 
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context;
 use chrono::Utc;
 use indicatif::ProgressBar;
+use nuvola_shared::call::title_key;
 use nuvola_shared::{
     AdministrationType, ApplicationState, DeadlineRule, ServiceState, SCHOOL_EUROS_PER_SERVICE,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QuerySelect, Statement,
+    DatabaseTransaction, EntityTrait, QuerySelect, Statement, TransactionTrait,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Actor, Change};
-use crate::entity::{administration, application, call};
-use crate::opendata::{self, ApplicationRecord, CallRecord, OpenDataFile, Row, RowOutcome};
+use crate::entity::{administration, application, call, published_call};
+use crate::opendata::{
+    self, ApplicationRecord, CallCatalogue, CallRecord, FieldWarning, OpenDataFile, Row, RowOutcome,
+};
 
 /// Rows per multi-row INSERT of entity `E`. SQLite: as many as its limit of 32,766 bound
 /// parameters allows, counting every column of the table (a few statements carry a whole
@@ -60,28 +74,85 @@ impl Phases {
     }
 }
 
+/// Whether an import writes, or only says what it would write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    /// Does all the work in a transaction and rolls it back: writes nothing.
+    DryRun,
+}
+
 /// A row that was not imported, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowProblem {
     pub line: usize,
     pub reason: String,
 }
 
-/// What an import did to one file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A value of an imported row that breaks the official structure or could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QualityWarning {
+    pub line: usize,
+    pub cup: String,
+    pub field: String,
+    pub value: String,
+    pub reason: String,
+}
+
+/// A row replaced by a later row of the same file with the same key (CUP and call).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Superseded {
+    pub line: usize,
+    pub by_line: usize,
+    pub cup: String,
+}
+
+/// One changed value of an updated application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+}
+
+/// An updated application and what changed in it (the reports keep a sample).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateSample {
+    pub cup: String,
+    pub call: String,
+    pub changes: Vec<FieldChange>,
+}
+
+/// How many updated applications a report describes field by field.
+pub const UPDATE_SAMPLES: usize = 20;
+
+/// What an import did (or, in a dry run, would do) to one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
+    /// The file's name as given.
+    pub file: String,
+    /// `applications` or `calls`; empty for a file with no rows.
+    pub kind: String,
     pub new: usize,
     pub updated: usize,
     pub unchanged: usize,
     /// Rows of other measures, by reason.
     pub out_of_scope: BTreeMap<String, usize>,
-    /// Rows of measure 1.2 that could not be read.
+    /// Rows of measure 1.2 that could not be read or keyed.
     pub malformed: Vec<RowProblem>,
+    /// Earlier rows of a key repeated in the file (the last row wins).
+    pub superseded: Vec<Superseded>,
+    /// Data-quality warnings of the imported rows.
+    pub warnings: Vec<QualityWarning>,
+    /// The first updated applications with their changed fields.
+    pub samples: Vec<UpdateSample>,
+    /// The file had a header and no rows: nothing was imported, nothing deleted.
+    pub no_rows: bool,
 }
 
 impl ImportReport {
     pub fn skipped(&self) -> usize {
-        self.out_of_scope.values().sum::<usize>() + self.malformed.len()
+        self.out_of_scope.values().sum::<usize>() + self.malformed.len() + self.superseded.len()
     }
 
     pub fn add(&mut self, other: &ImportReport) {
@@ -92,6 +163,11 @@ impl ImportReport {
             *self.out_of_scope.entry(k.clone()).or_default() += v;
         }
         self.malformed.extend(other.malformed.iter().cloned());
+        self.superseded.extend(other.superseded.iter().cloned());
+        self.warnings.extend(other.warnings.iter().cloned());
+        let room = UPDATE_SAMPLES.saturating_sub(self.samples.len());
+        self.samples
+            .extend(other.samples.iter().take(room).cloned());
     }
 
     /// The summary line of `nuvola import` (CONTRACT.md).
@@ -104,10 +180,58 @@ impl ImportReport {
             self.skipped()
         )
     }
+
+    /// Every line of detail: skipped rows and why, data-quality warnings, superseded
+    /// rows, a sample of the updates; for the command line's standard error and the
+    /// logs. Each line starts with the file's name (and the row's line).
+    pub fn details(&self) -> Vec<String> {
+        let name = &self.file;
+        let mut out = Vec::new();
+        if self.no_rows {
+            out.push(format!(
+                "{name}: the file has no rows: nothing imported, nothing deleted"
+            ));
+        }
+        for (reason, n) in &self.out_of_scope {
+            out.push(format!("{name}: skipped {n} row(s): {reason}"));
+        }
+        for p in &self.malformed {
+            out.push(format!("{name}:{}: skipped: {}", p.line, p.reason));
+        }
+        for s in &self.superseded {
+            out.push(format!(
+                "{name}:{}: replaced by line {} (same CUP {} and call; the later row wins)",
+                s.line, s.by_line, s.cup
+            ));
+        }
+        for w in &self.warnings {
+            out.push(format!(
+                "{name}:{}: data-quality warning: {} {:?} {}",
+                w.line, w.field, w.value, w.reason
+            ));
+        }
+        for u in &self.samples {
+            let changes: Vec<String> = u
+                .changes
+                .iter()
+                .map(|c| format!("{} {} -> {}", c.field, c.before, c.after))
+                .collect();
+            out.push(format!(
+                "{name}: {} ({}) changes: {}",
+                u.cup,
+                u.call,
+                changes.join(", ")
+            ));
+        }
+        out
+    }
 }
 
-/// Imports one open-data file (its bytes) in one transaction.
-#[tracing::instrument(skip(db, bytes, actor, progress), fields(bytes = bytes.len()))]
+/// One file of a batch: what was done with it, or why it was refused whole.
+pub type FileOutcome = Result<ImportReport, String>;
+
+/// Imports one open-data file (its bytes) in one transaction. An error means the file
+/// was refused whole (or the database failed) and nothing of it was written.
 pub async fn import_file(
     db: &DatabaseConnection,
     name: &str,
@@ -115,28 +239,126 @@ pub async fn import_file(
     actor: &Actor,
     progress: &ProgressBar,
 ) -> anyhow::Result<ImportReport> {
-    let mut phases = Phases::start();
-    let parsed = opendata::parse(bytes)?;
-    let digest = hex::encode(Sha256::digest(bytes));
-    phases.done("parse");
+    let mut outcomes = import_files(
+        db,
+        &[(name.to_owned(), bytes.to_vec())],
+        actor,
+        Mode::Write,
+        progress,
+    )
+    .await?;
+    match outcomes.pop() {
+        Some(Ok(report)) => Ok(report),
+        Some(Err(reason)) => Err(anyhow::anyhow!(reason)),
+        None => Err(anyhow::anyhow!("no file was imported")),
+    }
+}
+
+/// Imports several files in order (a calls file first, then applications, as the
+/// publisher ships them: the later files see what the earlier ones imported) in one
+/// transaction, each file in a savepoint: a file that is refused or fails leaves nothing
+/// and the others go on. [`Mode::DryRun`] rolls everything back at the end. The outer
+/// error is the database failing outside any one file.
+#[tracing::instrument(skip_all, fields(files = files.len(), ?mode))]
+pub async fn import_files(
+    db: &DatabaseConnection,
+    files: &[(String, Vec<u8>)],
+    actor: &Actor,
+    mode: Mode,
+    progress: &ProgressBar,
+) -> anyhow::Result<Vec<FileOutcome>> {
     let txn = crate::db::begin_write(db)
         .await
         .context("starting the import transaction")?;
-    let (kind, report) = match parsed {
+    let mut outcomes = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let savepoint = txn.begin().await.context("starting a file's savepoint")?;
+        match import_one(&savepoint, name, bytes, actor, progress).await {
+            Ok(report) => {
+                savepoint
+                    .commit()
+                    .await
+                    .context("ending a file's savepoint")?;
+                outcomes.push(Ok(report));
+            }
+            Err(e) => {
+                savepoint
+                    .rollback()
+                    .await
+                    .context("undoing a refused file")?;
+                outcomes.push(Err(format!("{e:#}")));
+            }
+        }
+    }
+    match mode {
+        Mode::Write => txn.commit().await.context("committing the import")?,
+        Mode::DryRun => txn.rollback().await.context("rolling the dry run back")?,
+    }
+    progress.finish_and_clear();
+    Ok(outcomes)
+}
+
+/// The calls catalogue as the database knows it now: the bundled calls file overlaid with
+/// every calls file imported since.
+pub async fn call_catalogue(db: &impl ConnectionTrait) -> anyhow::Result<CallCatalogue> {
+    let mut catalogue = CallCatalogue::bundled();
+    for (title, measure) in published_call::Entity::find()
+        .select_only()
+        .columns([
+            published_call::Column::Title,
+            published_call::Column::Measure,
+        ])
+        .into_tuple::<(String, Option<String>)>()
+        .all(db)
+        .await
+        .context("reading the imported calls files")?
+    {
+        if let Some(measure) = measure {
+            catalogue.insert(&title, &measure);
+        }
+    }
+    Ok(catalogue)
+}
+
+async fn import_one(
+    txn: &DatabaseTransaction,
+    name: &str,
+    bytes: &[u8],
+    actor: &Actor,
+    progress: &ProgressBar,
+) -> anyhow::Result<ImportReport> {
+    let mut phases = Phases::start();
+    progress.set_message(name.to_owned());
+    let catalogue = call_catalogue(txn).await?;
+    let parsed = opendata::parse(bytes, &catalogue)?;
+    let digest = hex::encode(Sha256::digest(bytes));
+    phases.done("parse");
+    let (kind, mut report) = match parsed {
         OpenDataFile::Applications(rows) => {
             progress.set_length(rows.len() as u64);
+            progress.set_position(0);
             (
                 "applications",
-                import_applications(&txn, rows, actor, progress, &mut phases).await?,
+                import_applications(txn, rows, actor, progress, &mut phases).await?,
             )
         }
         OpenDataFile::Calls(rows) => {
             progress.set_length(rows.len() as u64);
-            ("calls", import_calls(&txn, rows, actor, progress).await?)
+            progress.set_position(0);
+            ("calls", import_calls(txn, rows, actor, progress).await?)
         }
+        OpenDataFile::NoRows => (
+            "",
+            ImportReport {
+                no_rows: true,
+                ..Default::default()
+            },
+        ),
     };
+    report.file = name.to_owned();
+    report.kind = kind.to_owned();
     audit::record(
-        &txn,
+        txn,
         actor,
         Change {
             entity_type: "import",
@@ -152,15 +374,14 @@ pub async fn import_file(
                 "updated": report.updated,
                 "unchanged": report.unchanged,
                 "skipped": report.skipped(),
+                "warnings": report.warnings.len(),
+                "noRows": report.no_rows,
             })),
         },
     )
     .await
     .context("recording the import in the audit log")?;
     phases.done("audit");
-    txn.commit().await.context("committing the import")?;
-    phases.done("commit");
-    progress.finish_and_clear();
     tracing::info!(
         file = name,
         kind,
@@ -168,7 +389,8 @@ pub async fn import_file(
         updated = report.updated,
         unchanged = report.unchanged,
         skipped = report.skipped(),
-        "import done"
+        warnings = report.warnings.len(),
+        "file imported"
     );
     Ok(report)
 }
@@ -189,6 +411,45 @@ fn triage<T>(rows: Vec<Row<T>>, report: &mut ImportReport) -> Vec<(usize, T)> {
     good
 }
 
+/// A key repeated inside one file: its last row is the newer state and wins; the
+/// earlier rows are reported, naming both lines.
+fn last_row_wins(
+    records: Vec<(usize, ApplicationRecord)>,
+    report: &mut ImportReport,
+) -> Vec<(usize, ApplicationRecord)> {
+    let mut last: HashMap<(String, String), usize> = HashMap::with_capacity(records.len());
+    for (i, (_, r)) in records.iter().enumerate() {
+        let key = (r.cup.as_str().to_owned(), title_key(r.call_title.as_str()));
+        if let Some(earlier) = last.insert(key, i) {
+            report.superseded.push(Superseded {
+                line: records[earlier].0,
+                by_line: records[i].0,
+                cup: r.cup.as_str().to_owned(),
+            });
+        }
+    }
+    let keep: std::collections::HashSet<usize> = last.into_values().collect();
+    records
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// The warnings of a row as stored with its application (no file or line: the same
+/// data imported again from another file is the same).
+fn stored_quality(warnings: &[FieldWarning]) -> Option<String> {
+    if warnings.is_empty() {
+        return None;
+    }
+    let list: Vec<serde_json::Value> = warnings
+        .iter()
+        .map(|w| json!({ "field": w.field, "value": w.value, "reason": w.reason }))
+        .collect();
+    Some(serde_json::Value::Array(list).to_string())
+}
+
 async fn import_applications(
     txn: &DatabaseTransaction,
     rows: Vec<Row<ApplicationRecord>>,
@@ -197,25 +458,18 @@ async fn import_applications(
     phases: &mut Phases,
 ) -> anyhow::Result<ImportReport> {
     let mut report = ImportReport::default();
-    let mut records = triage(rows, &mut report);
-
-    // The same (CUP, call) twice in one file: the first wins, the others are reported.
-    let mut seen: HashMap<(String, String), usize> = HashMap::with_capacity(records.len());
-    records.retain(|(line, r)| {
-        match seen.entry((r.cup.as_str().to_owned(), r.call_title.as_str().to_owned())) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                report.malformed.push(RowProblem {
-                    line: *line,
-                    reason: format!("duplicate of line {} (same CUP and call)", first.get()),
-                });
-                false
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(*line);
-                true
-            }
-        }
-    });
+    let records = last_row_wins(triage(rows, &mut report), &mut report);
+    for (line, r) in &records {
+        report
+            .warnings
+            .extend(r.warnings.iter().map(|w| QualityWarning {
+                line: *line,
+                cup: r.cup.as_str().to_owned(),
+                field: w.field.to_owned(),
+                value: w.value.clone(),
+                reason: w.reason.clone(),
+            }));
+    }
 
     let now = Utc::now();
     let call_ids = ensure_calls(txn, &records).await?;
@@ -228,7 +482,7 @@ async fn import_applications(
         .await
         .context("reading existing applications")?
         .into_iter()
-        .map(|a| ((a.cup.clone(), a.call_id), a))
+        .map(|a| ((a.cup.to_uppercase(), a.call_id), a))
         .collect();
     phases.done("reading applications");
 
@@ -236,8 +490,9 @@ async fn import_applications(
     let mut changes = Vec::new();
     for (_, r) in &records {
         progress.inc(1);
-        let call_id = call_ids[r.call_title.as_str()];
+        let call_id = call_ids[&title_key(r.call_title.as_str())];
         let admin_id = admins[&r.ipa_code.key()];
+        let quality = stored_quality(&r.warnings);
         match existing.get(&(r.cup.as_str().to_owned(), call_id)) {
             None => inserts.push(application::ActiveModel {
                 administration_id: Set(admin_id),
@@ -251,16 +506,35 @@ async fn import_applications(
                 time_window: Set(r.time_window),
                 protocol_number: Set(r.protocol_number),
                 state_changed_on: Set(r.state_changed_on),
+                data_quality: Set(quality),
                 version: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
             }),
             Some(current) => match updated_application(current, r, admin_id)? {
-                None => report.unchanged += 1,
-                Some(next) => {
-                    let before = application_json(current);
-                    let after = application_json(&next);
+                None if current.data_quality == quality => report.unchanged += 1,
+                None => {
+                    // Only the warnings changed (e.g. a rule learnt since): not an update
+                    // of the published data, so no new version.
+                    let mut active: application::ActiveModel = current.clone().into();
+                    active.data_quality = Set(quality);
+                    active
+                        .update(txn)
+                        .await
+                        .context("updating an application's data-quality warnings")?;
+                    report.unchanged += 1;
+                }
+                Some(mut next) => {
+                    next.data_quality = quality;
+                    let (before, after, fields) = changed_fields(current, &next);
+                    if report.samples.len() < UPDATE_SAMPLES {
+                        report.samples.push(UpdateSample {
+                            cup: current.cup.clone(),
+                            call: r.call_title.as_str().to_owned(),
+                            changes: fields,
+                        });
+                    }
                     let mut active: application::ActiveModel = next.into();
                     for col in [
                         application::Column::AdministrationId,
@@ -272,6 +546,7 @@ async fn import_applications(
                         application::Column::TimeWindow,
                         application::Column::ProtocolNumber,
                         application::Column::StateChangedOn,
+                        application::Column::DataQuality,
                         application::Column::Version,
                         application::Column::UpdatedAt,
                     ] {
@@ -314,6 +589,37 @@ async fn import_applications(
         .await
         .context("recording updates in the audit log")?;
     Ok(report)
+}
+
+/// The published values of an application that differ between `before` and `after`:
+/// the audit event's before and after (only what changed) and the same as a list.
+fn changed_fields(
+    before: &application::Model,
+    after: &application::Model,
+) -> (serde_json::Value, serde_json::Value, Vec<FieldChange>) {
+    let (b, a) = (application_json(before), application_json(after));
+    let mut old = serde_json::Map::new();
+    let mut new = serde_json::Map::new();
+    let mut list = Vec::new();
+    if let (serde_json::Value::Object(b), serde_json::Value::Object(a)) = (b, a) {
+        for (field, value) in a {
+            let previous = b.get(&field).cloned().unwrap_or(serde_json::Value::Null);
+            if previous != value && field != "version" {
+                list.push(FieldChange {
+                    field: field.clone(),
+                    before: previous.clone(),
+                    after: value.clone(),
+                });
+                old.insert(field.clone(), previous);
+                new.insert(field, value);
+            }
+        }
+    }
+    (
+        serde_json::Value::Object(old),
+        serde_json::Value::Object(new),
+        list,
+    )
 }
 
 /// The application as it should be after this record, or `None` when nothing changes.
@@ -365,7 +671,8 @@ fn application_json(a: &application::Model) -> serde_json::Value {
     })
 }
 
-/// Creates the calls the records name that do not exist yet; returns title → id.
+/// Creates the calls the records name that do not exist yet; returns title key → id
+/// (a title written with other capitals or blanks by another snapshot is the same call).
 async fn ensure_calls(
     txn: &DatabaseTransaction,
     records: &[(usize, ApplicationRecord)],
@@ -378,16 +685,18 @@ async fn ensure_calls(
         .await
         .context("reading calls")?
         .into_iter()
+        .map(|(title, id)| (title_key(&title), id))
         .collect();
     for (_, r) in records {
-        if ids.contains_key(r.call_title.as_str()) {
+        let key = title_key(r.call_title.as_str());
+        if ids.contains_key(&key) {
             continue;
         }
         let model = new_call(r.call_title.as_str(), r.measure.clone())
             .insert(txn)
             .await
             .context("creating a call")?;
-        ids.insert(model.title, model.id);
+        ids.insert(key, model.id);
     }
     Ok(ids)
 }
@@ -612,18 +921,28 @@ async fn import_calls(
 ) -> anyhow::Result<ImportReport> {
     let mut report = ImportReport::default();
     let records = triage(rows, &mut report);
+    remember_published_calls(txn, &records).await?;
     let existing: HashMap<String, call::Model> = call::Entity::find()
         .all(txn)
         .await
         .context("reading calls")?
         .into_iter()
-        .map(|c| (c.title.clone(), c))
+        .map(|c| (title_key(&c.title), c))
         .collect();
     let mut changes = Vec::new();
     for (_, r) in records {
         progress.inc(1);
+        if !r.measure_1_2 {
+            let verdict =
+                nuvola_shared::call::decide_measure(r.title.as_str(), r.measure.as_deref(), None);
+            *report
+                .out_of_scope
+                .entry(verdict.skip_reason())
+                .or_default() += 1;
+            continue;
+        }
         let title = r.title.as_str();
-        match existing.get(title) {
+        match existing.get(&title_key(title)) {
             None => {
                 let mut active = new_call(title, r.measure.clone());
                 active.opens_on = Set(r.opens_on);
@@ -695,4 +1014,54 @@ async fn import_calls(
         .await
         .context("recording call changes in the audit log")?;
     Ok(report)
+}
+
+/// Keeps what a calls file says of every call, whatever its measure: the catalogue that
+/// decides the measure of later applications files (`call_catalogue`).
+async fn remember_published_calls(
+    txn: &DatabaseTransaction,
+    records: &[(usize, CallRecord)],
+) -> anyhow::Result<()> {
+    let known: HashMap<String, published_call::Model> = published_call::Entity::find()
+        .all(txn)
+        .await
+        .context("reading the published calls")?
+        .into_iter()
+        .map(|c| (c.title_key.clone(), c))
+        .collect();
+    let now = Utc::now();
+    let mut written: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (_, r) in records.iter().rev() {
+        let key = title_key(r.title.as_str());
+        // A title listed twice: the last row is the newer.
+        if !written.insert(key.clone()) {
+            continue;
+        }
+        match known.get(&key) {
+            Some(old) if old.measure == r.measure && old.title == r.title.as_str() => {}
+            Some(old) => {
+                let mut active: published_call::ActiveModel = old.clone().into();
+                active.title = Set(r.title.as_str().to_owned());
+                active.measure = Set(r.measure.clone());
+                active.updated_at = Set(now);
+                active
+                    .update(txn)
+                    .await
+                    .context("updating a published call")?;
+            }
+            None => {
+                published_call::ActiveModel {
+                    title: Set(r.title.as_str().to_owned()),
+                    title_key: Set(key),
+                    measure: Set(r.measure.clone()),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await
+                .context("recording a published call")?;
+            }
+        }
+    }
+    Ok(())
 }

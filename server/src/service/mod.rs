@@ -13,6 +13,7 @@ pub mod export;
 pub mod history;
 pub mod idempotency;
 pub mod import;
+pub mod import_job;
 pub mod lifecycle;
 pub mod notifications;
 pub mod plan;

@@ -191,5 +191,7 @@ both! {
         assert!((1..=60).contains(&retry));
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(error_code(&body).as_deref(), Some("RATE_LIMITED"));
+        // Counted in memory, on PostgreSQL too: no database round trip per request.
+        assert_eq!(t.count("rate_limit").await, 0);
     }
 }

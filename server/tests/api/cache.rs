@@ -167,3 +167,34 @@ async fn nothing_is_cached_while_the_postgres_listener_is_down_and_caching_resum
     let after = from_the_feed(&cache, &t).await;
     assert_ne!(after, before);
 }
+
+both! {
+    async fn signing_in_and_out_elsewhere_leaves_the_public_generation_alone(backend: Backend) {
+        let t = TestDb::with_calls_and_one_body(backend).await;
+        crate::helpers::add_account(&t.db, nuvola_shared::Role::Department, "dtd.cache", "password-123", None).await;
+        let feed = ChangeFeed::new(t.db.clone());
+        let cache = PublicCache::new(Generation::for_database(&t.db, &feed));
+        let current = from_the_feed(&cache, &t).await;
+        // Another replica signs a user in and out, and a guess fails: events are written,
+        // but no public answer can change.
+        let other = nuvola_server::db::connect(&t.url).await.unwrap();
+        let (_, account) = nuvola_server::service::auth::login(&other, "dtd.cache", "password-123", None)
+            .await
+            .unwrap();
+        assert!(nuvola_server::service::auth::login(&other, "dtd.cache", "wrong", None).await.is_err());
+        let events = t.count_where("event", "action IN ('LOGIN', 'LOGIN_FAILED')").await;
+        assert_eq!(events, 2);
+        assert!(account.id > 0);
+        // Long enough for the feed to hear of them (a poll or a pulse, many times over).
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        assert_eq!(from_the_feed(&cache, &t).await, current, "a login emptied the public cache");
+        // A change that can alter a public answer still moves it.
+        change_amount_elsewhere(&t, 3).await;
+        let changed = Instant::now();
+        while ticket(&cache, &t).await == Some(current) {
+            assert!(changed.elapsed() < WITHIN, "the generation did not move in {:?}", changed.elapsed());
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        other.close().await.unwrap();
+    }
+}

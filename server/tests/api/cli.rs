@@ -77,3 +77,36 @@ both! {
         assert_eq!(t.count("account").await, 1);
     }
 }
+
+both! {
+    async fn a_dry_run_prints_what_would_change_and_writes_nothing(backend: Backend) {
+        let t = TestDb::new(backend).await;
+        assert!(nuvola(&["import", APPLICATIONS_CSV], &t.url).status.success());
+        let before = (t.count("application").await, t.count("event").await, t.count("call").await);
+        let dir = tempfile::tempdir().unwrap();
+        let newer = dir.path().join("newer.csv");
+        let original = std::fs::read_to_string(APPLICATIONS_CSV).unwrap();
+        // Genova renounced; a new row with a CUP of 16 characters.
+        let mut lines: Vec<String> = original.lines().map(str::to_owned).collect();
+        lines[1] = lines[1].replace(",A,1.2 Abil", ",R,1.2 Abil");
+        lines.push(lines[2].replace("E91C22000180006", "E91C220001800061"));
+        std::fs::write(&newer, lines.join("\n")).unwrap();
+        let out = nuvola(&["import", "--dry-run", CALLS_CSV, newer.to_str().unwrap()], &t.url);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let announced = stdout.lines().last().unwrap().to_owned();
+        assert!(announced.contains("12933 unchanged, 43 skipped"), "{stdout}");
+        assert!(stdout.contains("dry run: nothing was written"), "{stdout}");
+        assert!(stderr.contains("B31C22000060007 (1.2 Abilitazione al cloud - Comuni - Aprile 2022) changes: state \"FUNDED\" -> \"RENOUNCED\""), "{stderr}");
+        assert!(stderr.contains("data-quality warning: codice_cup \"E91C220001800061\" has 16 characters"), "{stderr}");
+        assert!(stderr.contains("row(s): measure \"1.1 Infrastrutture digitali\" is not 1.2 (from the calls file)"), "{stderr}");
+        let after = (t.count("application").await, t.count("event").await, t.count("call").await);
+        assert_eq!(before, after, "a dry run writes nothing");
+        // The same files for real: the numbers the dry run announced.
+        let out = nuvola(&["import", CALLS_CSV, newer.to_str().unwrap()], &t.url);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.lines().last(), Some(announced.as_str()), "{stdout}");
+        assert_eq!(t.count_where("application", "cup = 'E91C220001800061'").await, 1);
+    }
+}

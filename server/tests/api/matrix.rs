@@ -130,6 +130,12 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("applications", r#"{ applications(first: 1, filter: { region: "Emilia-Romagna", callTitle: "1.2 Abilitazione al Cloud - Scuole - Aprile 2022" }) { edges { node { plan { id } } } } }"#, json!({}), SCHOOL_PLAN),
         row("myProjects", "{ myProjects { cup } }", json!({}), WITH_PROJECTS),
         row("apiTokens", "{ apiTokens { name } }", json!({}), DEPARTMENT),
+        row("importJobs", "{ importJobs { id status } }", json!({}), DEPARTMENT),
+        row("importJob", r#"{ importJob(id: "999999") { id } }"#, json!({}), DEPARTMENT),
+        row("dataQuality", "{ dataQuality { totalCount applications { cup warnings { field } } } }", json!({}), DEPARTMENT),
+        row("previewImport", r#"mutation { previewImport(id: "999999") { id } }"#, json!({}), DEPARTMENT),
+        row("confirmImport", r#"mutation { confirmImport(id: "999999") { id } }"#, json!({}), DEPARTMENT),
+        row("discardImport", r#"mutation { discardImport(id: "999999") { id } }"#, json!({}), DEPARTMENT),
         // Deadlines derive from public data; inboxes are each account's own.
         row("application", "query($cup: String!) { application(cup: $cup) { overdue { kind daysLate } } }", cup.clone(), EVERYONE),
         row("overdueProjects", "{ overdueProjects(first: 5) { totalCount edges { node { cup } } } }", json!({}), DEPARTMENT),

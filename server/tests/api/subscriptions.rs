@@ -21,20 +21,24 @@ use crate::contract::{contract, planned, CONTRACT, DEMO_VAT};
 use crate::helpers::{both, Backend};
 use crate::permissions::{ask, world, World, PASSWORD, SCHOOL_CUP};
 
-const STATES: &str = "subscription($cup: String) { projectStateChanged(cup: $cup) { cup callTitle state previousState at } }";
+pub(crate) const STATES: &str = "subscription($cup: String) { projectStateChanged(cup: $cup) { cup callTitle state previousState at } }";
 const SERVICES: &str = "subscription($cup: String) { serviceStatusChanged(cup: $cup) { cup callTitle serviceId name status previousStatus version at } }";
 const WAIT: Duration = Duration::from_secs(10);
 
 /// A graphql-transport-ws client.
-struct Ws {
-    socket: tokio_tungstenite::WebSocketStream<
+pub(crate) struct Ws {
+    pub(crate) socket: tokio_tungstenite::WebSocketStream<
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
     >,
 }
 
 impl Ws {
     /// Connects and initialises with `init` as the payload; the close reason on refusal.
-    async fn connect(addr: &str, init: Value, cookie: Option<&str>) -> Result<Ws, String> {
+    pub(crate) async fn connect(
+        addr: &str,
+        init: Value,
+        cookie: Option<&str>,
+    ) -> Result<Ws, String> {
         Self::connect_with("graphql-transport-ws", addr, init, cookie).await
     }
 
@@ -73,7 +77,7 @@ impl Ws {
             .unwrap();
     }
 
-    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+    pub(crate) async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
         self.send(json!({ "type": "subscribe", "id": id, "payload": { "query": query, "variables": variables } }))
             .await;
     }
@@ -469,6 +473,32 @@ impl Replica {
             .json()
             .await
             .unwrap()
+    }
+}
+
+impl Replica {
+    /// Sends SIGTERM, as an orchestrator stopping the replica would.
+    pub(crate) fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits (`within` at most) for the process to exit; its status.
+    pub(crate) async fn exited_within(
+        &mut self,
+        within: Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        while started.elapsed() < within {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
     }
 }
 
