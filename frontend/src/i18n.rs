@@ -396,6 +396,8 @@ const MESSAGES: &[(&str, &str)] = &[
     ("Liquidati", "Paid"),
     ("Mappa delle regioni", "Map of the regions"),
     ("Menu principale", "Main menu"),
+    ("Apri il menu", "Open the menu"),
+    ("Chiudi il menu", "Close the menu"),
     ("Migrazione al cloud della Pubblica Amministrazione · PNRR Misura 1.2", "Cloud migration of the Italian public administration · NRRP Measure 1.2"),
     ("Modalità", "Modality"),
     ("Modifica", "Edit"),
