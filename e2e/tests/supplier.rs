@@ -150,11 +150,19 @@ async fn a_supplier_sees_and_filters_the_services_contracted_to_it(backend: Back
     browser.screenshot("supplier-bulk-update").await?;
     assert_accessible(&browser, "supplier bulk update").await?;
 
-    // PSN holds no contract here: its page says so instead of showing an empty table.
+    // PSN has the demo's work to do: the school of Gualtieri's five services, contracted
+    // and not started.
     driver.goto(format!("{}/", server.url)).await?;
     graphql_in_page(driver, "mutation { logout }", json!({})).await?;
     log_in(driver, &server.url, "psn.demo", "psn-demo-2026").await?;
-    wait_for_page_text(driver, "Non hai servizi a contratto.").await?;
+    wait_for_heading(driver, "I servizi a contratto").await?;
+    let psn = wait_for_rows(driver, 5).await?;
+    assert!(
+        psn.iter()
+            .all(|r| r.contains("GUALTIERI") && r.contains("Da avviare")),
+        "{psn:#?}"
+    );
+    wait_for_page_text(driver, "5 servizi su 5.").await?;
 
     driver.clone().quit().await?;
     Ok(())
