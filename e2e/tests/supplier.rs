@@ -126,6 +126,22 @@ async fn a_supplier_sees_and_filters_the_services_contracted_to_it(backend: Back
         .await?
         .click()
         .await?;
+    // The page says what will happen and waits: cancelling sends nothing.
+    let question = "2 servizi passeranno a «Analizzato»: 2 da «Da avviare».";
+    wait_for_page_text(driver, question).await?;
+    browser.screenshot("supplier-bulk-confirm").await?;
+    button(driver, "Annulla").await?.click().await?;
+    let still = wait_for_rows(driver, 2).await?;
+    assert!(still.iter().all(|r| r.contains("Da avviare")), "{still:#?}");
+    button(driver, "Aggiorna i servizi selezionati (2)")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, question).await?;
+    button(driver, "Conferma l'aggiornamento")
+        .await?
+        .click()
+        .await?;
     wait_for_page_text(driver, "2 servizi aggiornati.").await?;
     let updated = eventually("both analysed", Duration::from_secs(20), || async {
         let r = rows(driver).await?;
