@@ -27,6 +27,9 @@ pub enum ApiError {
     },
     /// The answer did not have the expected shape (a client/server version mismatch).
     Malformed,
+    /// A refusal the page has already put in the person's words (`field` as in
+    /// `Refused`); shown as it is, not through the server's translator.
+    Worded { field: String, sentence: String },
 }
 
 impl ApiError {
@@ -39,10 +42,19 @@ impl ApiError {
         }
     }
 
+    /// A refusal decided and worded in the page (already in the person's language).
+    pub fn worded(field: &str, sentence: impl Into<String>) -> Self {
+        ApiError::Worded {
+            field: field.to_owned(),
+            sentence: sentence.into(),
+        }
+    }
+
     /// The input the server (or the browser's check) blames, if any.
     pub fn field(&self) -> Option<&str> {
         match self {
             ApiError::Refused { field, .. } => field.as_deref(),
+            ApiError::Worded { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -89,6 +101,7 @@ impl fmt::Display for ApiError {
                 };
                 f.write_str(text)
             }
+            ApiError::Worded { sentence, .. } => f.write_str(sentence),
             ApiError::Malformed => f.write_str(if en {
                 "The server's answer is unreadable: reload the page to update the application."
             } else {
@@ -187,6 +200,7 @@ fn explain_invalid(message: &str, field: Option<&str>, en: bool) -> String {
         ("is not an active verifier account", "Nessun asseveratore attivo ha questo nome utente.", "No active verifier has this username."),
         ("write the reason in", "Il motivo deve avere da 10 a 2.000 caratteri.", "The reason must have 10 to 2,000 characters."),
         ("services to redo", "Scegli i servizi da rifare.", "Choose the services to redo."),
+        ("at most 180 days", "La scadenza può essere al massimo a 180 giorni da oggi.", "The due date can be at most 180 days from today."),
         ("in the past", "La scadenza non può essere nel passato.", "The due date cannot be in the past."),
         ("give the request a title", "Scrivi un titolo di al massimo 200 caratteri.", "Write a title of at most 200 characters."),
         ("say what the request asks", "Scrivi cosa chiedi (al massimo 10.000 caratteri).", "Write what you ask for (at most 10,000 characters)."),
