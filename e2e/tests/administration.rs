@@ -294,6 +294,11 @@ async fn an_administration_plans_a_service_and_records_its_contract(
         .click()
         .await?;
     wait_for_page_text(driver, "Chiedi al Dipartimento di decretare la rinuncia").await?;
+    driver
+        .find(By::Css("[role='alertdialog']"))
+        .await?
+        .scroll_into_view()
+        .await?;
     browser
         .screenshot("administration-renunciation-confirm")
         .await?;
@@ -337,13 +342,23 @@ async fn an_administration_plans_a_service_and_records_its_contract(
         .await?;
     button(driver, "Conferma il ritiro").await?.click().await?;
     wait_for_page_text(driver, "Richiesta di rinuncia ritirata.").await?;
-    driver
-        .find(By::XPath(
-            "//summary[normalize-space()='Rinuncia al finanziamento']",
-        ))
-        .await?
-        .click()
-        .await?;
+    // The notice comes before the reloaded project: wait for the renunciation form.
+    eventually(
+        "the renunciation form again",
+        Duration::from_secs(20),
+        || async {
+            Ok(driver
+                .find_all(By::XPath(
+                    "//summary[normalize-space()='Rinuncia al finanziamento']",
+                ))
+                .await?
+                .into_iter()
+                .next())
+        },
+    )
+    .await?
+    .click()
+    .await?;
     fill(
         driver,
         "Motivo della rinuncia",
@@ -365,6 +380,11 @@ async fn an_administration_plans_a_service_and_records_its_contract(
     .await?;
     // At a phone's width the request and its withdrawal fit.
     driver.set_window_rect(0, 0, 390, 844).await?;
+    driver
+        .find(By::Css("[data-testid='richiesta-rinuncia']"))
+        .await?
+        .scroll_into_view()
+        .await?;
     browser
         .screenshot("administration-renunciation-requested-390")
         .await?;
@@ -386,6 +406,11 @@ async fn an_administration_plans_a_service_and_records_its_contract(
     wait_for_page_text(driver, "L'ente ha chiesto di rinunciare al finanziamento").await?;
     button(driver, "Decreta la rinuncia").await?.click().await?;
     wait_for_page_text(driver, "Decreti la rinuncia").await?;
+    driver
+        .find(By::Css("[role='alertdialog']"))
+        .await?
+        .scroll_into_view()
+        .await?;
     browser.screenshot("department-renunciation-decree").await?;
     assert_accessible(&browser, "renunciation decree").await?;
     button(driver, "Conferma il decreto di rinuncia")

@@ -383,6 +383,8 @@ async fn a_supplier_bulk_update_shows_live_on_the_administration_project_page(
         .await?
         .click()
         .await?;
+    wait_for_page_text(s, "2 servizi passeranno a «Analizzato»: 2 da «Da avviare».").await?;
+    button(s, "Conferma l'aggiornamento").await?.click().await?;
     wait_for_page_text(s, "2 servizi aggiornati.").await?;
 
     // The administration's page, never reloaded, shows both new statuses.

@@ -126,6 +126,22 @@ async fn a_supplier_sees_and_filters_the_services_contracted_to_it(backend: Back
         .await?
         .click()
         .await?;
+    // The page says what will happen and waits: cancelling sends nothing.
+    let question = "2 servizi passeranno a «Analizzato»: 2 da «Da avviare».";
+    wait_for_page_text(driver, question).await?;
+    browser.screenshot("supplier-bulk-confirm").await?;
+    button(driver, "Annulla").await?.click().await?;
+    let still = wait_for_rows(driver, 2).await?;
+    assert!(still.iter().all(|r| r.contains("Da avviare")), "{still:#?}");
+    button(driver, "Aggiorna i servizi selezionati (2)")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, question).await?;
+    button(driver, "Conferma l'aggiornamento")
+        .await?
+        .click()
+        .await?;
     wait_for_page_text(driver, "2 servizi aggiornati.").await?;
     let updated = eventually("both analysed", Duration::from_secs(20), || async {
         let r = rows(driver).await?;
@@ -150,11 +166,19 @@ async fn a_supplier_sees_and_filters_the_services_contracted_to_it(backend: Back
     browser.screenshot("supplier-bulk-update").await?;
     assert_accessible(&browser, "supplier bulk update").await?;
 
-    // PSN holds no contract here: its page says so instead of showing an empty table.
+    // PSN has the demo's work to do: the school of Gualtieri's five services, contracted
+    // and not started.
     driver.goto(format!("{}/", server.url)).await?;
     graphql_in_page(driver, "mutation { logout }", json!({})).await?;
     log_in(driver, &server.url, "psn.demo", "psn-demo-2026").await?;
-    wait_for_page_text(driver, "Non hai servizi a contratto.").await?;
+    wait_for_heading(driver, "I servizi a contratto").await?;
+    let psn = wait_for_rows(driver, 5).await?;
+    assert!(
+        psn.iter()
+            .all(|r| r.contains("GUALTIERI") && r.contains("Da avviare")),
+        "{psn:#?}"
+    );
+    wait_for_page_text(driver, "5 servizi su 5.").await?;
 
     driver.clone().quit().await?;
     Ok(())

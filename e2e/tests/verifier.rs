@@ -117,6 +117,7 @@ async fn a_verifier_checks_asks_for_documents_and_records_the_outcome(
     browser.screenshot("verifier-evidence").await?;
     assert_accessible(&browser, "verifier's evidence").await?;
     driver.set_window_rect(0, 0, 390, 844).await?;
+    first_panel.scroll_into_view().await?;
     browser.screenshot("verifier-evidence-390").await?;
     driver.set_window_rect(0, 0, 1366, 900).await?;
 
@@ -139,6 +140,11 @@ async fn a_verifier_checks_asks_for_documents_and_records_the_outcome(
 
     // Closed, then asked again.
     button(driver, "Chiudi la richiesta Verbale di collaudo")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "l'ente non potrà più rispondere").await?;
+    button(driver, "Conferma la chiusura")
         .await?
         .click()
         .await?;

@@ -27,6 +27,9 @@ pub enum ApiError {
     },
     /// The answer did not have the expected shape (a client/server version mismatch).
     Malformed,
+    /// A refusal the page has already put in the person's words (`field` as in
+    /// `Refused`); shown as it is, not through the server's translator.
+    Worded { field: String, sentence: String },
 }
 
 impl ApiError {
@@ -39,10 +42,19 @@ impl ApiError {
         }
     }
 
+    /// A refusal decided and worded in the page (already in the person's language).
+    pub fn worded(field: &str, sentence: impl Into<String>) -> Self {
+        ApiError::Worded {
+            field: field.to_owned(),
+            sentence: sentence.into(),
+        }
+    }
+
     /// The input the server (or the browser's check) blames, if any.
     pub fn field(&self) -> Option<&str> {
         match self {
             ApiError::Refused { field, .. } => field.as_deref(),
+            ApiError::Worded { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -64,9 +76,11 @@ impl fmt::Display for ApiError {
                     write!(f, "Il server ha risposto in modo inatteso (HTTP {status}). Riprova tra poco.")
                 }
             }
-            ApiError::Refused { code, message, .. } => {
+            ApiError::Refused { code, message, field } => {
                 let text = match (code.as_str(), en) {
-                    ("INVALID_INPUT", _) => return f.write_str(&explain_invalid(message, en)),
+                    ("INVALID_INPUT", _) => {
+                        return f.write_str(&explain_invalid(message, field.as_deref(), en))
+                    }
                     ("UNAUTHENTICATED", false) => "Credenziali non valide o sessione scaduta: accedi di nuovo.",
                     ("UNAUTHENTICATED", true) => "Invalid credentials or expired session: log in again.",
                     ("FORBIDDEN", false) => "Non hai i permessi per questa operazione.",
@@ -87,6 +101,7 @@ impl fmt::Display for ApiError {
                 };
                 f.write_str(text)
             }
+            ApiError::Worded { sentence, .. } => f.write_str(sentence),
             ApiError::Malformed => f.write_str(if en {
                 "The server's answer is unreadable: reload the page to update the application."
             } else {
@@ -132,8 +147,17 @@ fn explain_transition(message: &str, en: bool) -> String {
 /// developers, told to a person in Italian (or plain English). The known reasons are
 /// recognised by their wording; anything else keeps the server's words after a sentence
 /// in the user's language.
-fn explain_invalid(message: &str, en: bool) -> String {
+fn explain_invalid(message: &str, field: Option<&str>, en: bool) -> String {
     let m = message.to_lowercase();
+    // What only the field tells apart: an empty choice of supplier is not a bad VAT number.
+    if matches!(field, Some("supplierVat" | "vat" | "vatNumber")) && m.contains("\"\"") {
+        return (if en {
+            "Choose the supplier."
+        } else {
+            "Scegli il fornitore."
+        })
+        .to_owned();
+    }
     let known: &[(&str, &str, &str)] = &[
         ("the name must have", "Il nome deve avere da 2 a 200 caratteri.", "The name must have 2 to 200 characters."),
         ("give the service a name", "Scegli il servizio dal catalogo o scrivine il nome.", "Choose the service from the catalogue or write its name."),
@@ -155,7 +179,7 @@ fn explain_invalid(message: &str, en: bool) -> String {
         ("expected public, private", "Scegli il modello di rilascio: pubblico, privato, ibrido o PSN.", "Choose the deployment: public, private, hybrid or PSN."),
         ("qualify the supplier", "Qualifica prima il fornitore.", "Qualify the supplier first."),
         ("invalid term", "Scrivi il termine in giorni o mesi, da 1 a 3.650, per esempio «6 mesi» o «120 giorni».", "Write the term in days or months, 1 to 3,650, e.g. \"6 months\" or \"120 days\"."),
-        ("vat", "La partita IVA non è valida (11 cifre con il carattere di controllo).", "The VAT number is not valid (11 digits with the check digit)."),
+        ("vat number", "La partita IVA non è valida (11 cifre con il carattere di controllo).", "The VAT number is not valid (11 digits with the check digit)."),
         ("in the future", "La data del contratto non può essere nel futuro.", "The contract date cannot be in the future."),
         ("precede the funding", "Il contratto non può precedere il decreto di finanziamento.", "The contract cannot precede the funding decree."),
         ("planned services", "Scegli almeno un servizio del piano.", "Choose at least one service of the plan."),
@@ -176,6 +200,7 @@ fn explain_invalid(message: &str, en: bool) -> String {
         ("is not an active verifier account", "Nessun asseveratore attivo ha questo nome utente.", "No active verifier has this username."),
         ("write the reason in", "Il motivo deve avere da 10 a 2.000 caratteri.", "The reason must have 10 to 2,000 characters."),
         ("services to redo", "Scegli i servizi da rifare.", "Choose the services to redo."),
+        ("at most 180 days", "La scadenza può essere al massimo a 180 giorni da oggi.", "The due date can be at most 180 days from today."),
         ("in the past", "La scadenza non può essere nel passato.", "The due date cannot be in the past."),
         ("give the request a title", "Scrivi un titolo di al massimo 200 caratteri.", "Write a title of at most 200 characters."),
         ("say what the request asks", "Scrivi cosa chiedi (al massimo 10.000 caratteri).", "Write what you ask for (at most 10,000 characters)."),
@@ -185,17 +210,83 @@ fn explain_invalid(message: &str, en: bool) -> String {
         ("at least one document or a note", "Allega almeno un documento o scrivi una nota per l'asseveratore.", "Attach at least one document or write a note for the verifier."),
         ("already has a service with this name", "Il piano ha già un servizio con questo nome: modifica quella riga invece di aggiungerne un'altra.", "The plan already has a service with this name: edit that line instead of adding another."),
         ("notes too long", "Le note possono avere al massimo 2.000 caratteri.", "Notes may have at most 2,000 characters."),
+        // Identifiers and amounts (`shared::ids`, `shared::money`), in `ParseError`'s words.
+        ("invalid cup", "Il CUP ha 15 caratteri alfanumerici, per esempio B71C22000020001.", "A CUP has 15 letters and digits, e.g. B71C22000020001."),
+        ("invalid ipa code", "Il codice IPA non è valido (lettere, cifre e trattini bassi, al massimo 40).", "The IPA code is not valid (letters, digits and underscores, at most 40)."),
+        ("invalid istat code", "Il codice ISTAT non è valido (6 cifre).", "The ISTAT code is not valid (6 digits)."),
+        ("invalid amount", "Scrivi l'importo in euro interi, per esempio 12500.", "Write the amount in whole euros, e.g. 12500."),
+        ("invalid call title", "Indica l'avviso.", "Give the call."),
+        ("invalid file name", "Indica il nome del file.", "Give the file's name."),
+        ("give the file's name", "Indica il nome del file.", "Give the file's name."),
+        ("give the reason", "Scrivi il motivo (da 10 a 2.000 caratteri).", "Write the reason (10 to 2,000 characters)."),
+        ("invalid date", "Scrivi una data valida nel formato GG/MM/AAAA.", "Write a valid date."),
+        ("not a cursor", "La pagina chiesta non esiste più: ricarica l'elenco.", "The page asked for no longer exists: reload the list."),
+        ("not the id of", "L'elemento scelto non esiste più: ricarica la pagina.", "The chosen item no longer exists: reload the page."),
     ];
     for (needle, it_text, en_text) in known {
         if m.contains(needle) {
             return (if en { *en_text } else { *it_text }).to_owned();
         }
     }
-    if en {
-        format!("Invalid data: {message}")
-    } else {
-        format!("Dati non validi: {message}")
+    // An unknown reason: name the field in the person's language, never the server's
+    // English words.
+    let what = message
+        .strip_prefix("invalid ")
+        .and_then(|rest| rest.split_once(" \""))
+        .map(|(what, _)| what);
+    match what
+        .and_then(|w| field_label(w, en))
+        .or_else(|| field.and_then(|f| field_label(f, en)))
+    {
+        Some(label) if en => {
+            format!("The value of “{label}” is not valid: correct it and try again.")
+        }
+        Some(label) => format!("Il valore di «{label}» non è valido: correggilo e riprova."),
+        None if en => "Some data is not valid: check the form and try again.".to_owned(),
+        None => "Alcuni dati non sono validi: controlla il modulo e riprova.".to_owned(),
     }
+}
+
+/// The name a person reads for an input the server blames (`extensions.field`).
+fn field_label(field: &str, en: bool) -> Option<&'static str> {
+    let (it, english) = match field {
+        "cup" => ("CUP", "CUP"),
+        "supplierVat" | "vat" | "vatNumber" => ("Partita IVA", "VAT number"),
+        "name" => ("Nome", "Name"),
+        "title" => ("Titolo", "Title"),
+        "body" => ("Testo", "Text"),
+        "reason" => ("Motivo", "Reason"),
+        "notes" | "note" | "answerNote" => ("Note", "Notes"),
+        "dueOn" => ("Scadenza", "Due date"),
+        "contractOn" => ("Data del contratto", "Contract date"),
+        "qualifiedOn" => ("Qualificata dal", "Qualified from"),
+        "qualifiedUntil" => ("Qualificata fino al", "Qualified until"),
+        "code" | "offeringCode" => ("Codice dell'offerta", "Offering code"),
+        "catalogueCode" => ("Servizio del catalogo", "Catalogue service"),
+        "dataClass" => ("Classe dei dati", "Data class"),
+        "origin" => ("Origine", "Origin"),
+        "destination" => ("Destinazione", "Destination"),
+        "username" => ("Nome utente", "Username"),
+        "password" => ("Password", "Password"),
+        "amount" => ("Importo", "Amount"),
+        "term" | "contractTerm" | "completionTerm" => ("Termine", "Term"),
+        "hardDeadline" => ("Termine ultimo", "Hard deadline"),
+        "services" => ("Servizi", "Services"),
+        // `shared`'s own names of what it parses (`ParseError`'s "invalid <what> …").
+        "data class" => ("Classe dei dati", "Data class"),
+        "service model" => ("Modello di servizio", "Service model"),
+        "outcome" | "check outcome" => ("Esito", "Outcome"),
+        "document kind" => ("Tipo di documento", "Document kind"),
+        "region" | "region ISTAT code" => ("Regione", "Region"),
+        "answer" => ("Risposta", "Answer"),
+        "modality" => ("Modalità", "Modality"),
+        "administration type" => ("Tipo di ente", "Type of body"),
+        "role" => ("Ruolo", "Role"),
+        "deadline kind" => ("Tipo di scadenza", "Kind of deadline"),
+        "application state" | "service state" | "request state" => ("Stato", "State"),
+        _ => return None,
+    };
+    Some(if en { english } else { it })
 }
 
 #[derive(Deserialize)]
@@ -259,4 +350,124 @@ pub async fn query_value(document: &str, variables: Value) -> Result<Value, ApiE
         });
     }
     decoded.data.ok_or(ApiError::Malformed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every INVALID_INPUT reason written in the server and in `shared`, found the way a
+    /// reviewer would grep for them: the string literals of `invalid(field, "…")`,
+    /// `Invalid…("…")` and `ParseError::new(what, input, "…")` calls.
+    fn server_reasons() -> Vec<(Option<String>, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("server/src"), root.join("shared/src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let literals = |text: &str| -> Vec<String> {
+            let mut out = Vec::new();
+            let mut rest = text;
+            while let Some(start) = rest.find('"') {
+                let after = &rest[start + 1..];
+                let Some(end) = after.find('"') else { break };
+                out.push(after[..end].to_owned());
+                rest = &after[end + 1..];
+            }
+            out
+        };
+        let mut reasons = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (at, _) in text.match_indices("invalid(") {
+                // The call's arguments, up to its closing parenthesis on a later line.
+                let call: String = text[at + 8..].chars().take(260).collect();
+                let call = call.split(");").next().unwrap_or_default();
+                let lits = literals(call);
+                if !(text[..at].ends_with("ApiError::") || text[..at].ends_with("Error::")) {
+                    continue;
+                }
+                // `invalid("field", "…")`, or `invalid(field, "…")` with the field in a variable.
+                let field_literal = call.trim_start().starts_with('"');
+                match (field_literal, lits.as_slice()) {
+                    (true, [field, message, ..]) => {
+                        reasons.push((Some(field.clone()), message.clone()))
+                    }
+                    (false, [message, ..]) => reasons.push((None, message.clone())),
+                    _ => {}
+                }
+            }
+            for (at, _) in text.match_indices("ParseError::new(") {
+                let call: String = text[at + 16..].chars().take(260).collect();
+                let call = call.split(')').next().unwrap_or_default();
+                let lits = literals(call);
+                if let (Some(what), Some(reason)) = (lits.first(), lits.last()) {
+                    if lits.len() >= 2 {
+                        reasons.push((None, format!("invalid {what} \"x\": {reason}")));
+                    }
+                }
+            }
+        }
+        reasons
+    }
+
+    #[test]
+    fn no_server_reason_reaches_a_person_in_english() {
+        let reasons = server_reasons();
+        assert!(reasons.len() > 20, "found only {} reasons", reasons.len());
+        for (field, message) in &reasons {
+            for en in [false, true] {
+                let shown = explain_invalid(message, field.as_deref(), en);
+                assert!(
+                    !shown.contains(message.as_str()) && !shown.contains("invalid "),
+                    "{field:?} {message:?} is shown as {shown:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_refusal_names_its_own_field() {
+        let it = |message: &str, field: Option<&str>| explain_invalid(message, field, false);
+        // "private" contains "vat": a deployment is not a VAT number.
+        assert_eq!(
+            it(
+                "deployment: expected PUBLIC, PRIVATE, HYBRID or PSN",
+                Some("deploymentModel")
+            ),
+            "Scegli il modello di rilascio: pubblico, privato, ibrido o PSN."
+        );
+        assert_eq!(
+            it(
+                "invalid VAT number \"\": must be 11 digits",
+                Some("supplierVat")
+            ),
+            "Scegli il fornitore."
+        );
+        assert!(it(
+            "invalid VAT number \"123\": must be 11 digits",
+            Some("supplierVat")
+        )
+        .starts_with("La partita IVA non è valida"));
+        assert!(it("invalid CUP \"ABC123\": has 6 characters", Some("cup"))
+            .starts_with("Il CUP ha 15 caratteri"));
+        assert!(it("give the reason", Some("reason")).starts_with("Scrivi il motivo"));
+        assert!(it("invalid date", Some("dueOn")).starts_with("Scrivi una data valida"));
+        assert_eq!(
+            it("something new the browser does not know", Some("dueOn")),
+            "Il valore di «Scadenza» non è valido: correggilo e riprova."
+        );
+        assert_eq!(
+            explain_invalid("something new", Some("dueOn"), true),
+            "The value of “Due date” is not valid: correct it and try again."
+        );
+    }
 }

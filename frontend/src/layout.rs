@@ -34,6 +34,9 @@ fn Brand(tagline: &'static str) -> impl IntoView {
     }
 }
 
+/// The `id` of the collapsible menu, which its hamburger button controls.
+const MENU_ID: &str = "menu-principale";
+
 /// The menu entries of a role: its own area, then the open data everyone sees.
 fn menu_of(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
     let mut items = Vec::new();
@@ -148,6 +151,35 @@ pub fn Header() -> impl IntoView {
                 .any(|(other, _)| other.len() > path.len() && matches(other));
         active.then_some("page")
     };
+    // The menu on narrow screens (below Bootstrap's `lg`): a side panel the hamburger
+    // opens. Opening moves the focus to its first link; closing with the close button,
+    // the overlay or Escape gives the focus back to the hamburger; following a link (or
+    // any other navigation) closes it.
+    let open = RwSignal::new(false);
+    let toggler = NodeRef::<leptos::html::Button>::new();
+    let menu = NodeRef::<leptos::html::Div>::new();
+    let set_menu = move |value: bool, refocus: bool| {
+        open.set(value);
+        if value {
+            request_animation_frame(move || {
+                if let Some(link) = menu
+                    .get_untracked()
+                    .and_then(|m| m.query_selector("a").ok().flatten())
+                    .and_then(|a| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(a).ok())
+                {
+                    let _ = link.focus();
+                }
+            });
+        } else if refocus {
+            if let Some(button) = toggler.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    };
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
     view! {
         <header class="it-header-wrapper">
             <div class="it-header-slim-wrapper">
@@ -188,8 +220,44 @@ pub fn Header() -> impl IntoView {
                         <div class="row">
                             <div class="col-12">
                                 <nav class="navbar navbar-expand-lg" aria-label=move || t("Menu principale")>
-                                    <div class="navbar-collapsable d-block position-static">
-                                        <div class="menu-wrapper">
+                                    <button
+                                        type="button"
+                                        class="custom-navbar-toggler"
+                                        aria-controls=MENU_ID
+                                        aria-expanded=move || open.get().to_string()
+                                        aria-label=move || t("Apri il menu")
+                                        node_ref=toggler
+                                        on:click=move |_| set_menu(true, false)
+                                    >
+                                        <Icon name="it-burger"/>
+                                    </button>
+                                    <div
+                                        class="navbar-collapsable"
+                                        class:expanded=move || open.get()
+                                        id=MENU_ID
+                                        style:display=move || open.get().then_some("block")
+                                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                            if ev.key() == "Escape" && open.get_untracked() {
+                                                set_menu(false, true);
+                                            }
+                                        }
+                                    >
+                                        <div
+                                            class="overlay"
+                                            style:display=move || open.get().then_some("block")
+                                            on:click=move |_| set_menu(false, true)
+                                        ></div>
+                                        <div class="close-div">
+                                            <button
+                                                type="button"
+                                                class="btn close-menu"
+                                                on:click=move |_| set_menu(false, true)
+                                            >
+                                                <span class="visually-hidden">{move || t("Chiudi il menu")}</span>
+                                                <Icon name="it-close-big"/>
+                                            </button>
+                                        </div>
+                                        <div class="menu-wrapper" node_ref=menu>
                                             <ul class="navbar-nav">
                                                 {move || {
                                                     menu_of(session.role())
@@ -201,6 +269,7 @@ pub fn Header() -> impl IntoView {
                                                                     class:active=move || current(href).is_some()
                                                                     href=href
                                                                     aria-current=move || current(href)
+                                                                    on:click=move |_| open.set(false)
                                                                 >
                                                                     <span>{move || t(label)}</span>
                                                                 </a>

@@ -23,6 +23,7 @@ use crate::service::import::{self, ImportReport};
 use crate::service::lifecycle::{self, ProjectRef};
 use crate::service::plan::{self, PlanChange};
 use crate::service::progress::{self, ServiceMove};
+use crate::service::verification::{self, NewRequest};
 
 pub const CALLS_CSV: &[u8] = include_bytes!("../../data/padigitale2026/avvisi.csv");
 pub const APPLICATIONS_CSV: &[u8] = include_bytes!("../../data/padigitale2026/candidature_12.csv");
@@ -51,7 +52,7 @@ const SUPPLIER_VAT: &str = "01234567897";
 const SCHOOLS_VAT: &str = "02723810970";
 const SCHOOLS_OFFERING: &str = "DEMO-SCUOLE-SAAS";
 
-pub const LOGINS: [DemoLogin; 9] = [
+pub const LOGINS: [DemoLogin; 12] = [
     DemoLogin {
         role: Role::Administration,
         username: "comune.ferrara",
@@ -125,6 +126,32 @@ pub const LOGINS: [DemoLogin; 9] = [
         bound_to: "Scuola Digitale Cloud S.r.l. (P.IVA 02723810970), fornitore delle scuole demo",
         ipa_code: None,
         vat: Some(SCHOOLS_VAT),
+    },
+    // Three more schools, so that the suppliers have services to migrate and an
+    // administration has a verifier's request to answer (see `stage_work_to_do`).
+    DemoLogin {
+        role: Role::Administration,
+        username: "scuola.collecchio",
+        password: "scuola-demo-2026",
+        bound_to: "I.C. Ettore Guatelli, Collecchio (migrazione in corso)",
+        ipa_code: Some("istsc_pric82400c"),
+        vat: None,
+    },
+    DemoLogin {
+        role: Role::Administration,
+        username: "scuola.gualtieri",
+        password: "scuola-demo-2026",
+        bound_to: "I.C. di Gualtieri (servizi affidati al PSN)",
+        ipa_code: Some("istsc_reic83800c"),
+        vat: None,
+    },
+    DemoLogin {
+        role: Role::Administration,
+        username: "scuola.valnure",
+        password: "scuola-demo-2026",
+        bound_to: "I.C. della Val Nure (richiesta dell'asseveratore da riscontrare)",
+        ipa_code: Some("istsc_pcic80700t"),
+        vat: None,
     },
 ];
 
@@ -202,6 +229,12 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
 const VERIFYING_CUP: &str = "G31C22001290006";
 const COMPLETED_CUP: &str = "D81C22002300006";
 const PAYMENT_CUP: &str = "H81C22000830006";
+/// Collecchio's services are half-way through their migration by the schools' supplier.
+const MIGRATING_CUP: &str = "H91C22000850006";
+/// Gualtieri's services are contracted to PSN, not started.
+const PSN_CUP: &str = "H51C22000880006";
+/// Val Nure is under verification, with a request of the verifier still to answer.
+const REQUESTED_CUP: &str = "F71C22000910006";
 
 /// Takes three funded schools of the open data through the real services, as their
 /// people would: a plan on the demo supplier's school offering, the contract, the
@@ -260,6 +293,65 @@ async fn stage_life_cycle(db: &DatabaseConnection) -> anyhow::Result<()> {
             .await?;
         }
     }
+    stage_work_to_do(db, &supplier, &department)
+        .await
+        .context("leaving the demo suppliers, verifier and schools work to do")?;
+    Ok(())
+}
+
+/// Work left for a first visit: the schools' supplier has Collecchio's services half
+/// migrated, PSN has Gualtieri's services contracted and not started, and the verifier
+/// has a second project (Val Nure) assigned and not checked, where it asked the school
+/// for a document the school has still to send.
+async fn stage_work_to_do(
+    db: &DatabaseConnection,
+    supplier: &Principal,
+    department: &Principal,
+) -> anyhow::Result<()> {
+    let collecchio = principal(db, "scuola.collecchio").await?;
+    let project = contract_school(
+        db,
+        &collecchio,
+        MIGRATING_CUP,
+        SCHOOLS_VAT,
+        SCHOOLS_OFFERING,
+        "SAAS",
+    )
+    .await?;
+    migrate_school(
+        db,
+        supplier,
+        project.id,
+        &[ServiceState::Assessed, ServiceState::Migrating],
+    )
+    .await?;
+
+    let gualtieri = principal(db, "scuola.gualtieri").await?;
+    contract_school(db, &gualtieri, PSN_CUP, PSN_VAT, "PSN-IAAS-SHARED", "IAAS").await?;
+
+    let valnure = principal(db, "scuola.valnure").await?;
+    complete_school(db, &valnure, supplier, REQUESTED_CUP).await?;
+    lifecycle::assign_verifier(
+        db,
+        department,
+        project_ref(db, REQUESTED_CUP).await?,
+        "asseveratore",
+    )
+    .await?;
+    let verifier = principal(db, "asseveratore").await?;
+    verification::open(
+        db,
+        &verifier,
+        NewRequest {
+            cup: REQUESTED_CUP.to_owned(),
+            call_title: None,
+            title: "Verbale di collaudo".to_owned(),
+            body: "Inviate il verbale di collaudo dei servizi migrati, firmato dal dirigente scolastico.".to_owned(),
+            due_on: Utc::now().date_naive() + chrono::Days::new(15),
+            idempotency_key: None,
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -269,6 +361,33 @@ async fn complete_school(
     supplier: &Principal,
     cup: &str,
 ) -> anyhow::Result<()> {
+    let project = contract_school(db, school, cup, SCHOOLS_VAT, SCHOOLS_OFFERING, "SAAS").await?;
+    migrate_school(
+        db,
+        supplier,
+        project.id,
+        &[
+            ServiceState::Assessed,
+            ServiceState::Migrating,
+            ServiceState::Testing,
+            ServiceState::Migrated,
+        ],
+    )
+    .await?;
+    lifecycle::declare_completion(db, school, project_ref(db, cup).await?).await?;
+    Ok(())
+}
+
+/// The school plans each of its lines on `offering` (from on-premises to `destination`)
+/// and contracts them all to the supplier `supplier_vat`; returns the project.
+async fn contract_school(
+    db: &DatabaseConnection,
+    school: &Principal,
+    cup: &str,
+    supplier_vat: &str,
+    offering: &str,
+    destination: &str,
+) -> anyhow::Result<application::Model> {
     let project = application::Entity::find()
         .filter(application::Column::Cup.eq(cup))
         .one(db)
@@ -293,8 +412,8 @@ async fn complete_school(
                 name: None,
                 data_class: "ORDINARIO".to_owned(),
                 origin: "ON_PREMISES".to_owned(),
-                destination: "SAAS".to_owned(),
-                offering_code: Some(SCHOOLS_OFFERING.to_owned()),
+                destination: destination.to_owned(),
+                offering_code: Some(offering.to_owned()),
                 idempotency_key: None,
             },
         )
@@ -311,18 +430,33 @@ async fn complete_school(
         ContractRecord {
             cup: cup.to_owned(),
             call_title: None,
-            supplier_vat: SCHOOLS_VAT.to_owned(),
+            supplier_vat: supplier_vat.to_owned(),
             contract_on,
-            services: contracted.clone(),
+            services: contracted,
             idempotency_key: None,
         },
     )
     .await?;
-    for (id, _) in &contracted {
+    Ok(project)
+}
+
+/// The supplier fills in each service's questionnaire and moves all of them through
+/// `steps`.
+async fn migrate_school(
+    db: &DatabaseConnection,
+    supplier: &Principal,
+    project_id: i32,
+    steps: &[ServiceState],
+) -> anyhow::Result<()> {
+    let contracted = planned_service::Entity::find()
+        .filter(planned_service::Column::ApplicationId.eq(project_id))
+        .all(db)
+        .await?;
+    for service in &contracted {
         progress::submit_assessment(
             db,
             supplier,
-            *id,
+            service.id,
             0,
             Questionnaire {
                 application_name: Some("Segreteria digitale".to_owned()),
@@ -337,14 +471,9 @@ async fn complete_school(
         )
         .await?;
     }
-    for step in [
-        ServiceState::Assessed,
-        ServiceState::Migrating,
-        ServiceState::Testing,
-        ServiceState::Migrated,
-    ] {
+    for &step in steps {
         let current = planned_service::Entity::find()
-            .filter(planned_service::Column::ApplicationId.eq(project.id))
+            .filter(planned_service::Column::ApplicationId.eq(project_id))
             .all(db)
             .await?;
         let moves: Vec<ServiceMove> = current
@@ -357,7 +486,6 @@ async fn complete_school(
             .collect();
         progress::move_services(db, supplier, &moves).await?;
     }
-    lifecycle::declare_completion(db, school, project_ref(db, cup).await?).await?;
     Ok(())
 }
 

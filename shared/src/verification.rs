@@ -207,6 +207,29 @@ pub const MAX_REQUEST_TITLE: usize = 200;
 /// The longest body of a request or note, in characters.
 pub const MAX_REQUEST_TEXT: usize = 10_000;
 
+/// The furthest a request's due date may be, in days from today: a request is an
+/// answer the verification waits for, not a note for the next years.
+pub const MAX_REQUEST_DAYS: u64 = 180;
+/// [`check_due`]'s reasons.
+pub const DUE_IN_THE_PAST: &str = "the due date cannot be in the past";
+pub const DUE_TOO_FAR: &str = "the due date is at most 180 days from today";
+
+/// A request's due date: not before `today`, at most [`MAX_REQUEST_DAYS`] after it.
+/// The server applies it to opening and reopening; the verifier's page, before sending.
+pub fn check_due(due_on: chrono::NaiveDate, today: chrono::NaiveDate) -> Result<(), ParseError> {
+    let input = due_on.to_string();
+    if due_on < today {
+        return Err(ParseError::new("due date", &input, DUE_IN_THE_PAST));
+    }
+    if today
+        .checked_add_days(chrono::Days::new(MAX_REQUEST_DAYS))
+        .is_some_and(|latest| due_on > latest)
+    {
+        return Err(ParseError::new("due date", &input, DUE_TOO_FAR));
+    }
+    Ok(())
+}
+
 /// The reason [`check_answer`] gives when an answer carries nothing.
 pub const EMPTY_ANSWER: &str = "an answer carries at least one document or a note";
 
@@ -225,6 +248,21 @@ pub fn check_answer(note: Option<&str>, new_documents: usize) -> Result<(), Pars
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_is_due_from_today_to_180_days_later() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let day = |d: u64| today.checked_add_days(chrono::Days::new(d)).unwrap();
+        assert!(check_due(today, today).is_ok());
+        assert!(check_due(day(180), today).is_ok());
+        assert!(check_due(day(181), today).is_err());
+        assert!(check_due(today.pred_opt().unwrap(), today).is_err());
+        let far = chrono::NaiveDate::from_ymd_opt(2099, 1, 1).unwrap();
+        assert!(check_due(far, today)
+            .unwrap_err()
+            .to_string()
+            .contains("at most 180 days"));
+    }
 
     #[test]
     fn a_request_is_answered_by_the_administration_and_closed_by_the_verifier() {

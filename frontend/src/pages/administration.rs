@@ -516,7 +516,8 @@ fn ProjectView(
 
         <LifecycleActions cup=project.cup.clone() call_title=project.call.title.clone() state=project.state version=project.version reason=project.state_reason.clone() renunciation=project.renunciation_request.clone() reload/>
 
-        {(can_edit && !uncontracted.is_empty()).then(|| view! {
+        // While a request of renunciation waits, no contract is offered (the server refuses it).
+        {(can_edit && !uncontracted.is_empty() && project.renunciation_request.is_none()).then(|| view! {
             <section aria-labelledby="contratto" class="mt-5">
                 <ContractForm
                     cup=cup

@@ -209,7 +209,7 @@ pub fn DepartmentImports() -> impl IntoView {
         };
         let chosen: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
         if chosen.is_empty() {
-            error.set(Some(ApiError::invalid(
+            error.set(Some(ApiError::worded(
                 "files",
                 t("Scegli almeno un file da importare."),
             )));

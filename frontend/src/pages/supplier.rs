@@ -278,6 +278,14 @@ fn BulkUpdate(
     let target = RwSignal::new(ServiceState::Assessed.code().to_owned());
     let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
+    // The moves checked and waiting for the person's confirmation, with the sentence
+    // that says what they do; a new choice of services or status asks again.
+    let asking = RwSignal::new(None::<(Vec<serde_json::Value>, String)>);
+    Effect::new(move |_| {
+        selected.track();
+        target.track();
+        asking.set(None);
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
@@ -307,10 +315,45 @@ fn BulkUpdate(
             )));
             return;
         }
+        error.set(None);
         let input: Vec<serde_json::Value> = chosen
             .iter()
             .map(|r| json!({ "id": r.service.id, "version": r.service.version, "status": to.code() }))
             .collect();
+        // "N services will move to Y: n1 from X1, n2 from X2."
+        let mut from: Vec<(ServiceState, usize)> = Vec::new();
+        for r in &chosen {
+            if let Ok(state) = ServiceState::parse(&r.service.status) {
+                match from.iter_mut().find(|(s, _)| *s == state) {
+                    Some((_, n)) => *n += 1,
+                    None => from.push((state, 1)),
+                }
+            }
+        }
+        let parts: Vec<String> = from
+            .iter()
+            .map(|(s, n)| {
+                tf(
+                    "{} da «{}»",
+                    &[&n.to_string(), i18n::service_state_label(*s)],
+                )
+            })
+            .collect();
+        let sentence = tf(
+            "{} servizi passeranno a «{}»: {}. Il passaggio è registrato e l'ente lo vede subito.",
+            &[
+                &input.len().to_string(),
+                i18n::service_state_label(to),
+                &parts.join(", "),
+            ],
+        );
+        asking.set(Some((input, sentence)));
+    };
+    let confirm = move |_| {
+        let Some((input, _)) = asking.get_untracked() else {
+            return;
+        };
+        asking.set(None);
         let n = input.len();
         pending.set(true);
         leptos::task::spawn_local(async move {
@@ -353,6 +396,19 @@ fn BulkUpdate(
                 </button>
             </div>
             <div id="nuovo-stato-errore" class="col-12 text-danger small" aria-live="polite">{message}</div>
+            {move || asking.with(|a| a.as_ref().map(|(_, sentence)| sentence.clone())).map(|sentence| view! {
+                <div class="col-12">
+                    <div class="alert alert-warning" role="alertdialog" aria-label=move || t("Conferma l'aggiornamento dei servizi")>
+                        <p>{sentence}</p>
+                        <button type="button" class="btn btn-primary me-2" disabled=move || pending.get() on:click=confirm>
+                            {move || t("Conferma l'aggiornamento")}
+                        </button>
+                        <button type="button" class="btn btn-outline-secondary" on:click=move |_| asking.set(None)>
+                            {move || t("Annulla")}
+                        </button>
+                    </div>
+                </div>
+            })}
         </form>
     }
 }

@@ -475,6 +475,21 @@ fn text(v: &Value) -> String {
 }
 
 /// Today plus `days`, as `YYYY-MM-DD`.
+/// A request's due date as typed, by `shared`'s rule; the reason is the server's words.
+fn due_by_the_rule(due: &str) -> Result<(), &'static str> {
+    use nuvola_shared::verification::{check_due, DUE_IN_THE_PAST, DUE_TOO_FAR};
+    let Ok(date) = chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d") else {
+        return Err("give the due date");
+    };
+    check_due(date, chrono::Utc::now().date_naive()).map_err(|e| {
+        if e.reason == DUE_TOO_FAR {
+            DUE_TOO_FAR
+        } else {
+            DUE_IN_THE_PAST
+        }
+    })
+}
+
 fn in_days(days: u64) -> String {
     let today = chrono::Utc::now().date_naive();
     today
@@ -548,23 +563,44 @@ fn RequestList(
                                 </ul>
                             })}
                             <div class="d-flex flex-wrap gap-3 align-items-end mt-2">
-                                {can_close.then(|| view! {
-                                    <button type="button" class="btn btn-outline-primary btn-sm" aria-label=close_label.clone() disabled=move || pending.get()
-                                        on:click=move |_| send(CLOSE_REQUEST, json!({ "input": { "id": close_id.clone(), "version": version } }), pending, error, move || reload.run("Richiesta chiusa."))>
-                                        {tx("Chiudi")}
-                                    </button>
+                                {can_close.then(|| {
+                                    // Closing ends the request: say so and wait for the confirmation.
+                                    let asking = RwSignal::new(false);
+                                    move || if asking.get() {
+                                        let close_id = close_id.clone();
+                                        view! {
+                                            <div class="alert alert-warning mb-0" role="alertdialog" aria-label=close_label.clone()>
+                                                <p>{tx("Chiudi la richiesta: l'ente non potrà più rispondere né allegare documenti, salvo che tu la riapra con una nuova scadenza.")}</p>
+                                                <button type="button" class="btn btn-primary btn-sm me-2" disabled=move || pending.get()
+                                                    on:click=move |_| {
+                                                        asking.set(false);
+                                                        send(CLOSE_REQUEST, json!({ "input": { "id": close_id.clone(), "version": version } }), pending, error, move || reload.run("Richiesta chiusa."));
+                                                    }>
+                                                    {tx("Conferma la chiusura")}
+                                                </button>
+                                                <button type="button" class="btn btn-outline-secondary btn-sm" on:click=move |_| asking.set(false)>{tx("Annulla")}</button>
+                                            </div>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <button type="button" class="btn btn-outline-primary btn-sm" aria-label=close_label.clone() disabled=move || pending.get()
+                                                on:click=move |_| asking.set(true)>
+                                                {tx("Chiudi")}
+                                            </button>
+                                        }.into_any()
+                                    }
                                 })}
                                 {can_reopen.then(|| view! {
                                     <div>
                                         <label for=due_id.clone() class="small d-block">{tx("Nuova scadenza")}</label>
-                                        <input type="date" id=due_id.clone() class="form-control form-control-sm" min=in_days(0)
+                                        <input type="date" id=due_id.clone() class="form-control form-control-sm" min=in_days(0) max=in_days(nuvola_shared::verification::MAX_REQUEST_DAYS)
                                             prop:value=move || new_due.get() on:input=move |ev| new_due.set(event_target_value(&ev))/>
                                     </div>
                                     <button type="button" class="btn btn-outline-primary btn-sm" aria-label=reopen_label.clone() disabled=move || pending.get()
                                         on:click=move |_| {
                                             let due = new_due.get_untracked();
-                                            if due.is_empty() || due < in_days(0) {
-                                                error.set(Some(ApiError::invalid("dueOn", "the due date may not be in the past")));
+                                            if let Err(reason) = due_by_the_rule(&due) {
+                                                error.set(Some(ApiError::invalid("dueOn", reason)));
                                                 return;
                                             }
                                             send(REOPEN_REQUEST, json!({ "input": { "id": reopen_id.clone(), "version": version, "dueOn": due } }), pending, error, move || reload.run("Richiesta riaperta."));
@@ -610,10 +646,8 @@ fn RequestForm(cup: String, call_title: String, reload: Callback<&'static str>) 
                 "body",
                 "say what the request asks for, at most 10,000 characters",
             ))
-        } else if chrono::NaiveDate::parse_from_str(&du, "%Y-%m-%d").is_err() {
-            Some(("dueOn", "give the due date"))
-        } else if du < in_days(0) {
-            Some(("dueOn", "the due date may not be in the past"))
+        } else if let Err(reason) = due_by_the_rule(&du) {
+            Some(("dueOn", reason))
         } else {
             None
         };
@@ -660,7 +694,7 @@ fn RequestForm(cup: String, call_title: String, reload: Callback<&'static str>) 
             </div>
             <div class="form-group mb-3">
                 <label for="richiesta-scadenza" class="active">{tx("Da consegnare entro")}</label>
-                <input type="date" id="richiesta-scadenza" class="form-control" min=in_days(0)
+                <input type="date" id="richiesta-scadenza" class="form-control" min=in_days(0) max=in_days(nuvola_shared::verification::MAX_REQUEST_DAYS)
                     class:is-invalid=move || bad_due.get() aria-describedby="richiesta-scadenza-errore"
                     prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev))/>
                 <FieldError id="richiesta-scadenza-errore" names=&["dueOn"] error=error_signal/>

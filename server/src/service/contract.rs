@@ -82,6 +82,15 @@ pub async fn record(
         "contracts are recorded",
     )
     .await?;
+    // While the administration's request of renunciation waits for the decree, its
+    // moves wait too (shared::state), this one included when the project is already
+    // CONTRACTED and no state changes.
+    if crate::service::lifecycle::renunciation_requested(&project) {
+        return Err(PlanServiceError::Transition(
+            "a request of renunciation is pending: withdraw it before recording a contract"
+                .to_owned(),
+        ));
+    }
     if project.funded_on.is_some_and(|f| record.contract_on < f) {
         return Err(invalid(
             "contractOn",

@@ -70,11 +70,10 @@ fn optional_text(
     }
 }
 
+/// A request's due date by `shared`'s rule: from today to `MAX_REQUEST_DAYS` later.
 fn not_in_the_past(field: &str, due_on: NaiveDate) -> Result<(), PlanServiceError> {
-    if due_on < Utc::now().date_naive() {
-        return Err(invalid(field, "the due date cannot be in the past"));
-    }
-    Ok(())
+    nuvola_shared::verification::check_due(due_on, Utc::now().date_naive())
+        .map_err(|e| invalid(field, e.reason))
 }
 
 /// Refuses unless the project is under verification; `doing` names the action.

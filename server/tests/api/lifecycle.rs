@@ -353,6 +353,11 @@ both! {
         assert_eq!(asked["state"], "CONTRACTED");
         assert_eq!(asked["renunciationRequest"]["reason"], "il fornitore ha chiuso l'attività");
         assert_eq!(refused(&w, Some("scuola"), ASK_RENOUNCE, json!({ "p": version_of(&asked, SCHOOL_CUP), "r": "lo chiediamo di nuovo" })).await, "INVALID_TRANSITION");
+        // While it waits, a further contract waits too, though it would not change the state.
+        let line = project(&w, "scuola", SCHOOL_CUP).await["plan"][0].clone();
+        let contract = json!({ "c": { "cup": SCHOOL_CUP, "supplierVat": DEMO_VAT, "contractOn": "2023-01-16",
+            "services": [{ "id": line["id"], "version": line["version"] }] } });
+        assert_eq!(refused(&w, Some("scuola"), CONTRACT, contract).await, "INVALID_TRANSITION");
         // The department reads it; the public does not.
         let seen = ask(&w, Some("dipartimento"), "query($cup: String!) { application(cup: $cup) { renunciationRequest { reason requestedAt } } }", json!({ "cup": SCHOOL_CUP })).await;
         assert_eq!(seen["data"]["application"]["renunciationRequest"]["reason"], "il fornitore ha chiuso l'attività");

@@ -43,6 +43,24 @@ fn request(due: &str) -> Value {
 }
 
 both! {
+    async fn a_request_due_in_2099_or_yesterday_is_refused_on_its_due_date_and_nothing_is_opened(backend: Backend) {
+        let w = world(backend).await;
+        put_under_verification(&w).await;
+        let mut s = Sessions::new(&w.app);
+        for due in ["2099-01-01".to_owned(), in_days(181), in_days(-1)] {
+            let r = s.gql(Some("asseveratore"), OPEN, request(&due)).await;
+            assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{due}: {r}");
+            assert_eq!(r["errors"][0]["extensions"]["field"], "dueOn", "{r}");
+        }
+        let r = s.gql(Some("scuola"), INBOX, json!({})).await;
+        assert_eq!(r["data"]["myRequests"].as_array().map(Vec::len), Some(0), "{r}");
+        // The last day the rule allows is accepted.
+        let r = s.gql(Some("asseveratore"), OPEN, request(&in_days(180))).await;
+        assert_eq!(r["data"]["openVerificationRequest"]["state"], "OPEN", "{r}");
+    }
+}
+
+both! {
     async fn a_request_is_opened_answered_with_a_document_closed_and_reopened(backend: Backend) {
         let w = world(backend).await;
         put_under_verification(&w).await;

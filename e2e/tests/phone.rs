@@ -1,0 +1,252 @@
+//! Every role on a phone: at 390 px the menu sits behind Bootstrap Italia's hamburger
+//! button, opens and closes as a person expects, and no page is wider than the screen.
+
+use std::time::Duration;
+
+use anyhow::{ensure, Context, Result};
+use nuvola_e2e::thirtyfour::prelude::*;
+use nuvola_e2e::{both, button, eventually, log_in, Backend, Browser, Server};
+
+/// The width of the phone the journeys hold (an iPhone 12 to 15, in CSS pixels).
+const PHONE: u32 = 390;
+
+/// Who logs in, and the name of each language's hamburger button.
+const ROLES: [(&str, &str, &str); 5] = [
+    ("amministrazione", "comune.ferrara", "ferrara-demo-2026"),
+    ("fornitore", "fornitore.demo", "fornitore-demo-2026"),
+    ("psn", "psn.demo", "psn-demo-2026"),
+    ("dipartimento", "dipartimento", "dipartimento-demo-2026"),
+    ("asseveratore", "asseveratore", "asseveratore-demo-2026"),
+];
+
+/// Sets the viewport (not the window) to `width` CSS pixels.
+async fn hold_a_phone(driver: &WebDriver) -> Result<()> {
+    // The window's outer size includes no browser frame in headless Chromium, but be
+    // sure: correct by the difference the page reports.
+    driver.set_window_rect(0, 0, PHONE, 844).await?;
+    let inner = driver.execute("return window.innerWidth", vec![]).await?;
+    let inner: u32 = inner.convert()?;
+    if inner != PHONE {
+        driver
+            .set_window_rect(0, 0, PHONE + (PHONE.abs_diff(inner)), 844)
+            .await?;
+    }
+    let inner: u32 = driver
+        .execute("return window.innerWidth", vec![])
+        .await?
+        .convert()?;
+    ensure!(
+        inner == PHONE,
+        "the viewport is {inner} px wide, not {PHONE}"
+    );
+    Ok(())
+}
+
+/// Waits until the page has loaded what it shows (a heading and no spinner), then checks
+/// that nothing makes it wider than the phone; a page that does not fit is added to
+/// `too_wide` with what sticks out, so one run names every page to fix.
+async fn fits_the_phone(driver: &WebDriver, page: &str, too_wide: &mut Vec<String>) -> Result<()> {
+    eventually(
+        &format!("{page} loaded"),
+        Duration::from_secs(20),
+        || async {
+            let h1 = driver.find_all(By::Tag("h1")).await?;
+            let busy = driver.find_all(By::Css(".progress-spinner-active")).await?;
+            Ok((!h1.is_empty() && busy.is_empty()).then_some(()))
+        },
+    )
+    .await?;
+    // Against the page's client width, not the window's: Chromium's scroll bar takes
+    // room a phone's overlay bar does not, and a page must not scroll sideways here either.
+    let (width, room, culprits): (u32, u32, Vec<String>) = driver
+        .execute(
+            r#"
+            const root = document.documentElement;
+            const wide = [...document.querySelectorAll('body *')]
+              .filter(e => Math.max(e.getBoundingClientRect().right, e.getBoundingClientRect().left + e.scrollWidth) > root.clientWidth + 0.5
+                && !(e.parentElement && e.parentElement.closest('.table-responsive, .navbar-collapsable'))
+                && !e.closest('[data-testid=utente]'))
+              .slice(0, 8)
+              .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));
+            return [root.scrollWidth, root.clientWidth, wide];
+            "#,
+            vec![],
+        )
+        .await?
+        .convert()?;
+    ensure!(
+        room <= PHONE,
+        "{page}: the page has {room} px, more than the phone"
+    );
+    if width > room {
+        too_wide.push(format!(
+            "{page} is {width} px wide in {room} px on a {PHONE} px phone; what sticks out: {culprits:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `path` is one of the menu's pages (not a project's or a service's).
+fn menu_page(path: &str) -> bool {
+    let path = match path.trim_end_matches('/') {
+        "" => "/",
+        trimmed => trimmed,
+    };
+    [
+        "/",
+        "/amministrazione",
+        "/amministrazione/richieste",
+        "/fornitore",
+        "/dipartimento",
+        "/asseveratore",
+    ]
+    .contains(&path)
+}
+
+/// Opens the menu with its button, checks it says so and holds the focus, then follows
+/// the link `index` of the menu; returns that link's text.
+async fn go_through_the_menu(
+    browser: &Browser,
+    open_label: &str,
+    index: usize,
+    picture: Option<&str>,
+) -> Result<String> {
+    let driver = &browser.driver;
+    let toggler = button(driver, open_label).await?;
+    ensure!(
+        toggler.attr("aria-expanded").await?.as_deref() == Some("false"),
+        "the menu starts closed"
+    );
+    let controls = toggler
+        .attr("aria-controls")
+        .await?
+        .context("the menu button names the menu it controls")?;
+    toggler.click().await?;
+    let menu = driver.find(By::Id(controls.as_str())).await?;
+    eventually("the menu open", Duration::from_secs(5), || async {
+        let expanded = toggler.attr("aria-expanded").await?.as_deref() == Some("true");
+        let focused = driver
+            .execute(
+                "return document.activeElement.closest('#' + arguments[0]) !== null",
+                vec![serde_json::json!(controls)],
+            )
+            .await?
+            .convert::<bool>()?;
+        Ok((expanded && focused && menu.is_displayed().await?).then_some(()))
+    })
+    .await?;
+    let links = menu.find_all(By::Css("a.nav-link")).await?;
+    let link = links.get(index).context("no such menu entry")?;
+    let name = link.text().await?;
+    // The panel slides in: wait until the link is where it will stay.
+    eventually("the menu in place", Duration::from_secs(5), || async {
+        let left: f64 = driver
+            .execute(
+                "return arguments[0].getBoundingClientRect().left",
+                vec![link.to_json()?],
+            )
+            .await?
+            .convert()?;
+        Ok((left >= 0.0).then_some(()))
+    })
+    .await?;
+    if let Some(name) = picture {
+        browser.screenshot(name).await?;
+    }
+    link.click().await?;
+    eventually("the menu closed", Duration::from_secs(5), || async {
+        Ok(
+            (toggler.attr("aria-expanded").await?.as_deref() == Some("false")
+                && !menu.is_displayed().await?)
+                .then_some(()),
+        )
+    })
+    .await?;
+    Ok(name)
+}
+
+async fn every_role_reaches_its_menu_and_every_page_fits_a_phone(backend: Backend) -> Result<()> {
+    let server = Server::start(backend).await?;
+    let browser = Browser::start().await?;
+    let driver = &browser.driver;
+    hold_a_phone(driver).await?;
+    let mut too_wide = Vec::new();
+    for (lang, open_label) in [("it", "Apri il menu"), ("en", "Open the menu")] {
+        for (area, username, password) in ROLES {
+            log_in(driver, &server.url, username, password).await?;
+            if lang == "en" {
+                button(driver, "ENG English").await?.click().await?;
+            }
+            let entries = driver
+                .find_all(By::Css("#menu-principale a.nav-link"))
+                .await?
+                .len();
+            ensure!(entries >= 2, "{username} has a menu");
+            for index in 0..entries {
+                let picture = format!("telefono-{area}-menu-{lang}");
+                let picture = (index == 0).then_some(picture.as_str());
+                let name = go_through_the_menu(&browser, open_label, index, picture)
+                    .await
+                    .with_context(|| format!("{username}: menu entry {index} ({lang})"))?;
+                fits_the_phone(
+                    driver,
+                    &format!("{username}: {name} ({lang})"),
+                    &mut too_wide,
+                )
+                .await?;
+                if index == 0 {
+                    browser
+                        .screenshot(&format!("telefono-{area}-{lang}"))
+                        .await?;
+                }
+            }
+            // The first project or service of the role's own list, where there is one.
+            driver.goto(format!("{}/", server.url)).await?;
+            go_through_the_menu(&browser, open_label, 0, None)
+                .await
+                .with_context(|| format!("{username}: back to the first entry ({lang})"))?;
+            fits_the_phone(driver, username, &mut too_wide).await?;
+            // (The list may render again while it settles: find the link afresh on a
+            // stale reference.)
+            let opened = eventually("a detail opened", Duration::from_secs(10), || async {
+                let Some(detail) = driver
+                    .find_all(By::Css("main a[href*='/progetti/']"))
+                    .await?
+                    .into_iter()
+                    .next()
+                else {
+                    return Ok(Some(false));
+                };
+                Ok(detail.click().await.is_ok().then_some(true))
+            })
+            .await?;
+            let list = format!("{}{}", server.url, "/");
+            if opened {
+                eventually("the detail's address", Duration::from_secs(10), || async {
+                    let here = driver.current_url().await?;
+                    Ok((here.as_str() != list && !menu_page(here.path())).then_some(()))
+                })
+                .await?;
+            }
+            if opened {
+                fits_the_phone(
+                    driver,
+                    &format!("{username}: detail ({lang})"),
+                    &mut too_wide,
+                )
+                .await?;
+                browser
+                    .screenshot(&format!("telefono-{area}-dettaglio-{lang}"))
+                    .await?;
+            }
+            if lang == "en" {
+                button(driver, "ITA Italiano").await?.click().await?;
+            }
+            driver.delete_all_cookies().await?;
+        }
+    }
+    ensure!(too_wide.is_empty(), "{}", too_wide.join("\n"));
+    Ok(())
+}
+
+both!(every_role_reaches_its_menu_and_every_page_fits_a_phone);
