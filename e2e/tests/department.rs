@@ -569,6 +569,10 @@ async fn the_department_previews_and_confirms_an_open_data_import(backend: Backe
     button(driver, "ENG English").await?.click().await?;
     wait_for_page_text(driver, "Import completed").await?;
     wait_for_page_text(driver, "Quality of the published data").await?;
+    // Every text of the page follows the switch, counts and reasons included.
+    wait_for_page_text(driver, "1 new").await?;
+    wait_for_page_text(driver, "8 projects have non-standard identifiers").await?;
+    wait_for_page_text(driver, "has 16 characters, a CUP has 15").await?;
     driver.set_window_rect(0, 0, 390, 844).await?;
     driver
         .execute(

@@ -104,6 +104,12 @@ fn reason_it(text: &str) -> String {
     }
 }
 
+/// "riga 12" / "line 12", following the language switch.
+fn line_label(line: i64) -> impl IntoView {
+    let line = line.to_string();
+    move || tf("riga {}", &[&line])
+}
+
 fn s(v: &Value, key: &str) -> String {
     v[key].as_str().unwrap_or_default().to_owned()
 }
@@ -339,7 +345,7 @@ fn Job(job: Value, act: impl Fn(&'static str) + Copy + Send + Sync + 'static) ->
     view! {
         <section class="card card-bg shadow-sm p-3 my-4" aria-labelledby="job-title" data-testid="importazione">
             <h2 id="job-title" class="h4">{tx(label)}</h2>
-            <p class="mb-2">{tf("File: {}", &[&names.join(", ")])}</p>
+            <p class="mb-2">{let files = names.join(", "); move || tf("File: {}", &[&files])}</p>
             {shows_bar.then(|| view! {
                 <div class="progress-bar-wrapper my-3">
                     <div class="progress-bar-label">
@@ -416,11 +422,15 @@ fn FileReport(report: Value) -> impl IntoView {
         <div class="border-top pt-3 mt-3" data-testid="rapporto-file">
             <p class="fw-semibold mb-1">{file} " (" {tx(kind)} ")"</p>
             <ul class="list-inline mb-2">
-                <li class="list-inline-item">{tf("{} nuove", &[&format::count(n(&report, "newRows"))])}</li>
-                <li class="list-inline-item">{tf("{} aggiornate", &[&format::count(n(&report, "updatedRows"))])}</li>
-                <li class="list-inline-item">{tf("{} invariate", &[&format::count(n(&report, "unchangedRows"))])}</li>
-                <li class="list-inline-item">{tf("{} scartate", &[&format::count(n(&report, "skippedRows"))])}</li>
-                <li class="list-inline-item">{tf("{} avvisi di qualità", &[&warnings.len().to_string()])}</li>
+                {[
+                    ("{} nuove", format::count(n(&report, "newRows"))),
+                    ("{} aggiornate", format::count(n(&report, "updatedRows"))),
+                    ("{} invariate", format::count(n(&report, "unchangedRows"))),
+                    ("{} scartate", format::count(n(&report, "skippedRows"))),
+                    ("{} avvisi di qualità", warnings.len().to_string()),
+                ].into_iter().map(|(text, count)| view! {
+                    <li class="list-inline-item">{move || tf(text, &[&count])}</li>
+                }).collect_view()}
             </ul>
             {(!samples.is_empty()).then(|| view! {
                 <details class="mb-2"><summary>{tx("Progetti aggiornati (campione)")}</summary>
@@ -433,13 +443,13 @@ fn FileReport(report: Value) -> impl IntoView {
             {(!warnings.is_empty()).then(|| view! {
                 <details class="mb-2"><summary>{tx("Avvisi di qualità dei dati")}</summary>
                     <ul>{warnings.into_iter().map(|w| view! {
-                        <li>{tf("riga {}", &[&n(&w, "line").to_string()])} ": " <span class="font-monospace">{s(&w, "value")}</span> " (" {s(&w, "field")} "): " {reason(&s(&w, "reason"))}</li>
+                        <li>{line_label(n(&w, "line"))} ": " <span class="font-monospace">{s(&w, "value")}</span> " (" {s(&w, "field")} "): " {let why = s(&w, "reason"); move || reason(&why)}</li>
                     }).collect_view()}</ul>
                 </details>
             })}
             {(!skipped.is_empty()).then(|| view! {
                 <details class="mb-2"><summary>{tx("Righe scartate")}</summary>
-                    <ul>{skipped.into_iter().map(|r| view! { <li>{tf("riga {}", &[&n(&r, "line").to_string()])} ": " {s(&r, "reason")}</li> }).collect_view()}</ul>
+                    <ul>{skipped.into_iter().map(|r| view! { <li>{line_label(n(&r, "line"))} ": " {s(&r, "reason")}</li> }).collect_view()}</ul>
                 </details>
             })}
             {(!out.is_empty()).then(|| view! {
@@ -460,7 +470,7 @@ fn Quality(data: Value) -> impl IntoView {
     view! {
         <section aria-labelledby="qualita" class="mt-5">
             <h2 id="qualita" class="h4">{tx("Qualità dei dati pubblicati")}</h2>
-            <p>{tf("{} progetti hanno identificativi fuori standard o valori illeggibili: sono importati come pubblicati e contano nei totali.", &[&format::count(total)])}</p>
+            <p>{let count = format::count(total); move || tf("{} progetti hanno identificativi fuori standard o valori illeggibili: sono importati come pubblicati e contano nei totali.", &[&count])}</p>
             {(!apps.is_empty()).then(|| view! {
                 <div class="table-responsive">
                     <table class="table table-sm align-middle">
@@ -474,12 +484,13 @@ fn Quality(data: Value) -> impl IntoView {
                             {apps.into_iter().map(|a| {
                                 let cup = s(&a, "cup");
                                 let href = format!("/dipartimento/progetti/{}", format::url_encode(&cup));
-                                let problems: Vec<String> = a["warnings"].as_array().map(|w| w.iter().map(|w| format!("{}: {}", s(w, "field"), reason(&s(w, "reason")))).collect()).unwrap_or_default();
+                                let warnings = a["warnings"].as_array().cloned().unwrap_or_default();
+                                let problems = move || warnings.iter().map(|w| format!("{}: {}", s(w, "field"), reason(&s(w, "reason")))).collect::<Vec<_>>().join("; ");
                                 view! {
                                     <tr>
                                         <th scope="row"><a href=href class="font-monospace">{cup}</a></th>
                                         <td>{s(&a, "callTitle")}</td>
-                                        <td>{problems.join("; ")}</td>
+                                        <td>{problems}</td>
                                     </tr>
                                 }
                             }).collect_view()}
