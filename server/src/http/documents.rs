@@ -46,7 +46,7 @@ pub(super) fn route_label(path: &str) -> &'static str {
     }
 }
 
-fn refuse(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+pub(super) fn refuse(status: StatusCode, code: &str, message: &str) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(json!({ "code": code, "message": message }))

@@ -14,14 +14,9 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::documents::refuse;
 use super::principal_of;
 use crate::service::import_job::{self, JobError, MAX_FILE_BYTES};
-
-fn refuse(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({ "code": code, "message": message }))
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -336,12 +336,13 @@ pub async fn preview(
     find(db, id).await
 }
 
-/// Moves a job from `from` to `to` (optimistic on its version), with an audit event.
+/// Moves a job from one of `from` to `to` (read in the write transaction), with an
+/// audit event.
 async fn transition(
     db: &DatabaseConnection,
     principal: &Principal,
     id: i32,
-    from: JobStatus,
+    from: &[JobStatus],
     to: JobStatus,
     action: &'static str,
     refusal: &str,
@@ -352,9 +353,9 @@ async fn transition(
         .one(&txn)
         .await?
         .ok_or(JobError::NotFound)?;
-    if JobStatus::parse(&job.status) != Some(from) {
+    let Some(current) = JobStatus::parse(&job.status).filter(|s| from.contains(s)) else {
         return Err(JobError::Transition(refusal.to_owned()));
-    }
+    };
     let mut active: import_job::ActiveModel = job.clone().into();
     active.status = Set(to.code().to_owned());
     active.version = Set(job.version + 1);
@@ -371,7 +372,7 @@ async fn transition(
             entity_id: id.to_string(),
             action,
             application_id: None,
-            before: Some(json!({ "status": from.code() })),
+            before: Some(json!({ "status": current.code() })),
             after: Some(json!({ "status": to.code() })),
         },
     )
@@ -390,7 +391,7 @@ pub async fn confirm(
         db,
         principal,
         id,
-        JobStatus::Previewed,
+        &[JobStatus::Previewed],
         JobStatus::Queued,
         "IMPORT_CONFIRMED",
         "only a previewed import can be confirmed: look at its preview first",
@@ -404,21 +405,11 @@ pub async fn discard(
     principal: &Principal,
     id: i32,
 ) -> Result<import_job::Model, JobError> {
-    department_only(principal)?;
-    let job = find(db, id).await?;
-    let from = match JobStatus::parse(&job.status) {
-        Some(s @ (JobStatus::Uploaded | JobStatus::Previewed)) => s,
-        _ => {
-            return Err(JobError::Transition(
-                "only an import not yet confirmed can be abandoned".to_owned(),
-            ))
-        }
-    };
     transition(
         db,
         principal,
         id,
-        from,
+        &[JobStatus::Uploaded, JobStatus::Previewed],
         JobStatus::Discarded,
         "IMPORT_DISCARDED",
         "only an import not yet confirmed can be abandoned",
