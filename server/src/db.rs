@@ -148,11 +148,27 @@ pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, 
 }
 
 /// Applies pending migrations.
+/// Applies pending migrations. On PostgreSQL, replicas that start together take turns:
+/// the migrations run in one transaction holding an advisory lock, so the second replica
+/// waits for the first and then finds nothing left to do.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None)
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Migrator::up(db, None)
+            .await
+            .context("applying database migrations");
+    }
+    let txn = db.begin().await.context("applying database migrations")?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         .await
-        .context("applying database migrations")
+        .context("waiting for another replica's migrations")?;
+    Migrator::up(&txn, None)
+        .await
+        .context("applying database migrations")?;
+    txn.commit().await.context("applying database migrations")
 }
+
+/// The PostgreSQL advisory lock held while migrations run (any number unique to Nuvola).
+const MIGRATION_LOCK: i64 = 0x4e75_766f_6c61; // "Nuvola"
 
 /// The URL without its password, for messages.
 pub fn redact(url: &str) -> String {
