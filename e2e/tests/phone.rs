@@ -222,7 +222,7 @@ async fn every_role_reaches_its_menu_and_every_page_fits_a_phone(backend: Backen
             .await?;
             let list = format!("{}{}", server.url, "/");
             if opened {
-                eventually("the detail's address", Duration::from_secs(10), || async {
+                eventually("the detail's address", Duration::from_secs(20), || async {
                     let here = driver.current_url().await?;
                     Ok((here.as_str() != list && !menu_page(here.path())).then_some(()))
                 })
