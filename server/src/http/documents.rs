@@ -19,7 +19,6 @@ use nuvola_shared::FileType;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use serde_json::json;
-use tokio::io::AsyncReadExt;
 
 use super::{client_address, principal_of, rate_decision, rate_limit_headers, Gate};
 use crate::entity::document;
@@ -101,14 +100,15 @@ fn internal(cause: &dyn std::fmt::Display) -> HttpResponse {
 
 /// The database cannot be reached: 503, and the client may retry.
 fn unavailable(cause: &dyn std::fmt::Display) -> HttpResponse {
-    use crate::graphql::error::{UNAVAILABLE, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECS};
     tracing::warn!(error = %cause, "a document endpoint: the database cannot be reached");
+    unavailable_saying(crate::graphql::error::UNAVAILABLE_MESSAGE)
+}
+
+/// 503 `UNAVAILABLE` with `message`, and when to try again.
+fn unavailable_saying(message: &str) -> HttpResponse {
+    use crate::graphql::error::{UNAVAILABLE, UNAVAILABLE_RETRY_AFTER_SECS};
     crate::metrics::graphql_error(UNAVAILABLE);
-    let mut res = refuse(
-        StatusCode::SERVICE_UNAVAILABLE,
-        UNAVAILABLE,
-        UNAVAILABLE_MESSAGE,
-    );
+    let mut res = refuse(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE, message);
     res.headers_mut().insert(
         header::RETRY_AFTER,
         header::HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS),
@@ -258,6 +258,12 @@ pub(super) async fn upload(
             "BAD_REQUEST",
             &format!("the upload broke off: {m}"),
         ),
+        Err(UploadError::Storage(e)) => {
+            tracing::error!(error = %format!("{e:#}"), "storing an upload");
+            unavailable_saying(
+                "the document storage is temporarily unavailable: nothing was saved, try again in a few minutes",
+            )
+        }
         Err(UploadError::Internal(e)) if crate::db::chain_is_unavailable(&e) => {
             unavailable(&format!("{e:#}"))
         }
@@ -319,7 +325,7 @@ pub(super) async fn download(
         Ok(doc) => doc,
         Err(e) => return refused(e),
     };
-    let file = match uploads.storage.open(&doc.storage_key).await {
+    let file = match uploads.storage.open(&doc.storage_key, &doc.sha256).await {
         Ok(f) => f,
         Err(e) => return internal(&format!("document {}: {e:#}", doc.id)),
     };
@@ -356,20 +362,5 @@ pub(super) async fn download(
         // Stored as is: the compression middleware leaves it alone.
         .insert_header((header::CONTENT_ENCODING, "identity"))
         .insert_header(("x-content-sha256", doc.sha256.clone()))
-        .body(SizedStream::new(size, chunks(file)))
-}
-
-/// A file as a stream of 64 KiB chunks.
-fn chunks(
-    file: tokio::fs::File,
-) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
-    futures_util::stream::try_unfold(file, |mut file| async move {
-        let mut buf = vec![0u8; 64 * 1024];
-        let n = file.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.truncate(n);
-        Ok(Some((web::Bytes::from(buf), file)))
-    })
+        .body(SizedStream::new(size, file))
 }

@@ -47,8 +47,11 @@ pub struct ServeOptions {
     /// Whether a load balancer in front sets `X-Forwarded-For` (then the client's address
     /// is taken from it; otherwise from the connection).
     pub trust_proxy: bool,
-    /// The folder of uploaded documents (shared by every replica).
+    /// The folder of uploaded documents (shared by every replica), or, with a bucket,
+    /// only of uploads on their way in.
     pub storage_dir: PathBuf,
+    /// The bucket that holds documents instead of the folder.
+    pub object_store: Option<crate::storage::ObjectStoreConfig>,
     /// The largest document accepted, in bytes.
     pub max_upload_bytes: u64,
     /// Whether public query responses are kept until the data changes (`cache.rs`).
@@ -70,6 +73,7 @@ impl ServeOptions {
             requests_per_minute: DEFAULT_REQUESTS_PER_MINUTE,
             trust_proxy: false,
             storage_dir: PathBuf::from(crate::storage::DEFAULT_STORAGE_DIR),
+            object_store: None,
             max_upload_bytes: crate::storage::DEFAULT_MAX_UPLOAD_BYTES,
             response_cache: true,
         }
@@ -109,7 +113,10 @@ pub fn start(
     std::fs::create_dir_all(&temp_dir)
         .map_err(|e| anyhow::anyhow!("creating the document folder {}: {e}", temp_dir.display()))?;
     let uploads = web::Data::new(documents::Uploads {
-        storage: crate::storage::Storage::new(options.storage_dir.clone()),
+        storage: crate::storage::Storage::from_options(
+            &options.storage_dir,
+            options.object_store.as_ref(),
+        )?,
         max_bytes: options.max_upload_bytes,
     });
     // Readiness asks whether the feed is current, whether or not anything else uses it.

@@ -57,6 +57,9 @@ pub enum UploadError {
     /// The client's body broke off.
     #[error("{0}")]
     Body(String),
+    /// The document storage (folder or bucket) did not take the file.
+    #[error("the document storage did not take the file: {0:#}")]
+    Storage(anyhow::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -245,7 +248,10 @@ where
         &json!({ "ids": [model.id] }),
     )
     .await?;
-    storage.store(received, &key).await?;
+    storage
+        .store(received, &key)
+        .await
+        .map_err(UploadError::Storage)?;
     if let Err(e) = txn.commit().await {
         storage.remove(&key).await;
         return Err(e.into());

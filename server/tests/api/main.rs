@@ -22,6 +22,8 @@ mod import;
 mod import_jobs;
 mod lifecycle;
 mod matrix;
+mod migrations;
+mod object_storage;
 mod outage;
 mod permissions;
 mod plan;
