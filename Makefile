@@ -10,14 +10,16 @@ test:
 	scripts/test.sh
 
 ## Benchmarks: import speed and API latency on SQLite and PostgreSQL, wasm size, first page
-## interactive in Chromium.
+## interactive in Chromium; the fault test (replicas behind HAProxy, one killed, PostgreSQL
+## restarted under load).
 bench:
-	scripts/setup.sh --browser --postgres
+	scripts/setup.sh --browser --postgres --haproxy
 	cargo bench -p nuvola-server --bench import
 	cargo bench -p nuvola-server --bench api
 	scripts/build-frontend.sh
 	cargo build --release -p nuvola-server
 	cargo bench -p nuvola-e2e --bench first_page
+	cargo bench -p nuvola-server --bench faults
 
 ## Only the front end, into frontend/dist (release; `scripts/build-frontend.sh --dev` is faster).
 frontend:
