@@ -11,15 +11,16 @@ test:
 
 ## Benchmarks: import speed and API latency on SQLite and PostgreSQL, wasm size, first page
 ## interactive in Chromium; the fault test (replicas behind HAProxy, one killed, PostgreSQL
-## restarted under load).
+## restarted under load); Nuvola beside PostGraphile 5 on the same query and database.
 bench:
-	scripts/setup.sh --browser --postgres --haproxy
+	scripts/setup.sh --browser --postgres --bench
 	cargo bench -p nuvola-server --bench import
 	cargo bench -p nuvola-server --bench api
 	scripts/build-frontend.sh
 	cargo build --release -p nuvola-server
 	cargo bench -p nuvola-e2e --bench first_page
 	cargo bench -p nuvola-server --bench faults
+	scripts/bench-peer.sh
 
 ## Only the front end, into frontend/dist (release; `scripts/build-frontend.sh --dev` is faster).
 frontend:

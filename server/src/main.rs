@@ -81,6 +81,10 @@ enum Command {
         /// The prefix of the documents' keys in the bucket.
         #[arg(long, env = "NUVOLA_S3_PREFIX", default_value = "documents")]
         s3_prefix: String,
+        /// Run every public query's SQL instead of answering from the response cache (for
+        /// benchmarks of the uncached path and for debugging).
+        #[arg(long, env = "NUVOLA_NO_RESPONSE_CACHE")]
+        no_response_cache: bool,
         /// The largest document accepted, in MiB.
         #[arg(long, env = "NUVOLA_MAX_UPLOAD_MIB", default_value_t = 20)]
         max_upload_mib: u64,
@@ -189,6 +193,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             s3_endpoint,
             s3_region,
             s3_prefix,
+            no_response_cache,
             max_upload_mib,
         } => {
             let db = db::connect_and_migrate(&database.url).await?;
@@ -224,6 +229,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     secret_access_key: std::env::var("AWS_SECRET_ACCESS_KEY").ok(),
                 }),
                 max_upload_bytes: max_upload_mib.saturating_mul(1024 * 1024),
+                response_cache: !no_response_cache,
                 ..ServeOptions::new(bind, static_dir.unwrap_or_else(default_static_dir))
             };
             // A storage that cannot be reached fails the start, not the first upload.
