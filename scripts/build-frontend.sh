@@ -50,7 +50,7 @@ cp "$assets/svg/sprites.svg" "$staging/svg/"
 mkdir -p "$staging/fonts/Titillium_Web" "$staging/fonts/Roboto_Mono"
 cp "$assets"/fonts/Titillium_Web/*.woff2 "$assets/fonts/Titillium_Web/OFL.txt" "$staging/fonts/Titillium_Web/"
 cp "$assets"/fonts/Roboto_Mono/*.woff2 "$staging/fonts/Roboto_Mono/"
-cp frontend/index.html "$staging/"
+cp frontend/index.html frontend/boot.js "$staging/"
 
 # Swap the new build in whole, so a running server never serves half of one.
 rm -rf "$out.old"

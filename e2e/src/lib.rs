@@ -296,6 +296,8 @@ impl Browser {
     /// renamed into place, so the file is always one whole picture.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         static TAKEN: AtomicUsize = AtomicUsize::new(0);
+        // Every picture taken is also a page checked against the security policy.
+        self.assert_no_csp_violation(name).await?;
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{name}.png"));
@@ -307,6 +309,25 @@ impl Browser {
         self.driver.screenshot(&partial).await?;
         std::fs::rename(&partial, &path)?;
         Ok(path)
+    }
+
+    /// What the page's Content-Security-Policy blocked since it loaded, as `frontend/boot.js`
+    /// records it (empty on a page without the application).
+    pub async fn csp_violations(&self) -> Result<Vec<String>> {
+        let seen = self
+            .driver
+            .execute("return window.__nuvolaCspViolations || [];", Vec::new())
+            .await?;
+        Ok(serde_json::from_value(seen.json().clone())?)
+    }
+
+    /// Fails when the policy blocked anything on the current page.
+    pub async fn assert_no_csp_violation(&self, page: &str) -> Result<()> {
+        let blocked = self.csp_violations().await?;
+        if !blocked.is_empty() {
+            bail!("the Content-Security-Policy blocked on {page}: {blocked:#?}");
+        }
+        Ok(())
     }
 
     /// Runs axe-core (from the front end's npm packages) on the current page and returns
@@ -528,6 +549,7 @@ pub async fn graphql_in_page(
 
 /// Fails with the list when axe-core finds serious or critical violations on the page.
 pub async fn assert_accessible(browser: &Browser, page: &str) -> Result<()> {
+    browser.assert_no_csp_violation(page).await?;
     let violations = browser.serious_accessibility_violations().await?;
     if !violations.is_empty() {
         bail!("accessibility of {page}: {violations:#?}");

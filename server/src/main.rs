@@ -49,7 +49,7 @@ enum Command {
         /// Folder of the built web application (default: frontend/dist).
         #[arg(long, env = "NUVOLA_STATIC_DIR")]
         static_dir: Option<PathBuf>,
-        /// Production mode: GraphQL introspection and field suggestions off.
+        /// Production mode: GraphQL introspection and field suggestions off, HSTS sent.
         #[arg(long, env = "NUVOLA_PRODUCTION")]
         production: bool,
         /// GraphQL requests allowed per minute per token, or per address without one,
@@ -230,6 +230,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }),
                 max_upload_bytes: max_upload_mib.saturating_mul(1024 * 1024),
                 response_cache: !no_response_cache,
+                hsts: production,
                 ..ServeOptions::new(bind, static_dir.unwrap_or_else(default_static_dir))
             };
             // A storage that cannot be reached fails the start, not the first upload.

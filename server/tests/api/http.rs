@@ -105,3 +105,31 @@ async fn health_turns_503_when_the_database_is_gone() {
         .status();
     assert_eq!(status, 503);
 }
+
+both! {
+    async fn every_response_carries_the_security_headers_and_hsts_only_in_production(backend: Backend) {
+        let t = TestDb::new(backend).await;
+        let app = TestApp::start(&t.db).await;
+        for path in ["/", "/progetti/B31C22000060007", "/app.js", "/healthz"] {
+            let res = app.client.get(app.url(path)).send().await.unwrap();
+            let h = res.headers();
+            let csp = h["content-security-policy"].to_str().unwrap();
+            // Only the application's own scripts and wasm; nothing inline; never framed.
+            assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{path}: {csp}");
+            let scripts = csp.split(';').find(|d| d.trim_start().starts_with("script-src")).unwrap();
+            assert!(!scripts.contains("unsafe-inline") && !scripts.contains("'unsafe-eval'"), "{csp}");
+            assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+            assert!(csp.contains("object-src 'none'"), "{csp}");
+            assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+            assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin", "{path}");
+            assert_eq!(h["x-frame-options"], "DENY", "{path}");
+            assert!(h.get("strict-transport-security").is_none(), "{path}: HSTS outside production");
+        }
+        let r = app.client.post(app.url("/graphql")).json(&json!({ "query": "{ __typename }" })).send().await.unwrap();
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+
+        let production = TestApp::start_with(&t.db, |o| o.hsts = true).await;
+        let res = production.client.get(production.url("/")).send().await.unwrap();
+        assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
+    }
+}
