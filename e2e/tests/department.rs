@@ -218,6 +218,19 @@ async fn set_date(driver: &WebDriver, label: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// `n` with a dot every three digits, as the page writes counts (12.934).
+fn grouped(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Waits until the error line `id` (under a field) says `needle`.
 async fn field_error(driver: &WebDriver, id: &str, needle: &str) -> Result<()> {
     eventually(
@@ -509,7 +522,7 @@ async fn the_department_sets_the_terms_of_a_call(backend: Backend) -> Result<()>
     wait_for_text(
         driver,
         "impatto-termini",
-        &format!("{changing} progetti cambiano scadenza."),
+        &format!("{} progetti cambiano scadenza.", grouped(changing)),
     )
     .await?;
     let row = the_call_row(driver).await?;
@@ -528,7 +541,7 @@ async fn the_department_sets_the_terms_of_a_call(backend: Backend) -> Result<()>
     wait_for_text(
         driver,
         "impatto-termini",
-        &format!("{changing} projects change deadline."),
+        &format!("{} projects change deadline.", grouped(changing)),
     )
     .await?;
     driver.set_window_rect(0, 0, 390, 844).await?;

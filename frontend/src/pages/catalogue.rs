@@ -112,7 +112,10 @@ fn page(
             <Transition fallback=|| view! { <Loading what="Caricamento…"/> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(v) => body(v, reload),
+                        // Untracked: a switch of language must not draw the page again (it
+                        // would close an open form and lose what was typed); each text that
+                        // depends on the language is a closure of its own.
+                        Ok(v) => untrack(move || body(v, reload)),
                         Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                     }
                 })}
@@ -159,7 +162,7 @@ fn SupplierList(suppliers: Vec<Value>) -> impl IntoView {
                         </h3>
                         <p class="small text-muted mb-2">
                             "P.IVA " <span class="font-monospace">{s(&sup, "vatNumber")}</span> " · "
-                            {tx("qualificato fino al")} " " {until(&sup, "qualifiedUntil")}
+                            {tx("qualificato fino al")} " " {let sup = sup.clone(); move || until(&sup, "qualifiedUntil")}
                         </p>
                         {if offerings.is_empty() {
                             view! { <p class="mb-0 text-muted">{tx("Nessuna offerta qualificata.")}</p> }.into_any()
@@ -178,16 +181,20 @@ fn SupplierList(suppliers: Vec<Value>) -> impl IntoView {
                                             <th scope="col">{tx("Qualificata fino al")}</th>
                                         </tr></thead>
                                         <tbody>
-                                            {offerings.into_iter().map(|o| view! {
-                                                <tr>
-                                                    <td class="font-monospace small">{s(&o, "code")}</td>
-                                                    <th scope="row">{s(&o, "name")}</th>
-                                                    <td>{i18n::model_label(&s(&o, "serviceModel"))}</td>
-                                                    <td>{deployment_label(&s(&o, "deploymentModel"))}</td>
-                                                    <td>{i18n::data_class_label(&s(&o, "maxDataClass"))}</td>
-                                                    <td>{d(&o, "qualifiedOn")}</td>
-                                                    <td>{until(&o, "qualifiedUntil")}</td>
-                                                </tr>
+                                            {offerings.into_iter().map(|o| {
+                                                let (model, deployment, class) = (s(&o, "serviceModel"), s(&o, "deploymentModel"), s(&o, "maxDataClass"));
+                                                let row = o.clone();
+                                                view! {
+                                                    <tr>
+                                                        <td class="font-monospace small">{s(&o, "code")}</td>
+                                                        <th scope="row">{s(&o, "name")}</th>
+                                                        <td>{move || i18n::model_label(&model)}</td>
+                                                        <td>{move || deployment_label(&deployment)}</td>
+                                                        <td>{move || i18n::data_class_label(&class)}</td>
+                                                        <td>{d(&o, "qualifiedOn")}</td>
+                                                        <td>{move || until(&row, "qualifiedUntil")}</td>
+                                                    </tr>
+                                                }
                                             }).collect_view()}
                                         </tbody>
                                     </table>
@@ -349,6 +356,9 @@ fn OfferingForm(suppliers: Vec<Value>, reload: Callback<&'static str>) -> impl I
             };
             q.check()
                 .map_err(|e| ApiError::invalid(e.field, e.message))?;
+            let deploy = deployment.get_untracked();
+            check_deployment(&deploy, psn_vats.contains(&vat))
+                .map_err(|e| ApiError::invalid(e.field, e.message))?;
             // Not ended already, and not beyond the supplier's own qualification (said
             // with its date).
             let supplier_end = ends
@@ -365,9 +375,6 @@ fn OfferingForm(suppliers: Vec<Value>, reload: Callback<&'static str>) -> impl I
                 ),
                 _ => ApiError::invalid(e.field, e.message),
             })?;
-            let deploy = deployment.get_untracked();
-            check_deployment(&deploy, psn_vats.contains(&vat))
-                .map_err(|e| ApiError::invalid(e.field, e.message))?;
             Ok(json!({
                 "supplierVat": vat, "code": q.code, "name": q.name,
                 "serviceModel": q.service_model.code(), "deploymentModel": deploy,
@@ -452,16 +459,17 @@ pub fn DepartmentCalls() -> impl IntoView {
                                 let title = s(&c, "title");
                                 let label = move || tf("Modifica i termini di {}", &[&title]);
                                 let from = if s(&c, "completionFrom") == "FUNDING_DATE" { "dal finanziamento" } else { "dal contratto" };
-                                let completion = term(&c, "completionTerm").map(|x| format!("{x} "));
                                 let row = c.clone();
+                                let (terms, count) = (c.clone(), c["applications"].as_i64().unwrap_or(0).to_string());
+                                let (terms2, cap) = (c.clone(), c["hardCap"].as_str().map(str::to_owned));
                                 view! {
                                     <tr data-testid="avviso">
                                         <th scope="row">{s(&c, "title")}
-                                            <span class="d-block small text-muted">{tf("{} progetti", &[&c["applications"].as_i64().unwrap_or(0).to_string()])}</span>
+                                            <span class="d-block small text-muted">{move || tf("{} progetti", &[&count])}</span>
                                         </th>
-                                        <td>{term(&c, "contractTerm").unwrap_or_else(|| "—".to_owned())}</td>
-                                        <td>{match completion { Some(x) => view! { {x} {tx(from)} }.into_any(), None => "—".into_any() }}</td>
-                                        <td>{c["hardCap"].as_str().map_or_else(|| t("31/03/2026 (programma)").to_owned(), format::date)}</td>
+                                        <td>{move || term(&terms, "contractTerm").unwrap_or_else(|| "—".to_owned())}</td>
+                                        <td>{move || match term(&terms2, "completionTerm") { Some(x) => format!("{x} {}", t(from)), None => "—".to_owned() }}</td>
+                                        <td>{move || cap.as_deref().map_or_else(|| t("31/03/2026 (programma)").to_owned(), format::date)}</td>
                                         <td>{c["version"].as_i64().unwrap_or(0)}</td>
                                         <td class="text-end">
                                             <button type="button" class="btn btn-outline-primary btn-xs" aria-label=label.clone()
@@ -504,7 +512,10 @@ fn TermsForm(
     // The input the preview was made for, and what it said (projects owing a deadline,
     // those whose deadline changes).
     let preview = RwSignal::new(None::<(Value, i64, i64)>);
-    let heading = tf("Termini di «{}»", &[&title]);
+    let heading = {
+        let title = title.clone();
+        move || tf("Termini di «{}»", &[&title])
+    };
     let checked = move || -> Result<Value, ApiError> {
         let term = |field: &'static str, v: RwSignal<String>| -> Result<Option<String>, ApiError> {
             let v = v.get_untracked();
@@ -588,12 +599,12 @@ fn TermsForm(
             let sentence = match changing {
                 0 => t("Nessun progetto cambia scadenza.").to_owned(),
                 1 => t("1 progetto cambia scadenza.").to_owned(),
-                n => tf("{} progetti cambiano scadenza.", &[&n.to_string()]),
+                n => tf("{} progetti cambiano scadenza.", &[&format::count(n)]),
             };
             view! {
                 <div class="alert alert-warning" role="status">
                     <p class="fw-semibold mb-1" data-testid="impatto-termini">{sentence}</p>
-                    <p class="mb-0 small">{tf("Su {} progetti dell'avviso con una scadenza in corso. Conferma per salvare i nuovi termini: le scadenze dei progetti cambiano subito.", &[&projects.to_string()])}</p>
+                    <p class="mb-0 small">{tf("Su {} progetti dell'avviso con una scadenza in corso. Conferma per salvare i nuovi termini: le scadenze dei progetti cambiano subito.", &[&format::count(projects)])}</p>
                 </div>
             }
         })
