@@ -102,8 +102,9 @@ async fn an_administration_plans_a_service_and_records_its_contract(
     wait_for_heading(driver, "1.2 Abilitazione al cloud - Comuni - Aprile 2022").await?;
     wait_for_page_text(driver, "Il piano non ha ancora servizi.").await?;
 
-    // Critical data on an offering qualified only for ordinary data: the browser's
-    // check (nuvola_shared::plan) refuses it next to the offering.
+    // Only the valid choices: for critical data the form does not offer an offering
+    // qualified only for ordinary data (nuvola_shared::plan::offering_admits, the
+    // server's rule).
     choose(driver, "Servizio dal catalogo", "Protocollo informatico").await?;
     choose(driver, "Classe dei dati", "Critico").await?;
     choose(driver, "Dove si trova oggi", "In sede (on-premises)").await?;
@@ -113,12 +114,22 @@ async fn an_administration_plans_a_service_and_records_its_contract(
         "Modalità: B - Aggiornamento in sicurezza di applicazioni in cloud",
     )
     .await?;
-    let offering = driver
-        .find(By::XPath("//select[@id='piano-offerta']/option[starts-with(normalize-space(), 'Suite documentale PA')]"))
-        .await?
-        .text()
-        .await?;
+    let suite = "//select[@id='piano-offerta']/option[starts-with(normalize-space(), 'Suite documentale PA')]";
+    ensure!(
+        driver.find_all(By::XPath(suite)).await?.is_empty(),
+        "an ordinary-only offering is offered for critical data"
+    );
+    choose(driver, "Classe dei dati", "Ordinario").await?;
+    let offering = eventually("the suite offered", Duration::from_secs(20), || async {
+        Ok(driver.find_all(By::XPath(suite)).await?.into_iter().next())
+    })
+    .await?
+    .text()
+    .await?;
     choose(driver, "Offerta cloud qualificata", &offering).await?;
+    // A choice already made stays shown when the data class changes, and the same rule
+    // refuses it next to the offering.
+    choose(driver, "Classe dei dati", "Critico").await?;
     button(driver, "Salva il servizio").await?.click().await?;
     wait_for_id_text(driver, "piano-offerta-errore", "richiedono il PSN").await?;
     assert_eq!(

@@ -545,6 +545,11 @@ async fn the_department_sets_the_terms_of_a_call(backend: Backend) -> Result<()>
     )
     .await?;
     driver.set_window_rect(0, 0, 390, 844).await?;
+    driver
+        .find(By::Css("[data-testid='impatto-termini']"))
+        .await?
+        .scroll_into_view()
+        .await?;
     browser
         .screenshot("department-call-terms-impact-en-390")
         .await?;

@@ -460,7 +460,7 @@ pub fn DepartmentCalls() -> impl IntoView {
                                 let label = move || tf("Modifica i termini di {}", &[&title]);
                                 let from = if s(&c, "completionFrom") == "FUNDING_DATE" { "dal finanziamento" } else { "dal contratto" };
                                 let row = c.clone();
-                                let (terms, count) = (c.clone(), c["applications"].as_i64().unwrap_or(0).to_string());
+                                let (terms, count) = (c.clone(), format::count(c["applications"].as_i64().unwrap_or(0)));
                                 let (terms2, cap) = (c.clone(), c["hardCap"].as_str().map(str::to_owned));
                                 view! {
                                     <tr data-testid="avviso">
