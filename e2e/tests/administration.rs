@@ -32,6 +32,27 @@ async fn wait_for_id_text(driver: &WebDriver, id: &str, needle: &str) -> Result<
     .await
 }
 
+/// The text of the contracts table's row whose CIG is `cig`.
+async fn contract_row(driver: &WebDriver, cig: &str) -> Result<String> {
+    eventually(
+        &format!("the contract {cig} listed"),
+        Duration::from_secs(20),
+        || async {
+            for r in driver
+                .find_all(By::Css("[data-testid='contratto']"))
+                .await?
+            {
+                let text = r.text().await?;
+                if text.contains(cig) {
+                    return Ok(Some(text));
+                }
+            }
+            Ok(None)
+        },
+    )
+    .await
+}
+
 async fn an_administration_plans_a_service_and_records_its_contract(
     backend: Backend,
 ) -> Result<()> {
@@ -81,8 +102,9 @@ async fn an_administration_plans_a_service_and_records_its_contract(
     wait_for_heading(driver, "1.2 Abilitazione al cloud - Comuni - Aprile 2022").await?;
     wait_for_page_text(driver, "Il piano non ha ancora servizi.").await?;
 
-    // Critical data on an offering qualified only for ordinary data: the browser's
-    // check (nuvola_shared::plan) refuses it next to the offering.
+    // Only the valid choices: for critical data the form does not offer an offering
+    // qualified only for ordinary data (nuvola_shared::plan::offering_admits, the
+    // server's rule).
     choose(driver, "Servizio dal catalogo", "Protocollo informatico").await?;
     choose(driver, "Classe dei dati", "Critico").await?;
     choose(driver, "Dove si trova oggi", "In sede (on-premises)").await?;
@@ -92,12 +114,22 @@ async fn an_administration_plans_a_service_and_records_its_contract(
         "Modalità: B - Aggiornamento in sicurezza di applicazioni in cloud",
     )
     .await?;
-    let offering = driver
-        .find(By::XPath("//select[@id='piano-offerta']/option[starts-with(normalize-space(), 'Suite documentale PA')]"))
-        .await?
-        .text()
-        .await?;
+    let suite = "//select[@id='piano-offerta']/option[starts-with(normalize-space(), 'Suite documentale PA')]";
+    ensure!(
+        driver.find_all(By::XPath(suite)).await?.is_empty(),
+        "an ordinary-only offering is offered for critical data"
+    );
+    choose(driver, "Classe dei dati", "Ordinario").await?;
+    let offering = eventually("the suite offered", Duration::from_secs(20), || async {
+        Ok(driver.find_all(By::XPath(suite)).await?.into_iter().next())
+    })
+    .await?
+    .text()
+    .await?;
     choose(driver, "Offerta cloud qualificata", &offering).await?;
+    // A choice already made stays shown when the data class changes, and the same rule
+    // refuses it next to the offering.
+    choose(driver, "Classe dei dati", "Critico").await?;
     button(driver, "Salva il servizio").await?.click().await?;
     wait_for_id_text(driver, "piano-offerta-errore", "richiedono il PSN").await?;
     assert_eq!(
@@ -199,8 +231,8 @@ async fn an_administration_plans_a_service_and_records_its_contract(
     })
     .await?;
 
-    // The contract: PSN does not sell the document suite the protocol is planned on,
-    // and the server says so next to the supplier.
+    // The contract: without an amount, without a CIG or with a CIG of the wrong form,
+    // the shared rules refuse it next to the field, before anything is sent.
     choose(
         driver,
         "Fornitore",
@@ -214,6 +246,39 @@ async fn an_administration_plans_a_service_and_records_its_contract(
         .await?
         .click()
         .await?;
+    button(driver, "Registra il contratto")
+        .await?
+        .click()
+        .await?;
+    wait_for_id_text(
+        driver,
+        "contratto-importo-errore",
+        "importo del contratto in euro interi",
+    )
+    .await?;
+    fill(driver, "Importo del contratto (euro)", "47427").await?;
+    button(driver, "Registra il contratto")
+        .await?
+        .click()
+        .await?;
+    wait_for_id_text(
+        driver,
+        "contratto-cig-errore",
+        "Indica il CIG del contratto.",
+    )
+    .await?;
+    fill(driver, "CIG", "ABC123").await?;
+    button(driver, "Registra il contratto")
+        .await?
+        .click()
+        .await?;
+    wait_for_id_text(driver, "contratto-cig-errore", "Il CIG ha 10 caratteri").await?;
+    browser
+        .screenshot("administration-contract-bad-cig")
+        .await?;
+    fill(driver, "CIG", "9a1b2c3d4e").await?;
+    // PSN does not sell the document suite the protocol is planned on, and the server
+    // says so next to the supplier.
     button(driver, "Registra il contratto")
         .await?
         .click()
@@ -236,6 +301,102 @@ async fn an_administration_plans_a_service_and_records_its_contract(
     wait_for_page_text(driver, "Contrattualizzata").await?;
     wait_for_page_text(driver, "Nuvola Demo Cloud S.r.l.").await?;
     assert_accessible(&browser, "project page after the contract").await?;
+
+    // The contract is listed with its CIG (as ANAC writes it), amount and date, and is
+    // corrected with a reason: a new version, the first kept.
+    let today = driver
+        .execute("return new Date().toLocaleDateString('it-IT', { day: '2-digit', month: '2-digit', year: 'numeric' });", Vec::new())
+        .await?;
+    let today = today.json().as_str().unwrap_or_default().to_owned();
+    let row = contract_row(driver, "9A1B2C3D4E").await?;
+    for shown in [
+        "Nuvola Demo Cloud S.r.l.",
+        "Protocollo informatico",
+        "47.427",
+        &today,
+        "1",
+    ] {
+        ensure!(row.contains(shown), "{shown:?} not in {row:?}");
+    }
+    button(driver, "Correggi il contratto 9A1B2C3D4E")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(driver, "Versione letta: 1.").await?;
+    fill(driver, "CIG corretto", "9A1B2C3D4F").await?;
+    fill(driver, "Importo corretto (euro)", "-5").await?;
+    button(driver, "Salva la correzione").await?.click().await?;
+    wait_for_id_text(
+        driver,
+        "correzione-importo-errore",
+        "importo del contratto in euro interi",
+    )
+    .await?;
+    fill(driver, "Importo corretto (euro)", "48000").await?;
+    button(driver, "Salva la correzione").await?.click().await?;
+    wait_for_id_text(
+        driver,
+        "correzione-motivo-errore",
+        "Il motivo deve avere da 10 a 2.000 caratteri",
+    )
+    .await?;
+    fill(
+        driver,
+        "Motivo della correzione",
+        "CIG trascritto male e importo aggiornato",
+    )
+    .await?;
+    button(driver, "Salva la correzione").await?.click().await?;
+    wait_for_page_text(
+        driver,
+        "Contratto corretto: la versione precedente resta nello storico.",
+    )
+    .await?;
+    let row = contract_row(driver, "9A1B2C3D4F").await?;
+    for shown in [
+        "48.000",
+        "2",
+        "corretto",
+        "CIG trascritto male e importo aggiornato",
+    ] {
+        ensure!(row.contains(shown), "{shown:?} not in {row:?}");
+    }
+    driver
+        .find(By::Id("contratti"))
+        .await?
+        .scroll_into_view()
+        .await?;
+    browser
+        .screenshot("administration-contract-corrected")
+        .await?;
+    assert_accessible(&browser, "contracts, corrected").await?;
+    let contracts = gql(
+        driver,
+        "query($cup: String!) { application(cup: $cup) { contracts { version versions { version cig amountEur } } } }",
+        json!({ "cup": CUP }),
+    )
+    .await?;
+    ensure!(
+        contracts["application"]["contracts"][0]["versions"]
+            == json!([{ "version": 1, "cig": "9A1B2C3D4E", "amountEur": 47427 }, { "version": 2, "cig": "9A1B2C3D4F", "amountEur": 48000 }]),
+        "{contracts}"
+    );
+    button(driver, "ENG English").await?.click().await?;
+    wait_for_page_text(driver, "Supplier contracts").await?;
+    let row = contract_row(driver, "9A1B2C3D4F").await?;
+    ensure!(row.contains("corrected"), "{row}");
+    driver.set_window_rect(0, 0, 390, 844).await?;
+    driver
+        .find(By::Id("contratti"))
+        .await?
+        .scroll_into_view()
+        .await?;
+    browser
+        .screenshot("administration-contract-corrected-en-390")
+        .await?;
+    driver.set_window_rect(0, 0, 1366, 900).await?;
+    button(driver, "ITA Italiano").await?.click().await?;
+    wait_for_page_text(driver, "Contratti con i fornitori").await?;
 
     // Editing a line loads it into the form.
     button(driver, "Modifica Anagrafe (ANPR)")
@@ -523,6 +684,8 @@ async fn an_administration_takes_a_funded_project_to_its_completion(
         .await?
         .click()
         .await?;
+    fill(driver, "CIG", "Z1B2C3D4E5").await?;
+    fill(driver, "Importo del contratto (euro)", "120000").await?;
     button(driver, "Registra il contratto")
         .await?
         .click()

@@ -218,6 +218,19 @@ async fn set_date(driver: &WebDriver, label: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// `n` with a dot every three digits, as the page writes counts (12.934).
+fn grouped(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Waits until the error line `id` (under a field) says `needle`.
 async fn field_error(driver: &WebDriver, id: &str, needle: &str) -> Result<()> {
     eventually(
@@ -262,6 +275,19 @@ async fn the_department_qualifies_a_supplier_and_an_offering(backend: Backend) -
     let vat = control_labelled(driver, "Partita IVA").await?;
     ensure!(vat.attr("aria-invalid").await?.as_deref() == Some("true"));
     fill(driver, "Partita IVA", "07654321095").await?;
+    // A new supplier whose qualification already ended is nonsense (the shared rule,
+    // the server's too), said next to the date.
+    set_date(driver, "Qualificato fino al", "2025-06-30").await?;
+    button(driver, "Qualifica il fornitore")
+        .await?
+        .click()
+        .await?;
+    field_error(
+        driver,
+        "fornitore-scadenza-errore",
+        "La qualificazione di un nuovo fornitore non può essere già finita",
+    )
+    .await?;
     set_date(driver, "Qualificato fino al", "2029-06-30").await?;
     button(driver, "Qualifica il fornitore")
         .await?
@@ -298,6 +324,17 @@ async fn the_department_qualifies_a_supplier_and_an_offering(backend: Backend) -
     set_date(driver, "Qualificata fino al", "2029-06-30").await?;
     button(driver, "Qualifica l'offerta").await?.click().await?;
     field_error(driver, "offerta-al-errore", "al massimo 36 mesi").await?;
+    // Within 36 months, but beyond the supplier's own qualification (30/06/2029).
+    set_date(driver, "Qualificata dal", "2026-10-01").await?;
+    set_date(driver, "Qualificata fino al", "2029-09-30").await?;
+    button(driver, "Qualifica l'offerta").await?.click().await?;
+    field_error(
+        driver,
+        "offerta-al-errore",
+        "Il fornitore è qualificato fino al 30/06/2029: l'offerta non può restare qualificata oltre quella data.",
+    )
+    .await?;
+    set_date(driver, "Qualificata dal", "2026-01-01").await?;
     // A code another supplier's offering has: only the server knows, and says so
     // next to the code.
     set_date(driver, "Qualificata fino al", "2028-12-31").await?;
@@ -416,6 +453,27 @@ async fn the_department_sets_the_terms_of_a_call(backend: Backend) -> Result<()>
     field_error(driver, "termini-contratto-errore", "in giorni o mesi").await?;
     fill(driver, "Contratto con il fornitore entro", "9 mesi").await?;
     fill(driver, "Completamento entro", "18 mesi").await?;
+    // A final deadline already past is refused next to it, in Italian and in English.
+    set_date(driver, "Termine ultimo dell'avviso", "2001-01-01").await?;
+    button(driver, "Salva i termini").await?.click().await?;
+    field_error(
+        driver,
+        "termini-ultimo-errore",
+        "Il termine ultimo dell'avviso non può essere un giorno già passato",
+    )
+    .await?;
+    button(driver, "ENG English").await?.click().await?;
+    field_error(
+        driver,
+        "termini-ultimo-errore",
+        "The call's final deadline cannot be a day already past",
+    )
+    .await?;
+    browser
+        .screenshot("department-call-terms-past-cap-en")
+        .await?;
+    button(driver, "ITA Italiano").await?.click().await?;
+    set_date(driver, "Termine ultimo dell'avviso", "").await?;
 
     // Meanwhile someone else changes the call: this save is refused, in words.
     gql(
@@ -444,7 +502,63 @@ async fn the_department_sets_the_terms_of_a_call(backend: Backend) -> Result<()>
     fill(driver, "Contratto con il fornitore entro", "9 mesi").await?;
     fill(driver, "Completamento entro", "18 mesi").await?;
     choose(driver, "Il completamento decorre", "dal contratto").await?;
+    // Before saving, the server says how many projects change deadline, counted by the
+    // code that applies the change; the department confirms.
+    let expected = gql(
+        driver,
+        "query($input: CallTermsInput!) { callTermsImpact(input: $input) { projects changingDeadline } }",
+        json!({ "input": { "title": COMUNI_CALL, "version": version + 1, "contractTerm": "9 months",
+            "completionTerm": "18 months", "completionFrom": "CONTRACT_DATE" } }),
+    )
+    .await?;
+    let changing = expected["callTermsImpact"]["changingDeadline"]
+        .as_i64()
+        .context("changingDeadline")?;
+    ensure!(
+        changing > 1,
+        "the demo's comuni projects change deadline: {expected}"
+    );
     button(driver, "Salva i termini").await?.click().await?;
+    wait_for_text(
+        driver,
+        "impatto-termini",
+        &format!("{} progetti cambiano scadenza.", grouped(changing)),
+    )
+    .await?;
+    let row = the_call_row(driver).await?;
+    assert!(
+        row.contains("12 mesi"),
+        "nothing saved before the confirmation: {row}"
+    );
+    driver
+        .find(By::Css("[data-testid='impatto-termini']"))
+        .await?
+        .scroll_into_view()
+        .await?;
+    browser.screenshot("department-call-terms-impact").await?;
+    assert_accessible(&browser, "call terms impact").await?;
+    button(driver, "ENG English").await?.click().await?;
+    wait_for_text(
+        driver,
+        "impatto-termini",
+        &format!("{} projects change deadline.", grouped(changing)),
+    )
+    .await?;
+    driver.set_window_rect(0, 0, 390, 844).await?;
+    driver
+        .find(By::Css("[data-testid='impatto-termini']"))
+        .await?
+        .scroll_into_view()
+        .await?;
+    browser
+        .screenshot("department-call-terms-impact-en-390")
+        .await?;
+    driver.set_window_rect(0, 0, 1366, 900).await?;
+    button(driver, "ITA Italiano").await?.click().await?;
+    button(driver, "Conferma e salva i termini")
+        .await?
+        .click()
+        .await?;
     wait_for_page_text(driver, "Termini dell'avviso salvati.").await?;
     let row = eventually("the new terms listed", Duration::from_secs(20), || async {
         let row = the_call_row(driver).await?;

@@ -295,6 +295,58 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     browser.screenshot("request-upload-done").await?;
     assert_accessible(&browser, "request with an upload").await?;
 
+    // A wrong file, sent by mistake, is removed before the answer uses it: the page
+    // says what removing does and asks to confirm.
+    let wrong = dir.path().join("sbagliato.pdf");
+    std::fs::write(
+        &wrong,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+    )?;
+    control_labelled(driver, "File da caricare")
+        .await?
+        .send_keys(wrong.display().to_string())
+        .await?;
+    button(driver, "Carica il documento").await?.click().await?;
+    wait_for_page_text(driver, "Caricato: sbagliato.pdf.").await?;
+    button(driver, "Rimuovi il documento sbagliato.pdf")
+        .await?
+        .click()
+        .await?;
+    wait_for_page_text(
+        driver,
+        "Il file «sbagliato.pdf» viene eliminato e non si potrà recuperare",
+    )
+    .await?;
+    driver
+        .find(By::XPath("//*[@role='alertdialog']"))
+        .await?
+        .scroll_into_view()
+        .await?;
+    browser.screenshot("request-remove-document").await?;
+    assert_accessible(&browser, "removing a document").await?;
+    button(driver, "Conferma la rimozione")
+        .await?
+        .click()
+        .await?;
+    eventually("the wrong file gone", Duration::from_secs(20), || async {
+        let left = driver
+            .find_all(By::XPath("//a[normalize-space()='sbagliato.pdf']"))
+            .await?;
+        Ok(left.is_empty().then_some(()))
+    })
+    .await?;
+    let docs = gql(
+        driver,
+        "query($cup: String!) { application(cup: $cup) { documents { fileName removable } } }",
+        json!({ "cup": CUP }),
+    )
+    .await?;
+    ensure!(
+        docs["application"]["documents"]
+            == json!([{ "fileName": "form-conformita.pdf", "removable": true }]),
+        "{docs}"
+    );
+
     fill(
         driver,
         "Nota per l'asseveratore",
@@ -305,6 +357,36 @@ async fn an_administration_answers_a_request_with_a_document_and_reads_its_notif
     wait_for_page_text(driver, "Risposta inviata il").await?;
     wait_for_page_text(driver, "«In allegato il form firmato.»").await?;
     browser.screenshot("request-answered").await?;
+    // Now the answer uses it: no longer offered for removal, and refused by the server.
+    let docs = gql(
+        driver,
+        "query($cup: String!) { application(cup: $cup) { documents { id removable } } }",
+        json!({ "cup": CUP }),
+    )
+    .await?;
+    ensure!(
+        docs["application"]["documents"][0]["removable"] == false,
+        "{docs}"
+    );
+    let refused = graphql_in_page(
+        driver,
+        "mutation($id: ID!) { removeDocument(id: $id) }",
+        json!({ "id": docs["application"]["documents"][0]["id"] }),
+    )
+    .await?;
+    ensure!(
+        refused["errors"][0]["extensions"]["code"] == "INVALID_TRANSITION",
+        "{refused}"
+    );
+    ensure!(
+        driver
+            .find_all(By::XPath(
+                "//button[@aria-label='Rimuovi il documento form-conformita.pdf']"
+            ))
+            .await?
+            .is_empty(),
+        "a used document is offered for removal"
+    );
 
     // The project page lists the same requests and every document of the project.
     link(driver, &format!("CUP {CUP}")).await?.click().await?;

@@ -62,7 +62,11 @@ async fn ferrara_contracts_the_demo_supplier(driver: &WebDriver, base: &str) -> 
 
 async fn rows(driver: &WebDriver) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for r in driver.find_all(By::Css("table tbody tr")).await? {
+    // The services' table (not the contracts' tables below it).
+    for r in driver
+        .find_all(By::Css("table:not([data-testid='contratti']) tbody tr"))
+        .await?
+    {
         out.push(r.text().await?);
     }
     Ok(out)
@@ -91,6 +95,12 @@ async fn a_supplier_sees_and_filters_the_services_contracted_to_it(backend: Back
         "{all:#?}"
     );
     wait_for_page_text(driver, "2 servizi su 2.").await?;
+    // Its contract with Ferrara is listed too (recorded through the API without a CIG).
+    wait_for_page_text(driver, "I tuoi contratti").await?;
+    let contracts = driver
+        .find_all(By::Css("[data-testid='contratto']"))
+        .await?;
+    assert_eq!(contracts.len(), 1);
     browser.screenshot("supplier-home").await?;
     assert_accessible(&browser, "I servizi a contratto").await?;
 

@@ -129,6 +129,31 @@ fn explain_transition(message: &str, en: bool) -> String {
             "I servizi si aggiornano solo mentre il progetto è contrattualizzato o in migrazione.",
             "Services move only while the project is contracted or migrating.",
         )
+    } else if m.contains("answer to a verification request") {
+        (
+            "Il documento è arrivato con una risposta a una richiesta di verifica: resta con la risposta.",
+            "The document came with an answer to a verification request: it stays with the answer.",
+        )
+    } else if m.contains("evidence of a migrated service") {
+        (
+            "Il documento è l'evidenza di un servizio migrato: resta come sua prova.",
+            "The document is the evidence of a migrated service: it stays as its proof.",
+        )
+    } else if m.contains("recorded contract's document") {
+        (
+            "Il documento è quello di un contratto registrato: resta con il contratto (una correzione del contratto può indicarne un altro).",
+            "The document is a recorded contract's document: it stays with the contract (a correction of the contract may name another).",
+        )
+    } else if m.contains("part of the record and no longer change") {
+        (
+            "Il progetto è concluso: i suoi contratti fanno parte dell'archivio e non si correggono più.",
+            "The project is closed: its contracts are part of the record and can no longer be corrected.",
+        )
+    } else if m.contains("completion has been declared") {
+        (
+            "Il completamento del progetto è stato dichiarato: i documenti restano per la verifica e per l'archivio.",
+            "The project's completion has been declared: its documents stay for the verification and the record.",
+        )
     } else if m.contains("is not a step") {
         (
             "Questo passaggio non è previsto nella migrazione di un servizio.",
@@ -173,6 +198,17 @@ fn explain_invalid(message: &str, field: Option<&str>, en: bool) -> String {
         ("no qualified supplier", "Nessun fornitore qualificato ha questa partita IVA.", "No qualified supplier has this VAT number."),
         // The catalogue and the terms of a call (issue 5); before "vat", which "private" contains.
         ("capital letters, digits", "Usa da 3 a 40 lettere maiuscole, cifre o trattini, per esempio PSN-IAAS-SHARED.", "Use 3 to 40 capital letters, digits or dashes, e.g. PSN-IAAS-SHARED."),
+        // Issue 16: contracts (`shared::contract`).
+        ("give the contract's cig", "Indica il CIG del contratto.", "Give the contract's CIG."),
+        ("a cig has 10", "Il CIG ha 10 caratteri, lettere maiuscole e cifre, per esempio 9A1B2C3D4E.", "A CIG has 10 capital letters and digits, e.g. 9A1B2C3D4E."),
+        ("the contract's amount is", "Scrivi l'importo del contratto in euro interi, da 1 a 1.000.000.000.", "Write the contract's amount in whole euros, 1 to 1,000,000,000."),
+        ("documents of kind contract", "Scegli uno dei documenti del progetto di tipo «Contratto» (carica prima il contratto firmato).", "Choose one of the project's documents of kind \"Contract\" (upload the signed contract first)."),
+        // Issue 16: master data against today and against each other.
+        ("hard deadline cannot be set", "Il termine ultimo dell'avviso non può essere un giorno già passato: indica oggi o una data successiva (o lascia quello attuale).", "The call's final deadline cannot be a day already past: give today or a later date (or keep the current one)."),
+        ("a new supplier cannot be qualified", "La qualificazione di un nuovo fornitore non può essere già finita: indica oggi o una data successiva.", "A new supplier's qualification cannot have ended already: give today or a later date."),
+        ("cannot be ended in the past", "Una qualificazione non si chiude nel passato: per revocarla indica come fine la data di ieri.", "A qualification is not ended in the past: to withdraw it, end it yesterday."),
+        ("would have ended already", "La qualificazione dell'offerta sarebbe già finita: indica oggi o una data successiva.", "The offering's qualification would have ended already: give today or a later date."),
+        ("cannot stay qualified after its supplier", "L'offerta non può restare qualificata oltre la qualificazione del suo fornitore.", "The offering cannot stay qualified beyond its supplier's qualification."),
         ("qualification must end after", "La qualificazione deve finire dopo il suo inizio.", "The qualification must end after it starts."),
         ("at most 36 months", "Una qualificazione dura al massimo 36 mesi.", "A qualification lasts at most 36 months."),
         ("psn deployment", "Il modello di rilascio PSN è riservato alle offerte del Polo Strategico Nazionale, che lo usano tutte.", "PSN deployment is for the offerings of the Polo Strategico Nazionale, and all of them use it."),
@@ -270,8 +306,11 @@ fn field_label(field: &str, en: bool) -> Option<&'static str> {
         "password" => ("Password", "Password"),
         "amount" => ("Importo", "Amount"),
         "term" | "contractTerm" | "completionTerm" => ("Termine", "Term"),
-        "hardDeadline" => ("Termine ultimo", "Hard deadline"),
+        "hardDeadline" | "hardCap" | "hard deadline" => ("Termine ultimo", "Final deadline"),
         "services" => ("Servizi", "Services"),
+        "cig" | "CIG" => ("CIG", "CIG"),
+        "amountEur" => ("Importo del contratto", "Contract amount"),
+        "documentId" => ("Documento del contratto", "Contract document"),
         // `shared`'s own names of what it parses (`ParseError`'s "invalid <what> …").
         "data class" => ("Classe dei dati", "Data class"),
         "service model" => ("Modello di servizio", "Service model"),
@@ -469,5 +508,70 @@ mod tests {
             explain_invalid("something new", Some("dueOn"), true),
             "The value of “Due date” is not valid: correct it and try again."
         );
+    }
+
+    #[test]
+    fn master_data_and_document_refusals_are_told_specifically() {
+        use chrono::NaiveDate;
+        use nuvola_shared::cloud::{check_supplier_until, OfferingQualification};
+        use nuvola_shared::document::DocumentUse;
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let today = d(2026, 11, 30);
+        let generic_it = "Il valore di";
+        // The shared rules' own words, as the server sends them.
+        let cap = nuvola_shared::deadline::check_hard_cap(Some(d(2001, 1, 1)), None, today)
+            .unwrap_err()
+            .to_string();
+        assert!(explain_invalid(&cap, Some("hardCap"), false)
+            .starts_with("Il termine ultimo dell'avviso non può essere un giorno già passato"));
+        assert!(explain_invalid(&cap, Some("hardCap"), true)
+            .starts_with("The call's final deadline cannot be a day already past"));
+        let new = check_supplier_until(Some(d(2025, 6, 30)), None, today).unwrap_err();
+        let rewritten = check_supplier_until(Some(d(2001, 1, 1)), Some(Some(d(2028, 1, 1))), today)
+            .unwrap_err();
+        let q = OfferingQualification {
+            code: "ACME-IAAS".into(),
+            name: "ACME".into(),
+            service_model: nuvola_shared::ServiceModel::Iaas,
+            max_data_class: nuvola_shared::DataClass::Ordinario,
+            qualified_on: d(2024, 1, 1),
+            qualified_until: d(2026, 1, 1),
+        };
+        let ended = q.check_on(today, None).unwrap_err();
+        let beyond = OfferingQualification {
+            qualified_until: d(2028, 1, 1),
+            ..q
+        }
+        .check_on(today, Some(d(2027, 1, 1)))
+        .unwrap_err();
+        for (e, expected) in [
+            (new, "nuovo fornitore"),
+            (rewritten, "ieri"),
+            (ended, "sarebbe già finita"),
+            (beyond, "oltre la qualificazione del suo fornitore"),
+        ] {
+            let shown = explain_invalid(&e.message, Some(e.field), false);
+            assert!(
+                shown.contains(expected) && !shown.starts_with(generic_it),
+                "{e}: {shown}"
+            );
+        }
+        // A used document: why it stays, in both languages.
+        for used in [
+            DocumentUse::Answer,
+            DocumentUse::Evidence,
+            DocumentUse::Contract,
+            DocumentUse::Record,
+        ] {
+            for en in [false, true] {
+                let shown = explain_transition(used.reason(), en);
+                assert!(
+                    shown.starts_with(if en { "The" } else { "I" })
+                        && !shown.contains("not allowed")
+                        && !shown.contains("non è consentita"),
+                    "{used:?}: {shown}"
+                );
+            }
+        }
     }
 }

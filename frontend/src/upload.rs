@@ -295,11 +295,20 @@ pub struct Document {
     /// The planned service it is evidence of, if any.
     #[serde(default)]
     pub planned_service_id: Option<String>,
+    /// Whether the reader may remove it now (nothing uses it yet).
+    #[serde(default)]
+    pub removable: bool,
 }
 
-/// Documents with their download links.
+/// Documents with their download links. With `on_removed`, a document the server says
+/// is `removable` (nothing uses it yet, and the reader may upload it there) gets a
+/// "Rimuovi" button that says what removing does and asks to confirm in the page;
+/// `on_removed` gets the id once the server has removed it.
 #[component]
-pub fn DocumentList(documents: Vec<Document>) -> impl IntoView {
+pub fn DocumentList(
+    documents: Vec<Document>,
+    #[prop(optional)] on_removed: Option<Callback<String>>,
+) -> impl IntoView {
     if documents.is_empty() {
         return view! { <p class="text-muted small mb-0">{move || t("Nessun documento caricato.")}</p> }
             .into_any();
@@ -309,6 +318,9 @@ pub fn DocumentList(documents: Vec<Document>) -> impl IntoView {
             {documents.into_iter().map(|d| {
                 let kb = (d.size_bytes + 1023) / 1024;
                 let kind = d.kind.clone();
+                let removal = on_removed
+                    .filter(|_| d.removable)
+                    .map(|done| view! { <RemoveDocument id=d.id.clone() name=d.file_name.clone() done/> });
                 view! {
                     <li class="mb-1">
                         <a href=d.download_url.clone() download=d.file_name.clone()>{d.file_name.clone()}</a>
@@ -316,10 +328,73 @@ pub fn DocumentList(documents: Vec<Document>) -> impl IntoView {
                             " · " {move || kind_label(&kind)} " · " {format!("{} KB", format::count(kb))}
                             " · " {format::date(&d.uploaded_at)}
                         </span>
+                        {removal}
                     </li>
                 }
             }).collect_view()}
         </ul>
     }
     .into_any()
+}
+
+const REMOVE_DOCUMENT: &str = "mutation RemoveDocument($id: ID!) { removeDocument(id: $id) }";
+
+/// Removing one document: the button, the question, the request and its refusal.
+#[component]
+fn RemoveDocument(id: String, name: String, done: Callback<String>) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<crate::api::ApiError>);
+    let id = StoredValue::new(id);
+    let name = StoredValue::new(name);
+    let confirm = move |_| {
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = crate::api::query_value(
+                REMOVE_DOCUMENT,
+                serde_json::json!({ "id": id.get_value() }),
+            )
+            .await;
+            pending.set(false);
+            asking.set(false);
+            match result {
+                Ok(_) => {
+                    error.set(None);
+                    done.run(id.get_value());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        {move || if asking.get() {
+            view! {
+                <div class="alert alert-warning mt-2 mb-2" role="alertdialog"
+                    aria-label=move || tf("Rimuovi il documento {}", &[&name.get_value()])>
+                    <p>{move || tf("Il file «{}» viene eliminato e non si potrà recuperare; la rimozione resta nella cronologia del progetto.", &[&name.get_value()])}</p>
+                    <button type="button" class="btn btn-danger btn-sm me-2" disabled=move || pending.get() on:click=confirm>
+                        {move || t("Conferma la rimozione")}
+                    </button>
+                    <button type="button" class="btn btn-outline-secondary btn-sm" on:click=move |_| asking.set(false)>
+                        {move || t("Annulla")}
+                    </button>
+                </div>
+            }.into_any()
+        } else {
+            view! {
+                " "
+                <button type="button" class="btn btn-link btn-sm p-0 align-baseline"
+                    aria-label=move || tf("Rimuovi il documento {}", &[&name.get_value()])
+                    on:click=move |_| { error.set(None); asking.set(true); }>
+                    {move || t("Rimuovi")}
+                </button>
+            }.into_any()
+        }}
+        {move || error.get().map(|e| view! {
+            <p class="text-danger small mb-1" role="alert">{e.to_string()}</p>
+        })}
+    }
 }

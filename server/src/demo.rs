@@ -434,6 +434,10 @@ async fn contract_school(
             contract_on,
             services: contracted,
             idempotency_key: None,
+            // A CIG of the demo's own (10 digits) and the grant as the amount.
+            cig: Some(format!("9{:09}", project.id)),
+            amount_eur: Some(project.amount_eur.max(1)),
+            document_id: None,
         },
     )
     .await?;

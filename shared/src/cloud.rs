@@ -273,6 +273,75 @@ impl OfferingQualification {
     }
 }
 
+impl OfferingQualification {
+    /// The checks that need the calendar and the supplier, after [`Self::check`]: a
+    /// qualification recorded today must not have ended already, and an offering cannot
+    /// stay qualified after its supplier (`supplier_until`, none for no end). Blames
+    /// `qualifiedUntil`.
+    pub fn check_on(
+        &self,
+        today: chrono::NaiveDate,
+        supplier_until: Option<chrono::NaiveDate>,
+    ) -> Result<(), crate::plan::PlanError> {
+        let refuse = |message: String| crate::plan::PlanError {
+            field: "qualifiedUntil",
+            message,
+        };
+        if self.qualified_until < today {
+            return Err(refuse(format!(
+                "the qualification would have ended already on {}: give today or a later date",
+                self.qualified_until
+            )));
+        }
+        if let Some(end) = supplier_until.filter(|end| self.qualified_until > *end) {
+            return Err(refuse(format!(
+                "the offering cannot stay qualified after its supplier, whose qualification ends on {end}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The end of a supplier's qualification as the department records it on `today`:
+/// none (no end), or from today to [`QUALIFICATION_MONTHS`] later. A past end is
+/// nonsense for a new supplier; for a supplier already in the catalogue (`current`, its
+/// end as stored) it is accepted only unchanged (a name corrected on a lapsed supplier)
+/// or as yesterday, which withdraws the qualification from today. Blames
+/// `qualifiedUntil`.
+pub fn check_supplier_until(
+    until: Option<chrono::NaiveDate>,
+    current: Option<Option<chrono::NaiveDate>>,
+    today: chrono::NaiveDate,
+) -> Result<(), crate::plan::PlanError> {
+    let refuse = |message: &str| crate::plan::PlanError {
+        field: "qualifiedUntil",
+        message: message.to_owned(),
+    };
+    let Some(until) = until else {
+        return Ok(());
+    };
+    if until >= today {
+        let longest = today
+            .checked_add_months(chrono::Months::new(QUALIFICATION_MONTHS))
+            .unwrap_or(chrono::NaiveDate::MAX);
+        return if until > longest {
+            Err(refuse("a qualification lasts at most 36 months from today"))
+        } else {
+            Ok(())
+        };
+    }
+    match current {
+        None => Err(refuse(
+            "a new supplier cannot be qualified until a day already past: give today or a later date",
+        )),
+        Some(stored) if stored == Some(until) => Ok(()),
+        Some(_) if today.pred_opt() == Some(until) => Ok(()),
+        Some(_) => Err(refuse(
+            "a qualification cannot be ended in the past: to withdraw it, end it yesterday",
+        )),
+    }
+}
+
 /// How a qualified offering is deployed.
 pub const DEPLOYMENT_MODELS: [&str; 4] = ["PUBLIC", "PRIVATE", "HYBRID", "PSN"];
 
@@ -332,5 +401,47 @@ mod qualification_tests {
         );
         assert!(check_deployment("PUBLIC", true).is_err());
         assert!(check_deployment("CLOUD", false).is_err());
+    }
+
+    #[test]
+    fn master_data_refuses_what_has_already_ended() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let today = d(2026, 11, 30);
+        // A new supplier: from today to 36 months later, or no end.
+        assert!(check_supplier_until(None, None, today).is_ok());
+        assert!(check_supplier_until(Some(today), None, today).is_ok());
+        assert!(check_supplier_until(Some(d(2029, 11, 30)), None, today).is_ok());
+        assert!(check_supplier_until(Some(d(2029, 12, 1)), None, today).is_err());
+        let past = check_supplier_until(Some(d(2025, 6, 30)), None, today).unwrap_err();
+        assert_eq!(past.field, "qualifiedUntil");
+        // An existing one: withdrawn by ending it yesterday, or kept as stored.
+        let stored = Some(Some(d(2028, 1, 31)));
+        assert!(check_supplier_until(Some(d(2026, 11, 29)), stored, today).is_ok());
+        assert!(check_supplier_until(Some(d(2001, 1, 1)), stored, today).is_err());
+        let lapsed = Some(Some(d(2025, 6, 30)));
+        assert!(check_supplier_until(Some(d(2025, 6, 30)), lapsed, today).is_ok());
+
+        // An offering: not ended already, not beyond its supplier.
+        let q = OfferingQualification {
+            code: "ACME-IAAS".into(),
+            name: "ACME IaaS".into(),
+            service_model: ServiceModel::Iaas,
+            max_data_class: DataClass::Ordinario,
+            qualified_on: d(2026, 1, 1),
+            qualified_until: d(2028, 12, 31),
+        };
+        assert!(q.check_on(today, None).is_ok());
+        assert!(q.check_on(today, Some(d(2028, 12, 31))).is_ok());
+        let beyond = q.check_on(today, Some(d(2028, 6, 30))).unwrap_err();
+        assert!(beyond.message.contains("after its supplier"), "{beyond}");
+        let ended = OfferingQualification {
+            qualified_on: d(2024, 1, 1),
+            qualified_until: d(2026, 1, 1),
+            ..q
+        };
+        assert_eq!(
+            ended.check_on(today, None).unwrap_err().field,
+            "qualifiedUntil"
+        );
     }
 }

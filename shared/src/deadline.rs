@@ -327,6 +327,54 @@ fn cap(due: Option<NaiveDate>, hard_cap: Option<NaiveDate>) -> Option<NaiveDate>
     }
 }
 
+/// [`check_hard_cap`]'s reason.
+pub const HARD_CAP_IN_THE_PAST: &str =
+    "the call's hard deadline cannot be set to a day already past";
+
+/// The hard cap the department records for a call on `today`: none (the programme's),
+/// unchanged from the one stored (`current`), or from today on. A new hard cap in the
+/// past would end every project of the call before it could act.
+pub fn check_hard_cap(
+    hard_cap: Option<NaiveDate>,
+    current: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), ParseError> {
+    match hard_cap {
+        Some(cap) if cap < today && Some(cap) != current => Err(ParseError::new(
+            "hard deadline",
+            &cap.to_string(),
+            HARD_CAP_IN_THE_PAST,
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A project as a change of its call's terms sees it: its state and the dates its
+/// deadlines run from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermsSubject {
+    pub state: ApplicationState,
+    pub funded_on: Option<NaiveDate>,
+    pub contract_on: Option<NaiveDate>,
+}
+
+/// How many of `projects` would change their next deadline if the call's rule went
+/// from `before` to `after`: the department reads it before confirming new terms, and
+/// the server records it with the change, counted by this one function both times.
+pub fn projects_changing_deadline(
+    before: &DeadlineRule,
+    after: &DeadlineRule,
+    projects: impl IntoIterator<Item = TermsSubject>,
+) -> usize {
+    projects
+        .into_iter()
+        .filter(|p| {
+            before.next_due(p.state, p.funded_on, p.contract_on)
+                != after.next_due(p.state, p.funded_on, p.contract_on)
+        })
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,5 +511,39 @@ mod tests {
         let rule =
             DeadlineRule::default_for_call("1.2 Abilitazione al cloud - Comuni - Aprile 2022");
         assert_eq!(rule.contract_due(d(2022, 8, 8)), Some(d(2026, 3, 31)));
+    }
+
+    #[test]
+    fn a_hard_cap_is_not_set_in_the_past_and_its_impact_is_counted() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let today = d(2026, 11, 30);
+        assert!(check_hard_cap(None, None, today).is_ok());
+        assert!(check_hard_cap(Some(today), None, today).is_ok());
+        assert!(check_hard_cap(Some(d(2001, 1, 1)), None, today).is_err());
+        // A call whose stored cap has passed keeps it while its terms change.
+        assert!(check_hard_cap(Some(d(2026, 3, 31)), Some(d(2026, 3, 31)), today).is_ok());
+
+        let before =
+            DeadlineRule::from_stored(Some("9 months"), None, "CONTRACT_DATE", Some(d(2030, 1, 1)));
+        let after = DeadlineRule::from_stored(
+            Some("12 months"),
+            None,
+            "CONTRACT_DATE",
+            Some(d(2030, 1, 1)),
+        );
+        let funded = TermsSubject {
+            state: ApplicationState::Funded,
+            funded_on: Some(d(2026, 1, 10)),
+            contract_on: None,
+        };
+        let paid = TermsSubject {
+            state: ApplicationState::Paid,
+            ..funded
+        };
+        assert_eq!(
+            projects_changing_deadline(&before, &after, [funded, paid, funded]),
+            2
+        );
+        assert_eq!(projects_changing_deadline(&before, &before, [funded]), 0);
     }
 }

@@ -463,6 +463,126 @@ pub fn sniff(bytes: &[u8]) -> Result<FileType, SniffError> {
     s.finish()
 }
 
+/// What a document may already be used for. A used document is part of a record that
+/// others rely on (a verifier's check, a migrated service's proof) and stays; an unused
+/// one can be removed by whoever may upload it, e.g. a wrong file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DocumentUse {
+    /// It came with an answer to a verification request (the request is no longer open).
+    Answer,
+    /// It is the evidence of a planned service that is now migrated.
+    Evidence,
+    /// A version of a supplier contract names it as the contract's document.
+    Contract,
+    /// The project's completion was declared (or the project ended): its documents are
+    /// what the verification and the record rest on (except those attached to a request
+    /// still open, which no answer carries yet).
+    Record,
+}
+
+impl DocumentUse {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Answer => "ANSWER",
+            Self::Evidence => "EVIDENCE",
+            Self::Contract => "CONTRACT",
+            Self::Record => "RECORD",
+        }
+    }
+
+    /// Why a document so used cannot be removed (English, for logs and API clients;
+    /// the browser words it from [`Self::code`]).
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Answer => {
+                "the document came with an answer to a verification request: it stays with the answer"
+            }
+            Self::Evidence => {
+                "the document is the evidence of a migrated service: it stays as its proof"
+            }
+            Self::Contract => {
+                "the document is a recorded contract's document: it stays with the contract (a correction may name another)"
+            }
+            Self::Record => {
+                "the project's completion has been declared: its documents stay for the verification and the record"
+            }
+        }
+    }
+}
+
+/// The facts about a document that decide whether it is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DocumentFacts {
+    /// It is attached to a verification request that is no longer OPEN.
+    pub answered_request: bool,
+    /// It is attached to a verification request that is still OPEN: not yet part of an
+    /// answer, whatever the project's state (requests are open during verification).
+    pub open_request: bool,
+    /// It is attached to a planned service that is MIGRATED.
+    pub migrated_service: bool,
+    /// A version of a supplier contract names it.
+    pub in_contract: bool,
+    /// Its project has left the states before completion (COMPLETED or later, or a
+    /// final state).
+    pub project_past_completion: bool,
+}
+
+/// The first use that keeps a document, or `Ok` when it may be removed.
+pub fn check_removable(facts: DocumentFacts) -> Result<(), DocumentUse> {
+    if facts.answered_request {
+        Err(DocumentUse::Answer)
+    } else if facts.migrated_service {
+        Err(DocumentUse::Evidence)
+    } else if facts.in_contract {
+        Err(DocumentUse::Contract)
+    } else if facts.project_past_completion && !facts.open_request {
+        Err(DocumentUse::Record)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod removal_tests {
+    use super::*;
+
+    #[test]
+    fn an_unused_document_may_be_removed_and_a_used_one_says_why_not() {
+        assert_eq!(check_removable(DocumentFacts::default()), Ok(()));
+        let answered = DocumentFacts {
+            answered_request: true,
+            project_past_completion: true,
+            ..Default::default()
+        };
+        assert_eq!(check_removable(answered), Err(DocumentUse::Answer));
+        let evidence = DocumentFacts {
+            migrated_service: true,
+            ..Default::default()
+        };
+        assert_eq!(check_removable(evidence), Err(DocumentUse::Evidence));
+        let contract = DocumentFacts {
+            in_contract: true,
+            ..Default::default()
+        };
+        assert_eq!(check_removable(contract), Err(DocumentUse::Contract));
+        let record = DocumentFacts {
+            project_past_completion: true,
+            ..Default::default()
+        };
+        assert!(check_removable(record)
+            .unwrap_err()
+            .reason()
+            .contains("completion"));
+        // Under verification, a file attached to a request still open is not used yet.
+        let pending_answer = DocumentFacts {
+            open_request: true,
+            ..record
+        };
+        assert_eq!(check_removable(pending_answer), Ok(()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ pub mod administration;
 pub mod api;
 pub mod call;
 pub mod cloud;
+pub mod contract;
 pub mod deadline;
 pub mod document;
 pub mod error;

@@ -60,37 +60,52 @@ impl PlanLine {
         let modality = fundable_modality(self.origin, self.destination)
             .map_err(|e| refuse("destination", e.to_string()))?;
         if let Some(offering) = &self.offering {
-            if offering.service_model != self.destination {
-                return Err(refuse(
-                    "offering",
-                    format!(
-                        "the offering is {}, the plan says {}",
-                        offering.service_model.code(),
-                        self.destination.code()
-                    ),
-                ));
-            }
-            if !self.data_class.fits_in(offering.max_data_class) {
-                return Err(refuse(
-                    "offering",
-                    format!(
-                        "{} data may not go to an offering qualified only up to {}: critical and strategic data need PSN or a qualified private cloud",
-                        self.data_class.code(),
-                        offering.max_data_class.code()
-                    ),
-                ));
-            }
-            if let Some(until) = offering.qualified_until {
-                if until < today {
-                    return Err(refuse(
-                        "offering",
-                        format!("the offering's qualification expired on {until}"),
-                    ));
-                }
-            }
+            offering_admits(self.data_class, self.destination, offering, today)?;
         }
         Ok(modality)
     }
+}
+
+/// Whether a line moving `data_class` data to a qualified `destination` may target
+/// `offering` on `today`: the offering is of that service model, qualified for that data
+/// class (critical and strategic data need PSN or a qualified private cloud) and its
+/// qualification has not expired. [`PlanLine::check`] applies it on the server; the
+/// plan form offers only the offerings it admits.
+pub fn offering_admits(
+    data_class: DataClass,
+    destination: ServiceModel,
+    offering: &OfferingFacts,
+    today: NaiveDate,
+) -> Result<(), PlanError> {
+    if offering.service_model != destination {
+        return Err(refuse(
+            "offering",
+            format!(
+                "the offering is {}, the plan says {}",
+                offering.service_model.code(),
+                destination.code()
+            ),
+        ));
+    }
+    if !data_class.fits_in(offering.max_data_class) {
+        return Err(refuse(
+            "offering",
+            format!(
+                "{} data may not go to an offering qualified only up to {}: critical and strategic data need PSN or a qualified private cloud",
+                data_class.code(),
+                offering.max_data_class.code()
+            ),
+        ));
+    }
+    if let Some(until) = offering.qualified_until {
+        if until < today {
+            return Err(refuse(
+                "offering",
+                format!("the offering's qualification expired on {until}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A plan names each service once: `name` is refused when another line of the same plan
@@ -164,6 +179,24 @@ mod tests {
         let mut mismatched = line(DataClass::Ordinario, DataClass::Ordinario, None);
         mismatched.destination = ServiceModel::Paas;
         assert_eq!(mismatched.check(day()).unwrap_err().field, "offering");
+    }
+
+    #[test]
+    fn the_form_offers_only_what_the_check_admits() {
+        let facts = |max, until| OfferingFacts {
+            service_model: ServiceModel::Saas,
+            max_data_class: max,
+            qualified_until: until,
+        };
+        let ok = facts(DataClass::Critico, day().succ_opt());
+        assert!(offering_admits(DataClass::Critico, ServiceModel::Saas, &ok, day()).is_ok());
+        assert!(offering_admits(DataClass::Critico, ServiceModel::Paas, &ok, day()).is_err());
+        let ordinary = facts(DataClass::Ordinario, None);
+        assert!(offering_admits(DataClass::Critico, ServiceModel::Saas, &ordinary, day()).is_err());
+        let expired = facts(DataClass::Strategico, day().pred_opt());
+        assert!(
+            offering_admits(DataClass::Ordinario, ServiceModel::Saas, &expired, day()).is_err()
+        );
     }
 
     #[test]

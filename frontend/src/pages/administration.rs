@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use nuvola_shared::cloud::fundable_modality;
-use nuvola_shared::plan::{OfferingFacts, PlanLine};
+use nuvola_shared::plan::{offering_admits, OfferingFacts, PlanLine};
 use nuvola_shared::{
     ApplicationState, DataClass, Deployment, ServiceModel, ServiceState, VatNumber,
 };
@@ -134,8 +134,10 @@ const PROJECT: &str = r#"query Project($cup: String!) {
            assessments { version applicationName cpuCores memoryGb storageGb users destination
                          providerActivatedOn migrationStartedOn goLiveOn submittedAt } }
     verificationRequests { id title body dueOn daysLeft state openedAt answeredAt answerNote version
-      application { cup call { title } } documents { id kind fileName sizeBytes uploadedAt downloadUrl } }
-    documents { id kind fileName sizeBytes uploadedAt downloadUrl }
+      application { cup call { title } } documents { id kind fileName sizeBytes uploadedAt downloadUrl removable } }
+    documents { id kind fileName sizeBytes uploadedAt downloadUrl removable }
+    contracts { id version corrected cig amountEur contractOn supplier { vatNumber name } document { id fileName downloadUrl }
+      services { id name } versions { version cig amountEur contractOn reason recordedAt recordedBy } }
   }
   catalogue { code name targetType }
   cloudOfferings { code name serviceModel maxDataClass qualifiedUntil supplierVat supplierName isPsn }
@@ -176,6 +178,8 @@ struct Project {
     verification_requests: Vec<super::requests::VerificationRequest>,
     #[serde(default)]
     documents: Vec<crate::upload::Document>,
+    #[serde(default)]
+    contracts: Vec<super::contracts::Contract>,
 }
 
 /// The administration's pending request to renounce, waiting for the department's decree.
@@ -425,6 +429,22 @@ fn ProjectView(
         .collect();
     let cup = project.cup.clone();
     let call_title = project.call.title.clone();
+    let funded_on = project
+        .funded_on
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    // The project's contract documents, for a contract's "Documento del contratto".
+    let contract_documents: Vec<(String, String)> = project
+        .documents
+        .iter()
+        .filter(|d| d.kind == "CONTRACT")
+        .map(|d| (d.id.clone(), d.file_name.clone()))
+        .collect();
+    let correcting = (!project.state.is_final()).then(|| super::contracts::Correcting {
+        documents: contract_documents.clone(),
+        funded_on,
+        reload,
+    });
     let place = match &project.administration.comune {
         Some(c) => format!(
             "{} · {c} ({})",
@@ -524,10 +544,20 @@ fn ProjectView(
                     call_title=call_title
                     services=uncontracted
                     offerings=cloud_offerings
+                    documents=contract_documents
+                    funded_on
                     reload
                 />
             </section>
         })}
+
+        <section aria-labelledby="contratti" class="mt-5">
+            <h2 id="contratti" class="h3">{move || t("Contratti con i fornitori")}</h2>
+            {match correcting {
+                Some(correcting) => view! { <super::contracts::ContractList contracts=project.contracts.clone() correcting/> }.into_any(),
+                None => view! { <super::contracts::ContractList contracts=project.contracts.clone()/> }.into_any(),
+            }}
+        </section>
 
         <ProjectRequests
             requests=project.verification_requests.clone()
@@ -747,11 +777,24 @@ fn PlanEditor(
         .map(|c| (c.code.clone(), c.name.clone()))
         .collect();
     let offerings = StoredValue::new(offerings);
+    // Only the offerings the server's rule admits for this line (service model, data
+    // class, qualification not expired: `shared::plan::offering_admits`), plus the one
+    // already chosen, so that an edit form shows what is saved even when it no longer
+    // fits (saving then says why).
     let offering_options = Signal::derive(move || {
-        let model = destination.get();
+        let today = Utc::now().date_naive();
+        let class = DataClass::parse(&data_class.get()).ok();
+        let model = ServiceModel::parse(&destination.get()).ok();
+        let chosen = offering.get();
         offerings.with_value(|all| {
             all.iter()
-                .filter(|o| o.service_model == model)
+                .filter(|o| {
+                    o.code == chosen
+                        || match (class, model, o.facts()) {
+                            (Some(c), Some(m), Some(f)) => offering_admits(c, m, &f, today).is_ok(),
+                            _ => false,
+                        }
+                })
                 .map(|o| {
                     let until = o
                         .qualified_until
@@ -973,10 +1016,16 @@ fn ContractForm(
     call_title: String,
     services: Vec<PlannedService>,
     offerings: Vec<Offering>,
+    /// The project's documents of kind CONTRACT, (id, file name).
+    documents: Vec<(String, String)>,
+    funded_on: Option<NaiveDate>,
     reload: Callback<&'static str>,
 ) -> impl IntoView {
     let supplier = RwSignal::new(String::new());
     let contract_on = RwSignal::new(Utc::now().date_naive().to_string());
+    let cig = RwSignal::new(String::new());
+    let amount = RwSignal::new(String::new());
+    let document = RwSignal::new(String::new());
     let chosen = RwSignal::new(Vec::<(String, i32)>::new());
     let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
@@ -1010,29 +1059,50 @@ fn ContractForm(
             VatNumber::parse(&vat).map_err(|e| ApiError::invalid("supplierVat", e.to_string()))?;
             let day = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
                 .map_err(|_| ApiError::invalid("contractOn", "invalid date"))?;
-            if day > Utc::now().date_naive() {
-                return Err(ApiError::invalid(
-                    "contractOn",
-                    "a contract date cannot be in the future",
-                ));
-            }
+            // The server's rule for what a contract says (CIG, amount, date).
+            let amount_eur: i64 = amount
+                .get_untracked()
+                .trim()
+                .replace('.', "")
+                .parse()
+                .map_err(|_| {
+                    ApiError::invalid(
+                        "amountEur",
+                        "the contract's amount is 1 to 1,000,000,000 whole euros",
+                    )
+                })?;
+            let terms = nuvola_shared::contract::ContractTerms::check(
+                &cig.get_untracked(),
+                amount_eur,
+                day,
+                funded_on,
+                Utc::now().date_naive(),
+            )
+            .map_err(|e| ApiError::invalid(e.field, e.message))?;
             if picked.is_empty() {
                 return Err(ApiError::invalid(
                     "services",
                     "name 1 to 500 planned services",
                 ));
             }
-            Ok(())
+            Ok(terms)
         })();
-        if let Err(e) = checked {
-            error.set(Some(e));
-            return;
-        }
+        let terms = match checked {
+            Ok(terms) => terms,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
+        };
+        let doc = document.get_untracked();
         let input = json!({
             "cup": cup.get_value(),
             "callTitle": call_title.get_value(),
             "supplierVat": vat,
             "contractOn": date,
+            "cig": terms.cig.as_str(),
+            "amountEur": terms.amount.value(),
+            "documentId": (!doc.is_empty()).then_some(doc),
             "services": picked.iter().map(|(id, version)| json!({ "id": id, "version": version })).collect::<Vec<_>>(),
         });
         pending.set(true);
@@ -1050,9 +1120,14 @@ fn ContractForm(
     };
     let error_signal: Signal<Option<ApiError>> = error.into();
     let general = move || {
-        error
-            .get()
-            .filter(|e| !matches!(e.field(), Some("supplierVat" | "contractOn" | "services")))
+        error.get().filter(|e| {
+            !matches!(
+                e.field(),
+                Some(
+                    "supplierVat" | "contractOn" | "services" | "cig" | "amountEur" | "documentId"
+                )
+            )
+        })
     };
     let date_invalid = blames(error_signal, &["contractOn"]);
     let services_invalid = blames(error_signal, &["services"]);
@@ -1089,6 +1164,21 @@ fn ContractForm(
                         />
                         <FieldError id="contratto-data-errore" names=&["contractOn"] error=error_signal/>
                     </div>
+                </div>
+            </div>
+            <div class="row">
+                <super::service::Field id="contratto-cig".into() label="CIG" names=&["cig"] value=cig error/>
+                <super::service::Field id="contratto-importo".into() label="Importo del contratto (euro)" names=&["amountEur"] value=amount error/>
+                <div class="col-12 col-md-4">
+                    <SelectField
+                        id="contratto-documento"
+                        label="Documento del contratto"
+                        any="(nessuno)"
+                        value=document
+                        options=Signal::stored(documents)
+                        names=&["documentId"]
+                        error=error_signal
+                    />
                 </div>
             </div>
             <fieldset class="mb-4" aria-describedby="contratto-servizi-errore">
@@ -1340,7 +1430,8 @@ fn ProjectRequests(
         })}
         <section aria-labelledby="documenti" class="mt-5">
             <h2 id="documenti" class="h3">{move || t("Documenti del progetto")}</h2>
-            <crate::upload::DocumentList documents/>
+            <p class="small text-muted">{move || t("Un documento si può rimuovere finché non è allegato a una risposta, non è l'evidenza di un servizio migrato e il completamento non è stato dichiarato.")}</p>
+            <crate::upload::DocumentList documents on_removed=Callback::new(move |_| reload.run(()))/>
         </section>
     }
 }

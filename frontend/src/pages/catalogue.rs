@@ -13,8 +13,10 @@
 
 use chrono::{Months, NaiveDate, Utc};
 use leptos::prelude::*;
-use nuvola_shared::cloud::{check_deployment, OfferingQualification, DEPLOYMENT_MODELS};
-use nuvola_shared::deadline::TermUnit;
+use nuvola_shared::cloud::{
+    check_deployment, check_supplier_until, OfferingQualification, DEPLOYMENT_MODELS,
+};
+use nuvola_shared::deadline::{check_hard_cap, TermUnit};
 use nuvola_shared::{DataClass, ServiceModel, Term, VatNumber};
 use serde_json::{json, Value};
 
@@ -34,6 +36,7 @@ const QUALIFY_OFFERING: &str =
 const CALLS: &str = "query CallTerms { calls { title targetTypes contractTerm completionTerm completionFrom hardCap version applications } }";
 const SET_TERMS: &str =
     "mutation SetTerms($input: CallTermsInput!) { setCallTerms(input: $input) { version } }";
+const TERMS_IMPACT: &str = "query TermsImpact($input: CallTermsInput!) { callTermsImpact(input: $input) { projects changingDeadline } }";
 
 /// A string field of a JSON answer ("" when absent).
 fn s(v: &Value, key: &str) -> String {
@@ -52,6 +55,21 @@ fn until(v: &Value, key: &str) -> String {
         Some(day) if *day < *today.as_str() => format!("{} ({})", format::date(day), t("scaduta")),
         _ => d(v, key),
     }
+}
+
+/// A date field of a JSON answer, parsed (none when absent or unreadable).
+fn date_of(v: &Value, key: &str) -> Option<NaiveDate> {
+    v[key]
+        .as_str()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+/// Each supplier of the catalogue with the end of its qualification, by VAT number.
+fn qualification_ends(suppliers: &[Value]) -> Vec<(String, Option<NaiveDate>)> {
+    suppliers
+        .iter()
+        .map(|x| (s(x, "vatNumber"), date_of(x, "qualifiedUntil")))
+        .collect()
 }
 
 /// A call's term ("9 months", as stored) in the reader's language ("9 mesi"); the
@@ -94,7 +112,10 @@ fn page(
             <Transition fallback=|| view! { <Loading what="Caricamento…"/> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(v) => body(v, reload),
+                        // Untracked: a switch of language must not draw the page again (it
+                        // would close an open form and lose what was typed); each text that
+                        // depends on the language is a closure of its own.
+                        Ok(v) => untrack(move || body(v, reload)),
                         Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                     }
                 })}
@@ -114,7 +135,7 @@ pub fn DepartmentSuppliers() -> impl IntoView {
             let suppliers = v["suppliers"].as_array().cloned().unwrap_or_default();
             view! {
                 <SupplierList suppliers=suppliers.clone()/>
-                <SupplierForm reload/>
+                <SupplierForm known=qualification_ends(&suppliers) reload/>
                 <OfferingForm suppliers reload/>
             }
             .into_any()
@@ -141,7 +162,7 @@ fn SupplierList(suppliers: Vec<Value>) -> impl IntoView {
                         </h3>
                         <p class="small text-muted mb-2">
                             "P.IVA " <span class="font-monospace">{s(&sup, "vatNumber")}</span> " · "
-                            {tx("qualificato fino al")} " " {until(&sup, "qualifiedUntil")}
+                            {tx("qualificato fino al")} " " {let sup = sup.clone(); move || until(&sup, "qualifiedUntil")}
                         </p>
                         {if offerings.is_empty() {
                             view! { <p class="mb-0 text-muted">{tx("Nessuna offerta qualificata.")}</p> }.into_any()
@@ -160,16 +181,20 @@ fn SupplierList(suppliers: Vec<Value>) -> impl IntoView {
                                             <th scope="col">{tx("Qualificata fino al")}</th>
                                         </tr></thead>
                                         <tbody>
-                                            {offerings.into_iter().map(|o| view! {
-                                                <tr>
-                                                    <td class="font-monospace small">{s(&o, "code")}</td>
-                                                    <th scope="row">{s(&o, "name")}</th>
-                                                    <td>{i18n::model_label(&s(&o, "serviceModel"))}</td>
-                                                    <td>{deployment_label(&s(&o, "deploymentModel"))}</td>
-                                                    <td>{i18n::data_class_label(&s(&o, "maxDataClass"))}</td>
-                                                    <td>{d(&o, "qualifiedOn")}</td>
-                                                    <td>{until(&o, "qualifiedUntil")}</td>
-                                                </tr>
+                                            {offerings.into_iter().map(|o| {
+                                                let (model, deployment, class) = (s(&o, "serviceModel"), s(&o, "deploymentModel"), s(&o, "maxDataClass"));
+                                                let row = o.clone();
+                                                view! {
+                                                    <tr>
+                                                        <td class="font-monospace small">{s(&o, "code")}</td>
+                                                        <th scope="row">{s(&o, "name")}</th>
+                                                        <td>{move || i18n::model_label(&model)}</td>
+                                                        <td>{move || deployment_label(&deployment)}</td>
+                                                        <td>{move || i18n::data_class_label(&class)}</td>
+                                                        <td>{d(&o, "qualifiedOn")}</td>
+                                                        <td>{move || until(&row, "qualifiedUntil")}</td>
+                                                    </tr>
+                                                }
                                             }).collect_view()}
                                         </tbody>
                                     </table>
@@ -207,8 +232,13 @@ fn general(
     }
 }
 
+/// Qualifies a new supplier or changes one (`known`: the catalogue's suppliers and the
+/// end of their qualification, for `check_supplier_until`).
 #[component]
-fn SupplierForm(reload: Callback<&'static str>) -> impl IntoView {
+fn SupplierForm(
+    known: Vec<(String, Option<NaiveDate>)>,
+    reload: Callback<&'static str>,
+) -> impl IntoView {
     let vat = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let psn = RwSignal::new(false);
@@ -228,6 +258,14 @@ fn SupplierForm(reload: Callback<&'static str>) -> impl IntoView {
                 ));
             }
             let end = day("qualifiedUntil", &end.get_untracked())?;
+            // The server's rule: not a day already past for a new supplier, at most 36
+            // months; an existing one is withdrawn by ending it yesterday.
+            let current = known
+                .iter()
+                .find(|(v, _)| v == vat.as_str())
+                .map(|(_, until)| *until);
+            check_supplier_until(end, current, Utc::now().date_naive())
+                .map_err(|e| ApiError::invalid(e.field, e.message))?;
             Ok(
                 json!({ "vatNumber": vat.as_str(), "name": name, "isPsn": psn.get_untracked(), "qualifiedUntil": end }),
             )
@@ -296,6 +334,7 @@ fn OfferingForm(suppliers: Vec<Value>, reload: Callback<&'static str>) -> impl I
         .filter(|x| x["isPsn"].as_bool().unwrap_or(false))
         .map(|x| s(x, "vatNumber"))
         .collect();
+    let ends = qualification_ends(&suppliers);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let vat = supplier.get_untracked();
@@ -320,6 +359,22 @@ fn OfferingForm(suppliers: Vec<Value>, reload: Callback<&'static str>) -> impl I
             let deploy = deployment.get_untracked();
             check_deployment(&deploy, psn_vats.contains(&vat))
                 .map_err(|e| ApiError::invalid(e.field, e.message))?;
+            // Not ended already, and not beyond the supplier's own qualification (said
+            // with its date).
+            let supplier_end = ends
+                .iter()
+                .find(|(v, _)| *v == vat)
+                .and_then(|(_, until)| *until);
+            q.check_on(today, supplier_end).map_err(|e| match supplier_end {
+                Some(end) if q.qualified_until > end => ApiError::worded(
+                    e.field,
+                    tf(
+                        "Il fornitore è qualificato fino al {}: l'offerta non può restare qualificata oltre quella data.",
+                        &[&format::date(&end.to_string())],
+                    ),
+                ),
+                _ => ApiError::invalid(e.field, e.message),
+            })?;
             Ok(json!({
                 "supplierVat": vat, "code": q.code, "name": q.name,
                 "serviceModel": q.service_model.code(), "deploymentModel": deploy,
@@ -404,16 +459,17 @@ pub fn DepartmentCalls() -> impl IntoView {
                                 let title = s(&c, "title");
                                 let label = move || tf("Modifica i termini di {}", &[&title]);
                                 let from = if s(&c, "completionFrom") == "FUNDING_DATE" { "dal finanziamento" } else { "dal contratto" };
-                                let completion = term(&c, "completionTerm").map(|x| format!("{x} "));
                                 let row = c.clone();
+                                let (terms, count) = (c.clone(), format::count(c["applications"].as_i64().unwrap_or(0)));
+                                let (terms2, cap) = (c.clone(), c["hardCap"].as_str().map(str::to_owned));
                                 view! {
                                     <tr data-testid="avviso">
                                         <th scope="row">{s(&c, "title")}
-                                            <span class="d-block small text-muted">{tf("{} progetti", &[&c["applications"].as_i64().unwrap_or(0).to_string()])}</span>
+                                            <span class="d-block small text-muted">{move || tf("{} progetti", &[&count])}</span>
                                         </th>
-                                        <td>{term(&c, "contractTerm").unwrap_or_else(|| "—".to_owned())}</td>
-                                        <td>{match completion { Some(x) => view! { {x} {tx(from)} }.into_any(), None => "—".into_any() }}</td>
-                                        <td>{c["hardCap"].as_str().map_or_else(|| t("31/03/2026 (programma)").to_owned(), format::date)}</td>
+                                        <td>{move || term(&terms, "contractTerm").unwrap_or_else(|| "—".to_owned())}</td>
+                                        <td>{move || match term(&terms2, "completionTerm") { Some(x) => format!("{x} {}", t(from)), None => "—".to_owned() }}</td>
+                                        <td>{move || cap.as_deref().map_or_else(|| t("31/03/2026 (programma)").to_owned(), format::date)}</td>
                                         <td>{c["version"].as_i64().unwrap_or(0)}</td>
                                         <td class="text-end">
                                             <button type="button" class="btn btn-outline-primary btn-xs" aria-label=label.clone()
@@ -434,6 +490,10 @@ pub fn DepartmentCalls() -> impl IntoView {
     )
 }
 
+/// The terms of one call. Saving is two steps: the server first says how many of the
+/// call's projects would change their deadline (`callTermsImpact`, counted by the code
+/// that applies the change), then the department confirms; a field changed after the
+/// preview asks for a new one.
 #[component]
 fn TermsForm(
     call: Value,
@@ -442,15 +502,21 @@ fn TermsForm(
 ) -> impl IntoView {
     let title = s(&call, "title");
     let version = call["version"].as_i64().unwrap_or(0);
+    let stored_cap = date_of(&call, "hardCap");
     let contract = RwSignal::new(term(&call, "contractTerm").unwrap_or_default());
     let completion = RwSignal::new(term(&call, "completionTerm").unwrap_or_default());
     let from = RwSignal::new(s(&call, "completionFrom"));
     let cap = RwSignal::new(s(&call, "hardCap"));
     let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
-    let heading = tf("Termini di «{}»", &[&title]);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // The input the preview was made for, and what it said (projects owing a deadline,
+    // those whose deadline changes).
+    let preview = RwSignal::new(None::<(Value, i64, i64)>);
+    let heading = {
+        let title = title.clone();
+        move || tf("Termini di «{}»", &[&title])
+    };
+    let checked = move || -> Result<Value, ApiError> {
         let term = |field: &'static str, v: RwSignal<String>| -> Result<Option<String>, ApiError> {
             let v = v.get_untracked();
             if v.trim().is_empty() {
@@ -460,17 +526,34 @@ fn TermsForm(
                 .map(|t| Some(t.to_string()))
                 .map_err(|e| ApiError::invalid(field, e.to_string()))
         };
-        let checked = (|| {
-            Ok::<_, ApiError>(json!({
-                "title": title, "version": version,
-                "contractTerm": term("contractTerm", contract)?,
-                "completionTerm": term("completionTerm", completion)?,
-                "completionFrom": from.get_untracked(),
-                "hardCap": day("hardCap", &cap.get_untracked())?,
-            }))
-        })();
-        match checked {
-            Ok(input) => send(
+        let hard_cap = day("hardCap", &cap.get_untracked())?;
+        check_hard_cap(hard_cap, stored_cap, Utc::now().date_naive())
+            .map_err(|e| ApiError::invalid("hardCap", e.to_string()))?;
+        Ok(json!({
+            "title": title, "version": version,
+            "contractTerm": term("contractTerm", contract)?,
+            "completionTerm": term("completionTerm", completion)?,
+            "completionFrom": from.get_untracked(),
+            "hardCap": hard_cap,
+        }))
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let input = match checked() {
+            Ok(input) => input,
+            Err(e) => {
+                preview.set(None);
+                error.set(Some(e));
+                return;
+            }
+        };
+        let confirmed =
+            preview.with_untracked(|p| p.as_ref().is_some_and(|(seen, _, _)| *seen == input));
+        if confirmed {
+            send(
                 SET_TERMS,
                 json!({ "input": input }),
                 pending,
@@ -479,11 +562,53 @@ fn TermsForm(
                     editing.set(None);
                     reload.run("Termini dell'avviso salvati.");
                 },
-            ),
-            Err(e) => error.set(Some(e)),
+            );
+            return;
         }
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::api::query_value(TERMS_IMPACT, json!({ "input": input.clone() })).await {
+                Ok(v) => {
+                    let impact = &v["callTermsImpact"];
+                    error.set(None);
+                    preview.set(Some((
+                        input,
+                        impact["projects"].as_i64().unwrap_or(0),
+                        impact["changingDeadline"].as_i64().unwrap_or(0),
+                    )));
+                }
+                Err(e) => {
+                    preview.set(None);
+                    error.set(Some(e));
+                }
+            }
+            pending.set(false);
+        });
     };
+    // A field changed after the preview: the preview no longer describes the input.
+    Effect::new(move |_| {
+        contract.track();
+        completion.track();
+        from.track();
+        cap.track();
+        preview.set(None);
+    });
     let error_signal: Signal<Option<ApiError>> = error.into();
+    let impact = move || {
+        preview.get().map(|(_, projects, changing)| {
+            let sentence = match changing {
+                0 => t("Nessun progetto cambia scadenza.").to_owned(),
+                1 => t("1 progetto cambia scadenza.").to_owned(),
+                n => tf("{} progetti cambiano scadenza.", &[&format::count(n)]),
+            };
+            view! {
+                <div class="alert alert-warning" role="status">
+                    <p class="fw-semibold mb-1" data-testid="impatto-termini">{sentence}</p>
+                    <p class="mb-0 small">{tf("Su {} progetti dell'avviso con una scadenza in corso. Conferma per salvare i nuovi termini: le scadenze dei progetti cambiano subito.", &[&format::count(projects)])}</p>
+                </div>
+            }
+        })
+    };
     view! {
         <form class="card card-bg shadow-sm p-4 mt-4" novalidate on:submit=submit aria-labelledby="termini">
             <h2 id="termini" class="h4 mb-2">{heading}</h2>
@@ -499,8 +624,11 @@ fn TermsForm(
                 </div>
                 <Field id="termini-ultimo".into() label="Termine ultimo dell'avviso" names=&["hardCap"] value=cap error kind="date"/>
             </div>
-            <div class="d-flex gap-2">
-                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>{tx("Salva i termini")}</button>
+            <div aria-live="polite">{impact}</div>
+            <div class="d-flex gap-2 flex-wrap">
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                    {move || if preview.with(Option::is_some) { t("Conferma e salva i termini") } else { t("Salva i termini") }}
+                </button>
                 <button type="button" class="btn btn-outline-primary" on:click=move |_| editing.set(None)>{tx("Annulla")}</button>
             </div>
         </form>

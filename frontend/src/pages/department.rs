@@ -25,6 +25,8 @@ const PROJECT: &str = r#"query DepartmentProject($cup: String!) { application(cu
   nextDeadline { kind dueOn daysLeft }
   overdue { kind since dueOn daysLate }
   plan { id name dataClass modality origin destination status offering { code name supplierName } supplier { vatNumber name } contractOn cutoverStart cutoverEnd version }
+  contracts { id version corrected cig amountEur contractOn supplier { vatNumber name } document { id fileName downloadUrl }
+    services { id name } versions { version cig amountEur contractOn reason recordedAt recordedBy } }
 } }"#;
 const ASSIGN: &str = "mutation Assign($project: ProjectVersionInput!, $verifier: String!) { assignVerifier(project: $project, verifier: $verifier) { state } }";
 const PAY: &str =
@@ -48,6 +50,8 @@ struct Project {
     next_deadline: Option<NextDeadline>,
     overdue: Option<OverdueMark>,
     plan: Vec<PlannedService>,
+    #[serde(default)]
+    contracts: Vec<super::contracts::Contract>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -130,6 +134,10 @@ fn ProjectView(
             } else {
                 view! { <PlanTable plan=project.plan.clone()/> }.into_any()
             }}
+        </section>
+        <section aria-labelledby="contratti" class="mt-5">
+            <h2 id="contratti" class="h3">{tx("Contratti con i fornitori")}</h2>
+            <super::contracts::ContractList contracts=project.contracts.clone()/>
         </section>
     }
 }

@@ -2,6 +2,7 @@
 
 mod administration;
 mod catalogue;
+mod contracts;
 mod dashboard;
 mod department;
 mod explorer;

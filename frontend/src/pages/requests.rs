@@ -15,7 +15,7 @@ use crate::upload::{Document, DocumentList, Upload};
 
 /// The fields of `VerificationRequest` a card needs (documents included).
 pub const REQUEST_FIELDS: &str = "id title body dueOn daysLeft state openedAt answeredAt answerNote version \
-     application { cup call { title } } documents { id kind fileName sizeBytes uploadedAt downloadUrl }";
+     application { cup call { title } } documents { id kind fileName sizeBytes uploadedAt downloadUrl removable }";
 
 const ANSWER: &str = "mutation Answer($input: AnswerRequestInput!) { answerVerificationRequest(input: $input) { id state } }";
 
@@ -212,7 +212,8 @@ fn RequestCard(
                     </p>
                 })}
                 <p class="h6 mt-3">{move || t("Documenti allegati")}</p>
-                {move || view! { <DocumentList documents=documents.get()/> }}
+                {move || view! { <DocumentList documents=documents.get()
+                    on_removed=Callback::new(move |id: String| documents.update(|v| v.retain(|d| d.id != id)))/> }}
                 {open.then(|| view! {
                     <Upload
                         id=upload_id

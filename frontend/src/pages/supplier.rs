@@ -19,7 +19,9 @@ const CONTRACTED: &str = r#"query Contracted { myProjects { cup state
   plan { id name dataClass modality origin destination status
          supplier { vatNumber name } contractOn cutoverStart cutoverEnd version
          assessments { version applicationName cpuCores memoryGb storageGb users destination
-                       providerActivatedOn migrationStartedOn goLiveOn submittedAt } } } }"#;
+                       providerActivatedOn migrationStartedOn goLiveOn submittedAt } }
+  contracts { id version corrected cig amountEur contractOn supplier { vatNumber name } document { id fileName downloadUrl }
+    services { id name } versions { version cig amountEur contractOn reason recordedAt recordedBy } } } }"#;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -34,6 +36,8 @@ struct Project {
     administration: Body,
     call: CallRef,
     plan: Vec<PlannedService>,
+    #[serde(default)]
+    contracts: Vec<super::contracts::Contract>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -138,6 +142,13 @@ pub fn SupplierHome() -> impl IntoView {
                     let vat = session.user().and_then(|me| me.supplier_vat);
                     match data.await {
                         Ok(d) => {
+                            // Each project's contracts with this supplier (the server lists its own only).
+                            let contracts: Vec<(String, String, Vec<super::contracts::Contract>)> = d
+                                .my_projects
+                                .iter()
+                                .filter(|p| !p.contracts.is_empty())
+                                .map(|p| (p.administration.name.clone(), p.cup.clone(), p.contracts.clone()))
+                                .collect();
                             let all = rows_of(d, vat.as_deref());
                             if all.is_empty() {
                                 return view! { <Empty what="Non hai servizi a contratto."/> }.into_any();
@@ -159,6 +170,13 @@ pub fn SupplierHome() -> impl IntoView {
                             view! {
                                 <BulkUpdate all selected notice reload=Callback::new(move |message: String| { notice.set(Some(message)); selected.set(Vec::new()); data.refetch(); })/>
                                 <ServiceTable rows=Signal::derive(shown) total=all.with_value(Vec::len) selected/>
+                                <section aria-labelledby="i-tuoi-contratti" class="mt-5">
+                                    <h2 id="i-tuoi-contratti" class="h3">{move || t("I tuoi contratti")}</h2>
+                                    {contracts.into_iter().map(|(body, cup, list)| view! {
+                                        <h3 class="h5 mt-3">{body}<span class="font-monospace small text-muted">{" · CUP "}{cup}</span></h3>
+                                        <super::contracts::ContractList contracts=list/>
+                                    }).collect_view()}
+                                </section>
                                 // Issue 5, item 4: questionnaire, cut-over window and evidence per service.
                                 <section aria-labelledby="servizi-dettaglio" class="mt-5">
                                     <h2 id="servizi-dettaglio" class="h3">{move || t("Questionari, finestre di cut-over ed evidenze")}</h2>

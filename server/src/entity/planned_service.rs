@@ -18,6 +18,8 @@ pub struct Model {
     /// `nuvola_shared::ServiceState` code.
     pub status: String,
     pub contract_on: Option<Date>,
+    /// The supplier contract that covers it ([`super::supplier_contract`]).
+    pub contract_id: Option<i32>,
     pub cutover_start: Option<DateTimeUtc>,
     pub cutover_end: Option<DateTimeUtc>,
     pub version: i32,

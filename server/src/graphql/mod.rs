@@ -60,6 +60,7 @@ pub struct MutationRoot(
     qualification::mutation::QualificationMutation,
     verification::mutation::VerificationMutation,
     import::mutation::ImportMutation,
+    document::mutation::DocumentMutation,
 );
 
 /// The root of every subscription (over `GET /graphql/ws`).
@@ -95,14 +96,17 @@ impl Default for Limits {
 /// the first subscriber).
 pub fn build_schema(db: DatabaseConnection, limits: Limits) -> NuvolaSchema {
     let feed = crate::changes::ChangeFeed::new(db.clone());
-    build_schema_with_feed(db, limits, feed)
+    build_schema_with_feed(db, limits, feed, None)
 }
 
-/// The schema, with the change feed the server shares with its response cache.
+/// The schema, with the change feed the server shares with its response cache and the
+/// document folder (whose files `removeDocument` deletes; without one, only the row
+/// goes and the file stays, unreferenced).
 pub fn build_schema_with_feed(
     db: DatabaseConnection,
     limits: Limits,
     feed: crate::changes::ChangeFeed,
+    storage: Option<crate::storage::Storage>,
 ) -> NuvolaSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
@@ -111,6 +115,7 @@ pub fn build_schema_with_feed(
     )
     .data(feed)
     .data(db)
+    .data(storage)
     .extension(live::SubscriptionsOnlyOverWebSocket)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);

@@ -143,8 +143,9 @@ struct UploadQuery {
     call_title: Option<String>,
 }
 
-fn document_json(d: &document::Model) -> serde_json::Value {
+fn document_json(d: &document::Model, removable: bool) -> serde_json::Value {
     json!({
+        "removable": removable,
         "id": d.id.to_string(),
         "kind": d.kind,
         "fileName": d.file_name,
@@ -240,9 +241,15 @@ pub(super) async fn upload(
     )
     .await
     {
-        Ok(doc) => HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/api/documents/{}", doc.id)))
-            .json(document_json(&doc)),
+        Ok(doc) => {
+            // As `Document.removable` says it: the page may offer to remove a wrong file.
+            let removable = documents::removable_by(db.get_ref(), Some(&principal), &doc)
+                .await
+                .unwrap_or(false);
+            HttpResponse::Created()
+                .insert_header((header::LOCATION, format!("/api/documents/{}", doc.id)))
+                .json(document_json(&doc, removable))
+        }
         Err(UploadError::Refused(e)) => refused(e),
         Err(UploadError::TooLarge { limit }) => too_large(limit),
         Err(UploadError::Unsupported(m)) => refuse(

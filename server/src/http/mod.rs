@@ -130,7 +130,16 @@ pub fn start(
     options: ServeOptions,
 ) -> anyhow::Result<(Server, SocketAddr)> {
     let feed = crate::changes::ChangeFeed::new(db.clone());
-    let schema = graphql::build_schema_with_feed(db.clone(), options.limits, feed.clone());
+    let storage = crate::storage::Storage::from_options(
+        &options.storage_dir,
+        options.object_store.as_ref(),
+    )?;
+    let schema = graphql::build_schema_with_feed(
+        db.clone(),
+        options.limits,
+        feed.clone(),
+        Some(storage.clone()),
+    );
     let spa = web::Data::new(spa::Spa::new(options.static_dir.clone()));
     let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
     let gate = web::Data::new(Gate {
@@ -148,10 +157,7 @@ pub fn start(
     std::fs::create_dir_all(&temp_dir)
         .map_err(|e| anyhow::anyhow!("creating the document folder {}: {e}", temp_dir.display()))?;
     let uploads = web::Data::new(documents::Uploads {
-        storage: crate::storage::Storage::from_options(
-            &options.storage_dir,
-            options.object_store.as_ref(),
-        )?,
+        storage,
         max_bytes: options.max_upload_bytes,
     });
     // Readiness asks whether the feed is current, whether or not anything else uses it.

@@ -1,10 +1,15 @@
-//! Recording supplier contracts: the administration names the supplier and the contract
-//! date of some of its planned services. The first contract moves the project from FUNDED
-//! to CONTRACTED (the shared life cycle decides), and starts the completion term.
+//! Recording supplier contracts: the administration names the supplier, the contract
+//! date, the CIG, the amount and the contract's document for some of its planned
+//! services. The first contract moves the project from FUNDED to CONTRACTED (the shared
+//! life cycle decides), and starts the completion term. A contract is a record of its own
+//! (`supplier_contract`), and what it says is versioned (`contract_version`): a
+//! correction ([`correct`]) adds a version, never overwrites one.
 
 use chrono::{NaiveDate, Utc};
+use nuvola_shared::contract::ContractTerms;
+use nuvola_shared::lifecycle::Reason;
 use nuvola_shared::state::ProjectAction;
-use nuvola_shared::{ApplicationState, Role, VatNumber};
+use nuvola_shared::{ApplicationState, DocumentKind, Role, VatNumber};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -13,7 +18,10 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::audit::{self, Change};
-use crate::entity::{application, cloud_offering, planned_service, supplier};
+use crate::entity::{
+    application, cloud_offering, contract_version, document, planned_service, supplier,
+    supplier_contract,
+};
 use crate::service::auth::Principal;
 use crate::service::idempotency;
 use crate::service::plan::{editable_project, invalid, not_yet_migrating, PlanServiceError};
@@ -30,6 +38,12 @@ pub struct ContractRecord {
     pub contract_on: NaiveDate,
     /// (planned service id, the version the caller read).
     pub services: Vec<(i32, i32)>,
+    /// The CIG and amount, given together (the web application always gives them;
+    /// third parties may record without, and add them with a correction).
+    pub cig: Option<String>,
+    pub amount_eur: Option<i64>,
+    /// The contract's document, among the project's documents of kind CONTRACT.
+    pub document_id: Option<i32>,
     /// A client's key: a retried request returns the first result.
     pub idempotency_key: Option<String>,
 }
@@ -97,6 +111,22 @@ pub async fn record(
             "the contract cannot precede the funding",
         ));
     }
+    let terms = match (&record.cig, record.amount_eur) {
+        (None, None) => None,
+        (cig, amount) => Some(
+            ContractTerms::check(
+                cig.as_deref().unwrap_or_default(),
+                amount.unwrap_or_default(),
+                record.contract_on,
+                project.funded_on,
+                today,
+            )
+            .map_err(|e| invalid(e.field, e.message))?,
+        ),
+    };
+    if let Some(id) = record.document_id {
+        contract_document(&txn, &project, id).await?;
+    }
     let chosen = supplier::Entity::find()
         .filter(supplier::Column::VatNumber.eq(vat.as_str()))
         .one(&txn)
@@ -149,10 +179,44 @@ pub async fn record(
     }
 
     let now = Utc::now();
-    let mut changes = Vec::new();
+    let contract = supplier_contract::ActiveModel {
+        application_id: Set(project.id),
+        supplier_id: Set(chosen.id),
+        current_version: Set(1),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let first = contract_version::ActiveModel {
+        contract_id: Set(contract.id),
+        version: Set(1),
+        cig: Set(terms.as_ref().map(|t| t.cig.as_str().to_owned())),
+        amount_eur: Set(terms.as_ref().map(|t| t.amount.value())),
+        signed_on: Set(record.contract_on),
+        document_id: Set(record.document_id),
+        reason: Set(None),
+        recorded_by: Set(Some(principal.account_id)),
+        recorded_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut changes = vec![Change {
+        entity_type: "supplier_contract",
+        entity_id: contract.id.to_string(),
+        action: "CONTRACT_CREATED",
+        application_id: Some(project.id),
+        before: None,
+        after: Some(version_json(&first, &vat)),
+    }];
     for (id, version) in &record.services {
         let result = planned_service::Entity::update_many()
             .col_expr(planned_service::Column::SupplierId, Expr::value(chosen.id))
+            .col_expr(
+                planned_service::Column::ContractId,
+                Expr::value(contract.id),
+            )
             .col_expr(
                 planned_service::Column::ContractOn,
                 Expr::value(record.contract_on),
@@ -225,4 +289,254 @@ pub async fn record(
         .await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+fn version_json(v: &contract_version::Model, vat: &VatNumber) -> serde_json::Value {
+    json!({
+        "version": v.version, "supplierVat": vat.as_str(), "cig": v.cig, "amountEur": v.amount_eur,
+        "contractOn": v.signed_on, "documentId": v.document_id, "reason": v.reason,
+    })
+}
+
+/// The document `id` as a contract's document: one of `project`'s, of kind CONTRACT.
+async fn contract_document(
+    db: &impl sea_orm::ConnectionTrait,
+    project: &application::Model,
+    id: i32,
+) -> Result<document::Model, PlanServiceError> {
+    document::Entity::find_by_id(id)
+        .filter(document::Column::ApplicationId.eq(project.id))
+        .one(db)
+        .await?
+        .filter(|d| d.kind == DocumentKind::Contract.code())
+        .ok_or_else(|| {
+            invalid(
+                "documentId",
+                "choose one of the project's documents of kind CONTRACT (upload the signed contract first)",
+            )
+        })
+}
+
+/// A correction of a contract, as the administration sends it: what the contract says
+/// now, all of it, and why it changes.
+#[derive(Debug, Clone)]
+pub struct ContractCorrection {
+    pub contract_id: i32,
+    /// The contract's `version` as the caller read it.
+    pub expected_version: i32,
+    pub cig: String,
+    pub amount_eur: i64,
+    pub contract_on: NaiveDate,
+    pub document_id: Option<i32>,
+    pub reason: String,
+}
+
+/// Corrects a contract: a new version with what it says now, its reason and its audit
+/// event (`CONTRACT_CORRECTED`, before and after), in one transaction. The previous
+/// versions stay. A new signing date moves the contract date of its services and, when
+/// it is the project's earliest, the project's (the completion term runs from it).
+/// ADMINISTRATION that owns the project; not once the project is in a final state.
+#[tracing::instrument(skip(db, principal, correction), fields(contract = correction.contract_id))]
+pub async fn correct(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    correction: ContractCorrection,
+) -> Result<(supplier_contract::Model, contract_version::Model), PlanServiceError> {
+    if principal.role != Role::Administration || principal.read_only {
+        return Err(PlanServiceError::Forbidden(
+            "only the administration that owns the project corrects its contracts".to_owned(),
+        ));
+    }
+    let reason = Reason::parse(&correction.reason).map_err(|e| invalid("reason", e.to_string()))?;
+    let today = Utc::now().date_naive();
+    let txn = crate::db::begin_write(db).await?;
+    let not_found =
+        || PlanServiceError::NotFound(format!("no contract has the id {}", correction.contract_id));
+    let contract = supplier_contract::Entity::find_by_id(correction.contract_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(not_found)?;
+    let project = application::Entity::find_by_id(contract.application_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("a contract's project".into()))?;
+    if !crate::service::access::is_owner(principal, &project) {
+        return Err(not_found());
+    }
+    let state =
+        ApplicationState::parse(&project.state).map_err(|e| DbErr::Custom(e.to_string()))?;
+    if state.is_final() {
+        return Err(PlanServiceError::Transition(format!(
+            "the project is {}: its contracts are part of the record and no longer change",
+            state.code()
+        )));
+    }
+    let terms = ContractTerms::check(
+        &correction.cig,
+        correction.amount_eur,
+        correction.contract_on,
+        project.funded_on,
+        today,
+    )
+    .map_err(|e| invalid(e.field, e.message))?;
+    if let Some(id) = correction.document_id {
+        contract_document(&txn, &project, id).await?;
+    }
+    let previous = contract_version::Entity::find()
+        .filter(contract_version::Column::ContractId.eq(contract.id))
+        .filter(contract_version::Column::Version.eq(contract.current_version))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("a contract's current version".into()))?;
+    let next = contract.current_version + 1;
+    let bumped = supplier_contract::Entity::update_many()
+        .col_expr(supplier_contract::Column::CurrentVersion, Expr::value(next))
+        .filter(supplier_contract::Column::Id.eq(contract.id))
+        .filter(supplier_contract::Column::CurrentVersion.eq(correction.expected_version))
+        .exec(&txn)
+        .await?;
+    if bumped.rows_affected != 1 {
+        return Err(PlanServiceError::Conflict(format!(
+            "the contract changed since you read it (version {} now, you sent {}): reload and try again",
+            contract.current_version, correction.expected_version
+        )));
+    }
+    let now = Utc::now();
+    let saved = contract_version::ActiveModel {
+        contract_id: Set(contract.id),
+        version: Set(next),
+        cig: Set(Some(terms.cig.as_str().to_owned())),
+        amount_eur: Set(Some(terms.amount.value())),
+        signed_on: Set(terms.signed_on),
+        document_id: Set(correction.document_id),
+        reason: Set(Some(reason.as_str().to_owned())),
+        recorded_by: Set(Some(principal.account_id)),
+        recorded_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    if previous.signed_on != terms.signed_on {
+        planned_service::Entity::update_many()
+            .col_expr(
+                planned_service::Column::ContractOn,
+                Expr::value(terms.signed_on),
+            )
+            .col_expr(
+                planned_service::Column::Version,
+                Expr::col(planned_service::Column::Version).add(1),
+            )
+            .col_expr(planned_service::Column::UpdatedAt, Expr::value(now))
+            .filter(planned_service::Column::ContractId.eq(contract.id))
+            .exec(&txn)
+            .await?;
+        let earliest = earliest_signing(&txn, project.id).await?;
+        if earliest.is_some() && earliest != project.contract_on {
+            let mut active: application::ActiveModel = project.clone().into();
+            active.contract_on = Set(earliest);
+            active.version = Set(project.version + 1);
+            active.updated_at = Set(now);
+            active.update(&txn).await?;
+        }
+    }
+    let vat = supplier::Entity::find_by_id(contract.supplier_id)
+        .one(&txn)
+        .await?
+        .and_then(|s| VatNumber::parse(&s.vat_number).ok())
+        .ok_or_else(|| DbErr::RecordNotFound("a contract's supplier".into()))?;
+    audit::record(
+        &txn,
+        &principal.actor(),
+        Change {
+            entity_type: "supplier_contract",
+            entity_id: contract.id.to_string(),
+            action: "CONTRACT_CORRECTED",
+            application_id: Some(project.id),
+            before: Some(version_json(&previous, &vat)),
+            after: Some(version_json(&saved, &vat)),
+        },
+    )
+    .await?;
+    let contract = supplier_contract::Entity::find_by_id(contract.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the corrected contract".into()))?;
+    txn.commit().await?;
+    Ok((contract, saved))
+}
+
+/// The earliest signing date among the current versions of a project's contracts.
+async fn earliest_signing(
+    db: &impl sea_orm::ConnectionTrait,
+    application_id: i32,
+) -> Result<Option<NaiveDate>, DbErr> {
+    let contracts = supplier_contract::Entity::find()
+        .filter(supplier_contract::Column::ApplicationId.eq(application_id))
+        .all(db)
+        .await?;
+    let mut earliest = None::<NaiveDate>;
+    for c in contracts {
+        if let Some(v) = contract_version::Entity::find()
+            .filter(contract_version::Column::ContractId.eq(c.id))
+            .filter(contract_version::Column::Version.eq(c.current_version))
+            .one(db)
+            .await?
+        {
+            earliest = Some(earliest.map_or(v.signed_on, |e| e.min(v.signed_on)));
+        }
+    }
+    Ok(earliest)
+}
+
+/// The contracts of `project` that `principal` may see, oldest first, each with its
+/// versions (oldest first): all of them for those who see the whole plan, a supplier's
+/// own for a supplier, none for others (FORBIDDEN).
+pub async fn list(
+    db: &impl sea_orm::ConnectionTrait,
+    principal: Option<&Principal>,
+    project: &application::Model,
+) -> Result<Vec<(supplier_contract::Model, Vec<contract_version::Model>)>, PlanServiceError> {
+    use crate::service::access::{plan_scope, PlanScope};
+    let mut query = supplier_contract::Entity::find()
+        .filter(supplier_contract::Column::ApplicationId.eq(project.id))
+        .order_by_asc(supplier_contract::Column::Id);
+    match plan_scope(principal, project) {
+        PlanScope::Whole => {}
+        PlanScope::SupplierServices(id) => {
+            query = query.filter(supplier_contract::Column::SupplierId.eq(id));
+        }
+        PlanScope::Nothing => {
+            return Err(PlanServiceError::Forbidden(
+                "contracts are visible only to the administration, its suppliers (their own), its verifier and the department".to_owned(),
+            ))
+        }
+    }
+    let contracts = query.all(db).await?;
+    let ids: Vec<i32> = contracts.iter().map(|c| c.id).collect();
+    let mut versions = contract_version::Entity::find()
+        .filter(contract_version::Column::ContractId.is_in(ids))
+        .order_by_asc(contract_version::Column::Version)
+        .all(db)
+        .await?;
+    Ok(contracts
+        .into_iter()
+        .map(|c| {
+            let (own, rest): (Vec<_>, Vec<_>) =
+                versions.drain(..).partition(|v| v.contract_id == c.id);
+            versions = rest;
+            (c, own)
+        })
+        .collect())
+}
+
+/// Every version of a contract, oldest first.
+pub async fn versions_of(
+    db: &impl sea_orm::ConnectionTrait,
+    contract_id: i32,
+) -> Result<Vec<contract_version::Model>, DbErr> {
+    contract_version::Entity::find()
+        .filter(contract_version::Column::ContractId.eq(contract_id))
+        .order_by_asc(contract_version::Column::Version)
+        .all(db)
+        .await
 }

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
+use nuvola_shared::deadline::{check_hard_cap, projects_changing_deadline, TermsSubject};
 use nuvola_shared::{
     ApplicationState, DeadlineKind, DeadlineRule, Overdue, ParseError, RequestState, Role, Term,
     TermStart,
@@ -26,7 +27,7 @@ use nuvola_shared::{
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -645,14 +646,23 @@ pub enum TermsError {
     Db(#[from] DbErr),
 }
 
-/// Records the deadline terms of a call. DEPARTMENT only; one transaction with its
-/// audit event. The checker applies them at its next run.
-#[tracing::instrument(skip(db, principal), fields(user = %principal.username))]
-pub async fn set_call_terms(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    terms: CallTerms,
-) -> Result<call::Model, TermsError> {
+/// What a change of a call's terms would do, before it is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermsImpact {
+    /// The call's projects that owe a deadline now (FUNDED, CONTRACTED, MIGRATING).
+    pub projects: usize,
+    /// Those whose next deadline (kind or date) the new terms change.
+    pub changing: usize,
+}
+
+/// The terms as sent, checked against the call as stored on `today`: both terms read
+/// as days or months, and a hard cap not set in the past
+/// (`shared::deadline::check_hard_cap`).
+fn checked_terms(
+    terms: &CallTerms,
+    current: &call::Model,
+    today: NaiveDate,
+) -> Result<(Option<Term>, Option<Term>), TermsError> {
     let parse = |field: &'static str, t: &Option<String>| {
         t.as_deref()
             .filter(|t| !t.trim().is_empty())
@@ -662,18 +672,112 @@ pub async fn set_call_terms(
     };
     let contract = parse("contractTerm", &terms.contract_term)?;
     let completion = parse("completionTerm", &terms.completion_term)?;
+    check_hard_cap(terms.hard_cap, current.hard_cap, today).map_err(|error| {
+        TermsError::Invalid {
+            field: "hardCap",
+            error,
+        }
+    })?;
+    Ok((contract, completion))
+}
+
+/// The call `terms` names, and the caller checked: DEPARTMENT, writing.
+async fn call_for_terms(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    terms: &CallTerms,
+) -> Result<call::Model, TermsError> {
     if principal.role != Role::Department || principal.read_only {
         return Err(TermsError::Forbidden(
             "only the department records the terms of a call".to_owned(),
         ));
     }
-
-    let txn = crate::db::begin_write(db).await?;
-    let current = call::Entity::find()
+    call::Entity::find()
         .filter(call::Column::Title.eq(terms.title.trim()))
-        .one(&txn)
+        .one(db)
         .await?
-        .ok_or_else(|| TermsError::NotFound(format!("no call has the title {:?}", terms.title)))?;
+        .ok_or_else(|| TermsError::NotFound(format!("no call has the title {:?}", terms.title)))
+}
+
+/// How many projects of `call_id` owe a deadline, and how many of them change their
+/// next deadline when the rule goes from `before` to `after`
+/// (`shared::deadline::projects_changing_deadline`). The preview and the change both
+/// count with this function.
+async fn impact(
+    db: &impl ConnectionTrait,
+    call_id: i32,
+    before: &DeadlineRule,
+    after: &DeadlineRule,
+) -> Result<TermsImpact, DbErr> {
+    let rows: Vec<(String, Option<NaiveDate>, Option<NaiveDate>)> = application::Entity::find()
+        .select_only()
+        .column(application::Column::State)
+        .column(application::Column::FundedOn)
+        .column(application::Column::ContractOn)
+        .filter(application::Column::CallId.eq(call_id))
+        .filter(application::Column::State.is_in(owing_states()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let subjects: Vec<TermsSubject> = rows
+        .into_iter()
+        .filter_map(|(state, funded_on, contract_on)| {
+            Some(TermsSubject {
+                state: ApplicationState::parse(&state).ok()?,
+                funded_on,
+                contract_on,
+            })
+        })
+        .collect();
+    Ok(TermsImpact {
+        projects: subjects.len(),
+        changing: projects_changing_deadline(before, after, subjects),
+    })
+}
+
+/// The rule a call would carry with `terms` (as [`set_call_terms`] stores them).
+fn rule_with(contract: Option<Term>, completion: Option<Term>, terms: &CallTerms) -> DeadlineRule {
+    DeadlineRule::from_stored(
+        contract.map(|t| t.to_string()).as_deref(),
+        completion.map(|t| t.to_string()).as_deref(),
+        terms.completion_from.code(),
+        terms.hard_cap,
+    )
+}
+
+/// What [`set_call_terms`] would change, without changing anything: the same checks
+/// (a stale version gets CONFLICT here too) and the same count of projects whose next
+/// deadline moves. DEPARTMENT only.
+#[tracing::instrument(skip(db, principal), fields(user = %principal.username))]
+pub async fn preview_call_terms(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    terms: CallTerms,
+) -> Result<TermsImpact, TermsError> {
+    let current = call_for_terms(db, principal, &terms).await?;
+    let (contract, completion) = checked_terms(&terms, &current, Utc::now().date_naive())?;
+    if current.version != terms.expected_version {
+        return Err(TermsError::Conflict(format!(
+            "the call changed since you read it (version {} now, you sent {}): reload and try again",
+            current.version, terms.expected_version
+        )));
+    }
+    let after = rule_with(contract, completion, &terms);
+    Ok(impact(db, current.id, &call_rule(&current), &after).await?)
+}
+
+/// Records the deadline terms of a call. DEPARTMENT only; one transaction with its
+/// audit event, which records how many projects changed their next deadline. The
+/// checker applies them at its next run.
+#[tracing::instrument(skip(db, principal), fields(user = %principal.username))]
+pub async fn set_call_terms(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    terms: CallTerms,
+) -> Result<(call::Model, TermsImpact), TermsError> {
+    let txn = crate::db::begin_write(db).await?;
+    let current = call_for_terms(&txn, principal, &terms).await?;
+    let (contract, completion) = checked_terms(&terms, &current, Utc::now().date_naive())?;
     let snapshot = |c: &call::Model| {
         json!({
             "contractTerm": c.contract_term,
@@ -713,6 +817,11 @@ pub async fn set_call_terms(
         .one(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("the updated call".into()))?;
+    // The rule as stored now, against the rule before: the preview's count.
+    debug_assert_eq!(call_rule(&updated), rule_with(contract, completion, &terms));
+    let moved = impact(&txn, current.id, &call_rule(&current), &call_rule(&updated)).await?;
+    let mut after = snapshot(&updated);
+    after["projectsChangingDeadline"] = json!(moved.changing);
     audit::record(
         &txn,
         &principal.actor(),
@@ -722,10 +831,10 @@ pub async fn set_call_terms(
             action: "CALL_TERMS_CHANGED",
             application_id: None,
             before: Some(snapshot(&current)),
-            after: Some(snapshot(&updated)),
+            after: Some(after),
         },
     )
     .await?;
     txn.commit().await?;
-    Ok(updated)
+    Ok((updated, moved))
 }

@@ -8,8 +8,8 @@
 
 use chrono::Utc;
 use futures_util::Stream;
-use nuvola_shared::document::{parse_file_name, SniffError};
-use nuvola_shared::{DocumentKind, RequestState, Role};
+use nuvola_shared::document::{check_removable, parse_file_name, DocumentFacts, SniffError};
+use nuvola_shared::{ApplicationState, DocumentKind, RequestState, Role, ServiceState};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, QueryFilter, QueryOrder,
@@ -17,7 +17,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::audit::{self, Change};
-use crate::entity::{application, document, planned_service, verification_request};
+use crate::entity::{account, application, document, planned_service, verification_request};
 use crate::service::access::{self, DocumentScope};
 use crate::service::auth::Principal;
 use crate::service::idempotency;
@@ -296,6 +296,19 @@ async fn may_read(
     })
 }
 
+/// Whether `principal` may read the document `id` (of `project`): the document, if so.
+pub async fn readable(
+    db: &impl ConnectionTrait,
+    principal: Option<&Principal>,
+    project: &application::Model,
+    id: i32,
+) -> Result<Option<document::Model>, DbErr> {
+    let Some(doc) = document::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(may_read(db, principal, project, &doc).await?.then_some(doc))
+}
+
 /// The metadata of a document `principal` may download.
 pub async fn for_download(
     db: &DatabaseConnection,
@@ -358,4 +371,161 @@ pub async fn list(
             "documents are visible only to the administration, its verifier, the department and, for evidence, the supplier of the service".to_owned(),
         )),
     }
+}
+
+/// What decides whether `doc` of `project` is already used
+/// ([`nuvola_shared::document::check_removable`]).
+pub async fn facts(
+    db: &impl ConnectionTrait,
+    project: &application::Model,
+    doc: &document::Model,
+) -> Result<DocumentFacts, DbErr> {
+    // Some(true): it waits in a request still open for an answer; Some(false): an answer
+    // carried it (the request was answered or closed since, or answered before being
+    // reopened).
+    let request_open = match doc.request_id {
+        Some(id) => verification_request::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|r| {
+                let carried = r.answered_at.is_some_and(|at| doc.uploaded_at <= at);
+                r.state == RequestState::Open.code() && !carried
+            }),
+        None => None,
+    };
+    let migrated_service = match doc.planned_service_id {
+        Some(id) => planned_service::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .is_some_and(|s| s.status == ServiceState::Migrated.code()),
+        None => false,
+    };
+    let in_contract = crate::entity::contract_version::Entity::find()
+        .filter(crate::entity::contract_version::Column::DocumentId.eq(doc.id))
+        .one(db)
+        .await?
+        .is_some();
+    let project_past_completion = !matches!(
+        ApplicationState::parse(&project.state),
+        Ok(ApplicationState::Submitted
+            | ApplicationState::Funded
+            | ApplicationState::Contracted
+            | ApplicationState::Migrating)
+    );
+    Ok(DocumentFacts {
+        answered_request: request_open == Some(false),
+        open_request: request_open == Some(true),
+        migrated_service,
+        in_contract,
+        project_past_completion,
+    })
+}
+
+/// Whether `principal` may remove `doc` if it is unused: whoever may upload it there.
+/// The administration that owns the project removes what its accounts uploaded; a
+/// supplier removes the evidence of its own services.
+async fn may_remove(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    project: &application::Model,
+    doc: &document::Model,
+) -> Result<bool, DbErr> {
+    if principal.read_only {
+        return Ok(false);
+    }
+    let uploader = match doc.uploaded_by {
+        Some(id) => account::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    Ok(match principal.role {
+        Role::Administration => {
+            access::is_owner(principal, project)
+                && uploader.is_some_and(|a| a.administration_id == principal.administration_id)
+        }
+        Role::Supplier | Role::Psn => {
+            let supplier_id = principal.supplier_id.unwrap_or(-1);
+            doc.kind == DocumentKind::Evidence.code()
+                && uploader.is_some_and(|a| a.supplier_id == Some(supplier_id))
+                && match doc.planned_service_id {
+                    Some(id) => planned_service::Entity::find_by_id(id)
+                        .one(db)
+                        .await?
+                        .is_some_and(|s| s.supplier_id == Some(supplier_id)),
+                    None => false,
+                }
+        }
+        _ => false,
+    })
+}
+
+/// Whether `principal` could remove `doc` now (the page offers the button only then).
+pub async fn removable_by(
+    db: &impl ConnectionTrait,
+    principal: Option<&Principal>,
+    doc: &document::Model,
+) -> Result<bool, DbErr> {
+    let Some(principal) = principal else {
+        return Ok(false);
+    };
+    let Some(project) = application::Entity::find_by_id(doc.application_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    Ok(may_remove(db, principal, &project, doc).await?
+        && check_removable(facts(db, &project, doc).await?).is_ok())
+}
+
+/// Removes a document that nothing uses yet (a wrong file, a duplicate): the row and
+/// its `DOCUMENT_REMOVED` event in one transaction, then the bytes. A used document
+/// ([`check_removable`]) is refused with the reason (INVALID_TRANSITION).
+#[tracing::instrument(skip(db, storage, principal), fields(user = %principal.username))]
+pub async fn remove(
+    db: &DatabaseConnection,
+    storage: Option<&Storage>,
+    principal: &Principal,
+    id: i32,
+) -> Result<i32, PlanServiceError> {
+    let txn = crate::db::begin_write(db).await?;
+    let doc = document::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| PlanServiceError::NotFound(format!("no document has the id {id}")))?;
+    let project = application::Entity::find_by_id(doc.application_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("a document's project".into()))?;
+    if !may_read(&txn, Some(principal), &project, &doc).await? {
+        return Err(PlanServiceError::NotFound(format!(
+            "no document has the id {id}"
+        )));
+    }
+    if !may_remove(&txn, principal, &project, &doc).await? {
+        return Err(PlanServiceError::Forbidden(
+            "a document is removed only by the organisation that uploaded it: the administration that owns the project, or the supplier for the evidence of its services".to_owned(),
+        ));
+    }
+    check_removable(facts(&txn, &project, &doc).await?)
+        .map_err(|used| PlanServiceError::Transition(used.reason().to_owned()))?;
+    document::Entity::delete_by_id(doc.id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        &principal.actor(),
+        Change {
+            entity_type: "document",
+            entity_id: doc.id.to_string(),
+            action: "DOCUMENT_REMOVED",
+            application_id: Some(project.id),
+            before: Some(snapshot(&doc)),
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    // After the commit: a failed commit leaves the file with its row.
+    if let Some(storage) = storage {
+        storage.remove(&doc.storage_key).await;
+    }
+    Ok(doc.id)
 }

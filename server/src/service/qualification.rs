@@ -5,7 +5,9 @@
 //! longer be chosen.
 
 use chrono::{NaiveDate, Utc};
-use nuvola_shared::cloud::{check_deployment, OfferingQualification, DEPLOYMENT_MODELS};
+use nuvola_shared::cloud::{
+    check_deployment, check_supplier_until, OfferingQualification, DEPLOYMENT_MODELS,
+};
 use nuvola_shared::{Role, VatNumber};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -31,8 +33,9 @@ fn supplier_json(s: &supplier::Model) -> serde_json::Value {
     json!({ "vatNumber": s.vat_number, "name": s.name, "isPsn": s.is_psn, "qualifiedUntil": s.qualified_until })
 }
 
-/// Qualifies a supplier (or changes its name, PSN flag or qualification end; an end in
-/// the past withdraws it).
+/// Qualifies a supplier (or changes its name, PSN flag or qualification end). The end
+/// follows `shared::cloud::check_supplier_until`: from today to 36 months later for a
+/// new supplier; an existing one is withdrawn by ending it yesterday.
 pub async fn qualify_supplier(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -53,6 +56,12 @@ pub async fn qualify_supplier(
         .one(&txn)
         .await?;
     let now = Utc::now();
+    check_supplier_until(
+        qualified_until,
+        current.as_ref().map(|s| s.qualified_until),
+        now.date_naive(),
+    )
+    .map_err(|e| invalid(e.field, e.message))?;
     let saved = match &current {
         Some(s) => {
             let mut active: supplier::ActiveModel = s.clone().into();
@@ -127,6 +136,8 @@ pub async fn qualify_offering(
         .await?
         .ok_or_else(|| invalid("supplierVat", format!("qualify the supplier {vat} first")))?;
     check_deployment(&deployment, owner.is_psn).map_err(|e| invalid(e.field, e.message))?;
+    q.check_on(Utc::now().date_naive(), owner.qualified_until)
+        .map_err(|e| invalid(e.field, e.message))?;
     let current = cloud_offering::Entity::find()
         .filter(cloud_offering::Column::Code.eq(q.code.as_str()))
         .one(&txn)

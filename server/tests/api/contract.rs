@@ -123,3 +123,96 @@ both! {
         assert!(r["errors"][0]["message"].as_str().unwrap().contains("expired on 2025-01-31"));
     }
 }
+
+const CONTRACTS: &str = "query($cup: String!) { application(cup: $cup) { contracts { id version corrected cig amountEur contractOn \
+    supplier { vatNumber } document { fileName } services { id } versions { version cig amountEur contractOn reason recordedBy } } \
+    nextDeadline { kind dueOn } } }";
+const CORRECT: &str = "mutation($c: ContractCorrectionInput!) { correctContract(input: $c) { id version corrected cig amountEur contractOn } }";
+
+both! {
+    async fn a_contract_is_listed_with_its_cig_amount_date_and_document_and_corrected_with_a_version(backend: Backend) {
+        use crate::documents::{Sessions, PDF};
+        let w = world(backend).await;
+        let services = planned(&w).await;
+        let mut s = Sessions::new(&w.app);
+        let (status, signed) = s.upload(Some("scuola"), &[("kind", "CONTRACT"), ("fileName", "contratto.pdf")], PDF, None).await;
+        assert_eq!(status, 201, "{signed}");
+        let (_, other) = s.upload(Some("scuola"), &[("kind", "OTHER"), ("fileName", "altro.pdf")], PDF, None).await;
+
+        // Each wrong part is refused naming its field, nothing recorded.
+        let with = |cig: &str, amount: i64, doc: &Value| {
+            let mut c = contract(DEMO_VAT, "2023-01-16", &services);
+            c["c"]["cig"] = json!(cig);
+            c["c"]["amountEur"] = json!(amount);
+            c["c"]["documentId"] = doc.clone();
+            c
+        };
+        for (input, field) in [
+            (with("ABC", 12_500, &signed["id"]), "cig"),
+            (with("9A1B2C3D4E", 0, &signed["id"]), "amountEur"),
+            (with("9A1B2C3D4E", 12_500, &other["id"]), "documentId"),
+        ] {
+            let r = ask(&w, Some("scuola"), CONTRACT, input).await;
+            assert_eq!(r["errors"][0]["extensions"]["field"], field, "{r}");
+        }
+        assert_eq!(w.t.count("supplier_contract").await, 0);
+        let r = ask(&w, Some("scuola"), CONTRACT, with("9a1b2c3d4e", 12_500, &signed["id"])).await;
+        assert!(r["data"]["recordContract"].is_array(), "{r}");
+
+        let listed = ask(&w, Some("scuola"), CONTRACTS, json!({ "cup": SCHOOL_CUP })).await;
+        let c = listed["data"]["application"]["contracts"][0].clone();
+        assert_eq!(c["cig"], "9A1B2C3D4E", "{listed}");
+        assert_eq!((c["amountEur"].clone(), c["contractOn"].clone(), c["version"].clone(), c["corrected"].clone()),
+            (json!(12_500), json!("2023-01-16"), json!(1), json!(false)));
+        assert_eq!(c["document"]["fileName"], "contratto.pdf");
+        assert_eq!(c["services"].as_array().map(Vec::len), Some(2));
+        // The contract's document is used now: it stays.
+        let r = s.gql(Some("scuola"), "mutation($id: ID!) { removeDocument(id: $id) }", json!({ "id": signed["id"] })).await;
+        assert_eq!(error_code(&r).as_deref(), Some("INVALID_TRANSITION"), "{r}");
+
+        // Who sees it: the department and the supplier (its own, without the document,
+        // which only the administration, its verifier and the department read).
+        let d = ask(&w, Some("dipartimento"), CONTRACTS, json!({ "cup": SCHOOL_CUP })).await;
+        assert_eq!(d["data"]["application"]["contracts"][0]["cig"], "9A1B2C3D4E", "{d}");
+        let f = ask(&w, Some("fornitore"), CONTRACTS, json!({ "cup": SCHOOL_CUP })).await;
+        assert_eq!(f["data"]["application"]["contracts"][0]["cig"], "9A1B2C3D4E", "{f}");
+        assert!(f["data"]["application"]["contracts"][0]["document"].is_null(), "{f}");
+        let p = ask(&w, Some("psn"), CONTRACTS, json!({ "cup": SCHOOL_CUP })).await;
+        assert_eq!(p["data"]["application"]["contracts"], json!([]), "{p}");
+        let g = ask(&w, Some("genova"), CONTRACTS, json!({ "cup": SCHOOL_CUP })).await;
+        assert_eq!(error_code(&g).as_deref(), Some("FORBIDDEN"), "{g}");
+
+        // A correction: a new version with its reason; the first stays; a new date moves
+        // the services' contract date and the completion term.
+        let correction = |version: i64, reason: &str| json!({ "c": {
+            "id": c["id"], "version": version, "cig": "9A1B2C3D4F", "amountEur": 13_000,
+            "contractOn": "2023-02-01", "documentId": signed["id"], "reason": reason,
+        }});
+        let r = ask(&w, Some("scuola"), CORRECT, correction(1, "corto")).await;
+        assert_eq!(r["errors"][0]["extensions"]["field"], "reason", "{r}");
+        for who in ["fornitore", "dipartimento", "genova"] {
+            let r = ask(&w, Some(who), CORRECT, correction(1, "CIG trascritto male dal contratto firmato")).await;
+            assert!(matches!(error_code(&r).as_deref(), Some("FORBIDDEN" | "NOT_FOUND")), "{who}: {r}");
+        }
+        let r = ask(&w, Some("scuola"), CORRECT, correction(1, "CIG trascritto male dal contratto firmato")).await;
+        assert_eq!(r["data"]["correctContract"], json!({
+            "id": c["id"], "version": 2, "corrected": true, "cig": "9A1B2C3D4F", "amountEur": 13_000, "contractOn": "2023-02-01",
+        }), "{r}");
+        let r = ask(&w, Some("scuola"), CORRECT, correction(1, "CIG trascritto male dal contratto firmato")).await;
+        assert_eq!(error_code(&r).as_deref(), Some("CONFLICT"), "{r}");
+        let listed = ask(&w, Some("scuola"), CONTRACTS, json!({ "cup": SCHOOL_CUP })).await;
+        let app = &listed["data"]["application"];
+        let versions = app["contracts"][0]["versions"].as_array().unwrap().clone();
+        assert_eq!(versions.len(), 2, "{listed}");
+        assert_eq!(versions[0]["cig"], "9A1B2C3D4E");
+        assert!(versions[0]["reason"].is_null());
+        assert_eq!(versions[1]["reason"], "CIG trascritto male dal contratto firmato");
+        assert_eq!(versions[1]["recordedBy"], "scuola");
+        assert_eq!(app["nextDeadline"], json!({ "kind": "COMPLETION", "dueOn": "2024-08-01" }), "{listed}");
+        let p = plan(&w).await;
+        assert!(p["plan"].as_array().unwrap().iter().filter(|s| s["supplier"].is_object()).all(|s| s["contractOn"] == "2023-02-01"), "{p}");
+        assert_eq!(w.t.count_where("event", "action = 'CONTRACT_CORRECTED'").await, 1);
+        assert_eq!(w.t.count_where("event", "action = 'CONTRACT_CREATED'").await, 1);
+        assert_eq!(w.t.count("contract_version").await, 2);
+    }
+}

@@ -457,3 +457,54 @@ both! {
         assert_eq!(w.t.count("notification").await, late as i64 + 1);
     }
 }
+
+both! {
+    async fn new_terms_are_previewed_with_the_projects_whose_deadline_moves_and_a_past_hard_cap_is_refused(backend: Backend) {
+        let w = world(backend).await;
+        let tokens = Tokens::of(&w, &["genova", "dipartimento"]).await;
+        let r = w.app.graphql("query($cup: String!) { application(cup: $cup) { call { title version } } }", json!({ "cup": GENOVA_CUP })).await;
+        let title = r["data"]["application"]["call"]["title"].clone();
+        const PREVIEW: &str = "query($t: CallTermsInput!) { callTermsImpact(input: $t) { projects changingDeadline } }";
+        const SET: &str = "mutation($t: CallTermsInput!) { setCallTerms(input: $t) { version hardCap } }";
+        let terms = |contract: Option<&str>, cap: Option<&str>| json!({ "t": {
+            "title": title, "version": 1, "contractTerm": contract, "hardCap": cap,
+        }});
+
+        // Only the department asks.
+        let r = ask_as(&w, &tokens, Some("genova"), PREVIEW, terms(Some("6 mesi"), None)).await;
+        assert_eq!(error_code(&r).as_deref(), Some("FORBIDDEN"), "{r}");
+        // Genova owes its contract by the programme's cap; 6 months from funding moves it.
+        let r = ask_as(&w, &tokens, Some("dipartimento"), PREVIEW, terms(Some("6 mesi"), None)).await;
+        assert_eq!(r["data"]["callTermsImpact"], json!({ "projects": 1, "changingDeadline": 1 }), "{r}");
+        let r = ask_as(&w, &tokens, Some("dipartimento"), PREVIEW, terms(None, None)).await;
+        assert_eq!(r["data"]["callTermsImpact"], json!({ "projects": 1, "changingDeadline": 0 }), "{r}");
+        // A hard cap already past is refused, in the preview and in the change.
+        for query in [PREVIEW, SET] {
+            let r = ask_as(&w, &tokens, Some("dipartimento"), query, terms(None, Some("2001-01-01"))).await;
+            assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
+            assert_eq!(r["errors"][0]["extensions"]["field"], "hardCap", "{r}");
+        }
+        let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+        let r = ask_as(&w, &tokens, Some("dipartimento"), SET, terms(None, Some(&yesterday))).await;
+        assert_eq!(r["errors"][0]["extensions"]["field"], "hardCap", "{r}");
+        // The preview changed nothing.
+        assert_eq!(w.t.count_where("event", "action = 'CALL_TERMS_CHANGED'").await, 0);
+
+        // The change counts as the preview did, and records it.
+        let cap = (chrono::Utc::now().date_naive() + chrono::Duration::days(365)).to_string();
+        let r = ask_as(&w, &tokens, Some("dipartimento"), PREVIEW, terms(None, Some(&cap))).await;
+        assert_eq!(r["data"]["callTermsImpact"]["changingDeadline"], 1, "{r}");
+        let r = ask_as(&w, &tokens, Some("dipartimento"), SET, terms(None, Some(&cap))).await;
+        assert_eq!(r["data"]["setCallTerms"], json!({ "version": 2, "hardCap": cap }), "{r}");
+        assert_eq!(w.t.count_where("event", "action = 'CALL_TERMS_CHANGED' AND after_json LIKE '%\"projectsChangingDeadline\":1%'").await, 1);
+        let r = w.app.graphql(OVERDUE, json!({ "cup": GENOVA_CUP })).await;
+        assert_eq!(r["data"]["application"]["nextDeadline"], json!({ "kind": "CONTRACT", "dueOn": cap }), "{r}");
+        // A stale version is CONFLICT in the preview too; the stored cap may stay as is.
+        let r = ask_as(&w, &tokens, Some("dipartimento"), PREVIEW, terms(None, Some(&cap))).await;
+        assert_eq!(error_code(&r).as_deref(), Some("CONFLICT"), "{r}");
+        let mut same = terms(Some("6 mesi"), Some(&cap));
+        same["t"]["version"] = json!(2);
+        let r = ask_as(&w, &tokens, Some("dipartimento"), PREVIEW, same).await;
+        assert_eq!(r["data"]["callTermsImpact"]["changingDeadline"], 1, "{r}");
+    }
+}

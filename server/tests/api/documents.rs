@@ -361,3 +361,114 @@ both! {
         assert_eq!(r["data"]["application"]["documents"].as_array().map(Vec::len), Some(2), "{r}");
     }
 }
+
+const REMOVE: &str = "mutation($id: ID!) { removeDocument(id: $id) }";
+const REMOVABLE: &str =
+    "query($cup: String!) { application(cup: $cup) { documents { id removable } } }";
+
+/// Whether the document `id` is listed as removable to `who`.
+async fn removable(s: &mut Sessions<'_>, who: &str, id: &str) -> Option<bool> {
+    let r = s
+        .gql(Some(who), REMOVABLE, json!({ "cup": SCHOOL_CUP }))
+        .await;
+    r["data"]["application"]["documents"]
+        .as_array()?
+        .iter()
+        .find(|d| d["id"] == id)
+        .and_then(|d| d["removable"].as_bool())
+}
+
+both! {
+    async fn a_document_nothing_uses_is_removed_with_its_file_and_audited_and_a_used_one_stays(backend: Backend) {
+        use nuvola_server::entity::{document, verification_request};
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+        let w = world(backend).await;
+        let mut s = Sessions::new(&w.app);
+        let (status, wrong) = s.upload(Some("scuola"), &[("kind", "OTHER"), ("fileName", "sbagliato.pdf")], PDF, None).await;
+        assert_eq!(status, 201, "{wrong}");
+        let wrong_id = wrong["id"].as_str().unwrap().to_owned();
+        assert_eq!(removable(&mut s, "scuola", &wrong_id).await, Some(true));
+        // Readers do not remove; outsiders do not even see it.
+        assert_eq!(removable(&mut s, "dipartimento", &wrong_id).await, Some(false));
+        for (who, code) in [
+            (Some("dipartimento"), "FORBIDDEN"),
+            (Some("asseveratore"), "FORBIDDEN"),
+            (Some("genova"), "NOT_FOUND"),
+            (Some("fornitore"), "NOT_FOUND"),
+            (None, "UNAUTHENTICATED"),
+        ] {
+            let r = s.gql(who, REMOVE, json!({ "id": wrong_id })).await;
+            assert_eq!(error_code(&r).as_deref(), Some(code), "{who:?}: {r}");
+        }
+        assert_eq!(w.t.count("document").await, 1);
+
+        // The administration removes it: row, file and download gone, one audit event.
+        let r = s.gql(Some("scuola"), REMOVE, json!({ "id": wrong_id })).await;
+        assert_eq!(r["data"]["removeDocument"], wrong_id.as_str(), "{r}");
+        assert_eq!(w.t.count("document").await, 0);
+        assert!(stored_files(w.app.storage_dir.path()).is_empty(), "{:?}", stored_files(w.app.storage_dir.path()));
+        assert_eq!(s.download(Some("scuola"), &wrong_id).await.status().as_u16(), 404);
+        assert_eq!(w.t.count_where("event", "action = 'DOCUMENT_REMOVED' AND before_json IS NOT NULL").await, 1);
+        let r = s.gql(Some("scuola"), REMOVE, json!({ "id": wrong_id })).await;
+        assert_eq!(error_code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
+
+        // A supplier's evidence: the supplier removes it, not the school; once the
+        // service is migrated it stays as its proof.
+        let own = school_services(&w).await[0];
+        let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+        let service = own.to_string();
+        let evidence = |name: &'static str| [("kind", "EVIDENCE"), ("fileName", name), ("plannedServiceId", service.as_str())];
+        let (_, first) = s.upload(Some("fornitore"), &evidence("prima.png"), png, Some("image/png")).await;
+        let (_, second) = s.upload(Some("fornitore"), &evidence("seconda.png"), png, Some("image/png")).await;
+        let r = s.gql(Some("scuola"), REMOVE, json!({ "id": first["id"] })).await;
+        assert_eq!(error_code(&r).as_deref(), Some("FORBIDDEN"), "{r}");
+        let r = s.gql(Some("fornitore"), REMOVE, json!({ "id": first["id"] })).await;
+        assert_eq!(r["data"]["removeDocument"], first["id"], "{r}");
+        let migrated = planned_service::Entity::find_by_id(own).one(&w.t.db).await.unwrap().unwrap();
+        let mut migrated: planned_service::ActiveModel = migrated.into();
+        migrated.status = Set("MIGRATED".to_owned());
+        migrated.update(&w.t.db).await.unwrap();
+        assert_eq!(removable(&mut s, "fornitore", second["id"].as_str().unwrap()).await, Some(false));
+        let r = s.gql(Some("fornitore"), REMOVE, json!({ "id": second["id"] })).await;
+        assert_eq!(error_code(&r).as_deref(), Some("INVALID_TRANSITION"), "{r}");
+        assert!(r["errors"][0]["message"].as_str().unwrap().contains("evidence of a migrated service"), "{r}");
+
+        // A document that came with an answer stays with it.
+        let (_, answer) = s.upload(Some("scuola"), &[("kind", "OTHER"), ("fileName", "risposta.pdf")], PDF, None).await;
+        let school = application::Entity::find().filter(application::Column::Cup.eq(SCHOOL_CUP)).one(&w.t.db).await.unwrap().unwrap();
+        let request = verification_request::ActiveModel {
+            application_id: Set(school.id),
+            title: Set("Contratto firmato".to_owned()),
+            body: Set("Allegare il contratto".to_owned()),
+            due_on: Set(chrono::Utc::now().date_naive()),
+            state: Set("ANSWERED".to_owned()),
+            opened_at: Set(chrono::Utc::now()),
+            answered_at: Set(Some(chrono::Utc::now())),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&w.t.db)
+        .await
+        .unwrap();
+        let answer_id: i32 = answer["id"].as_str().unwrap().parse().unwrap();
+        let row = document::Entity::find_by_id(answer_id).one(&w.t.db).await.unwrap().unwrap();
+        let mut row: document::ActiveModel = row.into();
+        row.request_id = Set(Some(request.id));
+        row.update(&w.t.db).await.unwrap();
+        let r = s.gql(Some("scuola"), REMOVE, json!({ "id": answer["id"] })).await;
+        assert_eq!(error_code(&r).as_deref(), Some("INVALID_TRANSITION"), "{r}");
+        assert!(r["errors"][0]["message"].as_str().unwrap().contains("answer to a verification request"), "{r}");
+
+        // Once completion is declared, every document stays for the verification.
+        let (_, late) = s.upload(Some("scuola"), &[("kind", "CONFORMITY_FORM"), ("fileName", "form.pdf")], PDF, None).await;
+        let mut completed: application::ActiveModel = school.into();
+        completed.state = Set("COMPLETED".to_owned());
+        completed.update(&w.t.db).await.unwrap();
+        let r = s.gql(Some("scuola"), REMOVE, json!({ "id": late["id"] })).await;
+        assert_eq!(error_code(&r).as_deref(), Some("INVALID_TRANSITION"), "{r}");
+        assert!(r["errors"][0]["message"].as_str().unwrap().contains("completion"), "{r}");
+        assert_eq!(w.t.count("document").await, 3);
+        assert_eq!(w.t.count_where("event", "action = 'DOCUMENT_REMOVED'").await, 2);
+    }
+}

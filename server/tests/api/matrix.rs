@@ -49,6 +49,11 @@ const SCHOOL_PLAN: &[&str] = &["scuola", "dipartimento", "asseveratore", "fornit
 /// Who works on the first school service: its administration and its supplier.
 const FIRST_SERVICE: &[&str] = &["scuola", "fornitore"];
 const SCHOOL: &[&str] = &["scuola"];
+/// Who may remove a document it uploaded: administrations and suppliers (each only its
+/// own; a document that does not exist is NOT_FOUND to them).
+const DOCUMENT_UPLOADERS: &[&str] = &["scuola", "genova", "fornitore", "psn"];
+/// Every administration (each may correct only its own contracts: NOT_FOUND otherwise).
+const ADMINISTRATIONS: &[&str] = &["scuola", "genova"];
 const DEPARTMENT: &[&str] = &["dipartimento"];
 const VERIFIER: &[&str] = &["asseveratore"];
 const WITH_PROJECTS: &[&str] = &[
@@ -190,6 +195,11 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("setCallTerms", "mutation($t: CallTermsInput!) { setCallTerms(input: $t) { version } }", json!({ "t": {
             "title": "1.2 Abilitazione al Cloud - Scuole - Aprile 2022", "version": 999, "contractTerm": "9 months",
         }}), DEPARTMENT),
+        row("callTermsImpact", "query($t: CallTermsInput!) { callTermsImpact(input: $t) { projects changingDeadline } }", json!({ "t": {
+            "title": "1.2 Abilitazione al Cloud - Scuole - Aprile 2022", "version": 999, "contractTerm": "9 months",
+        }}), DEPARTMENT),
+        row("correctContract", r#"mutation { correctContract(input: { id: "999999", version: 1, cig: "9A1B2C3D4E", amountEur: 1, contractOn: "2023-01-01", reason: "Correzione di prova" }) { id } }"#, json!({}), ADMINISTRATIONS),
+        row("removeDocument", r#"mutation { removeDocument(id: "999999") }"#, json!({}), DOCUMENT_UPLOADERS),
         // The catalogue of qualified suppliers: public to read, kept by the department.
         row("suppliers", "{ suppliers { vatNumber offerings { code } } }", json!({}), EVERYONE),
         row("qualifySupplier", r#"mutation { qualifySupplier(input: { vatNumber: "12345678903", name: "Prova", qualifiedUntil: "2027-01-01" }) { name } }"#, json!({}), DEPARTMENT),

@@ -63,14 +63,51 @@ both! {
         let saved = saved["data"]["savePlannedService"].clone();
         assert!(saved.is_object(), "{saved}");
 
-        // Withdrawn (qualification ended): the supplier can no longer be contracted.
+        // Withdrawn (qualification ended yesterday): the supplier can no longer be contracted.
+        let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
         let mut ended = s.clone();
-        ended["s"]["qualifiedUntil"] = json!("2025-06-30");
-        ask(&w, Some("dipartimento"), SUPPLIER, ended).await;
+        ended["s"]["qualifiedUntil"] = json!(yesterday);
+        let r = ask(&w, Some("dipartimento"), SUPPLIER, ended).await;
+        assert_eq!(r["data"]["qualifySupplier"]["qualifiedUntil"], json!(yesterday), "{r}");
         let r = ask(&w, Some("scuola"), "mutation($c: ContractInput!) { recordContract(input: $c) { id } }", json!({ "c": {
             "cup": SCHOOL_CUP, "supplierVat": NEW_VAT, "contractOn": "2025-07-01",
             "services": [{ "id": saved["id"], "version": saved["version"] }],
         }})).await;
         assert_eq!(r["errors"][0]["extensions"]["field"], "supplierVat", "{r}");
+    }
+}
+
+both! {
+    async fn master_data_that_has_already_ended_or_outlives_its_supplier_is_refused(backend: Backend) {
+        let w = world(backend).await;
+        let today = chrono::Utc::now().date_naive();
+        let when = |days: i64| (today + chrono::Duration::days(days)).to_string();
+        let supplier = |until: &str| json!({ "s": { "vatNumber": NEW_VAT, "name": "ACME Cloud S.p.A.", "qualifiedUntil": until } });
+        let refused = |r: &serde_json::Value, needle: &str| {
+            assert_eq!(error_code(r).as_deref(), Some("INVALID_INPUT"), "{r}");
+            assert_eq!(r["errors"][0]["extensions"]["field"], "qualifiedUntil", "{r}");
+            assert!(r["errors"][0]["message"].as_str().unwrap().contains(needle), "{needle}: {r}");
+        };
+        // A new supplier whose qualification already ended, or lasts beyond 36 months.
+        refused(&ask(&w, Some("dipartimento"), SUPPLIER, supplier("2025-06-30")).await, "already past");
+        refused(&ask(&w, Some("dipartimento"), SUPPLIER, supplier(&when(37 * 31))).await, "36 months");
+        assert_eq!(w.t.count_where("supplier", &format!("vat_number = '{NEW_VAT}'")).await, 0);
+        let r = ask(&w, Some("dipartimento"), SUPPLIER, supplier(&when(365))).await;
+        assert_eq!(r["data"]["qualifySupplier"]["qualifiedUntil"], json!(when(365)), "{r}");
+        // Ended in 2001 is not a withdrawal.
+        refused(&ask(&w, Some("dipartimento"), SUPPLIER, supplier("2001-01-01")).await, "withdraw");
+
+        // An offering valid beyond its supplier's qualification, or already ended.
+        let mut beyond = offering(&when(400));
+        beyond["o"]["qualifiedOn"] = json!(today.to_string());
+        refused(&ask(&w, Some("dipartimento"), OFFERING, beyond).await, "after its supplier");
+        let mut ended = offering(&when(-1));
+        ended["o"]["qualifiedOn"] = json!("2024-01-01");
+        refused(&ask(&w, Some("dipartimento"), OFFERING, ended).await, "ended already");
+        let mut fits = offering(&when(365));
+        fits["o"]["qualifiedOn"] = json!(today.to_string());
+        let r = ask(&w, Some("dipartimento"), OFFERING, fits).await;
+        assert_eq!(r["data"]["qualifyOffering"]["qualifiedUntil"], json!(when(365)), "{r}");
+        assert_eq!(w.t.count_where("event", "action = 'OFFERING_QUALIFIED'").await, 1);
     }
 }

@@ -133,6 +133,27 @@ impl Application {
             })
     }
 
+    /// The supplier contracts (CIG, amount, date, document, services), oldest first, each
+    /// with its versions. Not public: the administration that owns the project, the
+    /// department and the verifier assigned see all of them; a supplier sees its own;
+    /// anyone else is refused with FORBIDDEN.
+    async fn contracts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::graphql::plan::object::SupplierContract>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let listed = service::contract::list(db, viewer(ctx).principal(), &self.0).await?;
+        Ok(listed
+            .into_iter()
+            .map(
+                |(contract, versions)| crate::graphql::plan::object::SupplierContract {
+                    contract,
+                    versions,
+                },
+            )
+            .collect())
+    }
+
     /// The migration plan. Not public: the administration that owns the project, the
     /// department and the verifier assigned see all of it; a supplier sees only the
     /// services contracted to it; anyone else is refused with FORBIDDEN.

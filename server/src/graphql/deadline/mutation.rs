@@ -38,8 +38,22 @@ pub struct CallTermsInput {
     #[graphql(default_with = "TermStartGql::ContractDate")]
     pub completion_from: TermStartGql,
     /// The call's own last day, whatever the terms say; null for the programme's
-    /// (31 March 2026).
+    /// (31 March 2026). A new hard cap cannot be a day already past (the one stored may
+    /// be kept).
     pub hard_cap: Option<Date>,
+}
+
+impl From<CallTermsInput> for CallTerms {
+    fn from(input: CallTermsInput) -> Self {
+        CallTerms {
+            title: input.title,
+            expected_version: input.version,
+            contract_term: input.contract_term,
+            completion_term: input.completion_term,
+            completion_from: input.completion_from.into(),
+            hard_cap: input.hard_cap.map(|d| d.0),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -49,24 +63,14 @@ pub struct DeadlineMutation;
 impl DeadlineMutation {
     /// Records the deadline terms of a call (the comuni calls publish none in
     /// machine-readable form). DEPARTMENT only; a stale `version` gets CONFLICT, a term
-    /// that does not read as days or months INVALID_INPUT naming the field. Projects'
+    /// that does not read as days or months, or a new hard cap already past, INVALID_INPUT
+    /// naming the field. `callTermsImpact` says beforehand how many projects change
+    /// their deadline. Projects'
     /// `nextDeadline` follows at once; overdue marks at the deadline checker's next run.
     async fn set_call_terms(&self, ctx: &Context<'_>, input: CallTermsInput) -> ApiResult<Call> {
         let principal = viewer(ctx).require_writer(&[Role::Department])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let saved = deadlines::set_call_terms(
-            db,
-            principal,
-            CallTerms {
-                title: input.title,
-                expected_version: input.version,
-                contract_term: input.contract_term,
-                completion_term: input.completion_term,
-                completion_from: input.completion_from.into(),
-                hard_cap: input.hard_cap.map(|d| d.0),
-            },
-        )
-        .await?;
+        let (saved, _) = deadlines::set_call_terms(db, principal, input.into()).await?;
         Ok(Call(saved))
     }
 }

@@ -1,22 +1,50 @@
-use async_graphql::{Context, Object};
+use async_graphql::{Context, Object, SimpleObject};
 use nuvola_shared::{DeadlineKind, Role};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
 
+use super::mutation::CallTermsInput;
 use super::object::{decode_cursor, OverdueProjectConnection};
 use crate::entity::application;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::pagination::{page_size, DEFAULT_PAGE_SIZE};
 use crate::graphql::viewer::viewer;
-use crate::service::deadlines::standing_mark_condition;
+use crate::service::deadlines::{self, standing_mark_condition};
+
+/// What new terms of a call would change, computed by the code that applies them.
+#[derive(SimpleObject)]
+pub struct CallTermsImpact {
+    /// The call's projects that owe a deadline now (funded, contracted or migrating).
+    pub projects: i32,
+    /// Those whose next deadline (kind or date) the new terms would change.
+    pub changing_deadline: i32,
+}
 
 #[derive(Default)]
 pub struct DeadlineQuery;
 
 #[Object]
 impl DeadlineQuery {
+    /// What `setCallTerms` with this input would do, without doing it: the same checks
+    /// (INVALID_INPUT naming the field, CONFLICT for a stale version) and the number of
+    /// projects whose next deadline would change ("N progetti cambiano scadenza").
+    /// DEPARTMENT only.
+    async fn call_terms_impact(
+        &self,
+        ctx: &Context<'_>,
+        input: CallTermsInput,
+    ) -> ApiResult<CallTermsImpact> {
+        let principal = viewer(ctx).require_writer(&[Role::Department])?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let impact = deadlines::preview_call_terms(db, principal, input.into()).await?;
+        Ok(CallTermsImpact {
+            projects: i32::try_from(impact.projects).unwrap_or(i32::MAX),
+            changing_deadline: i32::try_from(impact.changing).unwrap_or(i32::MAX),
+        })
+    }
+
     /// The projects that have missed a deadline and still owe it, longest overdue first,
     /// as the deadline checker recorded them. DEPARTMENT only. `kind` (CONTRACT or
     /// COMPLETION) narrows the list; `first` is at most 100 (default 20); pass a page's

@@ -89,6 +89,14 @@ impl Document {
         self.0.planned_service_id.map(|id| ID(id.to_string()))
     }
 
+    /// Whether you may remove it now with `removeDocument`: you may upload it there and
+    /// nothing uses it yet.
+    async fn removable(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let principal = crate::graphql::viewer::viewer(ctx).principal();
+        Ok(crate::service::documents::removable_by(db, principal, &self.0).await?)
+    }
+
     /// Where to download it (GET, with the same token or session cookie).
     async fn download_url(&self) -> String {
         format!("/api/documents/{}", self.0.id)

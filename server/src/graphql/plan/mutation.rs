@@ -68,6 +68,29 @@ pub struct ContractInput {
     pub services: Vec<ServiceVersion>,
     /// A key of yours: sending the same request again with it returns the first result.
     pub idempotency_key: Option<String>,
+    /// The contract's CIG (*Codice Identificativo Gara*, 10 capital letters and digits).
+    /// Give it with `amountEur`; a contract recorded without them lists them as null
+    /// until `correctContract` adds them.
+    pub cig: Option<String>,
+    /// The contract's amount in whole euros (1 to 1,000,000,000).
+    pub amount_eur: Option<i64>,
+    /// The contract's document: one of the project's documents of kind CONTRACT.
+    pub document_id: Option<ID>,
+}
+
+/// A correction of a supplier contract: what it says now, all of it, and why.
+#[derive(InputObject)]
+pub struct ContractCorrectionInput {
+    /// The contract's id (`Application.contracts`).
+    pub id: ID,
+    /// The contract's `version` as you read it.
+    pub version: i32,
+    pub cig: String,
+    pub amount_eur: i64,
+    pub contract_on: Date,
+    pub document_id: Option<ID>,
+    /// Why it is corrected (10 to 2,000 characters), kept with the version.
+    pub reason: String,
 }
 
 /// A planned service to remove, with the `version` you read.
@@ -183,9 +206,60 @@ impl PlanMutation {
                 contract_on: input.contract_on.0,
                 services,
                 idempotency_key: input.idempotency_key,
+                cig: input.cig,
+                amount_eur: input.amount_eur,
+                document_id: input
+                    .document_id
+                    .map(|id| {
+                        id.parse::<i32>().map_err(|_| {
+                            ApiError::invalid("documentId", "not the id of a document")
+                        })
+                    })
+                    .transpose()?,
             },
         )
         .await?;
         Ok(saved.into_iter().map(PlannedService).collect())
+    }
+
+    /// Corrects a supplier contract (CIG, amount, date, document): a new version, the
+    /// earlier ones kept (`SupplierContract.versions`), with its reason and audit event
+    /// (`CONTRACT_CORRECTED`). ADMINISTRATION that owns the project, until the project
+    /// reaches a final state; a stale `version` gets CONFLICT; each wrong value
+    /// INVALID_INPUT naming its field. A new date moves its services' contract date.
+    async fn correct_contract(
+        &self,
+        ctx: &Context<'_>,
+        input: ContractCorrectionInput,
+    ) -> ApiResult<crate::graphql::plan::object::SupplierContract> {
+        let principal = viewer(ctx).require_writer(&[Role::Administration])?;
+        let contract_id = input
+            .id
+            .parse::<i32>()
+            .map_err(|_| ApiError::invalid("id", "not the id of a contract"))?;
+        let document_id = input
+            .document_id
+            .map(|id| {
+                id.parse::<i32>()
+                    .map_err(|_| ApiError::invalid("documentId", "not the id of a document"))
+            })
+            .transpose()?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let (contract, _) = contract::correct(
+            db,
+            principal,
+            contract::ContractCorrection {
+                contract_id,
+                expected_version: input.version,
+                cig: input.cig,
+                amount_eur: input.amount_eur,
+                contract_on: input.contract_on.0,
+                document_id,
+                reason: input.reason,
+            },
+        )
+        .await?;
+        let versions = contract::versions_of(db, contract.id).await?;
+        Ok(crate::graphql::plan::object::SupplierContract { contract, versions })
     }
 }

@@ -166,3 +166,198 @@ impl NextDeadline {
         }
     }
 }
+
+/// A supplier contract of a project (*contratto*): what its current version says, and
+/// every version (each correction is one; none is overwritten). The administration, the
+/// department and the verifier see every contract of the project; a supplier its own.
+pub struct SupplierContract {
+    pub contract: crate::entity::supplier_contract::Model,
+    /// Oldest first; the last is the current one.
+    pub versions: Vec<crate::entity::contract_version::Model>,
+}
+
+impl SupplierContract {
+    fn current(&self) -> Option<&crate::entity::contract_version::Model> {
+        self.versions
+            .iter()
+            .find(|v| v.version == self.contract.current_version)
+    }
+}
+
+#[Object]
+impl SupplierContract {
+    /// The contract's id, for `correctContract`.
+    async fn id(&self) -> ID {
+        ID(self.contract.id.to_string())
+    }
+
+    /// The current version: 1 as recorded, one more for each correction. Send it with
+    /// `correctContract`.
+    async fn version(&self) -> i32 {
+        self.contract.current_version
+    }
+
+    /// Whether it was corrected after it was recorded.
+    async fn corrected(&self) -> bool {
+        self.contract.current_version > 1
+    }
+
+    /// The supplier under contract.
+    async fn supplier(&self, ctx: &Context<'_>) -> ApiResult<Option<SupplierRef>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(supplier::Entity::find_by_id(self.contract.supplier_id)
+            .one(db)
+            .await?
+            .map(|s| SupplierRef {
+                vat_number: s.vat_number,
+                name: s.name,
+                is_psn: s.is_psn,
+            }))
+    }
+
+    /// The CIG (*Codice Identificativo Gara*) of the current version; null when recorded
+    /// without one.
+    async fn cig(&self) -> Option<&str> {
+        self.current().and_then(|v| v.cig.as_deref())
+    }
+
+    /// The amount in whole euros of the current version; null when recorded without one.
+    async fn amount_eur(&self) -> Option<i64> {
+        self.current().and_then(|v| v.amount_eur)
+    }
+
+    /// The signing date of the current version.
+    async fn contract_on(&self) -> Option<Date> {
+        self.current().map(|v| Date(v.signed_on))
+    }
+
+    /// The contract's document of the current version, if any and if you may read it (a
+    /// supplier reads only evidence).
+    async fn document(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<crate::graphql::document::object::Document>> {
+        contract_document(
+            ctx,
+            self.contract.application_id,
+            self.current().and_then(|v| v.document_id),
+        )
+        .await
+    }
+
+    /// The planned services it covers that you may see.
+    async fn services(&self, ctx: &Context<'_>) -> ApiResult<Vec<PlannedService>> {
+        use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let principal = crate::graphql::viewer::viewer(ctx).principal();
+        let mut query = planned_service::Entity::find()
+            .filter(planned_service::Column::ContractId.eq(self.contract.id))
+            .order_by_asc(planned_service::Column::Id);
+        if let Some(p) = principal.filter(|p| {
+            matches!(
+                p.role,
+                nuvola_shared::Role::Supplier | nuvola_shared::Role::Psn
+            )
+        }) {
+            query =
+                query.filter(planned_service::Column::SupplierId.eq(p.supplier_id.unwrap_or(-1)));
+        }
+        Ok(query
+            .all(db)
+            .await?
+            .into_iter()
+            .map(PlannedService)
+            .collect())
+    }
+
+    /// Every version, oldest first: what the contract said, when, by whom and why it
+    /// was corrected.
+    async fn versions(&self) -> Vec<ContractVersion> {
+        self.versions.iter().cloned().map(ContractVersion).collect()
+    }
+}
+
+/// The document `id` of the project `application_id`, if the reader may read it.
+async fn contract_document(
+    ctx: &Context<'_>,
+    application_id: i32,
+    id: Option<i32>,
+) -> ApiResult<Option<crate::graphql::document::object::Document>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let db = ctx.data_unchecked::<DatabaseConnection>();
+    let Some(project) = crate::entity::application::Entity::find_by_id(application_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let principal = crate::graphql::viewer::viewer(ctx).principal();
+    Ok(
+        crate::service::documents::readable(db, principal, &project, id)
+            .await?
+            .map(crate::graphql::document::object::Document),
+    )
+}
+
+/// One version of a supplier contract.
+pub struct ContractVersion(pub crate::entity::contract_version::Model);
+
+#[Object]
+impl ContractVersion {
+    /// 1 as recorded, then one more per correction.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn cig(&self) -> Option<&str> {
+        self.0.cig.as_deref()
+    }
+
+    async fn amount_eur(&self) -> Option<i64> {
+        self.0.amount_eur
+    }
+
+    async fn contract_on(&self) -> Date {
+        Date(self.0.signed_on)
+    }
+
+    /// The contract's document in this version, if you may read it.
+    async fn document(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<crate::graphql::document::object::Document>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let Some(contract) =
+            crate::entity::supplier_contract::Entity::find_by_id(self.0.contract_id)
+                .one(db)
+                .await?
+        else {
+            return Ok(None);
+        };
+        contract_document(ctx, contract.application_id, self.0.document_id).await
+    }
+
+    /// Why this version corrects the previous one; null for the first.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    /// When it was recorded.
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.0.recorded_at
+    }
+
+    /// Who recorded it (username).
+    async fn recorded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let Some(id) = self.0.recorded_by else {
+            return Ok(None);
+        };
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(crate::entity::account::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|a| a.username))
+    }
+}

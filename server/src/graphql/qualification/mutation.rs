@@ -10,7 +10,9 @@ use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
 use crate::service::qualification;
 
-/// A supplier to qualify (or to change; a `qualifiedUntil` in the past withdraws it).
+/// A supplier to qualify (or to change). `qualifiedUntil` runs from today to 36 months
+/// later (or null, no end); a supplier already qualified is withdrawn by ending it
+/// yesterday, and a lapsed one keeps its end when only its name or flag changes.
 #[derive(InputObject)]
 pub struct SupplierInput {
     /// Its VAT number (11 digits, with a valid check digit).
@@ -21,7 +23,8 @@ pub struct SupplierInput {
     pub qualified_until: Option<Date>,
 }
 
-/// An offering to qualify (or renew, under the same code), for at most 36 months.
+/// An offering to qualify (or renew, under the same code), for at most 36 months, not
+/// ended already and not beyond its supplier's qualification.
 #[derive(InputObject)]
 pub struct OfferingInput {
     pub supplier_vat: String,
