@@ -5,6 +5,7 @@
 //! requests and replicas never disagree.
 
 pub mod error;
+pub mod limits;
 pub mod live;
 pub mod loaders;
 pub mod pagination;
@@ -71,11 +72,13 @@ pub struct SubscriptionRoot(
 
 pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Limits against abusive queries (OWASP GraphQL cheat sheet).
+/// Limits against abusive queries (OWASP GraphQL cheat sheet); the defaults are the
+/// published maxima of [`limits`].
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub depth: usize,
     pub complexity: usize,
+    pub aliases: usize,
     /// Whether introspection is on (development and demo).
     pub introspection: bool,
 }
@@ -83,9 +86,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            // 13 is what the standard introspection query of GraphQL tools needs.
-            depth: 15,
-            complexity: 20_000,
+            depth: limits::MAX_DEPTH,
+            complexity: limits::MAX_COMPLEXITY,
+            aliases: limits::MAX_ALIASES,
             introspection: true,
         }
     }
@@ -111,7 +114,13 @@ pub fn build_schema_with_feed(
     )
     .data(feed)
     .data(db)
+    .register_output_type::<nuvola_shared::ErrorCode>()
     .extension(live::SubscriptionsOnlyOverWebSocket)
+    .extension(limits::QueryLimits {
+        max_aliases: limits.aliases,
+        max_depth: limits.depth,
+        max_complexity: limits.complexity,
+    })
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);
     if !limits.introspection {
@@ -127,8 +136,60 @@ pub fn sdl() -> String {
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
+    .register_output_type::<nuvola_shared::ErrorCode>()
     .finish()
     .sdl()
+}
+
+/// Checks a query document against the schema, as a request would be checked before
+/// it runs (parsing, every validation rule, the limits), and runs nothing: `Ok` with
+/// its cost, or the errors a client would get. The front end's documents are checked
+/// with it (`tests/api/documents_of_the_front_end.rs`).
+pub async fn validate(document: &str) -> Result<limits::Cost, Vec<async_graphql::ServerError>> {
+    struct StopAfterValidation;
+    impl async_graphql::extensions::ExtensionFactory for StopAfterValidation {
+        fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+            std::sync::Arc::new(StopAfterValidation)
+        }
+    }
+    /// The message of the one error that means "valid": nothing after the validation
+    /// may run, since no database is attached.
+    const VALID: &str = "validated: not executed";
+    #[async_graphql::async_trait::async_trait]
+    impl async_graphql::extensions::Extension for StopAfterValidation {
+        async fn validation(
+            &self,
+            ctx: &async_graphql::extensions::ExtensionContext<'_>,
+            next: async_graphql::extensions::NextValidation<'_>,
+        ) -> Result<async_graphql::ValidationResult, Vec<async_graphql::ServerError>> {
+            next.run(ctx).await?;
+            Err(vec![async_graphql::ServerError::new(VALID, None)])
+        }
+    }
+    let limits = Limits::default();
+    let schema = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .register_output_type::<nuvola_shared::ErrorCode>()
+    // Outermost, so that the limits below it record the cost before it stops.
+    .extension(StopAfterValidation)
+    .extension(limits::QueryLimits {
+        max_aliases: limits.aliases,
+        max_depth: limits.depth,
+        max_complexity: limits.complexity,
+    })
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .finish();
+    let cost = limits::CostCell::default();
+    let request = async_graphql::Request::new(document).data(cost.clone());
+    let response = schema.execute(request).await;
+    match response.errors.as_slice() {
+        [only] if only.message == VALID => cost.get().ok_or_else(|| response.errors.clone()),
+        _ => Err(response.errors),
+    }
 }
 
 /// Adds what each request needs of its own: fresh DataLoaders, who is asking, and

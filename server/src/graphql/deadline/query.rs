@@ -29,16 +29,11 @@ impl DeadlineQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        kind: Option<String>,
+        kind: Option<DeadlineKind>,
     ) -> ApiResult<OverdueProjectConnection> {
         viewer(ctx).require(&[Role::Department])?;
         let first = page_size(first)?;
         let after = after.as_deref().map(decode_cursor).transpose()?;
-        let kind = kind
-            .as_deref()
-            .map(DeadlineKind::parse)
-            .transpose()
-            .map_err(|e| ApiError::from_parse("kind", e))?;
         let mut matching = standing_mark_condition();
         if let Some(kind) = kind {
             matching = matching.add(application::Column::OverdueKind.eq(kind.code()));

@@ -1,7 +1,7 @@
 use async_graphql::{Context, Object, SimpleObject};
 use sea_orm::DatabaseConnection;
 
-use crate::graphql::application::object::{ApplicationFilterInput, ApplicationStateGql};
+use crate::graphql::application::object::ApplicationFilterInput;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::service;
 
@@ -21,7 +21,7 @@ pub struct Stats {
 /// Totals of the applications in one state.
 #[derive(SimpleObject)]
 pub struct StateStats {
-    pub state: ApplicationStateGql,
+    pub state: nuvola_shared::ApplicationState,
     pub applications: i64,
     pub amount_eur: f64,
 }
