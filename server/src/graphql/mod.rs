@@ -143,7 +143,8 @@ pub fn sdl() -> String {
 
 /// Checks a query document against the schema, as a request would be checked before
 /// it runs (parsing, every validation rule, the limits), and runs nothing: `Ok` with
-/// its cost, or the errors a client would get. The front end's documents are checked
+/// its cost (with every `Int` variable at the largest page, 100), or the errors a
+/// client would get. The front end's documents are checked
 /// with it (`tests/api/documents_of_the_front_end.rs`).
 pub async fn validate(document: &str) -> Result<limits::Cost, Vec<async_graphql::ServerError>> {
     struct StopAfterValidation;
@@ -183,8 +184,28 @@ pub async fn validate(document: &str) -> Result<limits::Cost, Vec<async_graphql:
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .finish();
+    // Paged fields compute their complexity from `first`: every Int variable is given
+    // the largest page, so the document is checked at its most expensive. Other
+    // variables are left out (their values are the caller's; their types are checked).
+    let mut variables = async_graphql::Variables::default();
+    if let Ok(parsed) = async_graphql::parser::parse_query(document) {
+        for (_, operation) in parsed.operations.iter() {
+            for definition in &operation.node.variable_definitions {
+                let ty = &definition.node.var_type.node;
+                if matches!(&ty.base, async_graphql::parser::types::BaseType::Named(n) if n.as_str() == "Int")
+                {
+                    variables.insert(
+                        definition.node.name.node.clone(),
+                        async_graphql::Value::from(limits::MAX_PAGE_SIZE as i32),
+                    );
+                }
+            }
+        }
+    }
     let cost = limits::CostCell::default();
-    let request = async_graphql::Request::new(document).data(cost.clone());
+    let request = async_graphql::Request::new(document)
+        .variables(variables)
+        .data(cost.clone());
     let response = schema.execute(request).await;
     match response.errors.as_slice() {
         [only] if only.message == VALID => cost.get().ok_or_else(|| response.errors.clone()),

@@ -88,8 +88,6 @@ struct Gate {
     graphiql: Option<PathBuf>,
     /// The schema in SDL, for `GET /graphql/schema.graphql` (whatever introspection says).
     sdl: String,
-    /// The most requests per minute, for `extensions.cost` (0: no limit).
-    requests_per_minute: u32,
 }
 
 /// Binds and returns the running server and its address (port 0 picks a free port).
@@ -115,7 +113,6 @@ pub fn start(
             .introspection
             .then(|| options.static_dir.join("graphiql").join("index.html")),
         sdl: schema.sdl(),
-        requests_per_minute: options.requests_per_minute,
     });
     // A document folder that cannot be created fails the start, not the first upload.
     let temp_dir = options.storage_dir.join("tmp");

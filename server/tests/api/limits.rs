@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{both, error_code, gql, Backend, TestApp, TestDb};
+use crate::helpers::{both, error_code, gql, TestApp, TestDb};
 use nuvola_server::graphql::limits::{MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, MAX_PAGE_SIZE};
 use nuvola_server::graphql::validate;
 

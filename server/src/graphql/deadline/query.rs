@@ -7,7 +7,7 @@ use sea_orm::{
 
 use super::object::{decode_cursor, OverdueProjectConnection};
 use crate::entity::application;
-use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::error::ApiResult;
 use crate::graphql::pagination::{page_size, DEFAULT_PAGE_SIZE};
 use crate::graphql::viewer::viewer;
 use crate::service::deadlines::standing_mark_condition;
