@@ -19,29 +19,33 @@ fn en() -> bool {
 }
 
 /// Copies `text` with the browser's clipboard (`navigator.clipboard.writeText`), called
-/// through `js_sys` so the page needs no more `web-sys` features.
-fn copy_to_clipboard(text: &str) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
+/// through `js_sys` so the page needs no more `web-sys` features. `Err` when the browser
+/// refuses (no clipboard, no permission).
+async fn copy_to_clipboard(text: String) -> Result<(), ()> {
+    let window = web_sys::window().ok_or(())?;
     let clipboard = js_sys::Reflect::get(&window, &JsValue::from_str("navigator"))
-        .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("clipboard")));
-    let Ok(clipboard) = clipboard else {
-        return false;
-    };
-    let Ok(write) = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText")) else {
-        return false;
-    };
-    let Ok(write) = write.dyn_into::<js_sys::Function>() else {
-        return false;
-    };
-    write.call1(&clipboard, &JsValue::from_str(text)).is_ok()
+        .and_then(|n| js_sys::Reflect::get(&n, &JsValue::from_str("clipboard")))
+        .map_err(|_| ())?;
+    let write = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText"))
+        .map_err(|_| ())?
+        .dyn_into::<js_sys::Function>()
+        .map_err(|_| ())?;
+    let promise = write
+        .call1(&clipboard, &JsValue::from_str(&text))
+        .map_err(|_| ())?
+        .dyn_into::<js_sys::Promise>()
+        .map_err(|_| ())?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|_| ())
 }
 
 /// An example to copy: the code, and a button that copies it and says so.
 #[component]
 fn Example(label: &'static str, code: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
+    // None: not tried yet; Some(true) copied; Some(false) the browser refused.
+    let copied = RwSignal::new(None::<bool>);
     let text = StoredValue::new(code.clone());
     view! {
         <div class="api-example mb-3">
@@ -50,16 +54,27 @@ fn Example(label: &'static str, code: String) -> impl IntoView {
                 <button
                     type="button"
                     class="btn btn-outline-primary btn-xs"
-                    on:click=move |_| copied.set(copy_to_clipboard(&text.get_value()))
+                    on:click=move |_| {
+                        leptos::task::spawn_local(async move {
+                            copied.set(Some(copy_to_clipboard(text.get_value()).await.is_ok()));
+                        });
+                    }
                 >
                     {move || match (copied.get(), en()) {
-                        (true, false) => "Copiato",
-                        (true, true) => "Copied",
-                        (false, false) => "Copia l'esempio",
-                        (false, true) => "Copy the example",
+                        (Some(true), false) => "Copiato",
+                        (Some(true), true) => "Copied",
+                        (_, false) => "Copia l'esempio",
+                        (_, true) => "Copy the example",
                     }}
                 </button>
             </div>
+            <p class="small text-danger mb-0" role="status">
+                {move || match (copied.get(), en()) {
+                    (Some(false), false) => "Il browser non consente di copiare: seleziona il testo dell'esempio.",
+                    (Some(false), true) => "The browser does not allow copying: select the example's text.",
+                    _ => "",
+                }}
+            </p>
             <pre class="api-code"><code>{code}</code></pre>
         </div>
     }

@@ -51,8 +51,9 @@ impl CostCell {
 }
 
 /// Enforces [`MAX_ALIASES`], gives every refusal of a limit the code `LIMIT_EXCEEDED`
-/// (with `extensions.limit` and `extensions.max`) and any other invalid query
-/// `BAD_REQUEST`, and records the cost of the query for the response.
+/// (with `extensions.limit` and `extensions.max`), a value of the wrong type
+/// `INVALID_INPUT` (with `extensions.field`) and any other invalid query `BAD_REQUEST`,
+/// and records the cost of the query for the response.
 pub struct QueryLimits {
     pub max_aliases: usize,
     pub max_depth: usize,
@@ -85,6 +86,25 @@ fn with_code(mut e: ServerError, code: ErrorCode) -> ServerError {
         e.extensions
             .get_or_insert_with(Default::default)
             .set("code", code.code());
+    }
+    e
+}
+
+/// A value the schema's types refuse (an enum value that does not exist, a string
+/// where a number goes) is bad input like any other: `INVALID_INPUT`, blaming the
+/// argument or input field by its name, as the resolvers' own checks do.
+fn invalid_input(mut e: ServerError) -> ServerError {
+    // "Invalid value for argument \"input.dataClass\", enumeration type …"
+    let field = e
+        .message
+        .split('"')
+        .nth(1)
+        .and_then(|path| path.rsplit('.').find(|s| s.parse::<usize>().is_err()))
+        .map(str::to_owned);
+    let ext = e.extensions.get_or_insert_with(Default::default);
+    ext.set("code", ErrorCode::InvalidInput.code());
+    if let Some(field) = field {
+        ext.set("field", field);
     }
     e
 }
@@ -147,6 +167,7 @@ impl Extension for QueryLimits {
                         r.locations = e.locations;
                         r
                     }
+                    m if m.starts_with("Invalid value for argument") => invalid_input(e),
                     _ => with_code(e, ErrorCode::BadRequest),
                 })
                 .collect()),

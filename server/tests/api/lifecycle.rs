@@ -316,7 +316,7 @@ both! {
         // Steps the migration does not have; ASSESSED needs a questionnaire.
         assert_eq!(refused(&w, Some("fornitore"), MOVE_ONE, json!({ "s": { "id": first["id"], "version": first["version"], "status": "MIGRATED" } })).await, "INVALID_TRANSITION");
         assert_eq!(refused(&w, Some("fornitore"), MOVE_ONE, json!({ "s": { "id": first["id"], "version": first["version"], "status": "ASSESSED" } })).await, "INVALID_TRANSITION");
-        assert_eq!(refused(&w, Some("fornitore"), MOVE_ONE, json!({ "s": { "id": first["id"], "version": first["version"], "status": "DONE" } })).await, "BAD_REQUEST", "DONE is not a ServiceStatus: refused before anything runs");
+        assert_eq!(refused(&w, Some("fornitore"), MOVE_ONE, json!({ "s": { "id": first["id"], "version": first["version"], "status": "DONE" } })).await, "INVALID_INPUT");
         // Completion needs every service migrated.
         assert_eq!(refused(&w, Some("scuola"), COMPLETE, json!({ "p": version_of(&p, SCHOOL_CUP) })).await, "INVALID_TRANSITION");
         // A stale version.
