@@ -48,15 +48,22 @@ async fn a_developer_reads_the_api_page_and_opens_graphiql(backend: Backend) -> 
     // The examples are copied with a button that says what happened.
     button(driver, "Copia l'esempio").await?.click().await?;
     eventually("the copy told", Duration::from_secs(5), || async {
-        let copied = driver.find_all(By::XPath("//button[normalize-space()='Copiato']")).await?;
+        let copied = driver
+            .find_all(By::XPath("//button[normalize-space()='Copiato']"))
+            .await?;
         let refused = driver
-            .find_all(By::XPath("//*[contains(text(), 'Il browser non consente di copiare')]"))
+            .find_all(By::XPath(
+                "//*[contains(text(), 'Il browser non consente di copiare')]",
+            ))
             .await?;
         Ok((!copied.is_empty() || !refused.is_empty()).then_some(()))
     })
     .await?;
     let (width, room) = page_fits(driver).await?;
-    ensure!(width <= room, "the API page is {width} px wide in {room} px");
+    ensure!(
+        width <= room,
+        "the API page is {width} px wide in {room} px"
+    );
     browser.screenshot("api-page-phone").await?;
     assert_accessible(&browser, "API e dati aperti").await?;
 
@@ -66,7 +73,10 @@ async fn a_developer_reads_the_api_page_and_opens_graphiql(backend: Backend) -> 
     wait_for_page_text(driver, "Coming: signed webhooks").await?;
     wait_for_page_text(driver, "Every answer carries in extensions.cost").await?;
     let (width, room) = page_fits(driver).await?;
-    ensure!(width <= room, "the API page in English is {width} px wide in {room} px");
+    ensure!(
+        width <= room,
+        "the API page in English is {width} px wide in {room} px"
+    );
     browser.screenshot("api-page-phone-english").await?;
     assert_accessible(&browser, "API and open data").await?;
     button(driver, "ITA Italiano").await?.click().await?;
@@ -75,15 +85,14 @@ async fn a_developer_reads_the_api_page_and_opens_graphiql(backend: Backend) -> 
     driver.set_window_rect(0, 0, 1280, 900).await?;
     driver.goto(format!("{}/graphql", server.url)).await?;
     eventually("GraphiQL drawn", Duration::from_secs(20), || async {
-        let editors = driver.find_all(By::Css(".graphiql-container .graphiql-query-editor")).await?;
+        let editors = driver
+            .find_all(By::Css(".graphiql-container .graphiql-query-editor"))
+            .await?;
         Ok((!editors.is_empty()).then_some(()))
     })
     .await?;
     let scripts: Vec<String> = driver
-        .execute(
-            "return [...document.scripts].map(s => s.src);",
-            vec![],
-        )
+        .execute("return [...document.scripts].map(s => s.src);", vec![])
         .await?
         .convert()?;
     ensure!(

@@ -29,9 +29,10 @@ use nuvola_shared::Role;
 use crate::i18n::t;
 use crate::layout::{Footer, Header};
 use crate::pages::{
-    AccessibilityStatement, ApiAndOpenData, AdministrationHome, AdministrationProject, AdministrationRequests,
-    Dashboard, DepartmentProject, Explorer, LegalNotes, Login, NotFound, Notifications,
-    PublicProject, RequireRole, SupplierHome, UnreadNotifications, VerifierHome, VerifierProject,
+    AccessibilityStatement, AdministrationHome, AdministrationProject, AdministrationRequests,
+    ApiAndOpenData, Dashboard, DepartmentProject, Explorer, LegalNotes, Login, NotFound,
+    Notifications, PublicProject, RequireRole, SupplierHome, UnreadNotifications, VerifierHome,
+    VerifierProject,
 };
 use crate::pages::{DepartmentCalls, DepartmentImports, DepartmentSuppliers};
 use crate::session::Session;

@@ -81,7 +81,10 @@ fn refusal(message: String, limit: &str, max: usize) -> ServerError {
 }
 
 fn with_code(mut e: ServerError, code: ErrorCode) -> ServerError {
-    let has_code = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
+    let has_code = e
+        .extensions
+        .as_ref()
+        .is_some_and(|x| x.get("code").is_some());
     if !has_code {
         e.extensions
             .get_or_insert_with(Default::default)

@@ -25,9 +25,9 @@ use sea_orm::DatabaseConnection;
 
 use crate::graphql::account::mutation::SESSION_COOKIE;
 use crate::graphql::error::{UNAVAILABLE, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECS};
+use crate::graphql::limits::{self, Cost, CostCell};
 use crate::graphql::live::Connection;
 use crate::graphql::viewer::{RequestMeta, Viewer};
-use crate::graphql::limits::{self, Cost, CostCell};
 use crate::graphql::{self, Limits, NuvolaSchema};
 use crate::ratelimit::{ApiLimiter, Decision};
 use crate::service::auth;
@@ -213,10 +213,13 @@ async fn observe(
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let route = match path.as_str() {
-        "/graphql" | "/graphql/ws" | "/graphql/schema.graphql" | "/healthz" | "/readyz"
-        | "/metrics" | "/api/export.csv" => {
-            path.clone()
-        }
+        "/graphql"
+        | "/graphql/ws"
+        | "/graphql/schema.graphql"
+        | "/healthz"
+        | "/readyz"
+        | "/metrics"
+        | "/api/export.csv" => path.clone(),
         p if p.starts_with("/api/") => documents::route_label(p).to_owned(),
         _ => "spa".to_owned(),
     };
@@ -529,7 +532,9 @@ fn budget_json(decision: Option<&Decision>) -> serde_json::Value {
 /// The whole of `extensions.cost`.
 fn full_cost(cost: Option<Cost>, decision: Option<&Decision>) -> serde_json::Value {
     let mut all = cost_json(cost);
-    if let (Some(all), serde_json::Value::Object(budget)) = (all.as_object_mut(), budget_json(decision)) {
+    if let (Some(all), serde_json::Value::Object(budget)) =
+        (all.as_object_mut(), budget_json(decision))
+    {
         all.extend(budget);
     }
     all

@@ -116,7 +116,9 @@ fn breaking_changes(old: &str, new: &str) -> Vec<(String, String)> {
     for (name, kind) in &old.types {
         match new.types.get(name) {
             None => out.push((name.clone(), format!("{kind} {name} removed"))),
-            Some(k) if k != kind => out.push((name.clone(), format!("{name} changed from {kind} to {k}"))),
+            Some(k) if k != kind => {
+                out.push((name.clone(), format!("{name} changed from {kind} to {k}")))
+            }
             _ => {}
         }
     }
@@ -145,7 +147,10 @@ fn breaking_changes(old: &str, new: &str) -> Vec<(String, String)> {
             && !ty.nullable
             && !default
         {
-            out.push((coord.clone(), format!("new required argument {coord}: {ty}")));
+            out.push((
+                coord.clone(),
+                format!("new required argument {coord}: {ty}"),
+            ));
         }
     }
     for (coord, (ty, _)) in &old.input_fields {
@@ -164,7 +169,10 @@ fn breaking_changes(old: &str, new: &str) -> Vec<(String, String)> {
             && !ty.nullable
             && !default
         {
-            out.push((coord.clone(), format!("new required input field {coord}: {ty}")));
+            out.push((
+                coord.clone(),
+                format!("new required input field {coord}: {ty}"),
+            ));
         }
     }
     for value in &old.enum_values {
@@ -191,7 +199,9 @@ fn previous_release() -> (String, String) {
         })
         .collect();
     releases.sort();
-    let (_, path) = releases.pop().expect("at least one release in server/schema/releases");
+    let (_, path) = releases
+        .pop()
+        .expect("at least one release in server/schema/releases");
     (
         path.file_stem().unwrap().to_string_lossy().into_owned(),
         std::fs::read_to_string(&path).unwrap(),
@@ -201,7 +211,9 @@ fn previous_release() -> (String, String) {
 /// The API section of CHANGELOG.md: from `## API` to the next second-level heading.
 fn api_changelog() -> String {
     let text = std::fs::read_to_string(CHANGELOG).expect("CHANGELOG.md at the root");
-    let start = text.find("\n## API").expect("a `## API` section in CHANGELOG.md");
+    let start = text
+        .find("\n## API")
+        .expect("a `## API` section in CHANGELOG.md");
     let rest = &text[start + 1..];
     let end = rest[3..].find("\n## ").map_or(rest.len(), |e| e + 3);
     rest[..end].to_owned()
@@ -271,6 +283,9 @@ fn the_checker_finds_each_kind_of_breaking_change() {
         "In.needed",
         "Colour.GREEN",
     ] {
-        assert!(coords.contains(&expected.to_owned()), "{expected} not in {coords:?}");
+        assert!(
+            coords.contains(&expected.to_owned()),
+            "{expected} not in {coords:?}"
+        );
     }
 }

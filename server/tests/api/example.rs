@@ -6,7 +6,10 @@ use serde_json::json;
 
 use crate::helpers::{both, TestApp, TestDb};
 
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/open_data_client.py");
+const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/open_data_client.py"
+);
 
 both! {
     async fn the_python_example_pages_through_public_projects_with_a_filter(backend: Backend) {

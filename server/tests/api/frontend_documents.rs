@@ -253,9 +253,16 @@ async fn every_document_the_front_end_sends_is_valid_against_the_schema() {
         "only {} documents found in frontend/src: has the way they are written changed?",
         documents.len()
     );
-    for must in ["query Explorer", "mutation Login", "subscription S", "query ImportJobs"] {
+    for must in [
+        "query Explorer",
+        "mutation Login",
+        "subscription S",
+        "query ImportJobs",
+    ] {
         assert!(
-            documents.iter().any(|(_, d)| d.trim_start().starts_with(must)),
+            documents
+                .iter()
+                .any(|(_, d)| d.trim_start().starts_with(must)),
             "{must} was not found among the front end's documents"
         );
     }
@@ -288,7 +295,10 @@ async fn a_renamed_field_in_a_front_end_document_is_caught() {
     );
     // As if the server renamed `amountEur` (or the page misspelt it).
     let renamed = explorer.replace("amountEur", "amountEuro");
-    assert_ne!(&renamed, explorer, "the explorer's query asks for amountEur");
+    assert_ne!(
+        &renamed, explorer,
+        "the explorer's query asks for amountEur"
+    );
     let errors = nuvola_server::graphql::validate(&renamed)
         .await
         .expect_err("a renamed field must not validate");
@@ -305,11 +315,10 @@ async fn a_renamed_field_in_a_front_end_document_is_caught() {
     .await
     .expect_err("an unknown enum value");
     assert!(!bad_enum.is_empty());
-    let unknown_argument = nuvola_server::graphql::validate(
-        "query { applications(page: 2) { totalCount } }",
-    )
-    .await
-    .expect_err("an argument the field does not have");
+    let unknown_argument =
+        nuvola_server::graphql::validate("query { applications(page: 2) { totalCount } }")
+            .await
+            .expect_err("an argument the field does not have");
     assert!(!unknown_argument.is_empty());
 }
 

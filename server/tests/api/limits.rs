@@ -72,7 +72,9 @@ async fn the_published_complexity_passes_and_more_is_refused() {
 #[tokio::test]
 async fn the_published_number_of_aliases_passes_and_one_more_is_refused() {
     let aliased = |n: usize| -> String {
-        let fields: String = (0..n).map(|i| format!("c{i}: calls {{ title }} ")).collect();
+        let fields: String = (0..n)
+            .map(|i| format!("c{i}: calls {{ title }} "))
+            .collect();
         format!("{{ {fields} }}")
     };
     validate(&aliased(MAX_ALIASES)).await.unwrap();
@@ -88,7 +90,9 @@ async fn the_published_number_of_aliases_passes_and_one_more_is_refused() {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    let errors = validate(&in_fragment).await.expect_err("aliases in a fragment");
+    let errors = validate(&in_fragment)
+        .await
+        .expect_err("aliases in a fragment");
     assert!(limit_refused(&errors, "aliases"), "{errors:?}");
 }
 

@@ -6,7 +6,6 @@ use nuvola_shared::api::{ApplicationFilter, ParsedFilter};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::entity::{application, planned_service};
-use nuvola_shared::{NextDeadlineKind, OpenDataState};
 use crate::graphql::administration::object::Administration;
 use crate::graphql::call::object::Call;
 use crate::graphql::deadline::object::OverdueMark;
@@ -19,6 +18,7 @@ use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
 use crate::service;
 use crate::service::access::{self, PlanScope};
+use nuvola_shared::{NextDeadlineKind, OpenDataState};
 
 /// A funded application (*candidatura*), a project once funded. Identified by its CUP
 /// and its call: the same CUP may appear in two calls.
@@ -38,8 +38,7 @@ impl Application {
 
     /// The state of the project.
     async fn state(&self) -> ApiResult<nuvola_shared::ApplicationState> {
-        nuvola_shared::ApplicationState::parse(&self.0.state)
-            .map_err(ApiError::internal)
+        nuvola_shared::ApplicationState::parse(&self.0.state).map_err(ApiError::internal)
     }
 
     /// The state as the open data writes it: `A` funded, `R` renounced or revoked,

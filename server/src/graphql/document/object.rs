@@ -19,8 +19,7 @@ impl Document {
 
     /// What the document is.
     async fn kind(&self) -> ApiResult<nuvola_shared::DocumentKind> {
-        nuvola_shared::DocumentKind::parse(&self.0.kind)
-            .map_err(ApiError::internal)
+        nuvola_shared::DocumentKind::parse(&self.0.kind).map_err(ApiError::internal)
     }
 
     /// The name the uploader gave the file (metadata only: never used as a path).

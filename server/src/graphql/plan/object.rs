@@ -4,9 +4,11 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::entity::{catalogue_service, cloud_offering, planned_service, supplier};
 use crate::graphql::error::{stored, stored_opt, ApiResult};
-use nuvola_shared::{DataClass, Deployment, Modality, NextDeadlineKind, ServiceModel, ServiceState};
 use crate::graphql::lifecycle::object::Assessment;
 use crate::graphql::scalars::Date;
+use nuvola_shared::{
+    DataClass, Deployment, Modality, NextDeadlineKind, ServiceModel, ServiceState,
+};
 
 /// One line of a project's migration plan (*piano di migrazione*).
 pub struct PlannedService(pub planned_service::Model);

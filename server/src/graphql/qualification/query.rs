@@ -3,8 +3,8 @@ use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 
 use crate::entity::{cloud_offering, supplier};
 use crate::graphql::error::{stored, ApiResult};
-use nuvola_shared::{DataClass, DeploymentModel, ServiceModel};
 use crate::graphql::scalars::Date;
+use nuvola_shared::{DataClass, DeploymentModel, ServiceModel};
 
 /// A qualified cloud supplier (PSN included, flagged) with its offerings. Public: the
 /// catalogue of qualified services is published.

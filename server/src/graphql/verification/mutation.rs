@@ -2,7 +2,7 @@ use async_graphql::{Context, InputObject, Object, ID};
 use nuvola_shared::Role;
 use sea_orm::DatabaseConnection;
 
-use super::object::{ VerificationCheck, VerificationRequest};
+use super::object::{VerificationCheck, VerificationRequest};
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;

@@ -57,8 +57,7 @@ impl VerificationRequest {
 
     /// OPEN, ANSWERED or CLOSED.
     async fn state(&self) -> ApiResult<nuvola_shared::RequestState> {
-        nuvola_shared::RequestState::parse(&self.0.state)
-            .map_err(ApiError::internal)
+        nuvola_shared::RequestState::parse(&self.0.state).map_err(ApiError::internal)
     }
 
     /// When the verifier opened it.
@@ -129,8 +128,7 @@ impl VerificationCheck {
 
     /// PASS, FAIL or NOT_APPLICABLE.
     async fn outcome(&self) -> ApiResult<nuvola_shared::CheckOutcome> {
-        nuvola_shared::CheckOutcome::parse(&self.0.outcome)
-            .map_err(ApiError::internal)
+        nuvola_shared::CheckOutcome::parse(&self.0.outcome).map_err(ApiError::internal)
     }
 
     /// The verifier's notes.

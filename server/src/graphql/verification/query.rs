@@ -2,7 +2,7 @@ use async_graphql::{Context, Object};
 use nuvola_shared::Role;
 use sea_orm::DatabaseConnection;
 
-use super::object::{ VerificationRequest};
+use super::object::VerificationRequest;
 use crate::graphql::error::ApiResult;
 use crate::graphql::viewer::viewer;
 use crate::service::verification;
