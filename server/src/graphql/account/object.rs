@@ -23,7 +23,6 @@ impl Account {
     async fn role(&self) -> nuvola_shared::Role {
         nuvola_shared::Role::parse(&self.0.role)
             .unwrap_or(nuvola_shared::Role::Public)
-            .into()
     }
 
     /// A disabled account cannot log in and its tokens are revoked.

@@ -47,13 +47,13 @@ impl StatsQuery {
                 let state =
                     nuvola_shared::ApplicationState::parse(&state).map_err(ApiError::internal)?;
                 Ok(StateStats {
-                    state: state.into(),
+                    state,
                     applications: n,
                     amount_eur: amount as f64,
                 })
             })
             .collect::<ApiResult<Vec<_>>>()?;
-        by_state.sort_by_key(|s| nuvola_shared::ApplicationState::from(s.state));
+        by_state.sort_by_key(|s| s.state);
         Ok(Stats {
             applications: totals.applications,
             amount_eur: totals.amount_eur as f64,

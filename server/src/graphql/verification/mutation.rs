@@ -165,7 +165,7 @@ impl VerificationMutation {
     ) -> ApiResult<VerificationCheck> {
         let principal = viewer(ctx).require_writer(&[Role::Verifier])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let outcome: nuvola_shared::CheckOutcome = input.outcome.into();
+        let outcome: nuvola_shared::CheckOutcome = input.outcome;
         let saved = verification::record_check(
             db,
             principal,
