@@ -85,8 +85,8 @@ fn literals(source: &str) -> Vec<Literal> {
                                 consumed = k2 + 1;
                                 // A line continuation: the newline and the next line's
                                 // leading blanks are not part of the string.
-                                let mut peek = chars.clone();
-                                while let Some((k3, w)) = peek.next() {
+                                let peek = chars.clone();
+                                for (k3, w) in peek {
                                     if w.is_whitespace() {
                                         chars.next();
                                         consumed = k3 + w.len_utf8();

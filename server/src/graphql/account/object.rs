@@ -21,8 +21,7 @@ impl Account {
     }
 
     async fn role(&self) -> nuvola_shared::Role {
-        nuvola_shared::Role::parse(&self.0.role)
-            .unwrap_or(nuvola_shared::Role::Public)
+        nuvola_shared::Role::parse(&self.0.role).unwrap_or(nuvola_shared::Role::Public)
     }
 
     /// A disabled account cannot log in and its tokens are revoked.
