@@ -75,7 +75,10 @@ fn Example(label: &'static str, code: String) -> impl IntoView {
                     _ => "",
                 }}
             </p>
-            <pre class="api-code"><code>{code}</code></pre>
+            // Focusable and named: a box that scrolls must be reachable by keyboard.
+            <pre class="api-code" tabindex="0" role="region" aria-label=label>
+                <code>{code}</code>
+            </pre>
         </div>
     }
 }
