@@ -51,6 +51,12 @@ mkdir -p "$staging/fonts/Titillium_Web" "$staging/fonts/Roboto_Mono"
 cp "$assets"/fonts/Titillium_Web/*.woff2 "$assets/fonts/Titillium_Web/OFL.txt" "$staging/fonts/Titillium_Web/"
 cp "$assets"/fonts/Roboto_Mono/*.woff2 "$staging/fonts/Roboto_Mono/"
 cp frontend/index.html frontend/boot.js "$staging/"
+# GraphiQL for GET /graphql in development, from its npm packages (no CDN).
+mkdir -p "$staging/graphiql"
+cp frontend/graphiql/* "$staging/graphiql/"
+cp frontend/node_modules/graphiql/graphiql.min.js frontend/node_modules/graphiql/graphiql.min.css \
+  frontend/node_modules/react/umd/react.production.min.js \
+  frontend/node_modules/react-dom/umd/react-dom.production.min.js "$staging/graphiql/"
 
 # Swap the new build in whole, so a running server never serves half of one.
 rm -rf "$out.old"

@@ -5,6 +5,7 @@
 //! | `/` | everyone | open-data explorer |
 //! | `/progetti/:cup` | everyone | a project's public page |
 //! | `/accedi` | everyone | login |
+//! | `/api-e-dati-aperti` | everyone | the API for third parties: endpoint, tokens, limits, error codes |
 //! | `/amministrazione` | ADMINISTRATION | my projects |
 //! | `/amministrazione/progetti/:cup` | ADMINISTRATION | a project: plan, contract |
 //! | `/fornitore` | SUPPLIER, PSN | the services contracted to me |
@@ -29,8 +30,9 @@ use crate::i18n::t;
 use crate::layout::{Footer, Header};
 use crate::pages::{
     AccessibilityStatement, AdministrationHome, AdministrationProject, AdministrationRequests,
-    Dashboard, DepartmentProject, Explorer, LegalNotes, Login, NotFound, Notifications,
-    PublicProject, RequireRole, SupplierHome, UnreadNotifications, VerifierHome, VerifierProject,
+    ApiAndOpenData, Dashboard, DepartmentProject, Explorer, LegalNotes, Login, NotFound,
+    Notifications, PublicProject, RequireRole, SupplierHome, UnreadNotifications, VerifierHome,
+    VerifierProject,
 };
 use crate::pages::{DepartmentCalls, DepartmentImports, DepartmentSuppliers};
 use crate::session::Session;
@@ -65,6 +67,21 @@ macro_rules! reserved_page {
             }
         }
     };
+}
+
+/// The page for third parties' developers: public, but long and read by few, so it is
+/// loaded on demand like the reserved areas (no role guard).
+struct ApiPage;
+
+#[lazy_route]
+impl LazyRoute for ApiPage {
+    fn data() -> Self {
+        ApiPage
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <ApiAndOpenData/> }.into_any()
+    }
 }
 
 reserved_page!(AdministrationHomePage, ADMINISTRATION, AdministrationHome);
@@ -105,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/accedi") view=Login/>
                     <Route path=path!("/accessibilita") view=AccessibilityStatement/>
                     <Route path=path!("/note-legali") view=LegalNotes/>
+                    <Route path=path!("/api-e-dati-aperti") view={Lazy::<ApiPage>::new()}/>
                     <Route path=path!("/amministrazione") view={Lazy::<AdministrationHomePage>::new()}/>
                     <Route
                         path=path!("/amministrazione/progetti/:cup")

@@ -379,6 +379,7 @@ const MESSAGES: &[(&str, &str)] = &[
     ("Enti finanziati", "Funded bodies"),
     ("Esci", "Log out"),
     ("Feedback", "Feedback"),
+    ("API e dati aperti", "API and open data"),
     ("Finanziati", "Funded"),
     ("Finanziato il", "Funded on"),
     ("Finestra di cut-over", "Cut-over window"),

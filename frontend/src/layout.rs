@@ -343,6 +343,9 @@ pub fn Footer() -> impl IntoView {
                             <a href="/note-legali">{move || t("Note legali e fonti dei dati")}</a>
                         </li>
                         <li class="list-inline-item">
+                            <a href="/api-e-dati-aperti">{move || t("API e dati aperti")}</a>
+                        </li>
+                        <li class="list-inline-item">
                             <a href="https://github.com/nuvola-pa/nuvola/issues">{move || t("Feedback")}</a>
                         </li>
                     </ul>

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::ParseError;
 
 /// The data class of a service (Strategia Cloud Italia).
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DataClass {
@@ -49,6 +50,7 @@ impl DataClass {
 }
 
 /// The migration modality of measure 1.2.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Modality {
     /// A: *Trasferimento in sicurezza dell'infrastruttura IT* (lift-and-shift to IaaS).
@@ -82,12 +84,17 @@ impl Modality {
 }
 
 /// The cloud service model of an offering.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ServiceModel {
+    /// Infrastructure as a service.
     Iaas,
+    /// Platform as a service.
     Paas,
+    /// Software as a service.
     Saas,
+    /// Containers as a service.
     Caas,
 }
 
@@ -114,6 +121,8 @@ impl ServiceModel {
 }
 
 /// Where a service runs before the migration.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(feature = "graphql", graphql(name = "ServiceOrigin"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Deployment {
@@ -344,6 +353,47 @@ pub fn check_supplier_until(
 
 /// How a qualified offering is deployed.
 pub const DEPLOYMENT_MODELS: [&str; 4] = ["PUBLIC", "PRIVATE", "HYBRID", "PSN"];
+
+/// How a qualified offering is deployed (the codes of [`DEPLOYMENT_MODELS`]).
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeploymentModel {
+    /// A public cloud.
+    Public,
+    /// A private cloud.
+    Private,
+    /// A hybrid cloud.
+    Hybrid,
+    /// The Polo Strategico Nazionale (its offerings only, and all of them).
+    Psn,
+}
+
+impl DeploymentModel {
+    pub const ALL: [DeploymentModel; 4] = [Self::Public, Self::Private, Self::Hybrid, Self::Psn];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Public => "PUBLIC",
+            Self::Private => "PRIVATE",
+            Self::Hybrid => "HYBRID",
+            Self::Psn => "PSN",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, ParseError> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.code().eq_ignore_ascii_case(input.trim()))
+            .ok_or_else(|| {
+                ParseError::new(
+                    "deployment model",
+                    input,
+                    "expected PUBLIC, PRIVATE, HYBRID or PSN",
+                )
+            })
+    }
+}
 
 /// Whether an offering may be deployed as `deployment` by its supplier: one of
 /// [`DEPLOYMENT_MODELS`], and PSN for the Polo Strategico Nazionale's offerings only

@@ -81,6 +81,7 @@ impl std::fmt::Display for Term {
 }
 
 /// From what date a term runs.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TermStart {
@@ -122,11 +123,47 @@ pub struct DeadlineRule {
 }
 
 /// What a project must do next and by when.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DeadlineKind {
+    /// Sign the supplier contract.
     Contract,
+    /// Complete the migration.
     Completion,
+}
+
+/// What a project must do next (`NextDeadline.kind`): a deadline of its call, or an
+/// open verification request's due date.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum NextDeadlineKind {
+    /// Sign the supplier contract.
+    Contract,
+    /// Complete the migration.
+    Completion,
+    /// Answer the verifier's open request.
+    VerificationRequest,
+}
+
+impl NextDeadlineKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Contract => "CONTRACT",
+            Self::Completion => "COMPLETION",
+            Self::VerificationRequest => "VERIFICATION_REQUEST",
+        }
+    }
+}
+
+impl From<DeadlineKind> for NextDeadlineKind {
+    fn from(kind: DeadlineKind) -> Self {
+        match kind {
+            DeadlineKind::Contract => Self::Contract,
+            DeadlineKind::Completion => Self::Completion,
+        }
+    }
 }
 
 impl DeadlineKind {

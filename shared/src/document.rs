@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::ParseError;
 
 /// What a document is.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DocumentKind {
@@ -25,6 +26,7 @@ pub enum DocumentKind {
     Cre,
     /// Evidence of a migrated service (screenshots, test reports), also from suppliers.
     Evidence,
+    /// Anything else.
     Other,
 }
 

@@ -168,6 +168,7 @@ impl Reason {
 }
 
 /// The technical conformity outcome of a verification (*esito dell'asseverazione*).
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum VerificationOutcome {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::ParseError;
 
 /// Who is acting. PUBLIC is anyone without a token.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Role {

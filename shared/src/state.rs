@@ -9,20 +9,32 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ParseError, Role};
 
-/// The state of an application / project (*candidatura*, *progetto*).
+/// The life-cycle state of an application / project (*candidatura*, *progetto*).
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApplicationState {
+    /// Applied, not yet funded (*candidata*).
     Submitted,
+    /// Funded by decree (*finanziata*).
     Funded,
+    /// The supplier contract is signed.
     Contracted,
+    /// Services are being migrated.
     Migrating,
+    /// Every planned service is migrated; completion declared.
     Completed,
+    /// A verifier (*asseveratore*) is checking the project.
     UnderVerification,
+    /// Positive technical conformity outcome.
     Verified,
+    /// Payment requested (*domanda di erogazione*).
     PaymentRequested,
+    /// Paid after verification.
     Paid,
+    /// The administration renounced the funding.
     Renounced,
+    /// The department revoked the funding.
     Revoked,
 }
 
@@ -284,14 +296,18 @@ pub enum TransitionError {
     WrongRole { role: Role, action: String },
 }
 
-/// The three states of the open data (`stato_candidatura`).
+/// The three states of the open data (`stato_candidatura`): A, R, E.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OpenDataState {
     /// `A`: funded, anywhere from FUNDED up to PAYMENT_REQUESTED.
+    #[cfg_attr(feature = "graphql", graphql(name = "A"))]
     Funded,
-    /// `R`: renounced (decree of renunciation).
+    /// `R`: renounced or revoked.
+    #[cfg_attr(feature = "graphql", graphql(name = "R"))]
     Renounced,
     /// `E`: paid after verification.
+    #[cfg_attr(feature = "graphql", graphql(name = "E"))]
     Paid,
 }
 
@@ -339,14 +355,22 @@ impl OpenDataState {
 }
 
 /// The migration status of one planned service.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(feature = "graphql", graphql(name = "ServiceStatus"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ServiceState {
+    /// Planned, nothing done yet.
     NotStarted,
+    /// The assessment questionnaire is in.
     Assessed,
+    /// Being moved.
     Migrating,
+    /// Running in the new environment, under test.
     Testing,
+    /// Migrated and in production.
     Migrated,
+    /// The test failed: back to MIGRATING to try again.
     Failed,
 }
 

@@ -12,6 +12,7 @@ use crate::state::TransitionError;
 use crate::{ParseError, Role};
 
 /// The state of a verification request.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RequestState {
@@ -156,11 +157,15 @@ impl fmt::Display for RequestState {
 }
 
 /// The outcome of one checklist item for a planned service.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CheckOutcome {
+    /// The item is satisfied (*conforme*).
     Pass,
+    /// The item is not satisfied (*non conforme*).
     Fail,
+    /// The item does not apply to this service.
     NotApplicable,
 }
 

@@ -33,8 +33,20 @@ fn job_query() -> String {
     format!("query ImportJob($id: ID!) {{ importJob(id: $id) {{ {JOB_FIELDS} }} }} {REPORT}")
 }
 
+/// A job's move, each written out so that the test of the front end's documents
+/// (server/tests/api/frontend_documents.rs) checks every one against the schema.
 fn mutation(name: &str) -> String {
-    format!("mutation Job($id: ID!) {{ {name}(id: $id) {{ {JOB_FIELDS} }} }} {REPORT}")
+    match name {
+        "previewImport" => format!(
+            "mutation Preview($id: ID!) {{ previewImport(id: $id) {{ {JOB_FIELDS} }} }} {REPORT}"
+        ),
+        "confirmImport" => format!(
+            "mutation Confirm($id: ID!) {{ confirmImport(id: $id) {{ {JOB_FIELDS} }} }} {REPORT}"
+        ),
+        _ => format!(
+            "mutation Discard($id: ID!) {{ discardImport(id: $id) {{ {JOB_FIELDS} }} }} {REPORT}"
+        ),
+    }
 }
 
 /// A data-quality reason (the server's English words, `service::import`) in the page's
@@ -413,7 +425,7 @@ fn FileReport(report: Value) -> impl IntoView {
         list("samples"),
         list("outOfScope"),
     );
-    let kind = if s(&report, "kind") == "calls" {
+    let kind = if s(&report, "kind") == "CALLS" {
         "avvisi"
     } else {
         "candidature"

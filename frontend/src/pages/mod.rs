@@ -1,6 +1,7 @@
 //! The pages of the application, one module each, and the pieces they share.
 
 mod administration;
+mod api_docs;
 mod catalogue;
 mod contracts;
 mod dashboard;
@@ -17,6 +18,7 @@ mod supplier;
 mod verifier;
 
 pub use administration::{AdministrationHome, AdministrationProject};
+pub use api_docs::ApiAndOpenData;
 pub use dashboard::Dashboard;
 pub use explorer::Explorer;
 pub use info::{AccessibilityStatement, LegalNotes, NotFound};

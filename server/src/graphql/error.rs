@@ -3,7 +3,7 @@
 //! returned.
 
 use async_graphql::ErrorExtensions;
-use nuvola_shared::ParseError;
+use nuvola_shared::{ErrorCode, ParseError};
 
 /// The code of [`ApiError::Unavailable`], answered with HTTP 503.
 pub const UNAVAILABLE: &str = "UNAVAILABLE";
@@ -47,19 +47,24 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn code(&self) -> &'static str {
+    /// The stable code, one of the schema's `ErrorCode` enum.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
-            ApiError::Forbidden(_) => "FORBIDDEN",
-            ApiError::RateLimited { .. } => "RATE_LIMITED",
-            ApiError::NotFound(_) => "NOT_FOUND",
-            ApiError::Conflict(_) => "CONFLICT",
-            ApiError::InvalidTransition(_) => "INVALID_TRANSITION",
-            ApiError::InvalidInput { .. } => "INVALID_INPUT",
-            ApiError::DeadlinePassed(_) => "DEADLINE_PASSED",
-            ApiError::Unavailable(_) => UNAVAILABLE,
-            ApiError::Internal(_) => "INTERNAL",
+            ApiError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::Conflict(_) => ErrorCode::Conflict,
+            ApiError::InvalidTransition(_) => ErrorCode::InvalidTransition,
+            ApiError::InvalidInput { .. } => ErrorCode::InvalidInput,
+            ApiError::DeadlinePassed(_) => ErrorCode::DeadlinePassed,
+            ApiError::Unavailable(_) => ErrorCode::Unavailable,
+            ApiError::Internal(_) => ErrorCode::Internal,
         }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.error_code().code()
     }
 
     /// An internal failure: logged, never shown. A database that cannot be reached
@@ -150,3 +155,18 @@ impl From<ApiError> for async_graphql::Error {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A value of a closed set read back from the database, parsed into its `shared` type
+/// (the API's enum). The server wrote it with the same type, so one that does not parse
+/// is an internal error, logged.
+pub fn stored<T>(parsed: Result<T, ParseError>) -> ApiResult<T> {
+    parsed.map_err(ApiError::internal)
+}
+
+/// Like [`stored`], for a nullable column.
+pub fn stored_opt<T>(
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, ParseError>,
+) -> ApiResult<Option<T>> {
+    value.map(parse).transpose().map_err(ApiError::internal)
+}

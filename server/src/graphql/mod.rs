@@ -5,6 +5,7 @@
 //! requests and replicas never disagree.
 
 pub mod error;
+pub mod limits;
 pub mod live;
 pub mod loaders;
 pub mod pagination;
@@ -72,11 +73,13 @@ pub struct SubscriptionRoot(
 
 pub type NuvolaSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Limits against abusive queries (OWASP GraphQL cheat sheet).
+/// Limits against abusive queries (OWASP GraphQL cheat sheet); the defaults are the
+/// published maxima of [`limits`].
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub depth: usize,
     pub complexity: usize,
+    pub aliases: usize,
     /// Whether introspection is on (development and demo).
     pub introspection: bool,
 }
@@ -84,9 +87,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            // 13 is what the standard introspection query of GraphQL tools needs.
-            depth: 15,
-            complexity: 20_000,
+            depth: limits::MAX_DEPTH,
+            complexity: limits::MAX_COMPLEXITY,
+            aliases: limits::MAX_ALIASES,
             introspection: true,
         }
     }
@@ -116,7 +119,13 @@ pub fn build_schema_with_feed(
     .data(feed)
     .data(db)
     .data(storage)
+    .register_output_type::<nuvola_shared::ErrorCode>()
     .extension(live::SubscriptionsOnlyOverWebSocket)
+    .extension(limits::QueryLimits {
+        max_aliases: limits.aliases,
+        max_depth: limits.depth,
+        max_complexity: limits.complexity,
+    })
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);
     if !limits.introspection {
@@ -132,8 +141,81 @@ pub fn sdl() -> String {
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
+    .register_output_type::<nuvola_shared::ErrorCode>()
     .finish()
     .sdl()
+}
+
+/// Checks a query document against the schema, as a request would be checked before
+/// it runs (parsing, every validation rule, the limits), and runs nothing: `Ok` with
+/// its cost (with every `Int` variable at the largest page, 100), or the errors a
+/// client would get. The front end's documents are checked
+/// with it (`tests/api/documents_of_the_front_end.rs`).
+pub async fn validate(document: &str) -> Result<limits::Cost, Vec<async_graphql::ServerError>> {
+    struct StopAfterValidation;
+    impl async_graphql::extensions::ExtensionFactory for StopAfterValidation {
+        fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+            std::sync::Arc::new(StopAfterValidation)
+        }
+    }
+    /// The message of the one error that means "valid": nothing after the validation
+    /// may run, since no database is attached.
+    const VALID: &str = "validated: not executed";
+    #[async_graphql::async_trait::async_trait]
+    impl async_graphql::extensions::Extension for StopAfterValidation {
+        async fn validation(
+            &self,
+            ctx: &async_graphql::extensions::ExtensionContext<'_>,
+            next: async_graphql::extensions::NextValidation<'_>,
+        ) -> Result<async_graphql::ValidationResult, Vec<async_graphql::ServerError>> {
+            next.run(ctx).await?;
+            Err(vec![async_graphql::ServerError::new(VALID, None)])
+        }
+    }
+    let limits = Limits::default();
+    let schema = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .register_output_type::<nuvola_shared::ErrorCode>()
+    // Outermost, so that the limits below it record the cost before it stops.
+    .extension(StopAfterValidation)
+    .extension(limits::QueryLimits {
+        max_aliases: limits.aliases,
+        max_depth: limits.depth,
+        max_complexity: limits.complexity,
+    })
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .finish();
+    // Paged fields compute their complexity from `first`: every Int variable is given
+    // the largest page, so the document is checked at its most expensive. Other
+    // variables are left out (their values are the caller's; their types are checked).
+    let mut variables = async_graphql::Variables::default();
+    if let Ok(parsed) = async_graphql::parser::parse_query(document) {
+        for (_, operation) in parsed.operations.iter() {
+            for definition in &operation.node.variable_definitions {
+                let ty = &definition.node.var_type.node;
+                if matches!(&ty.base, async_graphql::parser::types::BaseType::Named(n) if n.as_str() == "Int")
+                {
+                    variables.insert(
+                        definition.node.name.node.clone(),
+                        async_graphql::Value::from(limits::MAX_PAGE_SIZE as i32),
+                    );
+                }
+            }
+        }
+    }
+    let cost = limits::CostCell::default();
+    let request = async_graphql::Request::new(document)
+        .variables(variables)
+        .data(cost.clone());
+    let response = schema.execute(request).await;
+    match response.errors.as_slice() {
+        [only] if only.message == VALID => cost.get().ok_or_else(|| response.errors.clone()),
+        _ => Err(response.errors),
+    }
 }
 
 /// Adds what each request needs of its own: fresh DataLoaders, who is asking, and

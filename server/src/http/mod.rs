@@ -25,6 +25,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::graphql::account::mutation::SESSION_COOKIE;
 use crate::graphql::error::{UNAVAILABLE, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECS};
+use crate::graphql::limits::{self, Cost, CostCell};
 use crate::graphql::live::Connection;
 use crate::graphql::viewer::{RequestMeta, Viewer};
 use crate::graphql::{self, Limits, NuvolaSchema};
@@ -122,6 +123,10 @@ struct Gate {
     shutdown: tokio::sync::watch::Receiver<bool>,
     trust_proxy: bool,
     cache: cache::PublicCache,
+    /// The GraphiQL page `GET /graphql` opens in development; `None` in production.
+    graphiql: Option<PathBuf>,
+    /// The schema in SDL, for `GET /graphql/schema.graphql` (whatever introspection says).
+    sdl: String,
 }
 
 /// Binds and returns the running server and its address (port 0 picks a free port).
@@ -151,6 +156,11 @@ pub fn start(
         } else {
             cache::Generation::Off
         }),
+        graphiql: options
+            .limits
+            .introspection
+            .then(|| options.static_dir.join("graphiql").join("index.html")),
+        sdl: schema.sdl(),
     });
     // A document folder that cannot be created fails the start, not the first upload.
     let temp_dir = options.storage_dir.join("tmp");
@@ -182,6 +192,7 @@ pub fn start(
             .wrap(Compress::default())
             .route("/graphql", web::post().to(graphql_post))
             .route("/graphql", web::get().to(graphql_get))
+            .route("/graphql/schema.graphql", web::get().to(schema_sdl))
             .route("/graphql/ws", web::get().to(graphql_ws))
             .route("/api/export.csv", web::get().to(export::export_csv))
             .route("/healthz", web::get().to(health::healthz))
@@ -252,9 +263,13 @@ async fn observe(
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let route = match path.as_str() {
-        "/graphql" | "/graphql/ws" | "/healthz" | "/readyz" | "/metrics" | "/api/export.csv" => {
-            path.clone()
-        }
+        "/graphql"
+        | "/graphql/ws"
+        | "/graphql/schema.graphql"
+        | "/healthz"
+        | "/readyz"
+        | "/metrics"
+        | "/api/export.csv" => path.clone(),
         p if p.starts_with("/api/") => documents::route_label(p).to_owned(),
         _ => "spa".to_owned(),
     };
@@ -425,7 +440,8 @@ async fn graphql_post(
                 "errors": [{
                     "message": format!("too many requests: at most {} per minute; retry in {} s", d.limit, d.reset_secs.max(1)),
                     "extensions": { "code": "RATE_LIMITED", "retryAfter": d.reset_secs.max(1) }
-                }]
+                }],
+                "extensions": { "cost": full_cost(None, Some(&d)) }
             }));
         rate_limit_headers(&mut res, &d);
         return res;
@@ -458,14 +474,17 @@ async fn graphql_post(
     let mut res = match hit {
         Some(hit) => {
             crate::metrics::cache_hit(true);
-            json_body(hit)
+            json_body(with_budget(hit, decision.as_ref()))
         }
         None => {
             let queries_only = only_queries(&request);
             let public_change = !queries_only && may_change_public(&request);
             let meta = RequestMeta { address };
-            let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
-            let response = schema.execute(request).await;
+            let cost = CostCell::default();
+            let request = graphql::with_request_data(request, &db, Viewer(principal), meta)
+                .data(cost.clone());
+            let mut response = schema.execute(request).await;
+            let cost = cost.get();
             if public_change {
                 // This process's own readers see its changes at once.
                 gate.cache.changed_here();
@@ -475,11 +494,16 @@ async fn graphql_post(
                     if queries_only && response.is_ok() && response.http_headers.is_empty() =>
                 {
                     crate::metrics::cache_hit(false);
+                    // Kept with the query's own cost; the client's budget is added to
+                    // every answer, cached or not.
+                    response
+                        .extensions
+                        .insert("cost".to_owned(), query_cost(cost));
                     match serde_json::to_vec(&response) {
                         Ok(bytes) => {
                             let bytes = web::Bytes::from(bytes);
                             gate.cache.put(t, audience, body, bytes.clone());
-                            json_body(bytes)
+                            json_body(with_budget(bytes, decision.as_ref()))
                         }
                         Err(e) => {
                             tracing::error!(error = %e, "serializing a GraphQL response");
@@ -493,6 +517,11 @@ async fn graphql_post(
                 }
                 _ => {
                     use actix_web::Responder;
+                    response.extensions.insert(
+                        "cost".to_owned(),
+                        async_graphql::Value::from_json(full_cost(cost, decision.as_ref()))
+                            .unwrap_or_default(),
+                    );
                     let unavailable = response.errors.iter().any(|e| {
                         e.extensions.as_ref().and_then(|x| x.get("code"))
                             == Some(&async_graphql::Value::from(UNAVAILABLE))
@@ -518,6 +547,65 @@ async fn graphql_post(
         rate_limit_headers(&mut res, &d);
     }
     res
+}
+
+/// `extensions.cost` as far as the query itself decides it: the complexity it asked
+/// for (`requested`) and its depth, with the maxima. Null numbers for a query that did
+/// not validate.
+fn query_cost(cost: Option<Cost>) -> async_graphql::Value {
+    async_graphql::Value::from_json(cost_json(cost)).unwrap_or_default()
+}
+
+fn cost_json(cost: Option<Cost>) -> serde_json::Value {
+    serde_json::json!({
+        "requested": cost.map(|c| c.complexity),
+        "maxComplexity": limits::MAX_COMPLEXITY,
+        "depth": cost.map(|c| c.depth),
+        "maxDepth": limits::MAX_DEPTH,
+    })
+}
+
+/// The client's budget in this replica's rate limiter: requests left in the current
+/// minute, the limit, and when the window resets. Nulls when the limit is off.
+fn budget_json(decision: Option<&Decision>) -> serde_json::Value {
+    match decision {
+        Some(d) => serde_json::json!({
+            "remaining": d.remaining,
+            "limit": d.limit,
+            "resetAt": (chrono::Utc::now() + chrono::Duration::seconds(d.reset_secs as i64))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }),
+        None => serde_json::json!({ "remaining": null, "limit": null, "resetAt": null }),
+    }
+}
+
+/// The whole of `extensions.cost`.
+fn full_cost(cost: Option<Cost>, decision: Option<&Decision>) -> serde_json::Value {
+    let mut all = cost_json(cost);
+    if let (Some(all), serde_json::Value::Object(budget)) =
+        (all.as_object_mut(), budget_json(decision))
+    {
+        all.extend(budget);
+    }
+    all
+}
+
+/// A kept answer (`{"data":…,"extensions":{"cost":{…}}}`, nothing after the cost: kept
+/// answers have no errors) with the client's budget added to its cost, without parsing it.
+fn with_budget(kept: web::Bytes, decision: Option<&Decision>) -> web::Bytes {
+    let Some(head) = kept.strip_suffix(b"}}}") else {
+        return kept;
+    };
+    let budget = budget_json(decision).to_string();
+    let Some(fields) = budget.strip_prefix('{').and_then(|b| b.strip_suffix('}')) else {
+        return kept;
+    };
+    let mut out = Vec::with_capacity(kept.len() + fields.len() + 4);
+    out.extend_from_slice(head);
+    out.push(b',');
+    out.extend_from_slice(fields.as_bytes());
+    out.extend_from_slice(b"}}}");
+    web::Bytes::from(out)
 }
 
 /// The rate limit's decision for a request: per token when there is one, else per
@@ -583,8 +671,33 @@ fn json_body(bytes: web::Bytes) -> HttpResponse {
         .body(bytes)
 }
 
-/// Queries are POSTed; a GET gets a clear answer instead of the SPA.
-async fn graphql_get() -> HttpResponse {
+/// Queries are POSTed. In development a browser's GET opens GraphiQL (its files come
+/// from npm packages copied into the SPA folder, so it works offline); otherwise a GET
+/// gets a clear answer instead of the SPA.
+async fn graphql_get(gate: web::Data<Gate>, http: HttpRequest) -> HttpResponse {
+    if let Some(page) = gate.graphiql.clone() {
+        let wants_html = http
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        if wants_html {
+            match web::block(move || std::fs::read(page)).await {
+                Ok(Ok(html)) => {
+                    return HttpResponse::Ok()
+                        .content_type("text/html; charset=utf-8")
+                        .insert_header((header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP))
+                        .insert_header((header::CACHE_CONTROL, "no-cache"))
+                        .body(html);
+                }
+                _ => {
+                    return HttpResponse::NotFound()
+                        .content_type("text/plain; charset=utf-8")
+                        .body("GraphiQL is not built: run scripts/build-frontend.sh. The schema is at /graphql/schema.graphql.");
+                }
+            }
+        }
+    }
     let mut res = error_response(
         actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
         "BAD_REQUEST",
@@ -593,6 +706,20 @@ async fn graphql_get() -> HttpResponse {
     res.headers_mut()
         .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
     res
+}
+
+/// What the GraphiQL page may load: only this server's files and answers. Styles may be
+/// inline (GraphiQL's editor sets them); scripts may not.
+const GRAPHIQL_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// `GET /graphql/schema.graphql`: the schema in SDL, served even with introspection off
+/// (production), so that third parties can always generate their clients.
+async fn schema_sdl(gate: web::Data<Gate>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .body(gate.sdl.clone())
 }
 
 fn error_response(status: actix_web::http::StatusCode, code: &str, message: &str) -> HttpResponse {

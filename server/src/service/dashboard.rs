@@ -48,7 +48,7 @@ pub struct Overdue {
     pub call: String,
     pub state: ApplicationState,
     /// CONTRACT or COMPLETION.
-    pub kind: &'static str,
+    pub kind: nuvola_shared::DeadlineKind,
     pub due_on: NaiveDate,
     pub days_late: i64,
 }
@@ -202,7 +202,7 @@ pub async fn compute(
                 region,
                 call: call.map_or_else(String::new, |c| c.title.clone()),
                 state,
-                kind: mark.kind.code(),
+                kind: mark.kind,
                 due_on: mark.due_on(),
                 days_late: mark.days_late(today),
             });

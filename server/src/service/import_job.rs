@@ -39,7 +39,8 @@ pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 pub const STALE_AFTER: chrono::Duration = chrono::Duration::seconds(120);
 
 /// The life of an import job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[graphql(name = "ImportJobStatus")]
 pub enum JobStatus {
     /// Files are being added.
     Uploaded,
@@ -47,8 +48,11 @@ pub enum JobStatus {
     Previewed,
     /// Confirmed, waiting for the worker.
     Queued,
+    /// Being imported, by one replica.
     Running,
+    /// Imported.
     Done,
+    /// Failed or interrupted; nothing of it was imported (see `error`).
     Failed,
     /// Abandoned before it ran.
     Discarded,

@@ -25,7 +25,7 @@ const OVERDUE: &str = "query($cup: String!) { application(cup: $cup) { state ove
 const INBOX: &str = "query($unread: Boolean) { unreadNotificationCount notifications(unreadOnly: $unread, first: 10) { totalCount edges { node { id kind message read application { cup } } } pageInfo { hasNextPage } } }";
 const MARK: &str =
     "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) { marked unreadCount } }";
-const OVERDUE_LIST: &str = "query($kind: String, $after: String) { overdueProjects(first: 10, kind: $kind, after: $after) { totalCount edges { cursor node { cup overdue { kind since } administration { name } } } pageInfo { hasNextPage endCursor } } }";
+const OVERDUE_LIST: &str = "query($kind: DeadlineKind, $after: String) { overdueProjects(first: 10, kind: $kind, after: $after) { totalCount edges { cursor node { cup overdue { kind since } administration { name } } } pageInfo { hasNextPage endCursor } } }";
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -260,8 +260,11 @@ both! {
         assert_eq!(r["data"]["overdueProjects"]["edges"], json!([]), "{r}");
         let r = ask_as(&w, &tokens, Some("dipartimento"), OVERDUE_LIST, json!({ "kind": "COMPLETION" })).await;
         assert_eq!(r["data"]["overdueProjects"]["totalCount"], 0, "{r}");
+        // `kind` is the enum DeadlineKind: a value it does not have is refused before
+        // anything runs, blaming the argument.
         let r = ask_as(&w, &tokens, Some("dipartimento"), OVERDUE_LIST, json!({ "kind": "SOON" })).await;
         assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
+        assert_eq!(r["errors"][0]["extensions"]["field"], "kind", "{r}");
         let r = ask_as(&w, &tokens, Some("dipartimento"), OVERDUE_LIST, json!({ "after": "bm9wZQ" })).await;
         assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
     }

@@ -68,7 +68,7 @@ both! {
         let j = job(&app, &token, &id).await;
         let preview = j["preview"].as_array().unwrap();
         assert_eq!(preview.len(), 2);
-        assert_eq!((preview[0]["kind"].as_str(), preview[0]["newRows"].as_i64()), (Some("calls"), Some(14)));
+        assert_eq!((preview[0]["kind"].as_str(), preview[0]["newRows"].as_i64()), (Some("CALLS"), Some(14)));
         assert_eq!(preview[1]["newRows"], 12_935);
         let warned: Vec<&str> = preview[1]["warnings"].as_array().unwrap().iter().map(|w| w["cup"].as_str().unwrap()).collect();
         assert!(warned.contains(&"B31C220000600071"), "{warned:?}");

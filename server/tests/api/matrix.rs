@@ -123,7 +123,7 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("stats", "{ stats { applications amountEur } }", json!({}), EVERYONE),
         row("dashboard", "{ dashboard { paidAdministrations byRegion { key } } }", json!({}), EVERYONE),
         row("calls", "{ calls { title } }", json!({}), EVERYONE),
-        row("catalogue", r#"{ catalogue(targetType: "SCUOLA") { code } }"#, json!({}), EVERYONE),
+        row("catalogue", r#"{ catalogue(targetType: SCUOLA) { code } }"#, json!({}), EVERYONE),
         row("cloudOfferings", "{ cloudOfferings { code } }", json!({}), EVERYONE),
         row("me", "{ me { username } }", json!({}), EVERYONE),
         // Not public, reached directly or nested.
@@ -203,7 +203,7 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         // The catalogue of qualified suppliers: public to read, kept by the department.
         row("suppliers", "{ suppliers { vatNumber offerings { code } } }", json!({}), EVERYONE),
         row("qualifySupplier", r#"mutation { qualifySupplier(input: { vatNumber: "12345678903", name: "Prova", qualifiedUntil: "2027-01-01" }) { name } }"#, json!({}), DEPARTMENT),
-        row("qualifyOffering", r#"mutation { qualifyOffering(input: { supplierVat: "12345678903", code: "PROVA-1", name: "Prova", serviceModel: "SAAS", deploymentModel: "PUBLIC", maxDataClass: "ORDINARIO", qualifiedOn: "2026-01-01", qualifiedUntil: "2027-01-01" }) { code } }"#, json!({}), DEPARTMENT),
+        row("qualifyOffering", r#"mutation { qualifyOffering(input: { supplierVat: "12345678903", code: "PROVA-1", name: "Prova", serviceModel: SAAS, deploymentModel: PUBLIC, maxDataClass: ORDINARIO, qualifiedOn: "2026-01-01", qualifiedUntil: "2027-01-01" }) { code } }"#, json!({}), DEPARTMENT),
         // Last: it ends each session.
         row("logout", "mutation { logout }", json!({}), SIGNED_IN),
     ]

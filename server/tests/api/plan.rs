@@ -105,11 +105,11 @@ both! {
 both! {
     async fn the_catalogue_and_the_offerings_are_public(backend: Backend) {
         let w = world(backend).await;
-        let r = ask(&w, None, r#"{ catalogue(targetType: "SCUOLA") { code name } cloudOfferings { code maxDataClass qualifiedUntil isPsn } }"#, json!({})).await;
+        let r = ask(&w, None, r#"{ catalogue(targetType: SCUOLA) { code name } cloudOfferings { code maxDataClass qualifiedUntil isPsn } }"#, json!({})).await;
         assert_eq!(r["data"]["catalogue"].as_array().unwrap().len(), 32, "{r}");
         let offerings = r["data"]["cloudOfferings"].as_array().unwrap();
         assert!(offerings.iter().any(|o| o["code"] == "PSN-IAAS-PRIVATE" && o["isPsn"] == true && o["maxDataClass"] == "STRATEGICO"));
-        let r = ask(&w, None, r#"{ catalogue(targetType: "COMUNE") { code } }"#, json!({})).await;
+        let r = ask(&w, None, r#"{ catalogue(targetType: COMUNE) { code } }"#, json!({})).await;
         assert_eq!(r["data"]["catalogue"].as_array().unwrap().len(), 95);
     }
 }

@@ -65,7 +65,7 @@ both! {
         let mut response = String::new();
         request.read_to_string(&mut response).await.unwrap();
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-        assert!(response.contains(r#"{"data":{"stats":{"applications":0}}}"#), "{response}");
+        assert!(response.contains(r#"{"data":{"stats":{"applications":0}},"extensions":{"cost":{"#), "{response}");
 
         let status = replica
             .exited_within(Duration::from_secs(15))

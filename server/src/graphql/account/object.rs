@@ -1,28 +1,10 @@
-use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::entity::{account, administration, auth_token, supplier};
 use crate::graphql::administration::object::Administration;
 use crate::graphql::error::ApiResult;
-
-/// What an account may do. PUBLIC is anyone without a token.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(name = "Role", remote = "nuvola_shared::Role")]
-pub enum RoleGql {
-    /// A public body (*ente*), bound to one IPA code.
-    Administration,
-    /// A qualified cloud supplier, bound to one VAT number.
-    Supplier,
-    /// The operator of the Polo Strategico Nazionale.
-    Psn,
-    /// The central monitoring department.
-    Department,
-    /// An independent verifier (*asseveratore*).
-    Verifier,
-    /// Anyone, without a token.
-    Public,
-}
 
 /// A person's or organisation's account. Visible to its owner and to the department.
 pub struct Account(pub account::Model);
@@ -38,10 +20,8 @@ impl Account {
         self.0.display_name.as_deref()
     }
 
-    async fn role(&self) -> RoleGql {
-        nuvola_shared::Role::parse(&self.0.role)
-            .unwrap_or(nuvola_shared::Role::Public)
-            .into()
+    async fn role(&self) -> nuvola_shared::Role {
+        nuvola_shared::Role::parse(&self.0.role).unwrap_or(nuvola_shared::Role::Public)
     }
 
     /// A disabled account cannot log in and its tokens are revoked.

@@ -27,6 +27,12 @@ impl Administration {
         &self.0.type_code
     }
 
+    /// The kind of body, as an enum: the same code as `type`, which the published
+    /// contract keeps a String.
+    async fn kind(&self) -> crate::graphql::error::ApiResult<AdministrationType> {
+        crate::graphql::error::stored(AdministrationType::parse(&self.0.type_code))
+    }
+
     /// The kind of body in Italian, for people.
     async fn type_label(&self) -> &'static str {
         AdministrationType::parse(&self.0.type_code)

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use nuvola_shared::api::{ApplicationFilter, ParsedFilter};
 use sea_orm::{DatabaseConnection, DbErr};
@@ -10,7 +10,7 @@ use crate::graphql::administration::object::Administration;
 use crate::graphql::call::object::Call;
 use crate::graphql::deadline::object::OverdueMark;
 use crate::graphql::error::{ApiError, ApiResult};
-use crate::graphql::lifecycle::object::{HistoryEvent, VerificationOutcomeGql};
+use crate::graphql::lifecycle::object::HistoryEvent;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination;
 use crate::graphql::plan::object::{NextDeadline, PlannedService};
@@ -18,34 +18,7 @@ use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
 use crate::service;
 use crate::service::access::{self, PlanScope};
-
-/// The life-cycle state of an application / project.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(name = "ApplicationState", remote = "nuvola_shared::ApplicationState")]
-pub enum ApplicationStateGql {
-    /// Applied, not yet funded (*candidata*).
-    Submitted,
-    /// Funded by decree (*finanziata*).
-    Funded,
-    /// The supplier contract is signed.
-    Contracted,
-    /// Services are being migrated.
-    Migrating,
-    /// Every planned service is migrated; completion declared.
-    Completed,
-    /// A verifier (*asseveratore*) is checking the project.
-    UnderVerification,
-    /// Positive technical conformity outcome.
-    Verified,
-    /// Payment requested (*domanda di erogazione*).
-    PaymentRequested,
-    /// Paid after verification.
-    Paid,
-    /// The administration renounced the funding.
-    Renounced,
-    /// The department revoked the funding.
-    Revoked,
-}
+use nuvola_shared::{NextDeadlineKind, OpenDataState};
 
 /// A funded application (*candidatura*), a project once funded. Identified by its CUP
 /// and its call: the same CUP may appear in two calls.
@@ -64,19 +37,16 @@ impl Application {
     }
 
     /// The state of the project.
-    async fn state(&self) -> ApiResult<ApplicationStateGql> {
-        nuvola_shared::ApplicationState::parse(&self.0.state)
-            .map(Into::into)
-            .map_err(ApiError::internal)
+    async fn state(&self) -> ApiResult<nuvola_shared::ApplicationState> {
+        nuvola_shared::ApplicationState::parse(&self.0.state).map_err(ApiError::internal)
     }
 
     /// The state as the open data writes it: `A` funded, `R` renounced or revoked,
     /// `E` paid; null while only submitted.
-    async fn open_data_state(&self) -> Option<&'static str> {
+    async fn open_data_state(&self) -> Option<OpenDataState> {
         nuvola_shared::ApplicationState::parse(&self.0.state)
             .ok()
             .and_then(|s| s.open_data())
-            .map(|s| s.code())
     }
 
     /// The date of the funding decree (*data finanziamento*).
@@ -219,14 +189,13 @@ impl Application {
     async fn verification_outcome(
         &self,
         ctx: &Context<'_>,
-    ) -> ApiResult<Option<VerificationOutcomeGql>> {
+    ) -> ApiResult<Option<nuvola_shared::VerificationOutcome>> {
         whole_project(ctx, &self.0, "the verification outcome")?;
         Ok(self
             .0
             .verification_outcome
             .as_deref()
-            .and_then(|o| nuvola_shared::VerificationOutcome::parse(o).ok())
-            .map(Into::into))
+            .and_then(|o| nuvola_shared::VerificationOutcome::parse(o).ok()))
     }
 
     /// The project's history (its audit events), newest first: `first` (at most 500)
@@ -305,7 +274,7 @@ impl Application {
         let today = chrono::Utc::now().date_naive();
         let of_call = service::deadlines::call_rule(&call)
             .next_due(state, self.0.funded_on, self.0.contract_on)
-            .map(|due| (due.kind.code(), due.due_on));
+            .map(|due| (NextDeadlineKind::from(due.kind), due.due_on));
         // An open verification request is answered by its due date, "pena la decadenza
         // del finanziamento": a deadline like the call's, for those who see requests.
         let of_request = if matches!(
@@ -316,7 +285,7 @@ impl Application {
                 .open_request_due
                 .load_one(self.0.id)
                 .await?
-                .map(|due| (VERIFICATION_REQUEST_DEADLINE, due))
+                .map(|due| (NextDeadlineKind::VerificationRequest, due))
         } else {
             None
         };
@@ -339,9 +308,6 @@ impl Application {
     }
 }
 
-/// The kind of [`NextDeadline`] that is an open verification request's due date.
-const VERIFICATION_REQUEST_DEADLINE: &str = "VERIFICATION_REQUEST";
-
 /// Refuses `what` of a project unless the viewer sees the whole project.
 fn whole_project(ctx: &Context<'_>, project: &application::Model, what: &str) -> ApiResult<()> {
     match access::plan_scope(viewer(ctx).principal(), project) {
@@ -361,10 +327,11 @@ pub struct ApplicationFilterInput {
     pub region: Option<String>,
     /// The exact title of a call.
     pub call_title: Option<String>,
-    /// COMUNE, SCUOLA, ASL_AO, PROVINCIA, CITTA_METROPOLITANA or ALTRO (the open data's
-    /// labels "Comune", "Scuole", "Altri Enti" are accepted too).
+    /// A code of `AdministrationType` (COMUNE, SCUOLA, ASL_AO, PROVINCIA,
+    /// CITTA_METROPOLITANA, ALTRO) or the open data's label ("Comune", "Scuole", "Altri
+    /// Enti"). A String, not the enum, because the published contract fixes it.
     pub administration_type: Option<String>,
-    pub state: Option<ApplicationStateGql>,
+    pub state: Option<nuvola_shared::ApplicationState>,
 }
 
 impl ApplicationFilterInput {
@@ -374,7 +341,7 @@ impl ApplicationFilterInput {
             region: self.region,
             call_title: self.call_title,
             administration_type: self.administration_type,
-            state: self.state.map(Into::into),
+            state: self.state,
         };
         filter.parse().map_err(|e| {
             let field = match e.field {

@@ -7,7 +7,6 @@ use nuvola_shared::{ApplicationState, Cup};
 use sea_orm::DatabaseConnection;
 
 use crate::changes::What;
-use crate::graphql::application::object::ApplicationStateGql;
 use crate::graphql::error::ApiError;
 use crate::graphql::live::{self, Live};
 use crate::service;
@@ -20,9 +19,9 @@ pub struct ProjectStateChange {
     /// The title of the project's call (the same CUP may appear in two calls).
     pub call_title: String,
     /// The state the project is in now.
-    pub state: ApplicationStateGql,
+    pub state: nuvola_shared::ApplicationState,
     /// The state it left; null when the audit log does not say.
-    pub previous_state: Option<ApplicationStateGql>,
+    pub previous_state: Option<nuvola_shared::ApplicationState>,
     /// When the change was made.
     pub at: DateTime<Utc>,
 }
@@ -64,7 +63,7 @@ impl ApplicationSubscription {
             {
                 return None;
             }
-            let parse = |code: &str| ApplicationState::parse(code).ok().map(Into::into);
+            let parse = |code: &str| ApplicationState::parse(code).ok();
             Some(ProjectStateChange {
                 cup: notice.project.cup.clone(),
                 call_title: notice.call_title.clone(),

@@ -1,7 +1,6 @@
 use async_graphql::{Context, Object};
 
 use crate::entity::call;
-use crate::graphql::deadline::object::TermStartGql;
 use crate::graphql::error::ApiResult;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::scalars::Date;
@@ -53,10 +52,9 @@ impl Call {
     }
 
     /// From what date the completion term runs.
-    async fn completion_from(&self) -> TermStartGql {
+    async fn completion_from(&self) -> nuvola_shared::TermStart {
         nuvola_shared::TermStart::parse(&self.0.completion_from)
             .unwrap_or(nuvola_shared::TermStart::ContractDate)
-            .into()
     }
 
     /// The call's own last day for every project, whatever the terms say; null means

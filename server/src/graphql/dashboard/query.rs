@@ -1,7 +1,7 @@
 use async_graphql::{Context, Object, SimpleObject};
 use sea_orm::DatabaseConnection;
 
-use crate::graphql::application::object::{ApplicationFilterInput, ApplicationStateGql};
+use crate::graphql::application::object::ApplicationFilterInput;
 use crate::graphql::error::ApiResult;
 use crate::graphql::scalars::Date;
 use crate::service;
@@ -63,9 +63,9 @@ pub struct OverdueProject {
     pub administration: String,
     pub region: String,
     pub call_title: String,
-    pub state: ApplicationStateGql,
-    /// CONTRACT or COMPLETION.
-    pub kind: String,
+    pub state: nuvola_shared::ApplicationState,
+    /// The deadline it missed.
+    pub kind: nuvola_shared::DeadlineKind,
     pub due_on: Date,
     pub days_late: i64,
 }
@@ -124,8 +124,8 @@ impl DashboardQuery {
                     administration: o.administration,
                     region: o.region,
                     call_title: o.call,
-                    state: o.state.into(),
-                    kind: o.kind.to_owned(),
+                    state: o.state,
+                    kind: o.kind,
                     due_on: Date(o.due_on),
                     days_late: o.days_late,
                 })

@@ -2,7 +2,6 @@ use async_graphql::{Context, InputObject, Object};
 use nuvola_shared::Role;
 use sea_orm::DatabaseConnection;
 
-use super::object::TermStartGql;
 use crate::graphql::call::object::Call;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::scalars::Date;
@@ -35,8 +34,8 @@ pub struct CallTermsInput {
     /// Completion within this term of `completionFrom`.
     pub completion_term: Option<String>,
     /// From what date the completion term runs (default CONTRACT_DATE).
-    #[graphql(default_with = "TermStartGql::ContractDate")]
-    pub completion_from: TermStartGql,
+    #[graphql(default_with = "nuvola_shared::TermStart::ContractDate")]
+    pub completion_from: nuvola_shared::TermStart,
     /// The call's own last day, whatever the terms say; null for the programme's
     /// (31 March 2026). A new hard cap cannot be a day already past (the one stored may
     /// be kept).
@@ -50,7 +49,7 @@ impl From<CallTermsInput> for CallTerms {
             expected_version: input.version,
             contract_term: input.contract_term,
             completion_term: input.completion_term,
-            completion_from: input.completion_from.into(),
+            completion_from: input.completion_from,
             hard_cap: input.hard_cap.map(|d| d.0),
         }
     }

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, Object};
+use async_graphql::{Context, Object};
 use chrono::NaiveDate;
 use nuvola_shared::Overdue;
 use sea_orm::DbErr;
@@ -11,16 +11,6 @@ use crate::graphql::error::ApiResult;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination;
 use crate::graphql::scalars::Date;
-
-/// From what date a call's completion term runs.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(name = "TermStart", remote = "nuvola_shared::TermStart")]
-pub enum TermStartGql {
-    /// The funding decree / notification.
-    FundingDate,
-    /// The supplier contract.
-    ContractDate,
-}
 
 /// A deadline a project has missed, as the deadline checker recorded it (*scadenza
 /// superata*). Deadlines derive from public data: visible wherever the project is.
@@ -34,8 +24,8 @@ pub struct OverdueMark {
 impl OverdueMark {
     /// CONTRACT (the supplier contract was not signed in time) or COMPLETION (the
     /// migration was not completed in time).
-    async fn kind(&self) -> &'static str {
-        self.mark.kind.code()
+    async fn kind(&self) -> nuvola_shared::DeadlineKind {
+        self.mark.kind
     }
 
     /// The first day late: the day after the due date.

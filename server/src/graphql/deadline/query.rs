@@ -8,7 +8,7 @@ use sea_orm::{
 use super::mutation::CallTermsInput;
 use super::object::{decode_cursor, OverdueProjectConnection};
 use crate::entity::application;
-use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::error::ApiResult;
 use crate::graphql::pagination::{page_size, DEFAULT_PAGE_SIZE};
 use crate::graphql::viewer::viewer;
 use crate::service::deadlines::{self, standing_mark_condition};
@@ -57,16 +57,11 @@ impl DeadlineQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        kind: Option<String>,
+        kind: Option<DeadlineKind>,
     ) -> ApiResult<OverdueProjectConnection> {
         viewer(ctx).require(&[Role::Department])?;
         let first = page_size(first)?;
         let after = after.as_deref().map(decode_cursor).transpose()?;
-        let kind = kind
-            .as_deref()
-            .map(DeadlineKind::parse)
-            .transpose()
-            .map_err(|e| ApiError::from_parse("kind", e))?;
         let mut matching = standing_mark_condition();
         if let Some(kind) = kind {
             matching = matching.add(application::Column::OverdueKind.eq(kind.code()));

@@ -1,27 +1,9 @@
-use async_graphql::{Context, Enum, Object, ID};
+use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::entity::{account, document};
 use crate::graphql::error::{ApiError, ApiResult};
-
-/// What a document is.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(name = "DocumentKind", remote = "nuvola_shared::DocumentKind")]
-pub enum DocumentKindGql {
-    /// *Form di conformità*.
-    ConformityForm,
-    /// The supplier contract.
-    Contract,
-    /// *Domanda di erogazione*.
-    PaymentRequest,
-    /// *Certificato di regolare esecuzione*.
-    Cre,
-    /// Evidence of a migrated service.
-    Evidence,
-    /// Anything else.
-    Other,
-}
 
 /// An uploaded document (metadata). Never public: the administration that owns the
 /// project, its verifier and the department see every document of a project; a
@@ -36,10 +18,8 @@ impl Document {
     }
 
     /// What the document is.
-    async fn kind(&self) -> ApiResult<DocumentKindGql> {
-        nuvola_shared::DocumentKind::parse(&self.0.kind)
-            .map(Into::into)
-            .map_err(ApiError::internal)
+    async fn kind(&self) -> ApiResult<nuvola_shared::DocumentKind> {
+        nuvola_shared::DocumentKind::parse(&self.0.kind).map_err(ApiError::internal)
     }
 
     /// The name the uploader gave the file (metadata only: never used as a path).

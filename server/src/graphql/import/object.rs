@@ -5,7 +5,16 @@ use sea_orm::DatabaseConnection;
 use crate::entity::import_job;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::service::import::{ImportReport, QualityWarning};
-use crate::service::import_job::{self as jobs, FileResult};
+use crate::service::import_job::{self as jobs, FileResult, JobStatus};
+
+/// What an open-data file holds.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ImportFileKind {
+    /// Applications (*candidature*).
+    Applications,
+    /// Calls (*avvisi*).
+    Calls,
+}
 
 /// An import of open-data files started by the department in the web application.
 pub struct ImportJob(pub import_job::Model);
@@ -16,10 +25,11 @@ impl ImportJob {
         ID(self.0.id.to_string())
     }
 
-    /// UPLOADED (files being added), PREVIEWED (the dry run's report is ready),
-    /// QUEUED (confirmed), RUNNING, DONE, FAILED or DISCARDED.
-    async fn status(&self) -> &str {
-        &self.0.status
+    /// Where the job is in its life.
+    async fn status(&self) -> ApiResult<JobStatus> {
+        JobStatus::parse(&self.0.status).ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!("import job status {:?}", self.0.status))
+        })
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -127,9 +137,13 @@ impl ImportFileReport {
         self.0.error.as_deref()
     }
 
-    /// `applications` or `calls`; empty for a file with no rows.
-    async fn kind(&self) -> &str {
-        self.report().map_or("", |r| r.kind.as_str())
+    /// What the file holds; null for a file with no rows or refused whole.
+    async fn kind(&self) -> Option<ImportFileKind> {
+        match self.report().map(|r| r.kind.as_str()) {
+            Some("applications") => Some(ImportFileKind::Applications),
+            Some("calls") => Some(ImportFileKind::Calls),
+            _ => None,
+        }
     }
 
     async fn new_rows(&self) -> i32 {

@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use nuvola_shared::{CutoverWindow, Questionnaire, Role, ServiceState};
 use sea_orm::DatabaseConnection;
 
-use super::object::{Assessment, VerificationOutcomeGql};
+use super::object::Assessment;
 use crate::graphql::application::object::Application;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::plan::object::PlannedService;
@@ -38,7 +38,7 @@ pub struct ServiceStatusInput {
     pub version: i32,
     /// NOT_STARTED → ASSESSED → MIGRATING → TESTING → MIGRATED, or TESTING → FAILED →
     /// MIGRATING.
-    pub status: String,
+    pub status: ServiceState,
 }
 
 /// The planned downtime of a service's cut-over (at most 72 hours, not in the past).
@@ -83,8 +83,7 @@ fn moves(input: Vec<ServiceStatusInput>) -> ApiResult<Vec<ServiceMove>> {
             Ok(ServiceMove {
                 id: service_id(&s.id, "id")?,
                 version: s.version,
-                status: ServiceState::parse(&s.status)
-                    .map_err(|e| ApiError::from_parse("status", e))?,
+                status: s.status,
             })
         })
         .collect()
@@ -132,7 +131,7 @@ impl LifecycleMutation {
         &self,
         ctx: &Context<'_>,
         project: ProjectVersionInput,
-        outcome: VerificationOutcomeGql,
+        outcome: nuvola_shared::VerificationOutcome,
         notes: Option<String>,
         redo_services: Option<Vec<ID>>,
     ) -> ApiResult<Application> {
@@ -149,7 +148,7 @@ impl LifecycleMutation {
                 principal,
                 project.into(),
                 Outcome {
-                    outcome: outcome.into(),
+                    outcome,
                     notes,
                     redo_services: redo,
                 },

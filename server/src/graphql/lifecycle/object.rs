@@ -1,23 +1,8 @@
-use async_graphql::{Enum, Object, SimpleObject, ID};
+use async_graphql::{Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use crate::entity::{assessment, event};
 use crate::graphql::scalars::Date;
-
-/// The technical conformity outcome of a verification (*esito dell'asseverazione*).
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(
-    name = "VerificationOutcome",
-    remote = "nuvola_shared::VerificationOutcome"
-)]
-pub enum VerificationOutcomeGql {
-    /// Conforming: the administration may ask to be paid.
-    Positive,
-    /// Some services must be redone: the project goes back to MIGRATING.
-    Partial,
-    /// Not conforming: the department may revoke the funding.
-    Negative,
-}
 
 /// One version of a planned service's assessment questionnaire. Every version is kept.
 pub struct Assessment(pub assessment::Model);
@@ -70,13 +55,13 @@ impl Assessment {
 pub struct HistoryEvent {
     pub id: ID,
     pub at: DateTime<Utc>,
-    /// What happened, e.g. STATE_CHANGED, STATUS_CHANGED, CONTRACT_RECORDED.
-    pub action: String,
+    /// What happened.
+    pub action: nuvola_shared::EventKind,
     /// What it happened to: application, planned_service, document…
     pub entity_type: String,
     pub entity_id: String,
-    /// The actor's role code, or SYSTEM for the server's own jobs and commands.
-    pub actor_role: String,
+    /// The actor's role, or SYSTEM for the server's own jobs and commands.
+    pub actor_role: nuvola_shared::ActorRole,
     /// The actor's username (or the command).
     pub actor_name: Option<String>,
     /// The changed values before, as a JSON object.
@@ -90,10 +75,12 @@ impl From<event::Model> for HistoryEvent {
         Self {
             id: ID(e.id.to_string()),
             at: e.occurred_at,
-            action: e.action,
+            action: nuvola_shared::EventKind::from_stored(&e.action),
             entity_type: e.entity_type,
             entity_id: e.entity_id,
-            actor_role: e.actor_role,
+            // Written by this code from a role or SYSTEM; anything else was the server.
+            actor_role: nuvola_shared::ActorRole::parse(&e.actor_role)
+                .unwrap_or(nuvola_shared::ActorRole::System),
             actor_name: e.actor_name,
             before: e.before_json,
             after: e.after_json,

@@ -25,10 +25,9 @@ impl Notification {
         ID(self.item.notification.id.to_string())
     }
 
-    /// What happened, stable for programs: CONTRACT_DEADLINE_MISSED,
-    /// COMPLETION_DEADLINE_MISSED or VERIFICATION_REQUEST_OVERDUE.
-    async fn kind(&self) -> &str {
-        &self.item.notification.kind
+    /// What happened, stable for programs (the message is for people).
+    async fn kind(&self) -> nuvola_shared::NotificationKind {
+        nuvola_shared::NotificationKind::from_stored(&self.item.notification.kind)
     }
 
     /// The message for people, in Italian.

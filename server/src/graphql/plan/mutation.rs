@@ -1,5 +1,5 @@
 use async_graphql::{Context, InputObject, Object, ID};
-use nuvola_shared::Role;
+use nuvola_shared::{DataClass, Deployment, Role, ServiceModel};
 use sea_orm::DatabaseConnection;
 
 use super::object::PlannedService;
@@ -36,12 +36,12 @@ pub struct PlannedServiceInput {
     pub catalogue_code: Option<String>,
     /// The name; defaults to the catalogue's.
     pub name: Option<String>,
-    /// ORDINARIO, CRITICO or STRATEGICO.
-    pub data_class: String,
-    /// Where it runs today: ON_PREMISES, NON_QUALIFIED_IAAS or NON_QUALIFIED_PAAS.
-    pub origin: String,
-    /// The qualified service model it moves to: IAAS, PAAS, SAAS or CAAS.
-    pub destination: String,
+    /// The class of the service's data.
+    pub data_class: DataClass,
+    /// Where it runs today.
+    pub origin: Deployment,
+    /// The qualified service model it moves to.
+    pub destination: ServiceModel,
     /// The code of the target qualified offering (see `cloudOfferings`).
     pub offering_code: Option<String>,
     /// When adding a line: a key of yours (8 to 100 letters, digits, '-', '_'); sending
@@ -136,9 +136,9 @@ impl PlanMutation {
                 expected_version: input.version,
                 catalogue_code: input.catalogue_code,
                 name: input.name,
-                data_class: input.data_class,
-                origin: input.origin,
-                destination: input.destination,
+                data_class: input.data_class.code().to_owned(),
+                origin: input.origin.code().to_owned(),
+                destination: input.destination.code().to_owned(),
                 offering_code: input.offering_code,
                 idempotency_key: input.idempotency_key,
             },

@@ -3,9 +3,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::entity::{catalogue_service, cloud_offering, planned_service, supplier};
-use crate::graphql::error::ApiResult;
+use crate::graphql::error::{stored, stored_opt, ApiResult};
 use crate::graphql::lifecycle::object::Assessment;
 use crate::graphql::scalars::Date;
+use nuvola_shared::{
+    DataClass, Deployment, Modality, NextDeadlineKind, ServiceModel, ServiceState,
+};
 
 /// One line of a project's migration plan (*piano di migrazione*).
 pub struct PlannedService(pub planned_service::Model);
@@ -21,30 +24,30 @@ impl PlannedService {
         &self.0.name
     }
 
-    /// ORDINARIO, CRITICO or STRATEGICO (Strategia Cloud Italia).
-    async fn data_class(&self) -> &str {
-        &self.0.data_class
+    /// The class of the service's data (Strategia Cloud Italia).
+    async fn data_class(&self) -> ApiResult<DataClass> {
+        stored(DataClass::parse(&self.0.data_class))
     }
 
     /// A (transfer of the infrastructure) or B (upgrade of the application); null until
     /// planned.
-    async fn modality(&self) -> Option<&str> {
-        self.0.modality.as_deref()
+    async fn modality(&self) -> ApiResult<Option<Modality>> {
+        stored_opt(self.0.modality.as_deref(), Modality::parse)
     }
 
-    /// Where the service runs today, e.g. ON_PREMISES.
-    async fn origin(&self) -> Option<&str> {
-        self.0.origin.as_deref()
+    /// Where the service runs today.
+    async fn origin(&self) -> ApiResult<Option<Deployment>> {
+        stored_opt(self.0.origin.as_deref(), Deployment::parse)
     }
 
-    /// The service model it moves to: IAAS, PAAS, SAAS or CAAS.
-    async fn destination(&self) -> Option<&str> {
-        self.0.destination.as_deref()
+    /// The qualified service model it moves to.
+    async fn destination(&self) -> ApiResult<Option<ServiceModel>> {
+        stored_opt(self.0.destination.as_deref(), ServiceModel::parse)
     }
 
-    /// NOT_STARTED, ASSESSED, MIGRATING, TESTING, MIGRATED or FAILED.
-    async fn status(&self) -> &str {
-        &self.0.status
+    /// Its migration status.
+    async fn status(&self) -> ApiResult<ServiceState> {
+        stored(ServiceState::parse(&self.0.status))
     }
 
     /// The catalogue entry the line was chosen from, by its code; null for a service
@@ -149,18 +152,18 @@ pub struct PlannedOffering {
 /// The next thing a project must do, and by when.
 #[derive(async_graphql::SimpleObject)]
 pub struct NextDeadline {
-    /// CONTRACT (sign the supplier contract), COMPLETION (complete the migration) or
-    /// VERIFICATION_REQUEST (answer the verifier's open request).
-    pub kind: String,
+    /// What is due: the supplier contract, the completion, or an answer to the
+    /// verifier's open request.
+    pub kind: NextDeadlineKind,
     pub due_on: Date,
     /// Days from today; negative when overdue.
     pub days_left: i64,
 }
 
 impl NextDeadline {
-    pub fn new(kind: &str, due_on: NaiveDate, today: NaiveDate) -> Self {
+    pub fn new(kind: NextDeadlineKind, due_on: NaiveDate, today: NaiveDate) -> Self {
         Self {
-            kind: kind.to_owned(),
+            kind,
             due_on: Date(due_on),
             days_left: (due_on - today).num_days(),
         }

@@ -1,11 +1,11 @@
 use async_graphql::{Context, Object};
-use nuvola_shared::Role;
+use nuvola_shared::{AdministrationType, DataClass, Role, ServiceModel};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entity::{application, planned_service};
 use crate::graphql::application::object::Application;
-use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::error::{stored, ApiError, ApiResult};
 use crate::graphql::viewer::viewer;
 
 #[derive(Default)]
@@ -53,8 +53,8 @@ impl PlanQuery {
 pub struct CatalogueEntry {
     pub code: String,
     pub name: String,
-    /// The type of body it is for: SCUOLA, COMUNE, ASL_AO.
-    pub target_type: String,
+    /// The type of body it is for (SCUOLA, COMUNE or ASL_AO in the catalogue).
+    pub target_type: AdministrationType,
 }
 
 /// A qualified cloud offering.
@@ -62,10 +62,10 @@ pub struct CatalogueEntry {
 pub struct CloudOffering {
     pub code: String,
     pub name: String,
-    /// IAAS, PAAS, SAAS or CAAS.
-    pub service_model: String,
+    /// Its cloud service model.
+    pub service_model: ServiceModel,
     /// The highest data class it may host.
-    pub max_data_class: String,
+    pub max_data_class: DataClass,
     pub qualified_until: Option<crate::graphql::scalars::Date>,
     pub supplier_vat: String,
     pub supplier_name: String,
@@ -81,27 +81,27 @@ impl CatalogueQuery {
     async fn catalogue(
         &self,
         ctx: &Context<'_>,
-        target_type: Option<String>,
+        target_type: Option<AdministrationType>,
     ) -> ApiResult<Vec<CatalogueEntry>> {
         use crate::entity::catalogue_service;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let mut query =
             catalogue_service::Entity::find().order_by_asc(catalogue_service::Column::Id);
         if let Some(t) = target_type {
-            let t = nuvola_shared::AdministrationType::parse(&t)
-                .map_err(|e| ApiError::from_parse("targetType", e))?;
             query = query.filter(catalogue_service::Column::TargetType.eq(t.code()));
         }
-        Ok(query
+        query
             .all(db)
             .await?
             .into_iter()
-            .map(|c| CatalogueEntry {
-                code: c.code,
-                name: c.name,
-                target_type: c.target_type,
+            .map(|c| {
+                Ok(CatalogueEntry {
+                    target_type: stored(AdministrationType::parse(&c.target_type))?,
+                    code: c.code,
+                    name: c.name,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The qualified cloud offerings, PSN's included, with their qualification expiry.
@@ -114,24 +114,27 @@ impl CatalogueQuery {
             .into_iter()
             .map(|s| (s.id, s))
             .collect();
-        Ok(cloud_offering::Entity::find()
+        cloud_offering::Entity::find()
             .order_by_asc(cloud_offering::Column::Code)
             .all(db)
             .await?
             .into_iter()
             .filter_map(|o| {
                 let s = suppliers.get(&o.supplier_id)?;
-                Some(CloudOffering {
+                Some((o, s))
+            })
+            .map(|(o, s)| {
+                Ok(CloudOffering {
+                    service_model: stored(ServiceModel::parse(&o.service_model))?,
+                    max_data_class: stored(DataClass::parse(&o.max_data_class))?,
                     code: o.code,
                     name: o.name,
-                    service_model: o.service_model,
-                    max_data_class: o.max_data_class,
                     qualified_until: o.qualified_until.map(crate::graphql::scalars::Date),
                     supplier_vat: s.vat_number.clone(),
                     supplier_name: s.name.clone(),
                     is_psn: s.is_psn,
                 })
             })
-            .collect())
+            .collect()
     }
 }

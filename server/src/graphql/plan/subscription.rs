@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, SimpleObject, Subscription, ID};
 use chrono::{DateTime, Utc};
-use nuvola_shared::Cup;
+use nuvola_shared::{Cup, ServiceState};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::changes::What;
@@ -26,11 +26,10 @@ pub struct ServiceStatusChange {
     pub service_id: ID,
     /// The service's name.
     pub name: String,
-    /// The status it is in now: NOT_STARTED, ASSESSED, MIGRATING, TESTING, MIGRATED or
-    /// FAILED.
-    pub status: String,
+    /// The status it is in now.
+    pub status: ServiceState,
     /// The status it left; null when the audit log does not say.
-    pub previous_status: Option<String>,
+    pub previous_status: Option<ServiceState>,
     /// The service's version after the change: the version to name in the next change.
     pub version: Option<i64>,
     /// When the change was made.
@@ -117,13 +116,19 @@ impl PlanSubscription {
                 PlanScope::SupplierServices(id) => service.supplier_id == Some(id),
                 PlanScope::Nothing => false,
             };
+            // The audit log holds the codes this server wrote; one it cannot read is
+            // not a status change a client could use.
+            let status = ServiceState::parse(status).ok()?;
+            let previous_status = previous
+                .as_deref()
+                .and_then(|p| ServiceState::parse(p).ok());
             visible.then(|| ServiceStatusChange {
                 cup: notice.project.cup.clone(),
                 call_title: notice.call_title.clone(),
                 service_id: ID(service.id.to_string()),
                 name: service.name.clone(),
-                status: status.clone(),
-                previous_status: previous.clone(),
+                status,
+                previous_status,
                 version: *version,
                 at: notice.at,
             })

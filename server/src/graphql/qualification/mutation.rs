@@ -1,11 +1,11 @@
 use async_graphql::{Context, InputObject, Object};
 use nuvola_shared::cloud::OfferingQualification;
-use nuvola_shared::{DataClass, Role, ServiceModel};
+use nuvola_shared::{DataClass, DeploymentModel, Role, ServiceModel};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::query::{supplier_with, QualifiedOffering, QualifiedSupplier};
 use crate::entity::cloud_offering;
-use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::error::ApiResult;
 use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
 use crate::service::qualification;
@@ -31,12 +31,11 @@ pub struct OfferingInput {
     /// e.g. ACME-IAAS: capital letters, digits and '-'.
     pub code: String,
     pub name: String,
-    /// IAAS, PAAS, SAAS or CAAS.
-    pub service_model: String,
-    /// PUBLIC, PRIVATE, HYBRID or PSN (PSN's offerings only).
-    pub deployment_model: String,
-    /// ORDINARIO, CRITICO or STRATEGICO.
-    pub max_data_class: String,
+    pub service_model: ServiceModel,
+    /// PSN for the Polo Strategico Nazionale's offerings, and only for them.
+    pub deployment_model: DeploymentModel,
+    /// The highest data class it may host.
+    pub max_data_class: DataClass,
     pub qualified_on: Date,
     pub qualified_until: Date,
 }
@@ -80,10 +79,8 @@ impl QualificationMutation {
         let q = OfferingQualification {
             code: input.code.trim().to_owned(),
             name: input.name,
-            service_model: ServiceModel::parse(&input.service_model)
-                .map_err(|e| ApiError::from_parse("serviceModel", e))?,
-            max_data_class: DataClass::parse(&input.max_data_class)
-                .map_err(|e| ApiError::from_parse("maxDataClass", e))?,
+            service_model: input.service_model,
+            max_data_class: input.max_data_class,
             qualified_on: input.qualified_on.0,
             qualified_until: input.qualified_until.0,
         };
@@ -92,10 +89,10 @@ impl QualificationMutation {
             db,
             principal,
             &input.supplier_vat,
-            &input.deployment_model,
+            input.deployment_model.code(),
             q,
         )
         .await?;
-        Ok(saved.into())
+        Ok(QualifiedOffering(saved))
     }
 }

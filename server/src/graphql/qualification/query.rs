@@ -2,8 +2,9 @@ use async_graphql::{Context, Object, SimpleObject};
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 
 use crate::entity::{cloud_offering, supplier};
-use crate::graphql::error::ApiResult;
+use crate::graphql::error::{stored, ApiResult};
 use crate::graphql::scalars::Date;
+use nuvola_shared::{DataClass, DeploymentModel, ServiceModel};
 
 /// A qualified cloud supplier (PSN included, flagged) with its offerings. Public: the
 /// catalogue of qualified services is published.
@@ -19,31 +20,39 @@ pub struct QualifiedSupplier {
 }
 
 /// One qualified offering of a supplier.
-#[derive(SimpleObject)]
-pub struct QualifiedOffering {
-    pub code: String,
-    pub name: String,
-    /// IAAS, PAAS, SAAS or CAAS.
-    pub service_model: String,
-    /// PUBLIC, PRIVATE, HYBRID or PSN.
-    pub deployment_model: String,
-    /// The highest data class it may host.
-    pub max_data_class: String,
-    pub qualified_on: Option<Date>,
-    pub qualified_until: Option<Date>,
-}
+pub struct QualifiedOffering(pub cloud_offering::Model);
 
-impl From<cloud_offering::Model> for QualifiedOffering {
-    fn from(o: cloud_offering::Model) -> Self {
-        Self {
-            code: o.code,
-            name: o.name,
-            service_model: o.service_model,
-            deployment_model: o.deployment_model,
-            max_data_class: o.max_data_class,
-            qualified_on: o.qualified_on.map(Date),
-            qualified_until: o.qualified_until.map(Date),
-        }
+#[Object]
+impl QualifiedOffering {
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Its cloud service model.
+    async fn service_model(&self) -> ApiResult<ServiceModel> {
+        stored(ServiceModel::parse(&self.0.service_model))
+    }
+
+    /// How it is deployed.
+    async fn deployment_model(&self) -> ApiResult<DeploymentModel> {
+        stored(DeploymentModel::parse(&self.0.deployment_model))
+    }
+
+    /// The highest data class it may host.
+    async fn max_data_class(&self) -> ApiResult<DataClass> {
+        stored(DataClass::parse(&self.0.max_data_class))
+    }
+
+    async fn qualified_on(&self) -> Option<Date> {
+        self.0.qualified_on.map(Date)
+    }
+
+    async fn qualified_until(&self) -> Option<Date> {
+        self.0.qualified_until.map(Date)
     }
 }
 
@@ -56,7 +65,7 @@ pub fn supplier_with(
         name: s.name,
         is_psn: s.is_psn,
         qualified_until: s.qualified_until.map(Date),
-        offerings: offerings.into_iter().map(Into::into).collect(),
+        offerings: offerings.into_iter().map(QualifiedOffering).collect(),
     }
 }
 

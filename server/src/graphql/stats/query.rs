@@ -1,7 +1,7 @@
 use async_graphql::{Context, Object, SimpleObject};
 use sea_orm::DatabaseConnection;
 
-use crate::graphql::application::object::{ApplicationFilterInput, ApplicationStateGql};
+use crate::graphql::application::object::ApplicationFilterInput;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::service;
 
@@ -21,7 +21,7 @@ pub struct Stats {
 /// Totals of the applications in one state.
 #[derive(SimpleObject)]
 pub struct StateStats {
-    pub state: ApplicationStateGql,
+    pub state: nuvola_shared::ApplicationState,
     pub applications: i64,
     pub amount_eur: f64,
 }
@@ -47,13 +47,13 @@ impl StatsQuery {
                 let state =
                     nuvola_shared::ApplicationState::parse(&state).map_err(ApiError::internal)?;
                 Ok(StateStats {
-                    state: state.into(),
+                    state,
                     applications: n,
                     amount_eur: amount as f64,
                 })
             })
             .collect::<ApiResult<Vec<_>>>()?;
-        by_state.sort_by_key(|s| nuvola_shared::ApplicationState::from(s.state));
+        by_state.sort_by_key(|s| s.state);
         Ok(Stats {
             applications: totals.applications,
             amount_eur: totals.amount_eur as f64,

@@ -2,7 +2,7 @@ use async_graphql::{Context, InputObject, Object, ID};
 use nuvola_shared::Role;
 use sea_orm::DatabaseConnection;
 
-use super::object::{CheckOutcomeGql, VerificationCheck, VerificationRequest};
+use super::object::{VerificationCheck, VerificationRequest};
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
@@ -70,7 +70,7 @@ pub struct CheckInput {
     /// What was checked; recording the same item again for the service replaces it.
     pub item: String,
     /// PASS, FAIL or NOT_APPLICABLE.
-    pub outcome: CheckOutcomeGql,
+    pub outcome: nuvola_shared::CheckOutcome,
     /// Optional notes, up to 10,000 characters.
     pub notes: Option<String>,
 }
@@ -165,7 +165,7 @@ impl VerificationMutation {
     ) -> ApiResult<VerificationCheck> {
         let principal = viewer(ctx).require_writer(&[Role::Verifier])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let outcome: nuvola_shared::CheckOutcome = input.outcome.into();
+        let outcome: nuvola_shared::CheckOutcome = input.outcome;
         let saved = verification::record_check(
             db,
             principal,

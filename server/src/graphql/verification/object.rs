@@ -1,4 +1,4 @@
-use async_graphql::{Context, Enum, Object, ID};
+use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 
@@ -9,30 +9,6 @@ use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
 use crate::service::{documents, verification};
-
-/// The state of a verification request.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(name = "RequestState", remote = "nuvola_shared::RequestState")]
-pub enum RequestStateGql {
-    /// Waiting for the administration's answer, by the due date.
-    Open,
-    /// The administration answered.
-    Answered,
-    /// Closed by the verifier.
-    Closed,
-}
-
-/// The outcome of a checklist item.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(name = "CheckOutcome", remote = "nuvola_shared::CheckOutcome")]
-pub enum CheckOutcomeGql {
-    /// The item is satisfied (*conforme*).
-    Pass,
-    /// The item is not satisfied (*non conforme*).
-    Fail,
-    /// The item does not apply to this service.
-    NotApplicable,
-}
 
 async fn project_of(db: &DatabaseConnection, id: i32) -> ApiResult<application::Model> {
     Ok(application::Entity::find_by_id(id)
@@ -80,10 +56,8 @@ impl VerificationRequest {
     }
 
     /// OPEN, ANSWERED or CLOSED.
-    async fn state(&self) -> ApiResult<RequestStateGql> {
-        nuvola_shared::RequestState::parse(&self.0.state)
-            .map(Into::into)
-            .map_err(ApiError::internal)
+    async fn state(&self) -> ApiResult<nuvola_shared::RequestState> {
+        nuvola_shared::RequestState::parse(&self.0.state).map_err(ApiError::internal)
     }
 
     /// When the verifier opened it.
@@ -153,10 +127,8 @@ impl VerificationCheck {
     }
 
     /// PASS, FAIL or NOT_APPLICABLE.
-    async fn outcome(&self) -> ApiResult<CheckOutcomeGql> {
-        nuvola_shared::CheckOutcome::parse(&self.0.outcome)
-            .map(Into::into)
-            .map_err(ApiError::internal)
+    async fn outcome(&self) -> ApiResult<nuvola_shared::CheckOutcome> {
+        nuvola_shared::CheckOutcome::parse(&self.0.outcome).map_err(ApiError::internal)
     }
 
     /// The verifier's notes.

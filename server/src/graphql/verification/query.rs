@@ -2,7 +2,7 @@ use async_graphql::{Context, Object};
 use nuvola_shared::Role;
 use sea_orm::DatabaseConnection;
 
-use super::object::{RequestStateGql, VerificationRequest};
+use super::object::VerificationRequest;
 use crate::graphql::error::ApiResult;
 use crate::graphql::viewer::viewer;
 use crate::service::verification;
@@ -18,11 +18,11 @@ impl VerificationQuery {
     async fn my_requests(
         &self,
         ctx: &Context<'_>,
-        state: Option<RequestStateGql>,
+        state: Option<nuvola_shared::RequestState>,
     ) -> ApiResult<Vec<VerificationRequest>> {
         let principal = viewer(ctx).require(&[Role::Administration, Role::Verifier])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let requests = verification::inbox(db, principal, state.map(Into::into)).await?;
+        let requests = verification::inbox(db, principal, state).await?;
         Ok(requests.into_iter().map(VerificationRequest).collect())
     }
 }

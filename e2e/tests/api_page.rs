@@ -1,0 +1,109 @@
+//! A third party's developer: from the footer to "API e dati aperti", in Italian and
+//! English, on a phone; then GraphiQL at `/graphql`, which a development server serves
+//! from its own files (no CDN) under a CSP without inline scripts: it draws its editor.
+//! (Running its example query from the page is not checked yet.)
+
+use std::time::Duration;
+
+use anyhow::{ensure, Result};
+use nuvola_e2e::thirtyfour::prelude::*;
+use nuvola_e2e::{
+    assert_accessible, both, button, eventually, link, wait_for_heading, wait_for_page_text,
+    Backend, Browser, Server,
+};
+
+const PHONE: u32 = 390;
+
+/// Whether the page scrolls sideways on the phone: the page's scroll width against its
+/// client width.
+async fn page_fits(driver: &WebDriver) -> Result<(u32, u32)> {
+    let (width, room): (u32, u32) = driver
+        .execute(
+            "const r = document.documentElement; return [r.scrollWidth, r.clientWidth];",
+            vec![],
+        )
+        .await?
+        .convert()?;
+    Ok((width, room))
+}
+
+async fn a_developer_reads_the_api_page_and_opens_graphiql(backend: Backend) -> Result<()> {
+    let server = Server::start(backend).await?;
+    let browser = Browser::start().await?;
+    let driver = &browser.driver;
+    driver.set_window_rect(0, 0, PHONE, 844).await?;
+
+    driver.goto(format!("{}/", server.url)).await?;
+    wait_for_heading(driver, "Progetti finanziati per la migrazione al cloud").await?;
+    link(driver, "API e dati aperti").await?.click().await?;
+    wait_for_heading(driver, "API e dati aperti").await?;
+    for needle in [
+        "/graphql/schema.graphql",
+        "LIMIT_EXCEEDED",
+        "extensions.cost",
+        "In arrivo: i webhook firmati",
+        "20.000",
+    ] {
+        wait_for_page_text(driver, needle).await?;
+    }
+    // The examples are copied with a button that says what happened.
+    button(driver, "Copia l'esempio").await?.click().await?;
+    eventually("the copy told", Duration::from_secs(5), || async {
+        let copied = driver
+            .find_all(By::XPath("//button[normalize-space()='Copiato']"))
+            .await?;
+        let refused = driver
+            .find_all(By::XPath(
+                "//*[contains(text(), 'Il browser non consente di copiare')]",
+            ))
+            .await?;
+        Ok((!copied.is_empty() || !refused.is_empty()).then_some(()))
+    })
+    .await?;
+    let (width, room) = page_fits(driver).await?;
+    ensure!(
+        width <= room,
+        "the API page is {width} px wide in {room} px"
+    );
+    browser.screenshot("api-page-phone").await?;
+    assert_accessible(&browser, "API e dati aperti").await?;
+
+    // In English.
+    button(driver, "ENG English").await?.click().await?;
+    wait_for_heading(driver, "API and open data").await?;
+    wait_for_page_text(driver, "Coming: signed webhooks").await?;
+    wait_for_page_text(driver, "Every answer carries in extensions.cost").await?;
+    let (width, room) = page_fits(driver).await?;
+    ensure!(
+        width <= room,
+        "the API page in English is {width} px wide in {room} px"
+    );
+    browser.screenshot("api-page-phone-english").await?;
+    assert_accessible(&browser, "API and open data").await?;
+    button(driver, "ITA Italiano").await?.click().await?;
+
+    // GraphiQL, from the server's own files, draws its editor under the page's CSP.
+    driver.set_window_rect(0, 0, 1280, 900).await?;
+    driver.goto(format!("{}/graphql", server.url)).await?;
+    eventually("GraphiQL drawn", Duration::from_secs(20), || async {
+        let editors = driver
+            .find_all(By::Css(".graphiql-container .graphiql-query-editor"))
+            .await?;
+        Ok((!editors.is_empty()).then_some(()))
+    })
+    .await?;
+    let scripts: Vec<String> = driver
+        .execute("return [...document.scripts].map(s => s.src);", vec![])
+        .await?
+        .convert()?;
+    ensure!(
+        scripts.iter().all(|s| s.starts_with(&server.url)),
+        "GraphiQL loads a script from elsewhere: {scripts:?}"
+    );
+    browser.screenshot("graphiql").await?;
+
+    driver.clone().quit().await?;
+    Ok(())
+}
+
+both!(a_developer_reads_the_api_page_and_opens_graphiql);

@@ -1,0 +1,221 @@
+//! The documented maxima of a query (depth, complexity, aliases; page sizes are checked
+//! by each paged field) and what every response tells a client about its cost.
+//!
+//! The numbers here are the ones README.md and the web application's page "API e dati
+//! aperti" publish, and the ones `tests/api/limits.rs` proves are enforced.
+
+use std::sync::{Arc, Mutex};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Positioned, ServerError, ServerResult, ValidationResult, Variables};
+use nuvola_shared::ErrorCode;
+
+/// The deepest a query may nest fields (13 is what GraphQL tools' introspection needs).
+pub const MAX_DEPTH: usize = 15;
+/// The highest complexity a query may have: each field counts 1, a paged list counts
+/// its children once per item asked for (`first`), a body's applications 20 times.
+pub const MAX_COMPLEXITY: usize = 20_000;
+/// The most aliases a query may use (each alias runs its field again).
+pub const MAX_ALIASES: usize = 30;
+/// The most items one page returns (`first` of `applications`, `overdueProjects`,
+/// `notifications`).
+pub const MAX_PAGE_SIZE: usize = nuvola_shared::api::MAX_PAGE_SIZE;
+
+/// What the validation of one request found: its complexity and depth. The HTTP layer
+/// puts an empty one in the request's data and reads it after the execution, to tell
+/// the client (`extensions.cost`).
+#[derive(Debug, Clone, Default)]
+pub struct CostCell(Arc<Mutex<Option<Cost>>>);
+
+/// The measured cost of a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cost {
+    pub complexity: usize,
+    pub depth: usize,
+}
+
+impl CostCell {
+    fn set(&self, cost: Cost) {
+        // A poisoned lock only means a panic elsewhere while it was held: the value is
+        // still a plain pair of numbers.
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(cost);
+    }
+
+    /// The cost measured, once the query was validated.
+    pub fn get(&self) -> Option<Cost> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Enforces [`MAX_ALIASES`], gives every refusal of a limit the code `LIMIT_EXCEEDED`
+/// (with `extensions.limit` and `extensions.max`), a value of the wrong type
+/// `INVALID_INPUT` (with `extensions.field`) and any other invalid query `BAD_REQUEST`,
+/// and records the cost of the query for the response.
+pub struct QueryLimits {
+    pub max_aliases: usize,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+}
+
+impl ExtensionFactory for QueryLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(QueryLimits {
+            max_aliases: self.max_aliases,
+            max_depth: self.max_depth,
+            max_complexity: self.max_complexity,
+        })
+    }
+}
+
+fn refusal(message: String, limit: &str, max: usize) -> ServerError {
+    let mut e = ServerError::new(message, None);
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", ErrorCode::LimitExceeded.code());
+    ext.set("limit", limit);
+    ext.set("max", max as u64);
+    e.extensions = Some(ext);
+    e
+}
+
+fn with_code(mut e: ServerError, code: ErrorCode) -> ServerError {
+    let has_code = e
+        .extensions
+        .as_ref()
+        .is_some_and(|x| x.get("code").is_some());
+    if !has_code {
+        e.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code.code());
+    }
+    e
+}
+
+/// A value the schema's types refuse (an enum value that does not exist, a string
+/// where a number goes) is bad input like any other: `INVALID_INPUT`, blaming the
+/// argument or input field by its name, as the resolvers' own checks do.
+fn invalid_input(mut e: ServerError) -> ServerError {
+    // "Invalid value for argument \"input.dataClass\", enumeration type …"
+    let field = e
+        .message
+        .split('"')
+        .nth(1)
+        .and_then(|path| path.rsplit('.').find(|s| s.parse::<usize>().is_err()))
+        .map(str::to_owned);
+    let ext = e.extensions.get_or_insert_with(Default::default);
+    ext.set("code", ErrorCode::InvalidInput.code());
+    if let Some(field) = field {
+        ext.set("field", field);
+    }
+    e
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for QueryLimits {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next
+            .run(ctx, query, variables)
+            .await
+            .map_err(|e| with_code(e, ErrorCode::BadRequest))?;
+        let aliases = count_aliases(&document);
+        if aliases > self.max_aliases {
+            crate::metrics::graphql_error(ErrorCode::LimitExceeded.code());
+            return Err(refusal(
+                format!(
+                    "Query contains too many aliases: {aliases}, at most {} are allowed.",
+                    self.max_aliases
+                ),
+                "aliases",
+                self.max_aliases,
+            ));
+        }
+        Ok(document)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        match next.run(ctx).await {
+            Ok(result) => {
+                if let Some(cell) = ctx.data_opt::<CostCell>() {
+                    cell.set(Cost {
+                        complexity: result.complexity,
+                        depth: result.depth,
+                    });
+                }
+                Ok(result)
+            }
+            Err(errors) => Err(errors
+                .into_iter()
+                .map(|e| match e.message.as_str() {
+                    "Query is too complex." => {
+                        crate::metrics::graphql_error(ErrorCode::LimitExceeded.code());
+                        let mut r = refusal(e.message.clone(), "complexity", self.max_complexity);
+                        r.locations = e.locations;
+                        r
+                    }
+                    "Query is nested too deep." => {
+                        crate::metrics::graphql_error(ErrorCode::LimitExceeded.code());
+                        let mut r = refusal(e.message.clone(), "depth", self.max_depth);
+                        r.locations = e.locations;
+                        r
+                    }
+                    m if m.starts_with("Invalid value for argument") => invalid_input(e),
+                    _ => with_code(e, ErrorCode::BadRequest),
+                })
+                .collect()),
+        }
+    }
+}
+
+/// Aliases in the whole document: its operations and its fragments.
+pub fn count_aliases(document: &ExecutableDocument) -> usize {
+    fn in_set(set: &Positioned<SelectionSet>) -> usize {
+        set.node
+            .items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(field) => {
+                    usize::from(field.node.alias.is_some()) + in_set(&field.node.selection_set)
+                }
+                Selection::InlineFragment(fragment) => in_set(&fragment.node.selection_set),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    let operations: usize = document
+        .operations
+        .iter()
+        .map(|(_, op)| in_set(&op.node.selection_set))
+        .sum();
+    let fragments: usize = document
+        .fragments
+        .values()
+        .map(|f| in_set(&f.node.selection_set))
+        .sum();
+    operations + fragments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_are_counted_in_operations_and_fragments() {
+        let doc = async_graphql::parser::parse_query(
+            "{ a: stats { b: applications } calls { title } ...F } fragment F on QueryRoot { c: me { username } }",
+        )
+        .unwrap();
+        assert_eq!(count_aliases(&doc), 3);
+    }
+}

@@ -1,0 +1,254 @@
+//! Closed sets the API speaks in that are not states of a life cycle: the error codes
+//! of `extensions.code`, the kinds of notification and of audit event, and who acted.
+//!
+//! With the `graphql` feature (the server's) each is a GraphQL enum; the browser uses
+//! the same codes without linking async-graphql.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ParseError;
+
+/// Declares a closed set with its stable codes: the enum, `ALL`, `code()` and `parse()`.
+macro_rules! closed_set {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident ($what:literal) {
+            $( $(#[$vmeta:meta])* $variant:ident => $code:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code, as the API writes it.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)+
+                }
+            }
+
+            /// Parses a code, ignoring case.
+            pub fn parse(input: &str) -> Result<Self, ParseError> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.code().eq_ignore_ascii_case(input.trim()))
+                    .ok_or_else(|| ParseError::new($what, input, "is not a known code"))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+closed_set! {
+    /// The stable code of every error (`errors[].extensions.code` in GraphQL, `code` in
+    /// the JSON errors of the document and import endpoints). Programs decide on the
+    /// code, never on the message, which is English for developers and may change.
+    pub enum ErrorCode ("error code") {
+        /// No valid token: none where one is needed, or expired, revoked, unknown (HTTP 401 for a bad bearer token).
+        Unauthenticated => "UNAUTHENTICATED",
+        /// The caller may not do or see this.
+        Forbidden => "FORBIDDEN",
+        /// Too many requests: wait `extensions.retryAfter` seconds (HTTP 429).
+        RateLimited => "RATE_LIMITED",
+        /// Nothing has this identifier.
+        NotFound => "NOT_FOUND",
+        /// A stale `version`, or a clash with existing data: read again and retry.
+        Conflict => "CONFLICT",
+        /// The life cycle does not allow this move from the current state.
+        InvalidTransition => "INVALID_TRANSITION",
+        /// Malformed input; `extensions.field` names the argument or input field.
+        InvalidInput => "INVALID_INPUT",
+        /// The deadline for this action has passed.
+        DeadlinePassed => "DEADLINE_PASSED",
+        /// The query exceeds a documented maximum (depth, complexity, aliases; see
+        /// `extensions.limit`): it was refused before running.
+        LimitExceeded => "LIMIT_EXCEEDED",
+        /// The request itself is malformed: not JSON, a batch, a GET instead of a POST,
+        /// a query that does not parse or does not validate against the schema.
+        BadRequest => "BAD_REQUEST",
+        /// A document larger than the server accepts (HTTP 413).
+        PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+        /// A document of a type the server does not accept (HTTP 415).
+        UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+        /// The database or another required service cannot be reached: retry after
+        /// `extensions.retryAfter` seconds (HTTP 503).
+        Unavailable => "UNAVAILABLE",
+        /// Something failed inside the server; the cause is logged, never returned.
+        Internal => "INTERNAL",
+    }
+}
+
+closed_set! {
+    /// What a notification is about (`Notification.kind`).
+    pub enum NotificationKind ("notification kind") {
+        /// A project has not signed its supplier contract in time.
+        ContractDeadlineMissed => "CONTRACT_DEADLINE_MISSED",
+        /// A project has not completed its migration in time.
+        CompletionDeadlineMissed => "COMPLETION_DEADLINE_MISSED",
+        /// A verification request is past its due date without an answer.
+        VerificationRequestOverdue => "VERIFICATION_REQUEST_OVERDUE",
+        /// The verifier opened a request on one of the administration's projects.
+        VerificationRequestOpened => "VERIFICATION_REQUEST_OPENED",
+        /// The verifier asked again, with a new due date.
+        VerificationRequestReopened => "VERIFICATION_REQUEST_REOPENED",
+        /// The administration answered the verifier's request.
+        VerificationRequestAnswered => "VERIFICATION_REQUEST_ANSWERED",
+        /// A kind this version of the schema does not name yet.
+        Other => "OTHER",
+    }
+}
+
+closed_set! {
+    /// What an event of the audit log records (`HistoryEvent.action`).
+    pub enum EventKind ("event kind") {
+        /// A project moved to another state of its life cycle.
+        StateChanged => "STATE_CHANGED",
+        /// A planned service moved to another migration status.
+        StatusChanged => "STATUS_CHANGED",
+        /// A service was added to the migration plan.
+        PlanServiceAdded => "PLAN_SERVICE_ADDED",
+        /// A line of the migration plan changed.
+        PlanServiceChanged => "PLAN_SERVICE_CHANGED",
+        /// A line of the migration plan was removed before its contract.
+        PlanServiceRemoved => "PLAN_SERVICE_REMOVED",
+        /// A supplier contract was recorded.
+        ContractRecorded => "CONTRACT_RECORDED",
+        /// A version of a service's assessment questionnaire was submitted.
+        AssessmentSubmitted => "ASSESSMENT_SUBMITTED",
+        /// A service's cut-over window was scheduled.
+        CutoverScheduled => "CUTOVER_SCHEDULED",
+        /// A document was uploaded.
+        DocumentUploaded => "DOCUMENT_UPLOADED",
+        /// The verifier recorded the technical conformity outcome.
+        VerificationOutcomeRecorded => "VERIFICATION_OUTCOME_RECORDED",
+        /// The verifier recorded a checklist item.
+        CheckRecorded => "CHECK_RECORDED",
+        /// The verifier opened a request.
+        VerificationRequestOpened => "VERIFICATION_REQUEST_OPENED",
+        /// The administration answered a request.
+        VerificationRequestAnswered => "VERIFICATION_REQUEST_ANSWERED",
+        /// The verifier closed a request.
+        VerificationRequestClosed => "VERIFICATION_REQUEST_CLOSED",
+        /// The verifier reopened a request.
+        VerificationRequestReopened => "VERIFICATION_REQUEST_REOPENED",
+        /// A request passed its due date unanswered.
+        RequestOverdue => "REQUEST_OVERDUE",
+        /// The administration asked to renounce the funding.
+        RenunciationRequested => "RENUNCIATION_REQUESTED",
+        /// The administration withdrew its request of renunciation.
+        RenunciationWithdrawn => "RENUNCIATION_WITHDRAWN",
+        /// The deadline checker found a deadline missed.
+        DeadlineMissed => "DEADLINE_MISSED",
+        /// An overdue mark was cleared (the obligation was met).
+        OverdueCleared => "OVERDUE_CLEARED",
+        /// The department changed the deadline terms of a call.
+        CallTermsChanged => "CALL_TERMS_CHANGED",
+        /// A supplier was qualified or changed.
+        SupplierQualified => "SUPPLIER_QUALIFIED",
+        /// An offering was qualified or renewed.
+        OfferingQualified => "OFFERING_QUALIFIED",
+        /// An open-data file was imported.
+        ImportOpenData => "IMPORT_OPEN_DATA",
+        /// An application was created by an import.
+        ImportCreate => "IMPORT_CREATE",
+        /// An application was updated by an import.
+        ImportUpdate => "IMPORT_UPDATE",
+        /// A file was added to an import job.
+        ImportFileUploaded => "IMPORT_FILE_UPLOADED",
+        /// An import job was confirmed.
+        ImportConfirmed => "IMPORT_CONFIRMED",
+        /// An import job was discarded.
+        ImportDiscarded => "IMPORT_DISCARDED",
+        /// An account was created.
+        CreateAccount => "CREATE_ACCOUNT",
+        /// An account was disabled.
+        AccountDisabled => "ACCOUNT_DISABLED",
+        /// An account was enabled again.
+        AccountEnabled => "ACCOUNT_ENABLED",
+        /// A session was opened.
+        Login => "LOGIN",
+        /// A login attempt failed.
+        LoginFailed => "LOGIN_FAILED",
+        /// A session was closed.
+        Logout => "LOGOUT",
+        /// A third-party API token was issued.
+        ApiTokenIssued => "API_TOKEN_ISSUED",
+        /// A third-party API token was revoked.
+        ApiTokenRevoked => "API_TOKEN_REVOKED",
+        /// A kind this version of the schema does not name yet.
+        Other => "OTHER",
+    }
+}
+
+closed_set! {
+    /// Who made a change recorded in the audit log: a role, or the server itself.
+    pub enum ActorRole ("actor role") {
+        /// A public body's account.
+        Administration => "ADMINISTRATION",
+        /// A qualified cloud supplier's account.
+        Supplier => "SUPPLIER",
+        /// The Polo Strategico Nazionale's account.
+        Psn => "PSN",
+        /// The department's account.
+        Department => "DEPARTMENT",
+        /// A verifier's account.
+        Verifier => "VERIFIER",
+        /// Anyone without a token (e.g. a failed login).
+        Public => "PUBLIC",
+        /// The server's own jobs and commands (imports, the deadline checker, `nuvola` commands).
+        System => "SYSTEM",
+    }
+}
+
+impl NotificationKind {
+    /// The kind of a stored notification; a code this version does not know is
+    /// [`NotificationKind::Other`] (older clients keep working when kinds are added).
+    pub fn from_stored(code: &str) -> Self {
+        Self::parse(code).unwrap_or(Self::Other)
+    }
+}
+
+impl EventKind {
+    /// The kind of a stored event; an action this version does not name is
+    /// [`EventKind::Other`].
+    pub fn from_stored(code: &str) -> Self {
+        Self::parse(code).unwrap_or(Self::Other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_unknown_stored_kinds_are_other() {
+        for c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(c.code()), Ok(*c));
+            let json = serde_json::to_string(c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.code()));
+        }
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::from_stored(k.code()), *k);
+        }
+        assert_eq!(EventKind::from_stored("SOMETHING_NEW"), EventKind::Other);
+        assert_eq!(
+            NotificationKind::from_stored("CONTRACT_DEADLINE_MISSED"),
+            NotificationKind::ContractDeadlineMissed
+        );
+        assert_eq!(NotificationKind::from_stored("X"), NotificationKind::Other);
+        assert_eq!(ActorRole::parse("system"), Ok(ActorRole::System));
+    }
+}
