@@ -7,6 +7,7 @@
 #   - the npm packages of the front end (Bootstrap Italia, binaryen's wasm-opt, axe-core)
 #   - Debian's Chromium and ChromeDriver (only with --browser)
 #   - a running PostgreSQL on 127.0.0.1:5432 (only with --postgres)
+#   - aiosmtpd in a venv (target/venv-smtp), the real SMTP server of the e-mail tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,4 +78,13 @@ if [ "$want_postgres" -eq 1 ]; then
     done
     pg_isready -h 127.0.0.1 -p 5432 -q || { echo "setup: PostgreSQL did not start" >&2; exit 1; }
   fi
+fi
+
+# The e-mail tests talk to a real SMTP server (scripts/smtp-test-server.py).
+aiosmtpd_version=1.4.6
+if ! target/venv-smtp/bin/python -c "import aiosmtpd" 2>/dev/null; then
+  say "installing aiosmtpd $aiosmtpd_version into target/venv-smtp"
+  mkdir -p target
+  python3 -m venv target/venv-smtp
+  target/venv-smtp/bin/pip install --quiet --disable-pip-version-check "aiosmtpd==$aiosmtpd_version"
 fi

@@ -2,6 +2,7 @@
 //! services turn them into `nuvola_shared` domain values.
 
 pub mod account;
+pub mod app_secret;
 pub mod administration;
 pub mod application;
 pub mod assessment;
@@ -9,12 +10,15 @@ pub mod auth_token;
 pub mod call;
 pub mod catalogue_service;
 pub mod cloud_offering;
+pub mod delivery;
+pub mod delivery_attempt;
 pub mod document;
 pub mod event;
 pub mod idempotency_key;
 pub mod import_job;
 pub mod import_job_file;
 pub mod notification;
+pub mod notification_preference;
 pub mod notification_read;
 pub mod planned_service;
 pub mod published_call;
@@ -22,3 +26,4 @@ pub mod scheduled_job;
 pub mod supplier;
 pub mod verification_check;
 pub mod verification_request;
+pub mod webhook;

@@ -17,6 +17,7 @@ pub mod application;
 pub mod call;
 pub mod dashboard;
 pub mod deadline;
+pub mod delivery;
 pub mod document;
 pub mod import;
 pub mod lifecycle;
@@ -47,6 +48,7 @@ pub struct QueryRoot(
     notification::query::NotificationQuery,
     verification::query::VerificationQuery,
     import::query::ImportQuery,
+    delivery::query::DeliveryQuery,
 );
 
 /// The root of every change.
@@ -60,6 +62,7 @@ pub struct MutationRoot(
     qualification::mutation::QualificationMutation,
     verification::mutation::VerificationMutation,
     import::mutation::ImportMutation,
+    delivery::mutation::DeliveryMutation,
 );
 
 /// The root of every subscription (over `GET /graphql/ws`).
@@ -78,6 +81,9 @@ pub struct Limits {
     pub complexity: usize,
     /// Whether introspection is on (development and demo).
     pub introspection: bool,
+    /// Whether webhooks may point to private and loopback addresses (tests and
+    /// development); off in production.
+    pub private_webhooks: bool,
 }
 
 impl Default for Limits {
@@ -87,6 +93,7 @@ impl Default for Limits {
             depth: 15,
             complexity: 20_000,
             introspection: true,
+            private_webhooks: true,
         }
     }
 }
@@ -111,6 +118,9 @@ pub fn build_schema_with_feed(
     )
     .data(feed)
     .data(db)
+    .data(delivery::mutation::WebhookPolicy {
+        allow_private: limits.private_webhooks,
+    })
     .extension(live::SubscriptionsOnlyOverWebSocket)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);

@@ -22,6 +22,7 @@ mod import;
 mod import_jobs;
 mod lifecycle;
 mod matrix;
+mod outbox;
 mod outage;
 mod permissions;
 mod plan;
