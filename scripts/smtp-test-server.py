@@ -68,13 +68,16 @@ def serve(args):
 
     handler = Mailbox(os.path.join(d, "maildir"))
     port = free_port()
-    common = dict(authenticator=authenticator, auth_require_tls=True)
     if args.implicit_tls:
+        # The whole connection is TLS; aiosmtpd only counts STARTTLS as "TLS" for
+        # auth_require_tls, so it would never offer AUTH here.
         controller = Controller(handler, hostname="127.0.0.1", port=port,
-                                ssl_context=ctx, server_hostname="localhost", **common)
+                                ssl_context=ctx, server_hostname="localhost",
+                                authenticator=authenticator, auth_require_tls=False)
     else:
         controller = Controller(handler, hostname="127.0.0.1", port=port,
-                                tls_context=ctx, require_starttls=True, **common)
+                                tls_context=ctx, require_starttls=True,
+                                authenticator=authenticator, auth_require_tls=True)
     controller.start()
     print(f"READY {port}", flush=True)
     sys.stdin.read()
