@@ -33,7 +33,10 @@ async fn a_person_sets_how_to_be_told_and_an_organisation_follows_its_webhooks(
     log_in(driver, &server.url, "comune.ferrara", "ferrara-demo-2026").await?;
     driver.goto(format!("{}/notifiche", server.url)).await?;
     wait_for_heading(driver, "Notifiche").await?;
-    link(driver, "Preferenze di notifica").await?.click().await?;
+    link(driver, "Preferenze di notifica")
+        .await?
+        .click()
+        .await?;
     wait_for_heading(driver, "Preferenze di notifica").await?;
     // A bad address is refused in the page, by the shared rule, in words.
     fill(driver, "Indirizzo e-mail", "protocollo").await?;
@@ -73,9 +76,9 @@ async fn a_person_sets_how_to_be_told_and_an_organisation_follows_its_webhooks(
         "{r}"
     );
     ensure!(
-        s["preferences"]
-            .as_array()
-            .is_some_and(|p| p.contains(&json!({ "kind": "CONTRACT_DEADLINE_REMINDER", "mode": "DIGEST" }))),
+        s["preferences"].as_array().is_some_and(
+            |p| p.contains(&json!({ "kind": "CONTRACT_DEADLINE_REMINDER", "mode": "DIGEST" }))
+        ),
         "{r}"
     );
     browser.screenshot("notification-preferences").await?;
@@ -85,7 +88,9 @@ async fn a_person_sets_how_to_be_told_and_an_organisation_follows_its_webhooks(
     wait_for_page_text(driver, "Reminder: contract deadline").await?;
     browser.screenshot("notification-preferences-en").await?;
     driver.set_window_rect(0, 0, 390, 844).await?;
-    browser.screenshot("notification-preferences-en-390").await?;
+    browser
+        .screenshot("notification-preferences-en-390")
+        .await?;
     assert_accessible(&browser, "Notification preferences, English, 390 px").await?;
     driver.set_window_rect(0, 0, 1366, 900).await?;
     button(driver, "ITA Italiano").await?.click().await?;
@@ -95,11 +100,22 @@ async fn a_person_sets_how_to_be_told_and_an_organisation_follows_its_webhooks(
     // The department: a webhook to an endpoint that never answers; a project's state
     // changes; the delivery fails for good, shows in the log and in the failed list, and
     // is sent again.
-    log_in(driver, &server.url, "dipartimento", "dipartimento-demo-2026").await?;
+    log_in(
+        driver,
+        &server.url,
+        "dipartimento",
+        "dipartimento-demo-2026",
+    )
+    .await?;
     link(driver, "Webhook e consegne").await?.click().await?;
     wait_for_heading(driver, "Webhook").await?;
     wait_for_page_text(driver, "Nessun webhook registrato.").await?;
-    fill(driver, "Indirizzo dell'endpoint", "ftp://osservatorio.example.org").await?;
+    fill(
+        driver,
+        "Indirizzo dell'endpoint",
+        "ftp://osservatorio.example.org",
+    )
+    .await?;
     driver
         .find(By::XPath(
             "//label[normalize-space()='Cambio di stato di un progetto']",
@@ -108,9 +124,18 @@ async fn a_person_sets_how_to_be_told_and_an_organisation_follows_its_webhooks(
         .click()
         .await?;
     button(driver, "Registra").await?.click().await?;
-    wait_for_page_text(driver, "L'indirizzo dell'endpoint deve iniziare con https://.").await?;
+    wait_for_page_text(
+        driver,
+        "L'indirizzo dell'endpoint deve iniziare con https://.",
+    )
+    .await?;
     // Nothing listens on port 9 of loopback (allowed outside production).
-    fill(driver, "Indirizzo dell'endpoint", "http://127.0.0.1:9/osservatorio").await?;
+    fill(
+        driver,
+        "Indirizzo dell'endpoint",
+        "http://127.0.0.1:9/osservatorio",
+    )
+    .await?;
     button(driver, "Registra").await?.click().await?;
     wait_for_page_text(driver, "Copia ora la chiave di firma").await?;
     let secret = driver
@@ -136,13 +161,17 @@ async fn a_person_sets_how_to_be_told_and_an_organisation_follows_its_webhooks(
     .await?;
     ensure!(r["data"]["revoke"]["state"] == "REVOKED", "{r}");
     // The e2e server retries quickly (NUVOLA_OUTBOX_BACKOFF_MS): 8 attempts in seconds.
-    eventually("the delivery fails for good", Duration::from_secs(60), || async {
-        let r = graphql_in_page(driver, "{ failedDeliveries { id } }", json!({})).await?;
-        Ok(r["data"]["failedDeliveries"]
-            .as_array()
-            .is_some_and(|a| !a.is_empty())
-            .then_some(()))
-    })
+    eventually(
+        "the delivery fails for good",
+        Duration::from_secs(60),
+        || async {
+            let r = graphql_in_page(driver, "{ failedDeliveries { id } }", json!({})).await?;
+            Ok(r["data"]["failedDeliveries"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+                .then_some(()))
+        },
+    )
     .await?;
     driver.refresh().await?;
     wait_for_heading(driver, "Webhook").await?;
@@ -152,7 +181,9 @@ async fn a_person_sets_how_to_be_told_and_an_organisation_follows_its_webhooks(
     browser.screenshot("webhooks-failed").await?;
     assert_accessible(&browser, "Webhook").await?;
     driver
-        .find(By::XPath("(//button[normalize-space()='Invia di nuovo'])[1]"))
+        .find(By::XPath(
+            "(//button[normalize-space()='Invia di nuovo'])[1]",
+        ))
         .await?
         .click()
         .await?;

@@ -327,9 +327,15 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         for (table, column) in [
-            (Notification::Table.into_iden(), Notification::DueOn.into_iden()),
+            (
+                Notification::Table.into_iden(),
+                Notification::DueOn.into_iden(),
+            ),
             (Call::Table.into_iden(), Call::ReminderDays.into_iden()),
-            (Account::Table.into_iden(), Account::DigestCursor.into_iden()),
+            (
+                Account::Table.into_iden(),
+                Account::DigestCursor.into_iden(),
+            ),
             (Account::Table.into_iden(), Account::Language.into_iden()),
             (Account::Table.into_iden(), Account::Email.into_iden()),
         ] {

@@ -34,7 +34,10 @@ use sea_orm::{
 use serde_json::{json, Value};
 
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-const CALLS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/padigitale2026/avvisi.csv");
+const CALLS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../data/padigitale2026/avvisi.csv"
+);
 const SCHOOL: &str = "codice_ipa,ente,comune,cod_comune,provincia,cod_provincia,regione,cod_regione,importo_finanziamento,avviso,data_invio_candidatura,data_finanziamento,codice_cup,numero_finestra_temporale,numero_di_protocollo,stato_candidatura,misura,tipologia_ente\nistsc_feis011004,ISTITUTO SUPERIORE - I.I.S. 'O.VERGANI',Ferrara,038008,FE,038,Emilia-Romagna,08,2212.0,1.2 Abilitazione al Cloud - Scuole - Aprile 2022,2022-06-22T09:38:17.000+0000,2022-09-05,G71C22000700006,2.0,31.0,A,1.2 Abilitazione e facilitazione migrazione al Cloud,Scuole\n";
 const PASSWORD: &str = "password-del-banco-9";
 
@@ -152,8 +155,22 @@ async fn throughput(url: &str, db: &DatabaseConnection, n: usize) -> Result<f64>
 }
 
 async fn change_to_webhook(db: &DatabaseConnection, changes: usize) -> Result<Vec<f64>> {
-    import::import_file(db, "avvisi.csv", &std::fs::read(CALLS)?, &Actor::system("bench"), &ProgressBar::hidden()).await?;
-    import::import_file(db, "school.csv", SCHOOL.as_bytes(), &Actor::system("bench"), &ProgressBar::hidden()).await?;
+    import::import_file(
+        db,
+        "avvisi.csv",
+        &std::fs::read(CALLS)?,
+        &Actor::system("bench"),
+        &ProgressBar::hidden(),
+    )
+    .await?;
+    import::import_file(
+        db,
+        "school.csv",
+        SCHOOL.as_bytes(),
+        &Actor::system("bench"),
+        &ProgressBar::hidden(),
+    )
+    .await?;
     accounts::create(
         db,
         accounts::NewAccount {
@@ -167,7 +184,10 @@ async fn change_to_webhook(db: &DatabaseConnection, changes: usize) -> Result<Ve
         &Actor::system("bench"),
     )
     .await?;
-    let project = application::Entity::find().one(db).await?.context("the school")?;
+    let project = application::Entity::find()
+        .one(db)
+        .await?
+        .context("the school")?;
     let mut p: application::ActiveModel = project.clone().into();
     p.state = Set("MIGRATING".to_owned());
     p.update(db).await?;
@@ -182,7 +202,13 @@ async fn change_to_webhook(db: &DatabaseConnection, changes: usize) -> Result<Ve
     s.update(db).await?;
 
     let (target, received, handle) = receiver().await?;
-    hook(db, &target, "ADMINISTRATION", Some(project.administration_id)).await?;
+    hook(
+        db,
+        &target,
+        "ADMINISTRATION",
+        Some(project.administration_id),
+    )
+    .await?;
     let static_dir = tempfile::tempdir()?;
     std::fs::write(static_dir.path().join("index.html"), "<!doctype html>")?;
     let storage = tempfile::tempdir()?;
@@ -202,7 +228,10 @@ async fn change_to_webhook(db: &DatabaseConnection, changes: usize) -> Result<Ve
         .await?
         .json()
         .await?;
-    let token = login["data"]["login"]["token"].as_str().context("login")?.to_owned();
+    let token = login["data"]["login"]["token"]
+        .as_str()
+        .context("login")?
+        .to_owned();
     let cycle = ["TESTING", "FAILED", "MIGRATING"];
     let mut version = service.version;
     let mut millis = Vec::with_capacity(changes);
@@ -266,22 +295,35 @@ async fn run(label: &str, url: &str) -> Result<()> {
 }
 
 fn main() -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let dir = tempfile::tempdir()?;
-        let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("outbox.db").display());
+        let sqlite = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("outbox.db").display()
+        );
         run("SQLite", &sqlite).await?;
 
-        let admin_url = std::env::var("NUVOLA_BENCH_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned());
+        let admin_url =
+            std::env::var("NUVOLA_BENCH_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.to_owned());
         let Ok(admin) = Database::connect(&admin_url).await else {
             println!("PostgreSQL: skipped ({admin_url} does not answer)");
             return Ok(());
         };
         let name = format!("nuvola_bench_outbox_{}", std::process::id());
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await?;
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(&admin_url);
         let result = run("PostgreSQL", &format!("{base}/{name}")).await;
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await?;
         result
     })
 }

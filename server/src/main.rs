@@ -43,14 +43,23 @@ struct SmtpArgs {
     #[arg(long, env = "NUVOLA_SMTP_PORT")]
     smtp_port: Option<u16>,
     /// starttls or tls (implicit TLS).
-    #[arg(long, env = "NUVOLA_SMTP_SECURITY", value_enum, default_value = "starttls")]
+    #[arg(
+        long,
+        env = "NUVOLA_SMTP_SECURITY",
+        value_enum,
+        default_value = "starttls"
+    )]
     smtp_security: mail::Security,
     #[arg(long, env = "NUVOLA_SMTP_USERNAME")]
     smtp_username: Option<String>,
     #[arg(long, env = "NUVOLA_SMTP_PASSWORD", hide_env_values = true)]
     smtp_password: Option<String>,
     /// The sender, e.g. "Nuvola <notifiche@nuvola.example>".
-    #[arg(long, env = "NUVOLA_SMTP_FROM", default_value = "Nuvola <notifiche@nuvola.invalid>")]
+    #[arg(
+        long,
+        env = "NUVOLA_SMTP_FROM",
+        default_value = "Nuvola <notifiche@nuvola.invalid>"
+    )]
     smtp_from: String,
     /// A PEM file of certificate authorities to trust besides the usual ones.
     #[arg(long, env = "NUVOLA_SMTP_CA_FILE")]
@@ -96,14 +105,22 @@ enum Command {
         #[command(flatten)]
         smtp: SmtpArgs,
         /// The web application's public address, for links in e-mails.
-        #[arg(long, env = "NUVOLA_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        #[arg(
+            long,
+            env = "NUVOLA_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
         public_url: String,
         /// The outbox's wait before the second attempt of a delivery, in ms; it doubles
         /// after each failure.
         #[arg(long, env = "NUVOLA_OUTBOX_BACKOFF_MS", default_value_t = 30_000)]
         outbox_backoff_ms: u64,
         /// The longest wait between two attempts, in ms.
-        #[arg(long, env = "NUVOLA_OUTBOX_MAX_BACKOFF_MS", default_value_t = 3_600_000)]
+        #[arg(
+            long,
+            env = "NUVOLA_OUTBOX_MAX_BACKOFF_MS",
+            default_value_t = 3_600_000
+        )]
         outbox_max_backoff_ms: u64,
     },
     /// Apply pending migrations and exit.
@@ -245,19 +262,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             // The outbox: e-mail (when configured) and webhooks, with retries.
             let mailer = match smtp.smtp_host.clone() {
-                Some(host) => Some(std::sync::Arc::new(mail::Mailer::new(mail::SmtpSettings {
-                    host,
-                    port: smtp.smtp_port,
-                    security: smtp.smtp_security,
-                    username: smtp.smtp_username.clone(),
-                    password: smtp.smtp_password.clone(),
-                    from: smtp.smtp_from.clone(),
-                    ca_file: smtp.smtp_ca_file.clone(),
-                    public_url: public_url.clone(),
-                    timeout: Duration::from_secs(30),
-                })?)),
+                Some(host) => Some(std::sync::Arc::new(mail::Mailer::new(
+                    mail::SmtpSettings {
+                        host,
+                        port: smtp.smtp_port,
+                        security: smtp.smtp_security,
+                        username: smtp.smtp_username.clone(),
+                        password: smtp.smtp_password.clone(),
+                        from: smtp.smtp_from.clone(),
+                        ca_file: smtp.smtp_ca_file.clone(),
+                        public_url: public_url.clone(),
+                        timeout: Duration::from_secs(30),
+                    },
+                )?)),
                 None => {
-                    tracing::info!("e-mail is off (no --smtp-host): e-mail deliveries wait in the outbox");
+                    tracing::info!(
+                        "e-mail is off (no --smtp-host): e-mail deliveries wait in the outbox"
+                    );
                     None
                 }
             };

@@ -219,13 +219,25 @@ impl ReminderSchedule {
         let mut out = Vec::with_capacity(days.len());
         for d in days {
             let Ok(d) = u32::try_from(*d) else {
-                return Err(ParseError::new("reminderDays", &shown(), "days from 1 to 365"));
+                return Err(ParseError::new(
+                    "reminderDays",
+                    &shown(),
+                    "days from 1 to 365",
+                ));
             };
             if !(1..=MAX_REMINDER_DAYS).contains(&d) {
-                return Err(ParseError::new("reminderDays", &shown(), "days from 1 to 365"));
+                return Err(ParseError::new(
+                    "reminderDays",
+                    &shown(),
+                    "days from 1 to 365",
+                ));
             }
             if out.contains(&d) {
-                return Err(ParseError::new("reminderDays", &shown(), "a day is repeated"));
+                return Err(ParseError::new(
+                    "reminderDays",
+                    &shown(),
+                    "a day is repeated",
+                ));
             }
             out.push(d);
         }
@@ -437,7 +449,9 @@ mod tests {
     #[test]
     fn addresses_are_checked_for_shape() {
         assert!(EmailAddress::parse(" protocollo@comune.ferrara.it ").is_ok());
-        for bad in ["", "nobody", "a@b", "a b@c.it", "a@@c.it", "<a@c.it>", "a@-c.it"] {
+        for bad in [
+            "", "nobody", "a@b", "a b@c.it", "a@@c.it", "<a@c.it>", "a@-c.it",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
     }

@@ -104,7 +104,9 @@ pub fn NotificationPreferences() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let e = (!address.is_empty()).then_some(address);
-            match api::query::<Contacted>(CONTACT, json!({ "e": e, "l": language.get_untracked() })).await {
+            match api::query::<Contacted>(CONTACT, json!({ "e": e, "l": language.get_untracked() }))
+                .await
+            {
                 Ok(d) => {
                     settings.set(Some(d.update_notification_contact));
                     error.set(None);

@@ -90,7 +90,11 @@ fn status_label(status: &str) -> &'static str {
 }
 
 /// One delivery as a row of a log, with its "send again" button.
-fn delivery_row(d: Delivery, department: bool, replay: impl Fn(String) + Copy + 'static) -> impl IntoView {
+fn delivery_row(
+    d: Delivery,
+    department: bool,
+    replay: impl Fn(String) + Copy + 'static,
+) -> impl IntoView {
     let id = d.id.clone();
     let failed = d.status == "FAILED";
     let done = d.status != "PENDING";
@@ -160,7 +164,10 @@ pub fn Webhooks() -> impl IntoView {
         }
         let chosen = kinds.get_untracked();
         if chosen.is_empty() {
-            error.set(Some(ApiError::worded("kinds", t("Scegli almeno un tipo di evento."))));
+            error.set(Some(ApiError::worded(
+                "kinds",
+                t("Scegli almeno un tipo di evento."),
+            )));
             return;
         }
         leptos::task::spawn_local(async move {
@@ -180,7 +187,9 @@ pub fn Webhooks() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::query::<serde_json::Value>(REPLAY, json!({ "id": id })).await {
                 Ok(_) => {
-                    notice.set(Some(t("Consegna rimessa in coda: parte entro pochi secondi.").to_owned()));
+                    notice.set(Some(
+                        t("Consegna rimessa in coda: parte entro pochi secondi.").to_owned(),
+                    ));
                     error.set(None);
                     load();
                 }

@@ -2,8 +2,8 @@
 //! services turn them into `nuvola_shared` domain values.
 
 pub mod account;
-pub mod app_secret;
 pub mod administration;
+pub mod app_secret;
 pub mod application;
 pub mod assessment;
 pub mod auth_token;

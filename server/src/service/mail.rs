@@ -421,16 +421,27 @@ pub fn single(lang: Language, to: &str, item: &Item) -> Email {
     );
     if let Some(project) = project_line(item) {
         text.push_str(&format!("{}: {project}\n", l.project));
-        html.push_str(&format!("<dt>{}</dt><dd>{}</dd>", l.project, escape(&project)));
+        html.push_str(&format!(
+            "<dt>{}</dt><dd>{}</dd>",
+            l.project,
+            escape(&project)
+        ));
     }
     text.push_str(&format!("{}: {what}\n", l.happened));
-    html.push_str(&format!("<dt>{}</dt><dd>{}</dd>", l.happened, escape(&what)));
+    html.push_str(&format!(
+        "<dt>{}</dt><dd>{}</dd>",
+        l.happened,
+        escape(&what)
+    ));
     text.push_str(&format!("{}: {todo}\n", l.todo));
     html.push_str(&format!("<dt>{}</dt><dd>{}</dd>", l.todo, escape(todo)));
     if let Some(due) = item.due_on {
         let due = date(lang, due);
         text.push_str(&format!("{}: {due}\n", l.deadline));
-        html.push_str(&format!("<dt>{}</dt><dd><strong>{due}</strong></dd>", l.deadline));
+        html.push_str(&format!(
+            "<dt>{}</dt><dd><strong>{due}</strong></dd>",
+            l.deadline
+        ));
     }
     text.push_str(&format!("{}: {}\n\n{}\n", l.open, item.link, l.footer));
     html.push_str(&format!(

@@ -26,8 +26,8 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend,
-    DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryTrait,
 };
 
 use crate::entity::{delivery, delivery_attempt, webhook};
@@ -290,7 +290,10 @@ async fn record(
     for (d, answer, took) in results {
         let text: String = answer.text.chars().take(500).collect();
         let mut update = delivery::Entity::update_many()
-            .col_expr(delivery::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+            .col_expr(
+                delivery::Column::LockedUntil,
+                Expr::value(None::<DateTime<Utc>>),
+            )
             .col_expr(delivery::Column::LastAnswer, Expr::value(text.clone()));
         if answer.ok {
             update = update

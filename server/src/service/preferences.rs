@@ -89,7 +89,11 @@ async fn chosen(
 
 /// The mode in force for one account and kind: the chosen one, or the default; a
 /// mandatory kind is never IN_APP.
-fn mode_of(chosen: &HashMap<(i32, String), DeliveryMode>, account: i32, kind: &str) -> DeliveryMode {
+fn mode_of(
+    chosen: &HashMap<(i32, String), DeliveryMode>,
+    account: i32,
+    kind: &str,
+) -> DeliveryMode {
     let parsed = NotificationKind::parse(kind).ok();
     let mode = chosen
         .get(&(account, kind.to_owned()))
@@ -129,10 +133,15 @@ pub async fn set_mode(
     kind: &str,
     mode: DeliveryMode,
 ) -> Result<Settings, PreferenceError> {
-    let kind = NotificationKind::parse(kind)
-        .map_err(|error| PreferenceError::Invalid { field: "kind", error })?;
+    let kind = NotificationKind::parse(kind).map_err(|error| PreferenceError::Invalid {
+        field: "kind",
+        error,
+    })?;
     kind.check_mode(mode)
-        .map_err(|error| PreferenceError::Invalid { field: "mode", error })?;
+        .map_err(|error| PreferenceError::Invalid {
+            field: "mode",
+            error,
+        })?;
     writer(principal)?;
     let txn = crate::db::begin_write(db).await?;
     let before = chosen(&txn, vec![principal.account_id]).await?;
@@ -261,7 +270,10 @@ pub async fn email_new_notifications(
     if notes.is_empty() {
         return Ok(0);
     }
-    let mut roles: Vec<String> = notes.iter().filter_map(|n| n.recipient_role.clone()).collect();
+    let mut roles: Vec<String> = notes
+        .iter()
+        .filter_map(|n| n.recipient_role.clone())
+        .collect();
     roles.sort();
     roles.dedup();
     let named: Vec<i32> = notes.iter().filter_map(|n| n.account_id).collect();
@@ -301,7 +313,8 @@ pub async fn email_new_notifications(
                 notification_id: Some(n.id),
                 event_id: format!("notification:{}:account:{}", n.id, a.id),
                 kind: n.kind.clone(),
-                payload: serde_json::to_string(&payload).map_err(|e| DbErr::Custom(e.to_string()))?,
+                payload: serde_json::to_string(&payload)
+                    .map_err(|e| DbErr::Custom(e.to_string()))?,
             });
         }
     }
@@ -399,7 +412,10 @@ pub async fn run_digests(db: &DatabaseConnection, today: NaiveDate) -> Result<us
 /// The key of unsubscribe links, made once and shared by every replica.
 async fn link_key(db: &impl ConnectionTrait) -> Result<String, DbErr> {
     const NAME: &str = "unsubscribe";
-    if let Some(s) = app_secret::Entity::find_by_id(NAME.to_owned()).one(db).await? {
+    if let Some(s) = app_secret::Entity::find_by_id(NAME.to_owned())
+        .one(db)
+        .await?
+    {
         return Ok(s.value);
     }
     let mut bytes = [0u8; 32];
@@ -408,7 +424,11 @@ async fn link_key(db: &impl ConnectionTrait) -> Result<String, DbErr> {
         name: Set(NAME.to_owned()),
         value: Set(hex::encode(bytes)),
     })
-    .on_conflict(OnConflict::column(app_secret::Column::Name).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::column(app_secret::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
     .do_nothing()
     .exec_without_returning(db)
     .await?;
@@ -427,7 +447,10 @@ fn mac(key: &str, account_id: i32) -> Option<Hmac<Sha256>> {
 
 /// The token of an account's unsubscribe link: HMAC-SHA256 of the account id under the
 /// shared key. It does one thing (switch digests off) and never expires.
-pub async fn unsubscribe_token(db: &impl ConnectionTrait, account_id: i32) -> Result<String, DbErr> {
+pub async fn unsubscribe_token(
+    db: &impl ConnectionTrait,
+    account_id: i32,
+) -> Result<String, DbErr> {
     let key = link_key(db).await?;
     Ok(mac(&key, account_id)
         .map(|m| hex::encode(m.finalize().into_bytes()))

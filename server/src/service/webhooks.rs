@@ -234,8 +234,10 @@ pub async fn register(
     kinds: &[String],
     allow_private: bool,
 ) -> Result<Registered, WebhookError> {
-    let url = WebhookUrl::parse(url, allow_private)
-        .map_err(|error| WebhookError::Invalid { field: "url", error })?;
+    let url = WebhookUrl::parse(url, allow_private).map_err(|error| WebhookError::Invalid {
+        field: "url",
+        error,
+    })?;
     let mut events = Vec::new();
     for k in kinds {
         let e = WebhookEvent::parse(k).map_err(|error| WebhookError::Invalid {
@@ -506,7 +508,10 @@ pub async fn enqueue_for_changes(
     if hooks.is_empty() {
         return Ok(());
     }
-    let project_ids: HashSet<i32> = relevant.iter().filter_map(|(_, c)| c.application_id).collect();
+    let project_ids: HashSet<i32> = relevant
+        .iter()
+        .filter_map(|(_, c)| c.application_id)
+        .collect();
     let projects: HashMap<i32, application::Model> = application::Entity::find()
         .filter(application::Column::Id.is_in(project_ids.clone()))
         .all(db)
@@ -570,14 +575,15 @@ pub async fn enqueue_for_changes(
                 continue;
             };
             let may_read = match event {
-                WebhookEvent::ProjectStateChanged => match access::plan_scope(Some(&owner), project)
-                {
-                    PlanScope::Whole => true,
-                    PlanScope::SupplierServices(id) => services
-                        .values()
-                        .any(|s| s.application_id == project.id && s.supplier_id == Some(id)),
-                    PlanScope::Nothing => false,
-                },
+                WebhookEvent::ProjectStateChanged => {
+                    match access::plan_scope(Some(&owner), project) {
+                        PlanScope::Whole => true,
+                        PlanScope::SupplierServices(id) => services
+                            .values()
+                            .any(|s| s.application_id == project.id && s.supplier_id == Some(id)),
+                        PlanScope::Nothing => false,
+                    }
+                }
                 WebhookEvent::ServiceStatusChanged => {
                     match access::plan_scope(Some(&owner), project) {
                         PlanScope::Whole => true,

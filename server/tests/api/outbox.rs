@@ -11,7 +11,10 @@ use std::time::Duration;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use chrono::NaiveDate;
 use hmac::{Hmac, Mac};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
 use serde_json::{json, Value};
 use sha2::Sha256;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -29,7 +32,8 @@ const CONTACT: &str = "mutation($e: String, $l: String!) { updateNotificationCon
 const PREFER: &str = "mutation($k: String!, $m: DeliveryMode!) { setNotificationPreference(kind: $k, mode: $m) { preferences { kind mode mandatory } } }";
 const REGISTER: &str = "mutation($u: String!, $k: [String!]!) { registerWebhook(url: $u, kinds: $k) { secret webhook { id url kinds } } }";
 const OPEN: &str = "mutation($i: OpenRequestInput!) { openVerificationRequest(input: $i) { id } }";
-const MOVE: &str = "mutation($s: ServiceStatusInput!) { updateServiceStatus(input: $s) { id version status } }";
+const MOVE: &str =
+    "mutation($s: ServiceStatusInput!) { updateServiceStatus(input: $s) { id version status } }";
 const HOOKS: &str = "{ webhooks { id url deliveries { id eventId status attempts lastAnswer attemptLog { number ok answer } } } }";
 const REPLAY: &str = "mutation($id: ID!) { replayDelivery(id: $id) { id status } }";
 
@@ -37,11 +41,17 @@ fn python() -> PathBuf {
     std::env::var_os("NUVOLA_TEST_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/venv-smtp/bin/python"))
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../target/venv-smtp/bin/python"
+            ))
         })
 }
 
-const SMTP_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/smtp-test-server.py");
+const SMTP_SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../scripts/smtp-test-server.py"
+);
 const SMTP_USER: &str = "nuvola";
 const SMTP_PASSWORD: &str = "segreto-di-prova";
 
@@ -65,7 +75,12 @@ impl Smtp {
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .unwrap_or_else(|e| panic!("starting aiosmtpd with {} ({e}): run scripts/setup.sh", python().display()));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "starting aiosmtpd with {} ({e}): run scripts/setup.sh",
+                    python().display()
+                )
+            });
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
             .await
@@ -73,7 +88,11 @@ impl Smtp {
             .unwrap()
             .expect("aiosmtpd exited");
         let port = line.strip_prefix("READY ").unwrap().trim().parse().unwrap();
-        Self { dir, port, _child: child }
+        Self {
+            dir,
+            port,
+            _child: child,
+        }
     }
 
     fn mailer(&self, security: Security, password: &str) -> Arc<Mailer> {
@@ -102,7 +121,11 @@ impl Smtp {
             .output()
             .await
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
     }
 }
@@ -132,7 +155,11 @@ struct Receiver {
     handle: actix_web::dev::ServerHandle,
 }
 
-async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Arc<ReceiverState>>) -> HttpResponse {
+async fn receive(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<Arc<ReceiverState>>,
+) -> HttpResponse {
     let header = |name: &str| {
         req.headers()
             .get(name)
@@ -156,7 +183,11 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Arc<Receiv
         .parse::<i64>()
         .is_ok_and(|t| (chrono::Utc::now().timestamp() - t).abs() < 300);
     let mut hits = state.hits.lock().unwrap();
-    let answered = if hits.len() < state.fail_first { 500 } else { 204 };
+    let answered = if hits.len() < state.fail_first {
+        500
+    } else {
+        204
+    };
     hits.push(Hit {
         id: header("nuvola-webhook-id"),
         event: header("nuvola-webhook-event"),
@@ -173,17 +204,28 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Arc<Receiv
 
 impl Receiver {
     async fn start(fail_first: usize) -> Self {
-        let state = Arc::new(ReceiverState { fail_first, ..Default::default() });
+        let state = Arc::new(ReceiverState {
+            fail_first,
+            ..Default::default()
+        });
         let data = web::Data::new(state.clone());
-        let server = HttpServer::new(move || App::new().app_data(data.clone()).route("/hook", web::post().to(receive)))
-            .workers(2)
-            .bind("127.0.0.1:0")
-            .unwrap();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .route("/hook", web::post().to(receive))
+        })
+        .workers(2)
+        .bind("127.0.0.1:0")
+        .unwrap();
         let addr = server.addrs()[0];
         let server = server.run();
         let handle = server.handle();
         tokio::spawn(server);
-        Self { addr, state, handle }
+        Self {
+            addr,
+            state,
+            handle,
+        }
     }
 
     fn url(&self) -> String {
@@ -208,7 +250,10 @@ impl Drop for Receiver {
 
 /// The worker as the tests run it: quick retries (20 ms doubling to 200 ms).
 fn config(mailer: Option<Arc<Mailer>>) -> WorkerConfig {
-    let mut c = WorkerConfig::new(mailer, WebhookSender::new(true, Duration::from_secs(5)).unwrap());
+    let mut c = WorkerConfig::new(
+        mailer,
+        WebhookSender::new(true, Duration::from_secs(5)).unwrap(),
+    );
     c.base_backoff = Duration::from_millis(20);
     c.max_backoff = Duration::from_millis(200);
     c.poll = Duration::from_millis(20);
@@ -233,11 +278,20 @@ async fn drain(db: &DatabaseConnection, config: &WorkerConfig) {
 }
 
 async fn deliveries(db: &DatabaseConnection) -> Vec<delivery::Model> {
-    delivery::Entity::find().order_by_asc(delivery::Column::Id).all(db).await.unwrap()
+    delivery::Entity::find()
+        .order_by_asc(delivery::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
 }
 
 async fn school(w: &World) -> application::Model {
-    application::Entity::find().filter(application::Column::Cup.eq(SCHOOL_CUP)).one(&w.t.db).await.unwrap().unwrap()
+    application::Entity::find()
+        .filter(application::Column::Cup.eq(SCHOOL_CUP))
+        .one(&w.t.db)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 async fn set_state(w: &World, state: &str) {
@@ -270,13 +324,19 @@ async fn open_request(w: &World, days: i64) {
     let r = ask(w, Some("asseveratore"), OPEN, json!({ "i": {
         "cup": SCHOOL_CUP, "title": "Form di conformità", "body": "Caricare il form di conformità firmato.", "dueOn": due_in(days),
     }})).await;
-    assert!(r["data"]["openVerificationRequest"]["id"].is_string(), "{r}");
+    assert!(
+        r["data"]["openVerificationRequest"]["id"].is_string(),
+        "{r}"
+    );
 }
 
 async fn register(w: &World, who: &str, url: &str, kinds: &[&str]) -> (String, String) {
     let r = ask(w, Some(who), REGISTER, json!({ "u": url, "k": kinds })).await;
     let reg = &r["data"]["registerWebhook"];
-    let secret = reg["secret"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
+    let secret = reg["secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r}"))
+        .to_owned();
     (reg["webhook"]["id"].as_str().unwrap().to_owned(), secret)
 }
 

@@ -2,16 +2,14 @@ use async_graphql::{Context, Object, ID};
 use nuvola_shared::Role;
 use sea_orm::DatabaseConnection;
 
-use super::object::{
-    Delivery, DeliveryModeGql, NotificationSettings, RegisteredWebhook, Webhook,
-};
+use super::object::{Delivery, DeliveryModeGql, NotificationSettings, RegisteredWebhook, Webhook};
 use crate::graphql::call::object::Call;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::notification::query::WITH_INBOX;
 use crate::graphql::viewer::viewer;
+use crate::service::deadlines;
 use crate::service::preferences::{self, PreferenceError};
 use crate::service::webhooks::{self, WebhookError};
-use crate::service::deadlines;
 
 /// Whether webhooks may point to private and loopback addresses (off in production).
 #[derive(Debug, Clone, Copy)]
