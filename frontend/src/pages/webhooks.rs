@@ -99,13 +99,14 @@ fn delivery_row(
     let failed = d.status == "FAILED";
     let done = d.status != "PENDING";
     let status = d.status.clone();
+    let delivered = d.status == "DELIVERED";
     view! {
         <tr>
             <td>{format::date(&d.created_at)}</td>
             {department.then(|| view! { <td class="text-break">{d.recipient.clone().unwrap_or_default()}</td> })}
             <td>{move || t(event_label(&d.kind))}<br/><code class="small">{d.event_id.clone()}</code></td>
             <td>
-                <span class="badge" class:bg-success=status == "DELIVERED" class:bg-danger=failed class:bg-secondary=!done>
+                <span class="badge" class:bg-success=delivered class:bg-danger=failed class:bg-secondary=!done>
                     {move || t(status_label(&status))}
                 </span>
             </td>
