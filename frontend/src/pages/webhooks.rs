@@ -288,7 +288,8 @@ pub fn Webhooks() -> impl IntoView {
                                 view! { <p class="text-muted">{move || t("Nessuna consegna finora.")}</p> }.into_any()
                             } else {
                                 view! {
-                                    <div class="table-responsive">
+                                    // Focusable, so that a keyboard scrolls it on a narrow screen.
+                                    <div class="table-responsive" tabindex="0" role="region" aria-label=move || t("Registro delle consegne")>
                                         <table class="table table-sm">
                                             <caption>{move || t("Registro delle consegne")}</caption>
                                             <thead><tr>
@@ -320,7 +321,7 @@ pub fn Webhooks() -> impl IntoView {
                             view! { <Empty what="Nessuna consegna non riuscita."/> }.into_any()
                         } else {
                             view! {
-                                <div class="table-responsive">
+                                <div class="table-responsive" tabindex="0" role="region" aria-label=move || t("Consegne non riuscite")>
                                     <table class="table table-sm">
                                         <caption class="visually-hidden">{move || t("Consegne non riuscite")}</caption>
                                         <thead><tr>
