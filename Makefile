@@ -9,13 +9,15 @@ run:
 test:
 	scripts/test.sh
 
-## Benchmarks: import speed and API latency on SQLite and PostgreSQL, wasm size, first page
-## interactive in Chromium; the fault test (replicas behind HAProxy, one killed, PostgreSQL
-## restarted under load); Nuvola beside PostGraphile 5 on the same query and database.
+## Benchmarks: import speed, API latency and the outbox (deliveries per second, change to
+## webhook) on SQLite and PostgreSQL, wasm size, first page interactive in Chromium; the
+## fault test (replicas behind HAProxy, one killed, PostgreSQL restarted under load);
+## Nuvola beside PostGraphile 5 on the same query and database.
 bench:
 	scripts/setup.sh --browser --postgres --bench
 	cargo bench -p nuvola-server --bench import
 	cargo bench -p nuvola-server --bench api
+	cargo bench -p nuvola-server --bench outbox
 	scripts/build-frontend.sh
 	cargo build --release -p nuvola-server
 	cargo bench -p nuvola-e2e --bench first_page

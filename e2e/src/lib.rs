@@ -99,6 +99,9 @@ async fn serve(database: &str, port: u16, storage: &Path) -> Result<(Guard, Stri
         .env("NUVOLA_STATIC_DIR", &dist)
         // Uploads stay in the test's folder whatever the database.
         .env("NUVOLA_STORAGE_DIR", storage)
+        // The outbox retries within seconds, so a journey sees a delivery fail for good.
+        .env("NUVOLA_OUTBOX_BACKOFF_MS", "200")
+        .env("NUVOLA_OUTBOX_MAX_BACKOFF_MS", "1000")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

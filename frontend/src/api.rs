@@ -261,6 +261,16 @@ fn explain_invalid(message: &str, field: Option<&str>, en: bool) -> String {
         ("give the reason", "Scrivi il motivo (da 10 a 2.000 caratteri).", "Write the reason (10 to 2,000 characters)."),
         ("invalid date", "Scrivi una data valida nel formato GG/MM/AAAA.", "Write a valid date."),
         ("not a cursor", "La pagina chiesta non esiste più: ricarica l'elenco.", "The page asked for no longer exists: reload the list."),
+        // How people and programs are told (issue 13, `shared::notify`).
+        ("cannot be switched off", "Questo avviso mette a rischio il finanziamento: non si può ricevere solo in Nuvola.", "This notice puts the funding at risk: it cannot be received in Nuvola only."),
+        ("must be https", "L'indirizzo dell'endpoint deve iniziare con https://.", "The endpoint's address must start with https://."),
+        ("https:// address", "L'indirizzo dell'endpoint deve iniziare con https://.", "The endpoint's address must start with https://."),
+        ("private or loopback", "L'endpoint è su una rete privata o locale: usa un indirizzo pubblico.", "The endpoint is on a private or local network: use a public address."),
+        ("does not resolve", "Il nome dell'endpoint non esiste.", "The endpoint's name does not exist."),
+        ("name at least one event kind", "Scegli almeno un tipo di evento.", "Choose at least one kind of event."),
+        ("days from 1 to 365", "I giorni di preavviso vanno da 1 a 365.", "Reminder days go from 1 to 365."),
+        ("a day is repeated", "Un giorno di preavviso è ripetuto.", "A reminder day is repeated."),
+        ("reminders", "Al massimo 6 promemoria per scadenza.", "At most 6 reminders per deadline."),
         ("not the id of", "L'elemento scelto non esiste più: ricarica la pagina.", "The chosen item no longer exists: reload the page."),
     ];
     for (needle, it_text, en_text) in known {
@@ -327,6 +337,12 @@ fn field_label(field: &str, en: bool) -> Option<&'static str> {
         "role" => ("Ruolo", "Role"),
         "deadline kind" => ("Tipo di scadenza", "Kind of deadline"),
         "application state" | "service state" | "request state" => ("Stato", "State"),
+        "email" => ("Indirizzo e-mail", "E-mail address"),
+        "language" => ("Lingua", "Language"),
+        "mode" => ("Modalità di notifica", "Delivery mode"),
+        "kind" | "kinds" => ("Eventi", "Events"),
+        "url" => ("Indirizzo dell'endpoint", "Endpoint address"),
+        "days" | "reminderDays" => ("Giorni di preavviso", "Reminder days"),
         _ => return None,
     };
     Some(if en { english } else { it })

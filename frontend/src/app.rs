@@ -18,6 +18,8 @@
 //! | `/dipartimento/fornitori` | DEPARTMENT | qualified suppliers and offerings, qualifying them |
 //! | `/dipartimento/avvisi` | DEPARTMENT | the deadline terms of each call |
 //! | `/dipartimento/importazioni` | DEPARTMENT | importing open data with a preview; data-quality warnings |
+//! | `/notifiche/preferenze` | anyone signed in | e-mail address, language, mode per kind of notification |
+//! | `/webhook` | ADMINISTRATION, SUPPLIER, PSN, DEPARTMENT | the organisation's webhooks and their delivery log; the department's failed deliveries |
 //!
 //! The guards only choose pages: the server refuses whatever a role may not see.
 
@@ -35,12 +37,19 @@ use crate::pages::{
     VerifierProject,
 };
 use crate::pages::{DepartmentCalls, DepartmentImports, DepartmentSuppliers};
+use crate::pages::{NotificationPreferences, Webhooks};
 use crate::session::Session;
 
 const ADMINISTRATION: &[Role] = &[Role::Administration];
 const SUPPLIERS: &[Role] = &[Role::Supplier, Role::Psn];
 const DEPARTMENT: &[Role] = &[Role::Department];
 const VERIFIER: &[Role] = &[Role::Verifier];
+const ORGANISATIONS: &[Role] = &[
+    Role::Administration,
+    Role::Supplier,
+    Role::Psn,
+    Role::Department,
+];
 const SIGNED_IN: &[Role] = &[
     Role::Administration,
     Role::Supplier,
@@ -104,6 +113,8 @@ reserved_page!(DepartmentImportsPage, DEPARTMENT, DepartmentImports);
 reserved_page!(VerifierHomePage, VERIFIER, VerifierHome);
 reserved_page!(VerifierProjectPage, VERIFIER, VerifierProject);
 reserved_page!(NotificationsPage, SIGNED_IN, Notifications);
+reserved_page!(PreferencesPage, SIGNED_IN, NotificationPreferences);
+reserved_page!(WebhooksPage, ORGANISATIONS, Webhooks);
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -147,6 +158,8 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<VerifierProjectPage>::new()}
                     />
                     <Route path=path!("/notifiche") view={Lazy::<NotificationsPage>::new()}/>
+                    <Route path=path!("/notifiche/preferenze") view={Lazy::<PreferencesPage>::new()}/>
+                    <Route path=path!("/webhook") view={Lazy::<WebhooksPage>::new()}/>
                 </Routes>
             </main>
             <Footer/>

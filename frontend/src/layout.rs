@@ -44,13 +44,18 @@ fn menu_of(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
         Some(Role::Administration) => {
             items.push(("/amministrazione", "I miei progetti"));
             items.push(("/amministrazione/richieste", "Richieste"));
+            items.push(("/webhook", "Webhook"));
         }
-        Some(Role::Supplier | Role::Psn) => items.push(("/fornitore", "I servizi a contratto")),
+        Some(Role::Supplier | Role::Psn) => {
+            items.push(("/fornitore", "I servizi a contratto"));
+            items.push(("/webhook", "Webhook"));
+        }
         Some(Role::Department) => {
             items.push(("/dipartimento", "Cruscotto nazionale"));
             items.push(("/dipartimento/fornitori", "Fornitori qualificati"));
             items.push(("/dipartimento/avvisi", "Termini degli avvisi"));
             items.push(("/dipartimento/importazioni", "Importazione dati aperti"));
+            items.push(("/webhook", "Webhook e consegne"));
         }
         Some(Role::Verifier) => items.push(("/asseveratore", "Progetti da asseverare")),
         _ => {}

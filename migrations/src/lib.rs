@@ -13,6 +13,7 @@ mod m20261123_000007_state_reason;
 mod m20261129_000001_import;
 mod m20261129_000002_renunciation_request;
 mod m20261130_000001_contract;
+mod m20261130_000021_outbox;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_import::Migration),
             Box::new(m20261129_000002_renunciation_request::Migration),
             Box::new(m20261130_000001_contract::Migration),
+            Box::new(m20261130_000021_outbox::Migration),
         ]
     }
 }

@@ -46,12 +46,14 @@ pub async fn record(
     record_many(db, actor, vec![change]).await
 }
 
-/// Records several events in one statement per 500.
+/// Records several events in one statement per 500, and writes the webhook deliveries
+/// they cause into the outbox, in the same transaction (`service::webhooks`).
 pub async fn record_many(
     db: &impl ConnectionTrait,
     actor: &Actor,
     changes: Vec<Change<'_>>,
 ) -> Result<(), DbErr> {
+    crate::service::webhooks::enqueue_for_changes(db, &changes).await?;
     let now = Utc::now();
     let models: Vec<event::ActiveModel> = changes
         .into_iter()

@@ -13,8 +13,8 @@ use nuvola_server::audit::Actor;
 use nuvola_server::graphql::Limits;
 use nuvola_server::http::ServeOptions;
 use nuvola_server::opendata::{self, ExportFormat};
-use nuvola_server::service::{accounts, deadlines, export, import};
 use nuvola_server::storage::{ObjectStoreConfig, Storage};
+use nuvola_server::service::{accounts, deadlines, export, import, mail, outbox, webhooks};
 use nuvola_server::{db, demo, telemetry, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use nuvola_shared::{IpaCode, Role, VatNumber};
 
@@ -32,6 +32,39 @@ struct DatabaseArg {
     /// Database URL: sqlite://FILE?mode=rwc or postgres://USER@HOST/DB.
     #[arg(long = "database", env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     url: String,
+}
+
+/// E-mail over SMTP: off unless `--smtp-host` is given.
+#[derive(Args, Clone)]
+struct SmtpArgs {
+    /// The SMTP server; without it, no e-mail is sent (e-mail deliveries wait).
+    #[arg(long, env = "NUVOLA_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// Default 587 (STARTTLS) or 465 (TLS).
+    #[arg(long, env = "NUVOLA_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// starttls or tls (implicit TLS).
+    #[arg(
+        long,
+        env = "NUVOLA_SMTP_SECURITY",
+        value_enum,
+        default_value = "starttls"
+    )]
+    smtp_security: mail::Security,
+    #[arg(long, env = "NUVOLA_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    #[arg(long, env = "NUVOLA_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// The sender, e.g. "Nuvola <notifiche@nuvola.example>".
+    #[arg(
+        long,
+        env = "NUVOLA_SMTP_FROM",
+        default_value = "Nuvola <notifiche@nuvola.invalid>"
+    )]
+    smtp_from: String,
+    /// A PEM file of certificate authorities to trust besides the usual ones.
+    #[arg(long, env = "NUVOLA_SMTP_CA_FILE")]
+    smtp_ca_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -88,6 +121,26 @@ enum Command {
         /// The largest document accepted, in MiB.
         #[arg(long, env = "NUVOLA_MAX_UPLOAD_MIB", default_value_t = 20)]
         max_upload_mib: u64,
+        #[command(flatten)]
+        smtp: SmtpArgs,
+        /// The web application's public address, for links in e-mails.
+        #[arg(
+            long,
+            env = "NUVOLA_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+        /// The outbox's wait before the second attempt of a delivery, in ms; it doubles
+        /// after each failure.
+        #[arg(long, env = "NUVOLA_OUTBOX_BACKOFF_MS", default_value_t = 30_000)]
+        outbox_backoff_ms: u64,
+        /// The longest wait between two attempts, in ms.
+        #[arg(
+            long,
+            env = "NUVOLA_OUTBOX_MAX_BACKOFF_MS",
+            default_value_t = 3_600_000
+        )]
+        outbox_max_backoff_ms: u64,
     },
     /// Apply pending migrations and exit.
     Migrate {
@@ -195,6 +248,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             s3_prefix,
             no_response_cache,
             max_upload_mib,
+            smtp,
+            public_url,
+            outbox_backoff_ms,
+            outbox_max_backoff_ms,
         } => {
             let db = db::connect_and_migrate(&database.url).await?;
             if with_demo {
@@ -215,6 +272,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = ServeOptions {
                 limits: Limits {
                     introspection: !production,
+                    private_webhooks: !production,
                     ..Limits::default()
                 },
                 requests_per_minute: rate_limit,
@@ -241,6 +299,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if deadline_check_secs > 0 {
                 deadlines::spawn_periodic(db.clone(), Duration::from_secs(deadline_check_secs));
             }
+            // The outbox: e-mail (when configured) and webhooks, with retries.
+            let mailer = match smtp.smtp_host.clone() {
+                Some(host) => Some(std::sync::Arc::new(mail::Mailer::new(
+                    mail::SmtpSettings {
+                        host,
+                        port: smtp.smtp_port,
+                        security: smtp.smtp_security,
+                        username: smtp.smtp_username.clone(),
+                        password: smtp.smtp_password.clone(),
+                        from: smtp.smtp_from.clone(),
+                        ca_file: smtp.smtp_ca_file.clone(),
+                        public_url: public_url.clone(),
+                        timeout: Duration::from_secs(30),
+                    },
+                )?)),
+                None => {
+                    tracing::info!(
+                        "e-mail is off (no --smtp-host): e-mail deliveries wait in the outbox"
+                    );
+                    None
+                }
+            };
+            let sender = webhooks::WebhookSender::new(!production, Duration::from_secs(10))?;
+            let mut outbox_config = outbox::WorkerConfig::new(mailer, sender);
+            outbox_config.base_backoff = Duration::from_millis(outbox_backoff_ms.max(1));
+            outbox_config.max_backoff = Duration::from_millis(outbox_max_backoff_ms.max(1));
+            outbox::spawn_worker(db.clone(), outbox_config);
             // The department's confirmed imports, one at a time across replicas.
             nuvola_server::service::import_job::spawn_worker(db.clone(), Duration::from_secs(1));
             let (server, addr) = nuvola_server::http::start(db.clone(), options)?;
@@ -268,6 +353,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Deadlines { today, database } => {
             let db = db::connect_and_migrate(&database.url).await?;
             let today = today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let reminders = deadlines::remind(&db, today)
+                .await
+                .context("raising deadline reminders")?;
+            println!("reminders on {today}: {reminders} raised");
             let report = deadlines::check(&db, today)
                 .await
                 .context("checking deadlines")?;

@@ -15,6 +15,7 @@ struct Metrics {
     db_queries: HistogramVec,
     cache_lookups: IntCounterVec,
     subscriptions: IntGauge,
+    deliveries: IntCounterVec,
 }
 
 static METRICS: LazyLock<Option<Metrics>> = LazyLock::new(|| match build() {
@@ -71,7 +72,16 @@ fn build() -> Result<Metrics, prometheus::Error> {
     )?;
     registry.register(Box::new(db_queries.clone()))?;
     registry.register(Box::new(subscriptions.clone()))?;
+    let deliveries = IntCounterVec::new(
+        Opts::new(
+            "delivery_attempts_total",
+            "Outbox delivery attempts, by channel (EMAIL, WEBHOOK) and outcome",
+        ),
+        &["channel", "outcome"],
+    )?;
+    registry.register(Box::new(deliveries.clone()))?;
     Ok(Metrics {
+        deliveries,
         registry,
         http_requests,
         http_duration,
@@ -124,6 +134,20 @@ pub fn subscription_opened() {
 pub fn subscription_closed() {
     if let Some(m) = METRICS.as_ref() {
         m.subscriptions.dec();
+    }
+}
+
+/// An outbox delivery was sent (the peer accepted it).
+pub fn delivery_sent(channel: &str) {
+    if let Some(m) = METRICS.as_ref() {
+        m.deliveries.with_label_values(&[channel, "ok"]).inc();
+    }
+}
+
+/// An outbox delivery attempt failed (it is retried, or failed for good).
+pub fn delivery_failed(channel: &str) {
+    if let Some(m) = METRICS.as_ref() {
+        m.deliveries.with_label_values(&[channel, "failed"]).inc();
     }
 }
 

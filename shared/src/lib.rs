@@ -17,6 +17,7 @@ pub mod error;
 pub mod ids;
 pub mod lifecycle;
 pub mod money;
+pub mod notify;
 pub mod plan;
 pub mod region;
 pub mod role;

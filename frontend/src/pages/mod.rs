@@ -11,11 +11,13 @@ mod imports;
 mod info;
 mod login;
 mod notifications;
+mod preferences;
 mod project;
 mod requests;
 mod service;
 mod supplier;
 mod verifier;
+mod webhooks;
 
 pub use administration::{AdministrationHome, AdministrationProject};
 pub use api_docs::ApiAndOpenData;
@@ -33,6 +35,9 @@ pub use catalogue::{DepartmentCalls, DepartmentSuppliers};
 pub use department::DepartmentProject;
 pub use imports::DepartmentImports;
 pub use verifier::VerifierProject;
+// Issue 13: how people and programs are told.
+pub use preferences::NotificationPreferences;
+pub use webhooks::Webhooks;
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;

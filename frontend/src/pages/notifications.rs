@@ -88,6 +88,9 @@ fn kind_words(kind: &str) -> &'static str {
         "VERIFICATION_REQUEST_OPENED" => "Nuova richiesta dell'asseveratore",
         "VERIFICATION_REQUEST_REOPENED" => "Richiesta dell'asseveratore riaperta",
         "VERIFICATION_REQUEST_ANSWERED" => "Risposta a una richiesta",
+        "VERIFICATION_REQUEST_REMINDER" => "Promemoria: richiesta in scadenza",
+        "CONTRACT_DEADLINE_REMINDER" => "Promemoria: termine del contratto",
+        "COMPLETION_DEADLINE_REMINDER" => "Promemoria: termine di completamento",
         _ => "Notifica",
     }
 }
@@ -175,6 +178,7 @@ pub fn Notifications() -> impl IntoView {
                         {move || t("Segna tutte come lette")}
                     </button>
                 </Show>
+                <a href="/notifiche/preferenze" class="btn btn-outline-secondary btn-sm">{move || t("Preferenze di notifica")}</a>
                 <span class="small text-muted" aria-live="polite">
                     {move || total.get().map(|n| tf("{} notifiche.", &[&format::count(n)]))}
                 </span>

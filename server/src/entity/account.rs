@@ -15,6 +15,12 @@ pub struct Model {
     pub disabled: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Where e-mail notifications go; none: in the web application only.
+    pub email: Option<String>,
+    /// `it` or `en`: the language of its e-mail.
+    pub language: String,
+    /// The newest notification id a daily digest already covered.
+    pub digest_cursor: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

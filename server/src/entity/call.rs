@@ -23,6 +23,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Optimistic-locking version, bumped when the department changes the terms.
     pub version: i32,
+    /// Days before a deadline at which reminders go (`30,7,1`); none: the default.
+    pub reminder_days: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

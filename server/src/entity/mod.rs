@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod administration;
+pub mod app_secret;
 pub mod application;
 pub mod assessment;
 pub mod auth_token;
@@ -10,12 +11,15 @@ pub mod call;
 pub mod catalogue_service;
 pub mod cloud_offering;
 pub mod contract_version;
+pub mod delivery;
+pub mod delivery_attempt;
 pub mod document;
 pub mod event;
 pub mod idempotency_key;
 pub mod import_job;
 pub mod import_job_file;
 pub mod notification;
+pub mod notification_preference;
 pub mod notification_read;
 pub mod planned_service;
 pub mod published_call;
@@ -24,3 +28,4 @@ pub mod supplier;
 pub mod supplier_contract;
 pub mod verification_check;
 pub mod verification_request;
+pub mod webhook;

@@ -22,6 +22,8 @@ pub struct Model {
     pub delivered_at: Option<DateTimeUtc>,
     /// Unique: the same event for the same recipient is inserted once.
     pub dedupe_key: Option<String>,
+    /// The deadline it is about, if any.
+    pub due_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

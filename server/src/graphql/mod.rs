@@ -18,6 +18,7 @@ pub mod application;
 pub mod call;
 pub mod dashboard;
 pub mod deadline;
+pub mod delivery;
 pub mod document;
 pub mod import;
 pub mod lifecycle;
@@ -48,6 +49,7 @@ pub struct QueryRoot(
     notification::query::NotificationQuery,
     verification::query::VerificationQuery,
     import::query::ImportQuery,
+    delivery::query::DeliveryQuery,
 );
 
 /// The root of every change.
@@ -62,6 +64,7 @@ pub struct MutationRoot(
     verification::mutation::VerificationMutation,
     import::mutation::ImportMutation,
     document::mutation::DocumentMutation,
+    delivery::mutation::DeliveryMutation,
 );
 
 /// The root of every subscription (over `GET /graphql/ws`).
@@ -82,6 +85,9 @@ pub struct Limits {
     pub aliases: usize,
     /// Whether introspection is on (development and demo).
     pub introspection: bool,
+    /// Whether webhooks may point to private and loopback addresses (tests and
+    /// development); off in production.
+    pub private_webhooks: bool,
 }
 
 impl Default for Limits {
@@ -91,6 +97,7 @@ impl Default for Limits {
             complexity: limits::MAX_COMPLEXITY,
             aliases: limits::MAX_ALIASES,
             introspection: true,
+            private_webhooks: true,
         }
     }
 }
@@ -120,6 +127,9 @@ pub fn build_schema_with_feed(
     .data(db)
     .data(storage)
     .register_output_type::<nuvola_shared::ErrorCode>()
+    .data(delivery::mutation::WebhookPolicy {
+        allow_private: limits.private_webhooks,
+    })
     .extension(live::SubscriptionsOnlyOverWebSocket)
     .extension(limits::QueryLimits {
         max_aliases: limits.aliases,

@@ -10,6 +10,7 @@ mod health;
 mod imports;
 mod spa;
 mod subscriptions;
+mod unsubscribe;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -204,6 +205,8 @@ pub fn start(
             )
             .route("/api/documents/{id}", web::get().to(documents::download))
             .route("/api/imports", web::post().to(imports::upload))
+            .route("/api/unsubscribe", web::get().to(unsubscribe::confirm))
+            .route("/api/unsubscribe", web::post().to(unsubscribe::unsubscribe))
             .default_service(web::to(spa::serve))
     })
     .bind(&options.bind)

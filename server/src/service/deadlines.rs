@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use nuvola_shared::deadline::{check_hard_cap, projects_changing_deadline, TermsSubject};
+use nuvola_shared::notify::ReminderSchedule;
 use nuvola_shared::{
     ApplicationState, DeadlineKind, DeadlineRule, Overdue, ParseError, RequestState, Role, Term,
     TermStart,
@@ -52,6 +53,14 @@ pub const DEPARTMENT_DIGEST_ABOVE: usize = 20;
 pub const CONTRACT_DEADLINE_MISSED: &str = "CONTRACT_DEADLINE_MISSED";
 pub const COMPLETION_DEADLINE_MISSED: &str = "COMPLETION_DEADLINE_MISSED";
 pub const VERIFICATION_REQUEST_OVERDUE: &str = "VERIFICATION_REQUEST_OVERDUE";
+/// Reminder kinds: before a deadline, at the days of the call's schedule (30, 7, 1).
+pub const CONTRACT_DEADLINE_REMINDER: &str = "CONTRACT_DEADLINE_REMINDER";
+pub const COMPLETION_DEADLINE_REMINDER: &str = "COMPLETION_DEADLINE_REMINDER";
+pub const VERIFICATION_REQUEST_REMINDER: &str = "VERIFICATION_REQUEST_REMINDER";
+/// Above this many reminders for one administration in one run, its accounts get one
+/// e-mail summing them up instead of one each (the reminders stay in the web
+/// application), as the department gets a digest of many missed deadlines.
+pub const REMINDER_DIGEST_ABOVE: usize = DEPARTMENT_DIGEST_ABOVE;
 
 /// The deadline rule a call carries: its terms as recorded, or the programme's hard cap.
 pub fn call_rule(call: &call::Model) -> DeadlineRule {
@@ -219,8 +228,17 @@ pub fn spawn_periodic(db: DatabaseConnection, period: Duration) -> tokio::task::
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
+            if let Err(e) = remind(&db, Utc::now().date_naive()).await {
+                tracing::error!(error = %e, "the deadline reminders failed; they run again at the next interval");
+            }
             if let Err(e) = check(&db, Utc::now().date_naive()).await {
                 tracing::error!(error = %e, "the deadline check failed; it runs again at the next interval");
+            }
+            // The daily digests: once a day across replicas (`scheduled_job`).
+            match crate::service::preferences::run_digests(&db, Utc::now().date_naive()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(digests = n, "daily digests written to the outbox"),
+                Err(e) => tracing::error!(error = %e, "writing the daily digests failed"),
             }
             // The same task forgets old idempotency keys (housekeeping of one table).
             match crate::service::idempotency::purge(
@@ -460,6 +478,7 @@ fn deadline_notifications(
         for_body,
         key(&format!("ADMINISTRATION:{}", project.administration_id)),
         now,
+        Some(mark.due_on()),
     )];
     if notify_department {
         notes.push(group_notification(
@@ -469,6 +488,7 @@ fn deadline_notifications(
             for_department,
             key("DEPARTMENT"),
             now,
+            Some(mark.due_on()),
         ));
     }
     notes
@@ -486,6 +506,7 @@ fn group_notification(
     message: String,
     dedupe_key: String,
     now: chrono::DateTime<Utc>,
+    due_on: Option<NaiveDate>,
 ) -> notification::ActiveModel {
     let (role, administration_id) = match to {
         Recipient::Administration(id) => (Role::Administration, Some(id)),
@@ -502,17 +523,33 @@ fn group_notification(
         read_at: Set(None),
         delivered_at: Set(None),
         dedupe_key: Set(Some(dedupe_key)),
+        due_on: Set(due_on),
         ..Default::default()
     }
 }
 
-/// Inserts the notifications whose key is new; returns how many were inserted.
+/// Inserts the notifications whose key is new, with the e-mails they cause (the
+/// outbox, `service::preferences`); returns how many were inserted.
 async fn insert_notifications(
     txn: &DatabaseTransaction,
     notes: Vec<notification::ActiveModel>,
 ) -> Result<usize, DbErr> {
     let mut inserted = 0;
     for chunk in notes.chunks(200) {
+        let keys: Vec<String> = chunk
+            .iter()
+            .filter_map(|n| match &n.dedupe_key {
+                Set(Some(k)) => Some(k.clone()),
+                _ => None,
+            })
+            .collect();
+        let known: HashSet<String> = notification::Entity::find()
+            .filter(notification::Column::DedupeKey.is_in(keys.clone()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .filter_map(|n| n.dedupe_key)
+            .collect();
         let result = notification::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::column(notification::Column::DedupeKey)
@@ -524,6 +561,14 @@ async fn insert_notifications(
             .await?;
         if let sea_orm::TryInsertResult::Inserted(n) = result {
             inserted += usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        let fresh: Vec<String> = keys.into_iter().filter(|k| !known.contains(k)).collect();
+        if !fresh.is_empty() {
+            let new = notification::Entity::find()
+                .filter(notification::Column::DedupeKey.is_in(fresh))
+                .all(txn)
+                .await?;
+            crate::service::preferences::email_new_notifications(txn, &new).await?;
         }
     }
     Ok(inserted)
@@ -588,6 +633,7 @@ async fn flag_requests(
             ),
             key(request, &format!("ADMINISTRATION:{}", project.administration_id)),
             now,
+            Some(request.due_on),
         ));
         notes.push(group_notification(
             Recipient::Department,
@@ -599,6 +645,7 @@ async fn flag_requests(
             ),
             key(request, "DEPARTMENT"),
             now,
+            Some(request.due_on),
         ));
         changes.push(Change {
             entity_type: "verification_request",
@@ -613,6 +660,238 @@ async fn flag_requests(
     let inserted = insert_notifications(txn, notes).await?;
     audit::record_many(txn, &Actor::system(CHECKER), changes).await?;
     Ok((flagged, inserted))
+}
+
+/// Raises the reminders due on `today`: for every project that owes a deadline (the
+/// supplier contract or the completion) and every OPEN verification request, the
+/// reminder of its call's schedule (`ReminderSchedule::due`) to the administration's
+/// accounts, once per deadline and day of the schedule (a unique key), and each once per
+/// person by e-mail (the outbox's unique key). Returns the reminders inserted.
+///
+/// Safe on several replicas at once: the run holds the checker's row lock.
+#[tracing::instrument(skip(db))]
+pub async fn remind(db: &DatabaseConnection, today: NaiveDate) -> Result<usize, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    lock(&txn, today).await?;
+    let inserted = remind_in(&txn, today).await?;
+    txn.commit().await?;
+    tracing::info!(reminders = inserted, "deadline reminders");
+    Ok(inserted)
+}
+
+async fn remind_in(txn: &DatabaseTransaction, today: NaiveDate) -> Result<usize, DbErr> {
+    let calls: HashMap<i32, call::Model> = call::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let projects = application::Entity::find()
+        .filter(application::Column::State.is_in(owing_states()))
+        .order_by_asc(application::Column::Id)
+        .all(txn)
+        .await?;
+    let now = Utc::now();
+    // Per administration, so that one with many projects is not flooded.
+    let mut per_body: BTreeMap<i32, Vec<notification::ActiveModel>> = BTreeMap::new();
+    for project in &projects {
+        let (Some(call), Ok(state)) = (
+            calls.get(&project.call_id),
+            ApplicationState::parse(&project.state),
+        ) else {
+            continue;
+        };
+        let schedule = ReminderSchedule::from_stored(call.reminder_days.as_deref());
+        let Some(due) = call_rule(call).next_due(state, project.funded_on, project.contract_on)
+        else {
+            continue;
+        };
+        let days_left = due.days_left(today);
+        let Some(day) = schedule.due(days_left) else {
+            continue;
+        };
+        let (kind, what) = match due.kind {
+            DeadlineKind::Contract => (
+                CONTRACT_DEADLINE_REMINDER,
+                "stipulare il contratto con il fornitore",
+            ),
+            DeadlineKind::Completion => (
+                COMPLETION_DEADLINE_REMINDER,
+                "completare la migrazione e dichiararne il completamento",
+            ),
+        };
+        let recipient = format!("ADMINISTRATION:{}", project.administration_id);
+        per_body
+            .entry(project.administration_id)
+            .or_default()
+            .push(group_notification(
+                Recipient::Administration(project.administration_id),
+                project.id,
+                kind,
+                format!(
+                    "Promemoria: il progetto CUP {} deve {what} entro il {} (mancano {days_left} giorni).",
+                    project.cup,
+                    due.due_on.format("%d/%m/%Y")
+                ),
+                format!("{kind}:{}:{}:{day}:{recipient}", project.id, due.due_on),
+                now,
+                Some(due.due_on),
+            ));
+    }
+    let requests = verification_request::Entity::find()
+        .filter(verification_request::Column::State.eq(RequestState::Open.code()))
+        .filter(verification_request::Column::DueOn.gte(today))
+        .order_by_asc(verification_request::Column::Id)
+        .all(txn)
+        .await?;
+    if !requests.is_empty() {
+        let ids: HashSet<i32> = requests.iter().map(|r| r.application_id).collect();
+        let owners: HashMap<i32, application::Model> = application::Entity::find()
+            .filter(application::Column::Id.is_in(ids))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        for request in &requests {
+            let Some(project) = owners.get(&request.application_id) else {
+                continue;
+            };
+            let schedule = ReminderSchedule::from_stored(
+                calls
+                    .get(&project.call_id)
+                    .and_then(|c| c.reminder_days.as_deref()),
+            );
+            let days_left = (request.due_on - today).num_days();
+            let Some(day) = schedule.due(days_left) else {
+                continue;
+            };
+            let recipient = format!("ADMINISTRATION:{}", project.administration_id);
+            per_body
+                .entry(project.administration_id)
+                .or_default()
+                .push(group_notification(
+                    Recipient::Administration(project.administration_id),
+                    project.id,
+                    VERIFICATION_REQUEST_REMINDER,
+                    format!(
+                        "Promemoria: la richiesta «{}» sul progetto CUP {} attende risposta entro il {} (mancano {days_left} giorni), pena la decadenza del finanziamento.",
+                        request.title,
+                        project.cup,
+                        request.due_on.format("%d/%m/%Y")
+                    ),
+                    format!(
+                        "{VERIFICATION_REQUEST_REMINDER}:{}:{}:{day}:{recipient}",
+                        request.id, request.due_on
+                    ),
+                    now,
+                    Some(request.due_on),
+                ));
+        }
+    }
+    let mut inserted = 0;
+    for (body, notes) in per_body {
+        if notes.len() > REMINDER_DIGEST_ABOVE {
+            // Many at once: kept in the web application, one e-mail sums them up.
+            let fresh = insert_notifications_quietly(txn, notes).await?;
+            if fresh > 0 {
+                let summary = notification::ActiveModel {
+                    account_id: Set(None),
+                    recipient_role: Set(Some(Role::Administration.code().to_owned())),
+                    administration_id: Set(Some(body)),
+                    application_id: Set(None),
+                    kind: Set(CONTRACT_DEADLINE_REMINDER.to_owned()),
+                    message: Set(format!(
+                        "Promemoria: {fresh} scadenze dei vostri progetti si avvicinano. L'elenco è nella pagina Notifiche di Nuvola."
+                    )),
+                    created_at: Set(now),
+                    read_at: Set(None),
+                    delivered_at: Set(None),
+                    dedupe_key: Set(Some(format!("REMINDER_DIGEST:{today}:ADMINISTRATION:{body}"))),
+                    ..Default::default()
+                };
+                insert_notifications(txn, vec![summary]).await?;
+            }
+            inserted += fresh;
+        } else {
+            inserted += insert_notifications(txn, notes).await?;
+        }
+    }
+    Ok(inserted)
+}
+
+/// Inserts notifications whose key is new without e-mailing anyone (a summary does).
+async fn insert_notifications_quietly(
+    txn: &DatabaseTransaction,
+    notes: Vec<notification::ActiveModel>,
+) -> Result<usize, DbErr> {
+    let mut inserted = 0;
+    for chunk in notes.chunks(200) {
+        let result = notification::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(notification::Column::DedupeKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .do_nothing()
+            .exec_without_returning(txn)
+            .await?;
+        if let sea_orm::TryInsertResult::Inserted(n) = result {
+            inserted += usize::try_from(n).unwrap_or(usize::MAX);
+        }
+    }
+    Ok(inserted)
+}
+
+/// Records a call's reminder schedule (days before each deadline). DEPARTMENT only; one
+/// transaction with its audit event. An empty list turns reminders off for the call.
+#[tracing::instrument(skip(db, principal), fields(user = %principal.username))]
+pub async fn set_call_reminders(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    title: &str,
+    days: &[i64],
+) -> Result<call::Model, TermsError> {
+    let schedule = ReminderSchedule::new(days).map_err(|error| TermsError::Invalid {
+        field: "days",
+        error,
+    })?;
+    if principal.role != Role::Department || principal.read_only {
+        return Err(TermsError::Forbidden(
+            "only the department sets the reminders of a call".to_owned(),
+        ));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let current = call::Entity::find()
+        .filter(call::Column::Title.eq(title.trim()))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| TermsError::NotFound(format!("no call has the title {title:?}")))?;
+    call::Entity::update_many()
+        .col_expr(call::Column::ReminderDays, Expr::value(schedule.stored()))
+        .col_expr(call::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(call::Column::Id.eq(current.id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        &principal.actor(),
+        Change {
+            entity_type: "call",
+            entity_id: current.id.to_string(),
+            action: "CALL_REMINDERS_CHANGED",
+            application_id: None,
+            before: Some(json!({ "reminderDays": current.reminder_days })),
+            after: Some(json!({ "reminderDays": schedule.stored() })),
+        },
+    )
+    .await?;
+    let updated = call::Entity::find_by_id(current.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the updated call".into()))?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// The terms of a call as the department sends them; the strings are parsed with

@@ -272,7 +272,7 @@ fn snapshot(d: &document::Model) -> serde_json::Value {
 }
 
 /// Whether `principal` may read `doc` of `project`.
-async fn may_read(
+pub(crate) async fn may_read(
     db: &impl ConnectionTrait,
     principal: Option<&Principal>,
     project: &application::Model,

@@ -159,7 +159,7 @@ async fn notify(
     if role == Role::Verifier && account_id.is_none() {
         return Ok(());
     }
-    notification::ActiveModel {
+    let note = notification::ActiveModel {
         account_id: Set(account_id),
         recipient_role: Set(Some(role.code().to_owned())),
         administration_id: Set(administration_id),
@@ -170,10 +170,13 @@ async fn notify(
         read_at: Set(None),
         delivered_at: Set(None),
         dedupe_key: Set(Some(format!("{action}:{}:{}", request.id, request.version))),
+        due_on: Set(Some(request.due_on)),
         ..Default::default()
     }
     .insert(txn)
     .await?;
+    // The e-mails it causes, in the same transaction (the outbox).
+    crate::service::preferences::email_new_notifications(txn, &[note]).await?;
     Ok(())
 }
 

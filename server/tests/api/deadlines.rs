@@ -412,6 +412,8 @@ both! {
         let w = world(backend).await;
         let out = nuvola(&["deadlines", "--today", "2023-06-05"], &w.t.url);
         assert_eq!(last_line(&out), "deadlines on 2023-06-05: 2 projects checked, 0 newly overdue, 0 no longer overdue, 0 verification requests overdue, 0 notifications raised");
+        // The day's reminders first: the school's contract is due today (the "1 day" one).
+        assert_eq!(String::from_utf8_lossy(&out.stdout).lines().next(), Some("reminders on 2023-06-05: 1 raised"));
         let out = nuvola(&["deadlines", "--today", "2023-06-06"], &w.t.url);
         assert_eq!(last_line(&out), "deadlines on 2023-06-06: 2 projects checked, 1 newly overdue, 0 no longer overdue, 0 verification requests overdue, 2 notifications raised");
         let out = nuvola(&["deadlines", "--today", "2023-06-06", "--database", &w.t.url], "sqlite::memory:");
@@ -419,7 +421,8 @@ both! {
         let out = nuvola(&["deadlines", "--today", "2023-13-01"], &w.t.url);
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains("--today"));
-        assert_eq!(w.t.count("notification").await, 2);
+        assert_eq!(w.t.count_where("notification", "kind <> 'CONTRACT_DEADLINE_REMINDER'").await, 2);
+        assert_eq!(w.t.count("notification").await, 3);
     }
 }
 

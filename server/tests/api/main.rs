@@ -29,6 +29,7 @@ mod matrix;
 mod migrations;
 mod object_storage;
 mod outage;
+mod outbox;
 mod permissions;
 mod plan;
 mod qualification;

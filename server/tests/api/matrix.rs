@@ -54,6 +54,8 @@ const SCHOOL: &[&str] = &["scuola"];
 const DOCUMENT_UPLOADERS: &[&str] = &["scuola", "genova", "fornitore", "psn"];
 /// Every administration (each may correct only its own contracts: NOT_FOUND otherwise).
 const ADMINISTRATIONS: &[&str] = &["scuola", "genova"];
+/// Who may own webhooks: organisations (administrations, suppliers, PSN) and the department.
+const ORGANISATIONS: &[&str] = &["scuola", "genova", "fornitore", "psn", "dipartimento"];
 const DEPARTMENT: &[&str] = &["dipartimento"];
 const VERIFIER: &[&str] = &["asseveratore"];
 const WITH_PROJECTS: &[&str] = &[
@@ -204,6 +206,17 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("suppliers", "{ suppliers { vatNumber offerings { code } } }", json!({}), EVERYONE),
         row("qualifySupplier", r#"mutation { qualifySupplier(input: { vatNumber: "12345678903", name: "Prova", qualifiedUntil: "2027-01-01" }) { name } }"#, json!({}), DEPARTMENT),
         row("qualifyOffering", r#"mutation { qualifyOffering(input: { supplierVat: "12345678903", code: "PROVA-1", name: "Prova", serviceModel: SAAS, deploymentModel: PUBLIC, maxDataClass: ORDINARIO, qualifiedOn: "2026-01-01", qualifiedUntil: "2027-01-01" }) { code } }"#, json!({}), DEPARTMENT),
+        // How people and programs are told (issue 13): each person's own settings, the
+        // organisations' webhooks, the department's failed deliveries.
+        row("notificationSettings", "{ notificationSettings { email preferences { kind mode } } }", json!({}), SIGNED_IN),
+        row("setNotificationPreference", r#"mutation { setNotificationPreference(kind: "VERIFICATION_REQUEST_OPENED", mode: IN_APP) { email } }"#, json!({}), SIGNED_IN),
+        row("updateNotificationContact", r#"mutation { updateNotificationContact(email: "not an address", language: "it") { email } }"#, json!({}), SIGNED_IN),
+        row("webhooks", "{ webhooks { id deliveries { id attemptLog { ok } } } }", json!({}), ORGANISATIONS),
+        row("registerWebhook", r#"mutation { registerWebhook(url: "ftp://matrice.example.org", kinds: ["PROJECT_STATE_CHANGED"]) { secret } }"#, json!({}), ORGANISATIONS),
+        row("removeWebhook", r#"mutation { removeWebhook(id: "999999") { id } }"#, json!({}), ORGANISATIONS),
+        row("replayDelivery", r#"mutation { replayDelivery(id: "999999") { id } }"#, json!({}), ORGANISATIONS),
+        row("failedDeliveries", "{ failedDeliveries(first: 5) { id status } }", json!({}), DEPARTMENT),
+        row("setCallReminders", r#"mutation { setCallReminders(title: "1.2 Abilitazione al Cloud - Scuole - Aprile 2022", days: [0]) { reminderDays } }"#, json!({}), DEPARTMENT),
         // Last: it ends each session.
         row("logout", "mutation { logout }", json!({}), SIGNED_IN),
     ]

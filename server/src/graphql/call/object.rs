@@ -68,6 +68,16 @@ impl Call {
         self.0.version
     }
 
+    /// The days before each deadline at which reminders go (set with
+    /// `setCallReminders`; 30, 7 and 1 by default).
+    async fn reminder_days(&self) -> Vec<i32> {
+        nuvola_shared::notify::ReminderSchedule::from_stored(self.0.reminder_days.as_deref())
+            .days()
+            .iter()
+            .map(|d| i32::try_from(*d).unwrap_or(i32::MAX))
+            .collect()
+    }
+
     /// How many applications were funded under this call.
     async fn applications(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         let loaders = ctx.data_unchecked::<Loaders>();

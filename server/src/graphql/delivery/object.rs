@@ -1,0 +1,237 @@
+use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use nuvola_shared::notify::{DeliveryMode, NotificationKind};
+use sea_orm::DatabaseConnection;
+
+use crate::entity::{delivery, delivery_attempt, webhook};
+use crate::graphql::error::ApiResult;
+use crate::service::preferences::Settings;
+use crate::service::{outbox, webhooks};
+
+/// How a person wants the notifications of one kind.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "DeliveryMode")]
+pub enum DeliveryModeGql {
+    /// One e-mail per notification, at once.
+    Immediate,
+    /// One e-mail a day listing them.
+    Digest,
+    /// In the web application only.
+    InApp,
+}
+
+impl From<DeliveryModeGql> for DeliveryMode {
+    fn from(m: DeliveryModeGql) -> Self {
+        match m {
+            DeliveryModeGql::Immediate => DeliveryMode::Immediate,
+            DeliveryModeGql::Digest => DeliveryMode::Digest,
+            DeliveryModeGql::InApp => DeliveryMode::InApp,
+        }
+    }
+}
+
+impl From<DeliveryMode> for DeliveryModeGql {
+    fn from(m: DeliveryMode) -> Self {
+        match m {
+            DeliveryMode::Immediate => DeliveryModeGql::Immediate,
+            DeliveryMode::Digest => DeliveryModeGql::Digest,
+            DeliveryMode::InApp => DeliveryModeGql::InApp,
+        }
+    }
+}
+
+/// One kind of notification and how the caller receives it.
+#[derive(SimpleObject)]
+pub struct NotificationPreference {
+    /// The notification kind, e.g. VERIFICATION_REQUEST_OPENED.
+    pub kind: String,
+    pub mode: DeliveryModeGql,
+    /// A notice of funding at risk: it cannot be set to IN_APP.
+    pub mandatory: bool,
+}
+
+/// Where and how the caller is told.
+pub struct NotificationSettings(pub Settings);
+
+/// Where and how the caller is told: its e-mail address (only its own), the language of
+/// its e-mail and its mode for each kind of notification.
+#[Object]
+impl NotificationSettings {
+    /// The address e-mail goes to; null: in the web application only.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    /// `it` or `en`.
+    async fn language(&self) -> &str {
+        self.0.language.code()
+    }
+
+    /// Every kind of notification, with the mode in force.
+    async fn preferences(&self) -> Vec<NotificationPreference> {
+        self.0
+            .modes
+            .iter()
+            .map(|(k, m)| preference(*k, *m))
+            .collect()
+    }
+}
+
+fn preference(k: NotificationKind, m: DeliveryMode) -> NotificationPreference {
+    NotificationPreference {
+        kind: k.code.to_owned(),
+        mode: m.into(),
+        mandatory: k.mandatory,
+    }
+}
+
+/// An endpoint that receives signed events (see README, "Webhooks").
+pub struct Webhook(pub webhook::Model);
+
+/// An endpoint of the caller's organisation that receives signed events.
+#[Object]
+impl Webhook {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The endpoint.
+    async fn url(&self) -> &str {
+        &self.0.url
+    }
+
+    /// The event kinds it receives: PROJECT_STATE_CHANGED, SERVICE_STATUS_CHANGED,
+    /// REQUEST_OPENED, REQUEST_ANSWERED, DOCUMENT_UPLOADED.
+    async fn kinds(&self) -> Vec<&str> {
+        self.0.kinds.split(',').filter(|k| !k.is_empty()).collect()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// Its deliveries, newest first: all, or only those that failed for good. `first`
+    /// is at most 100 (default 20).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 2")]
+    async fn deliveries(
+        &self,
+        ctx: &Context<'_>,
+        failed_only: Option<bool>,
+        first: Option<i32>,
+    ) -> ApiResult<Vec<Delivery>> {
+        let first = crate::graphql::pagination::page_size(first)?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(
+            webhooks::deliveries(db, self.0.id, failed_only.unwrap_or(false), first)
+                .await?
+                .into_iter()
+                .map(Delivery)
+                .collect(),
+        )
+    }
+}
+
+/// A new webhook and its signing secret.
+#[derive(SimpleObject)]
+pub struct RegisteredWebhook {
+    pub webhook: Webhook,
+    /// The HMAC-SHA256 key of its signatures. Shown this once: keep it.
+    pub secret: String,
+}
+
+/// One message of the outbox: an e-mail or a webhook call.
+pub struct Delivery(pub delivery::Model);
+
+/// One message of the outbox: an e-mail or a webhook call, with its attempts.
+#[Object]
+impl Delivery {
+    /// Pass it to `replayDelivery`.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// EMAIL or WEBHOOK.
+    async fn channel(&self) -> &str {
+        &self.0.channel
+    }
+
+    /// The e-mail address or the endpoint.
+    async fn recipient(&self) -> &str {
+        &self.0.recipient
+    }
+
+    /// The event id (`Nuvola-Webhook-Id`), the same on every attempt and replay.
+    async fn event_id(&self) -> &str {
+        &self.0.event_id
+    }
+
+    /// The event or notification kind.
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+
+    /// PENDING, DELIVERED or FAILED (for good, after its attempts).
+    async fn status(&self) -> &str {
+        &self.0.status
+    }
+
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+
+    async fn max_attempts(&self) -> i32 {
+        self.0.max_attempts
+    }
+
+    /// When the next attempt is due (while PENDING).
+    async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
+        (self.0.status == outbox::PENDING).then_some(self.0.next_attempt_at)
+    }
+
+    /// The peer's last answer: the HTTP status and the start of its body, the SMTP
+    /// server's reply, or why it could not be reached.
+    async fn last_answer(&self) -> Option<&str> {
+        self.0.last_answer.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn delivered_at(&self) -> Option<DateTime<Utc>> {
+        self.0.delivered_at
+    }
+
+    /// Every attempt, oldest first.
+    async fn attempt_log(&self, ctx: &Context<'_>) -> ApiResult<Vec<DeliveryAttempt>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(outbox::attempts(db, self.0.id)
+            .await?
+            .into_iter()
+            .map(DeliveryAttempt::from)
+            .collect())
+    }
+}
+
+/// One attempt at a delivery.
+#[derive(SimpleObject)]
+pub struct DeliveryAttempt {
+    pub number: i32,
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    /// The peer's answer, or why it could not be reached.
+    pub answer: String,
+    pub millis: i32,
+}
+
+impl From<delivery_attempt::Model> for DeliveryAttempt {
+    fn from(a: delivery_attempt::Model) -> Self {
+        Self {
+            number: a.number,
+            at: a.at,
+            ok: a.ok,
+            answer: a.answer,
+            millis: a.millis,
+        }
+    }
+}
