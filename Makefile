@@ -9,12 +9,14 @@ run:
 test:
 	scripts/test.sh
 
-## Benchmarks: import speed and API latency on SQLite and PostgreSQL, wasm size, first page
+## Benchmarks: import speed and API latency on SQLite and PostgreSQL, the figures of the
+## national data set (seeded once per database and kept), wasm size, first page
 ## interactive in Chromium.
 bench:
 	scripts/setup.sh --browser --postgres
 	cargo bench -p nuvola-server --bench import
 	cargo bench -p nuvola-server --bench api
+	cargo bench -p nuvola-server --bench national
 	scripts/build-frontend.sh
 	cargo build --release -p nuvola-server
 	cargo bench -p nuvola-e2e --bench first_page
