@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use hdrhistogram::Histogram;
 use indicatif::ProgressBar;
-use nuvola_migrations::{MigrationName, MigratorTrait};
+use nuvola_migrations::MigratorTrait;
 use nuvola_server::http::ServeOptions;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{json, Value};

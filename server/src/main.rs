@@ -250,7 +250,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = db::connect_and_migrate(&database.url).await?;
             let progress = if std::io::stderr().is_terminal() {
                 let bar = ProgressBar::new(0);
-                if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows") {
+                if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
+                {
                     bar.set_style(style.progress_chars("=> "));
                 }
                 bar

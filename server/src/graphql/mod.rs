@@ -111,6 +111,9 @@ pub fn build_schema_with_feed(
     )
     .data(feed)
     .data(db)
+    .data(std::sync::Arc::new(
+        crate::service::dashboard::Summaries::default(),
+    ))
     .extension(live::SubscriptionsOnlyOverWebSocket)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);

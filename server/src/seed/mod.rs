@@ -486,7 +486,10 @@ impl World {
         // planned through the services (the demo's): it is left alone.
         let mut placeholder: HashSet<i32> = HashSet::new();
         let mut planned: HashSet<i32> = HashSet::new();
-        for p in crate::entity::planned_service::Entity::find().all(db).await? {
+        for p in crate::entity::planned_service::Entity::find()
+            .all(db)
+            .await?
+        {
             if p.supplier_id.is_none() && p.name.starts_with("Servizio da definire") {
                 placeholder.insert(p.application_id);
             } else {
@@ -1494,11 +1497,9 @@ impl Generator {
             }
         }
         let mut t = start;
-        let mut k = 0;
-        for s in FUNDED + 1..=p.reached {
+        for (k, s) in (FUNDED + 1..=p.reached).enumerate() {
             t += days.get(k).copied().unwrap_or(1) * DAY + rng.between(-3600, 3600);
             p.at[s] = t.min(end);
-            k += 1;
         }
         if p.exit.is_some() {
             t += days.last().copied().unwrap_or(1) * DAY;
