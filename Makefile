@@ -10,14 +10,16 @@ test:
 	scripts/test.sh
 
 ## Benchmarks: import speed, API latency and the outbox (deliveries per second, change to
-## webhook) on SQLite and PostgreSQL, wasm size, first page interactive in Chromium; the
-## fault test (replicas behind HAProxy, one killed, PostgreSQL restarted under load);
-## Nuvola beside PostGraphile 5 on the same query and database.
+## webhook) on SQLite and PostgreSQL, the figures of the national data set (seeded once
+## per database and kept), wasm size, first page interactive in Chromium; the fault test
+## (replicas behind HAProxy, one killed, PostgreSQL restarted under load); Nuvola beside
+## PostGraphile 5 on the same query and database.
 bench:
 	scripts/setup.sh --browser --postgres --bench
 	cargo bench -p nuvola-server --bench import
 	cargo bench -p nuvola-server --bench api
 	cargo bench -p nuvola-server --bench outbox
+	cargo bench -p nuvola-server --bench national
 	scripts/build-frontend.sh
 	cargo build --release -p nuvola-server
 	cargo bench -p nuvola-e2e --bench first_page

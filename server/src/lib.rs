@@ -21,6 +21,7 @@ pub mod http;
 pub mod metrics;
 pub mod opendata;
 pub mod ratelimit;
+pub mod seed;
 pub mod service;
 pub mod storage;
 pub mod telemetry;

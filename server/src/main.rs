@@ -178,6 +178,19 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Fill an empty database with a deterministic national programme (16,547
+    /// administrations, ~25,000 projects, ~300,000 planned services, ~5 million audit
+    /// events), on top of the demo data and accounts.
+    SeedNational {
+        /// The generator's seed: the same seed gives the same data set.
+        #[arg(long, default_value_t = nuvola_server::seed::DEFAULT_SEED)]
+        seed: u64,
+        /// Fraction of the national figures to generate (tests use 0.01).
+        #[arg(long, default_value_t = 1.0, hide = true)]
+        scale: f64,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -350,6 +363,48 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
             database,
         } => import_files(&files, dry_run, &database.url).await,
+        Command::SeedNational {
+            seed,
+            scale,
+            database,
+        } => {
+            if !(scale > 0.0 && scale <= 1.0) {
+                anyhow::bail!("--scale must be in (0, 1]");
+            }
+            let db = db::connect_and_migrate(&database.url).await?;
+            let progress = if std::io::stderr().is_terminal() {
+                let bar = ProgressBar::new(0);
+                if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
+                {
+                    bar.set_style(style.progress_chars("=> "));
+                }
+                bar
+            } else {
+                ProgressBar::hidden()
+            };
+            let started = std::time::Instant::now();
+            let report = nuvola_server::seed::seed_national(
+                &db,
+                nuvola_server::seed::Options { seed, scale },
+                &progress,
+            )
+            .await
+            .context("seeding the national data set")?;
+            println!(
+                "seeded in {:.0} s (seed {seed}, as of {}): {}",
+                started.elapsed().as_secs_f64(),
+                nuvola_server::seed::AS_OF,
+                report.summary()
+            );
+            println!(
+                "supplier with {} projects: username {} / password {}",
+                report.big_supplier_projects,
+                nuvola_server::seed::BIG_SUPPLIER_USERNAME,
+                nuvola_server::seed::BIG_SUPPLIER_PASSWORD
+            );
+            println!("the demo logins work too (see `nuvola serve --demo`)");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Deadlines { today, database } => {
             let db = db::connect_and_migrate(&database.url).await?;
             let today = today.unwrap_or_else(|| chrono::Utc::now().date_naive());

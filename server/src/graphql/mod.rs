@@ -130,6 +130,9 @@ pub fn build_schema_with_feed(
     .data(delivery::mutation::WebhookPolicy {
         allow_private: limits.private_webhooks,
     })
+    .data(std::sync::Arc::new(
+        crate::service::dashboard::Summaries::default(),
+    ))
     .extension(live::SubscriptionsOnlyOverWebSocket)
     .extension(limits::QueryLimits {
         max_aliases: limits.aliases,

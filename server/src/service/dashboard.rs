@@ -225,3 +225,52 @@ pub async fn compute(
         overdue,
     })
 }
+
+/// The dashboards of the current data generation, kept per replica: a summary refreshed
+/// from the change feed. A dashboard is computed on the first read after the feed heard of
+/// a commit that may change a public answer ([`crate::changes::Pulse`]), then served from
+/// memory until the next one; it is never older than the feed's news, at most
+/// [`crate::changes::STALE_AFTER`] (1 s) behind the newest commit. While the feed cannot
+/// vouch for its generation (not started, reconnecting, behind), every read computes.
+#[derive(Debug, Default)]
+pub struct Summaries {
+    kept: std::sync::Mutex<(i64, HashMap<String, std::sync::Arc<Dashboard>>)>,
+}
+
+/// Filters kept per generation, at most.
+const KEPT_FILTERS: usize = 64;
+
+impl Summaries {
+    pub async fn get(
+        &self,
+        db: &impl ConnectionTrait,
+        generation: Option<i64>,
+        filter: &ParsedFilter,
+        today: NaiveDate,
+        overdue_limit: usize,
+    ) -> Result<std::sync::Arc<Dashboard>, DbErr> {
+        let key = format!("{filter:?}|{today}|{overdue_limit}");
+        if let Some(g) = generation {
+            if let Ok(kept) = self.kept.lock() {
+                if kept.0 == g {
+                    if let Some(d) = kept.1.get(&key) {
+                        return Ok(d.clone());
+                    }
+                }
+            }
+        }
+        // Read after the generation: what is computed is at least as new as it.
+        let d = std::sync::Arc::new(compute(db, filter, today, overdue_limit).await?);
+        if let Some(g) = generation {
+            if let Ok(mut kept) = self.kept.lock() {
+                if kept.0 < g {
+                    *kept = (g, HashMap::new());
+                }
+                if kept.0 == g && kept.1.len() < KEPT_FILTERS {
+                    kept.1.insert(key, d.clone());
+                }
+            }
+        }
+        Ok(d)
+    }
+}

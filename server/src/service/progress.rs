@@ -12,7 +12,7 @@ use nuvola_shared::{ApplicationState, CutoverWindow, Questionnaire, Role, Servic
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    DbErr, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 use serde_json::json;
 
@@ -59,8 +59,12 @@ pub async fn move_services(
     let ids: Vec<i32> = moves.iter().map(|m| m.id).collect();
 
     let txn = crate::db::begin_write(db).await?;
+    // Locked as read (FOR UPDATE on PostgreSQL; SQLite's writer already holds the write
+    // lock): the versions checked below cannot change before the commit, so each status
+    // is written with one UPDATE for all its services instead of one per service.
     let services: HashMap<i32, planned_service::Model> = planned_service::Entity::find()
         .filter(planned_service::Column::Id.is_in(ids.iter().copied()))
+        .lock_exclusive()
         .all(&txn)
         .await?
         .into_iter()
@@ -75,9 +79,25 @@ pub async fn move_services(
         .map(|p| (p.id, p))
         .collect();
 
+    // Which of the services becoming ASSESSED have a questionnaire: one query.
+    let answered: HashSet<i32> = if moves.iter().any(|m| m.status == ServiceState::Assessed) {
+        assessment::Entity::find()
+            .select_only()
+            .column(assessment::Column::PlannedServiceId)
+            .filter(assessment::Column::PlannedServiceId.is_in(ids.iter().copied()))
+            .into_tuple::<i32>()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .collect()
+    } else {
+        HashSet::new()
+    };
     let now = Utc::now();
     let mut changes = Vec::with_capacity(moves.len());
     let mut starting: Vec<i32> = Vec::new();
+    let mut by_status: std::collections::BTreeMap<&'static str, Vec<i32>> =
+        std::collections::BTreeMap::new();
     for m in moves {
         let service = services.get(&m.id).ok_or_else(|| {
             PlanServiceError::NotFound(format!("there is no planned service {}", m.id))
@@ -114,33 +134,13 @@ pub async fn move_services(
                 m.status.code()
             )));
         }
-        if m.status == ServiceState::Assessed {
-            let answered = assessment::Entity::find()
-                .filter(assessment::Column::PlannedServiceId.eq(service.id))
-                .one(&txn)
-                .await?
-                .is_some();
-            if !answered {
-                return Err(PlanServiceError::Transition(format!(
-                    "{}: fill in its assessment questionnaire before marking it assessed",
-                    service.name
-                )));
-            }
+        if m.status == ServiceState::Assessed && !answered.contains(&service.id) {
+            return Err(PlanServiceError::Transition(format!(
+                "{}: fill in its assessment questionnaire before marking it assessed",
+                service.name
+            )));
         }
-        let result = planned_service::Entity::update_many()
-            .col_expr(
-                planned_service::Column::Status,
-                Expr::value(m.status.code()),
-            )
-            .col_expr(planned_service::Column::Version, Expr::value(m.version + 1))
-            .col_expr(planned_service::Column::UpdatedAt, Expr::value(now))
-            .filter(planned_service::Column::Id.eq(m.id))
-            .filter(planned_service::Column::Version.eq(m.version))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(stale(service, m.version));
-        }
+        by_status.entry(m.status.code()).or_default().push(m.id);
         if m.status == ServiceState::Migrating
             && project_state == ApplicationState::Contracted
             && !starting.contains(&project.id)
@@ -155,6 +155,26 @@ pub async fn move_services(
             before: Some(json!({ "status": from.code(), "version": service.version })),
             after: Some(json!({ "status": m.status.code(), "version": m.version + 1 })),
         });
+    }
+    for (status, ids) in &by_status {
+        let result = planned_service::Entity::update_many()
+            .col_expr(planned_service::Column::Status, Expr::value(*status))
+            .col_expr(
+                planned_service::Column::Version,
+                Expr::col(planned_service::Column::Version).add(1),
+            )
+            .col_expr(planned_service::Column::UpdatedAt, Expr::value(now))
+            .filter(planned_service::Column::Id.is_in(ids.iter().copied()))
+            .exec(&txn)
+            .await?;
+        if result.rows_affected != ids.len() as u64 {
+            return Err(DbErr::Custom(format!(
+                "{} of {} services moved to {status}",
+                result.rows_affected,
+                ids.len()
+            ))
+            .into());
+        }
     }
     audit::record_many(&txn, &principal.actor(), changes).await?;
     for id in starting {

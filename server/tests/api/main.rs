@@ -35,5 +35,6 @@ mod plan;
 mod qualification;
 mod requests;
 mod schema;
+mod seed;
 mod shutdown;
 mod subscriptions;
