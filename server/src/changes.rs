@@ -76,7 +76,7 @@ pub const FORWARDED_ACTIONS: [&str; 3] = ["STATE_CHANGED", "STATUS_CHANGED", "IM
 /// signing in and out, and API tokens. They do not move the generation ([`Pulse`]), so a
 /// login does not empty every replica's public response cache. Anything not listed
 /// moves it: a new action is public until said otherwise.
-pub const PRIVATE_ACTIONS: [&str; 8] = [
+pub const PRIVATE_ACTIONS: [&str; 14] = [
     "LOGIN",
     "LOGIN_FAILED",
     "LOGOUT",
@@ -86,6 +86,13 @@ pub const PRIVATE_ACTIONS: [&str; 8] = [
     "IMPORT_FILE_UPLOADED",
     "IMPORT_CONFIRMED",
     "IMPORT_DISCARDED",
+    // How notifications and webhooks reach people and programs: nothing public.
+    "NOTIFICATION_CONTACT_CHANGED",
+    "NOTIFICATION_PREFERENCE_CHANGED",
+    "DIGEST_UNSUBSCRIBED",
+    "WEBHOOK_REGISTERED",
+    "WEBHOOK_REMOVED",
+    "DELIVERY_REPLAYED",
 ];
 
 /// Whether an event of this action may change what PUBLIC reads.

@@ -13,8 +13,8 @@ use nuvola_server::audit::Actor;
 use nuvola_server::graphql::Limits;
 use nuvola_server::http::ServeOptions;
 use nuvola_server::opendata::{self, ExportFormat};
-use nuvola_server::storage::{ObjectStoreConfig, Storage};
 use nuvola_server::service::{accounts, deadlines, export, import, mail, outbox, webhooks};
+use nuvola_server::storage::{ObjectStoreConfig, Storage};
 use nuvola_server::{db, demo, telemetry, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use nuvola_shared::{IpaCode, Role, VatNumber};
 

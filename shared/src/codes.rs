@@ -106,6 +106,12 @@ closed_set! {
         VerificationRequestReopened => "VERIFICATION_REQUEST_REOPENED",
         /// The administration answered the verifier's request.
         VerificationRequestAnswered => "VERIFICATION_REQUEST_ANSWERED",
+        /// A supplier-contract deadline comes in a few days (30, 7, 1 by default).
+        ContractDeadlineReminder => "CONTRACT_DEADLINE_REMINDER",
+        /// A completion deadline comes in a few days.
+        CompletionDeadlineReminder => "COMPLETION_DEADLINE_REMINDER",
+        /// A verification request's due date comes in a few days.
+        VerificationRequestReminder => "VERIFICATION_REQUEST_REMINDER",
         /// A kind this version of the schema does not name yet.
         Other => "OTHER",
     }
@@ -188,6 +194,26 @@ closed_set! {
         ApiTokenIssued => "API_TOKEN_ISSUED",
         /// A third-party API token was revoked.
         ApiTokenRevoked => "API_TOKEN_REVOKED",
+        /// A document nothing used yet was removed by the organisation that uploaded it.
+        DocumentRemoved => "DOCUMENT_REMOVED",
+        /// A supplier contract was recorded (CIG, amount, date, document).
+        ContractCreated => "CONTRACT_CREATED",
+        /// A supplier contract was corrected: a new version, with its reason.
+        ContractCorrected => "CONTRACT_CORRECTED",
+        /// The department changed when a call's reminders go out.
+        CallRemindersChanged => "CALL_REMINDERS_CHANGED",
+        /// A person changed the e-mail address or language notifications use.
+        NotificationContactChanged => "NOTIFICATION_CONTACT_CHANGED",
+        /// A person chose how a kind of notification reaches them.
+        NotificationPreferenceChanged => "NOTIFICATION_PREFERENCE_CHANGED",
+        /// A person turned digests off with the link in one.
+        DigestUnsubscribed => "DIGEST_UNSUBSCRIBED",
+        /// An organisation registered a webhook.
+        WebhookRegistered => "WEBHOOK_REGISTERED",
+        /// An organisation removed a webhook.
+        WebhookRemoved => "WEBHOOK_REMOVED",
+        /// A delivery was sent again by its owner or the department.
+        DeliveryReplayed => "DELIVERY_REPLAYED",
         /// A kind this version of the schema does not name yet.
         Other => "OTHER",
     }

@@ -136,10 +136,8 @@ pub fn start(
     options: ServeOptions,
 ) -> anyhow::Result<(Server, SocketAddr)> {
     let feed = crate::changes::ChangeFeed::new(db.clone());
-    let storage = crate::storage::Storage::from_options(
-        &options.storage_dir,
-        options.object_store.as_ref(),
-    )?;
+    let storage =
+        crate::storage::Storage::from_options(&options.storage_dir, options.object_store.as_ref())?;
     let schema = graphql::build_schema_with_feed(
         db.clone(),
         options.limits,
