@@ -1,6 +1,7 @@
 //! The third-party example of `examples/` runs against the real server: a Python script
 //! (standard library only) downloads the SDL, pages through the public projects of a
-//! region with a filter using cursors, and prints totals, which must be the API's.
+//! region with a filter using cursors, and prints totals, which must be the API's; a
+//! receiver of webhooks checks the signature of a real delivery and refuses a forged one.
 
 use serde_json::json;
 
@@ -100,5 +101,71 @@ both! {
         // A program's GET still gets the JSON answer.
         let res = app.client.get(app.url("/graphql")).send().await.unwrap();
         assert_eq!(res.status(), 405);
+    }
+}
+
+const RECEIVER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/webhook_receiver.py"
+);
+
+both! {
+    async fn the_python_webhook_receiver_verifies_nuvolas_signature_and_refuses_a_forged_one(backend: Backend) {
+        use crate::outbox::{config, drain, open_request, register, set_state};
+        use tokio::io::AsyncBufReadExt;
+
+        let w = crate::permissions::world(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let secret_file = dir.path().join("secret.txt");
+        let out = dir.path().join("deliveries.jsonl");
+        std::fs::write(&secret_file, "not yet").unwrap();
+        let mut receiver = tokio::process::Command::new("python3")
+            .arg(RECEIVER)
+            .arg("--secret-file")
+            .arg(&secret_file)
+            .args(["--port", "0", "--out"])
+            .arg(&out)
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 runs");
+        let mut first = String::new();
+        tokio::io::BufReader::new(receiver.stdout.take().unwrap())
+            .read_line(&mut first)
+            .await
+            .unwrap();
+        let url = first.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("{first}")).to_owned();
+
+        // The school registers the receiver for requests opened on its projects.
+        let (_, secret) = register(&w, "scuola", &url, &["REQUEST_OPENED"]).await;
+        std::fs::write(&secret_file, &secret).unwrap();
+        set_state(&w, "UNDER_VERIFICATION").await;
+        open_request(&w, 20).await;
+        drain(&w.t.db, &config(None)).await;
+
+        // A forged delivery: the right headers, the wrong key.
+        let forged = reqwest::Client::new()
+            .post(&url)
+            .header("Nuvola-Webhook-Id", "evt_forged")
+            .header("Nuvola-Webhook-Event", "REQUEST_OPENED")
+            .header("Nuvola-Webhook-Timestamp", chrono::Utc::now().timestamp().to_string())
+            .header("Nuvola-Webhook-Signature", "v1=00")
+            .body(r#"{"id":"evt_forged","type":"REQUEST_OPENED","data":{}}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 401);
+
+        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let genuine: Vec<_> = lines.iter().filter(|l| l["verified"] == true).collect();
+        assert_eq!(genuine.len(), 1, "{lines:?}");
+        assert_eq!(genuine[0]["type"], "REQUEST_OPENED");
+        assert!(genuine[0]["id"].as_str().unwrap().starts_with("evt_"), "{lines:?}");
+        assert!(genuine[0]["data"].to_string().contains(crate::permissions::SCHOOL_CUP), "{lines:?}");
+        assert!(lines.iter().any(|l| l["id"] == "evt_forged" && l["verified"] == false), "{lines:?}");
     }
 }

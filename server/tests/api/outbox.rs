@@ -249,7 +249,7 @@ impl Drop for Receiver {
 }
 
 /// The worker as the tests run it: quick retries (20 ms doubling to 200 ms).
-fn config(mailer: Option<Arc<Mailer>>) -> WorkerConfig {
+pub(crate) fn config(mailer: Option<Arc<Mailer>>) -> WorkerConfig {
     let mut c = WorkerConfig::new(
         mailer,
         WebhookSender::new(true, Duration::from_secs(5)).unwrap(),
@@ -261,7 +261,7 @@ fn config(mailer: Option<Arc<Mailer>>) -> WorkerConfig {
 }
 
 /// Runs the worker until nothing is PENDING (or 20 s pass).
-async fn drain(db: &DatabaseConnection, config: &WorkerConfig) {
+pub(crate) async fn drain(db: &DatabaseConnection, config: &WorkerConfig) {
     for _ in 0..1000 {
         outbox::run_once(db, config).await.unwrap();
         let pending = delivery::Entity::find()
@@ -294,7 +294,7 @@ async fn school(w: &World) -> application::Model {
         .unwrap()
 }
 
-async fn set_state(w: &World, state: &str) {
+pub(crate) async fn set_state(w: &World, state: &str) {
     let mut p: application::ActiveModel = school(w).await.into();
     p.state = Set(state.to_owned());
     p.update(&w.t.db).await.unwrap();
@@ -320,7 +320,7 @@ fn due_in(days: i64) -> String {
     (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
 }
 
-async fn open_request(w: &World, days: i64) {
+pub(crate) async fn open_request(w: &World, days: i64) {
     let r = ask(w, Some("asseveratore"), OPEN, json!({ "i": {
         "cup": SCHOOL_CUP, "title": "Form di conformità", "body": "Caricare il form di conformità firmato.", "dueOn": due_in(days),
     }})).await;
@@ -330,7 +330,7 @@ async fn open_request(w: &World, days: i64) {
     );
 }
 
-async fn register(w: &World, who: &str, url: &str, kinds: &[&str]) -> (String, String) {
+pub(crate) async fn register(w: &World, who: &str, url: &str, kinds: &[&str]) -> (String, String) {
     let r = ask(w, Some(who), REGISTER, json!({ "u": url, "k": kinds })).await;
     let reg = &r["data"]["registerWebhook"];
     let secret = reg["secret"]
