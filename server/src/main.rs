@@ -67,6 +67,8 @@ struct SmtpArgs {
     smtp_ca_file: Option<PathBuf>,
 }
 
+// Parsed once at start: the size of the serving options' variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run pending migrations and serve the web application and the API.
