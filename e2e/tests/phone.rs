@@ -206,28 +206,29 @@ async fn every_role_reaches_its_menu_and_every_page_fits_a_phone(backend: Backen
                 .await
                 .with_context(|| format!("{username}: back to the first entry ({lang})"))?;
             fits_the_phone(driver, username, &mut too_wide).await?;
-            // (The list may render again while it settles: find the link afresh on a
-            // stale reference.)
-            let opened = eventually("a detail opened", Duration::from_secs(10), || async {
+            // The list may render again while it settles: a click can land on a link that
+            // is replaced at once and go nowhere. Until the address moves, find the first
+            // link afresh and click it again.
+            let list = format!("{}{}", server.url, "/");
+            let opened = eventually("the detail's address", Duration::from_secs(20), || async {
+                let here = driver.current_url().await?;
+                if here.as_str() != list && !menu_page(here.path()) {
+                    return Ok(Some(true));
+                }
                 let Some(detail) = driver
                     .find_all(By::Css("main a[href*='/progetti/']"))
                     .await?
                     .into_iter()
                     .next()
                 else {
+                    // No project in this role's first list: nothing to open.
                     return Ok(Some(false));
                 };
-                Ok(detail.click().await.is_ok().then_some(true))
+                let _ = detail.click().await;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Ok(None)
             })
             .await?;
-            let list = format!("{}{}", server.url, "/");
-            if opened {
-                eventually("the detail's address", Duration::from_secs(20), || async {
-                    let here = driver.current_url().await?;
-                    Ok((here.as_str() != list && !menu_page(here.path())).then_some(()))
-                })
-                .await?;
-            }
             if opened {
                 fits_the_phone(
                     driver,
