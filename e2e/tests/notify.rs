@@ -68,7 +68,7 @@ async fn a_person_sets_how_to_be_told_and_an_organisation_follows_its_webhooks(
     .await?;
     let s = &r["data"]["notificationSettings"];
     ensure!(
-        s["email"] == "protocollo@comune.fe.it" && s["language"] == "en",
+        s["email"] == "protocollo@comune.fe.it" && s["language"] == "EN",
         "{r}"
     );
     ensure!(

@@ -24,6 +24,27 @@ pub fn euros_short(amount: f64) -> String {
     format!("{} {unit} €", format!("{value:.2}").replace('.', ","))
 }
 
+/// A call's term as the API gives it (`9 months`, `120 days`) in the page's language:
+/// `9 mesi`, `120 giorni`; anything unreadable is shown as it is.
+pub fn term(stored: &str) -> String {
+    use nuvola_shared::deadline::{Term, TermUnit};
+    let Ok(term) = Term::parse(stored) else {
+        return stored.to_owned();
+    };
+    let english = crate::i18n::lang() == crate::i18n::Lang::En;
+    let unit = match (term.unit, term.amount == 1, english) {
+        (TermUnit::Days, true, false) => "giorno",
+        (TermUnit::Days, false, false) => "giorni",
+        (TermUnit::Months, true, false) => "mese",
+        (TermUnit::Months, false, false) => "mesi",
+        (TermUnit::Days, true, true) => "day",
+        (TermUnit::Days, false, true) => "days",
+        (TermUnit::Months, true, true) => "month",
+        (TermUnit::Months, false, true) => "months",
+    };
+    format!("{} {unit}", term.amount)
+}
+
 /// `2022-08-08` → `08/08/2022`; anything else is shown as it is.
 pub fn date(iso: &str) -> String {
     let mut parts = iso.get(..10).unwrap_or(iso).split('-');

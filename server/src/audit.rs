@@ -2,10 +2,11 @@
 //! Events are only ever inserted, inside the transaction of the change they describe.
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::Value;
 
-use crate::entity::event;
+use crate::entity::{application, event};
 
 /// Who is acting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +47,13 @@ pub async fn record(
     record_many(db, actor, vec![change]).await
 }
 
+/// Whether a person's event on a project is news of its progress: everything but what
+/// the open data says (a department's import through the web is still the open data).
+/// `PROGRESS_REPORTED_BACKFILL` in the migrations applies the same rule to past events.
+pub fn reports_progress(action: &str) -> bool {
+    !action.starts_with("IMPORT_")
+}
+
 /// Records several events in one statement per 500, and writes the webhook deliveries
 /// they cause into the outbox, in the same transaction (`service::webhooks`).
 pub async fn record_many(
@@ -55,6 +63,25 @@ pub async fn record_many(
 ) -> Result<(), DbErr> {
     crate::service::webhooks::enqueue_for_changes(db, &changes).await?;
     let now = Utc::now();
+    // A person's change to a project is news of its progress: from now on a deadline
+    // it misses is a delay, no longer "avanzamento non comunicato".
+    if actor.account_id.is_some() {
+        let mut projects: Vec<i32> = changes
+            .iter()
+            .filter(|c| reports_progress(c.action))
+            .filter_map(|c| c.application_id)
+            .collect();
+        projects.sort_unstable();
+        projects.dedup();
+        for chunk in projects.chunks(500) {
+            application::Entity::update_many()
+                .col_expr(application::Column::ProgressReportedAt, Expr::value(now))
+                .filter(application::Column::Id.is_in(chunk.iter().copied()))
+                .filter(application::Column::ProgressReportedAt.is_null())
+                .exec(db)
+                .await?;
+        }
+    }
     let models: Vec<event::ActiveModel> = changes
         .into_iter()
         .map(|c| event::ActiveModel {
@@ -77,4 +104,24 @@ pub async fn record_many(
             .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reports_progress;
+
+    #[test]
+    fn an_import_is_not_news_of_progress_and_a_persons_change_is() {
+        for action in ["IMPORT_CREATE", "IMPORT_UPDATE", "IMPORT_OPEN_DATA"] {
+            assert!(!reports_progress(action), "{action}");
+        }
+        for action in [
+            "PLAN_SERVICE_ADDED",
+            "CONTRACT_RECORDED",
+            "STATUS_CHANGED",
+            "STATE_CHANGED",
+        ] {
+            assert!(reports_progress(action), "{action}");
+        }
+    }
 }

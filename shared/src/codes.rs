@@ -239,6 +239,28 @@ closed_set! {
     }
 }
 
+closed_set! {
+    /// How a delivery of the outbox travels (`Delivery.channel`).
+    pub enum DeliveryChannel ("delivery channel") {
+        /// An e-mail over SMTP.
+        Email => "EMAIL",
+        /// A signed HTTPS call to a webhook.
+        Webhook => "WEBHOOK",
+    }
+}
+
+closed_set! {
+    /// Where a delivery of the outbox stands (`Delivery.status`).
+    pub enum DeliveryStatus ("delivery status") {
+        /// Not delivered yet; the next attempt is at `nextAttemptAt`.
+        Pending => "PENDING",
+        /// The peer accepted it.
+        Delivered => "DELIVERED",
+        /// Every attempt failed: failed for good until someone replays it.
+        Failed => "FAILED",
+    }
+}
+
 impl NotificationKind {
     /// The kind of a stored notification; a code this version does not know is
     /// [`NotificationKind::Other`] (older clients keep working when kinds are added).

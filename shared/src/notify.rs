@@ -54,10 +54,14 @@ impl EmailAddress {
     }
 }
 
-/// The language of a person's e-mail.
+/// The language of a person's e-mail, and of the messages Nuvola writes for people.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[cfg_attr(feature = "graphql", graphql(name = "Language"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Language {
+    /// Italian.
     It,
+    /// English.
     En,
 }
 
@@ -79,6 +83,7 @@ impl Language {
 }
 
 /// How an account wants the notifications of one kind.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DeliveryMode {
     /// One e-mail per notification, at once.
@@ -288,12 +293,18 @@ impl ReminderSchedule {
 }
 
 /// What a webhook may subscribe to.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WebhookEvent {
+    /// A project moved to another state of its life cycle.
     ProjectStateChanged,
+    /// A planned service moved to another migration status.
     ServiceStatusChanged,
+    /// A verifier opened (or reopened) a request for documents.
     RequestOpened,
+    /// The administration answered a request for documents.
     RequestAnswered,
+    /// A document was uploaded (sent only to those who may read it).
     DocumentUploaded,
 }
 

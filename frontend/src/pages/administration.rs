@@ -26,7 +26,7 @@ use crate::i18n::{self, t, tf};
 use crate::live;
 
 const MY_PROJECTS: &str = "query MyProjects { myProjects { cup amountEur state fundedOn \
-    call { title } nextDeadline { kind dueOn daysLeft } plan { id status } } }";
+    call { title } nextDeadline { kind dueOn daysLeft } progressReportedAt plan { id status } } }";
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -37,6 +37,8 @@ struct ProjectSummary {
     funded_on: Option<String>,
     call: CallRef,
     next_deadline: Option<NextDeadline>,
+    /// Null while the project has never reported progress in Nuvola.
+    progress_reported_at: Option<String>,
     plan: Vec<PlanStatus>,
 }
 
@@ -110,7 +112,7 @@ fn ProjectCard(project: ProjectSummary) -> impl IntoView {
                             <dt class="col-6">{move || t("Servizi migrati")}</dt>
                             <dd class="col-6 text-end">{format!("{migrated} / {planned}")}</dd>
                             <dt class="col-12">{move || t("Prossima scadenza")}</dt>
-                            <dd class="col-12"><DeadlineText deadline=project.next_deadline/></dd>
+                            <dd class="col-12"><DeadlineText deadline=project.next_deadline unreported=project.progress_reported_at.is_none()/></dd>
                         </dl>
                         <a class="btn btn-primary btn-sm mt-3" href=href aria-label=label>
                             {move || t("Apri il progetto")}
@@ -125,10 +127,10 @@ fn ProjectCard(project: ProjectSummary) -> impl IntoView {
 const PROJECT: &str = r#"query Project($cup: String!) {
   application(cup: $cup) {
     cup amountEur state fundedOn decree version stateReason renunciationRequest { requestedAt reason }
-    history(first: 50) { id at action entityType actorRole actorName }
+    history(first: 50) { id at action entityType actorRole actorName subject before after }
     administration { name ipaCode type typeLabel region comune }
     call { title contractTerm completionTerm }
-    nextDeadline { kind dueOn daysLeft }
+    nextDeadline { kind dueOn daysLeft } progressReportedAt
     plan { id name dataClass modality origin destination status catalogueCode offering { code name supplierName }
            supplier { vatNumber name isPsn } contractOn cutoverStart cutoverEnd version
            assessments { version applicationName cpuCores memoryGb storageGb users destination
@@ -168,6 +170,7 @@ struct Project {
     administration: Body,
     call: CallTerms,
     next_deadline: Option<NextDeadline>,
+    progress_reported_at: Option<String>,
     plan: Vec<PlannedService>,
     version: i32,
     state_reason: Option<String>,
@@ -199,6 +202,11 @@ struct HistoryEvent {
     entity_type: String,
     actor_role: String,
     actor_name: Option<String>,
+    /// The service, document, request or contract it is about, by name.
+    subject: Option<String>,
+    /// The changed values before and after, as JSON objects.
+    before: Option<String>,
+    after: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -504,10 +512,10 @@ fn ProjectView(
             <div class="col-12 col-md-4">
                 <div class="figure-card p-3 h-100">
                     <p class="figure-label mb-1">{move || t("Prossima scadenza")}</p>
-                    <p class="mb-0"><DeadlineText deadline=project.next_deadline.clone()/></p>
+                    <p class="mb-0"><DeadlineText deadline=project.next_deadline.clone() unreported=project.progress_reported_at.is_none()/></p>
                     <p class="small mb-0 text-muted">
-                        {project.call.contract_term.clone().map(|c| format!("{} {c}", t("Contratto entro")))}
-                        {project.call.completion_term.clone().map(|c| format!(" · {} {c}", t("completamento entro")))}
+                        {project.call.contract_term.clone().map(|c| move || format!("{} {}", t("Contratto entro"), format::term(&c)))}
+                        {project.call.completion_term.clone().map(|c| move || format!(" · {} {}", t("completamento entro"), format::term(&c)))}
                     </p>
                 </div>
             </div>
@@ -1379,9 +1387,12 @@ fn Timeline(events: Vec<HistoryEvent>) -> impl IntoView {
                 let what = history_label(&e.action, &e.entity_type);
                 let who = e.actor_name.clone().unwrap_or_else(|| e.actor_role.clone());
                 let when = format!("{} {}", format::date(&e.at), e.at.get(11..16).unwrap_or_default());
+                let id = e.id.clone();
+                let detail = move || history_detail(&e);
                 view! {
-                    <li class="timeline-item" data-event=e.id>
+                    <li class="timeline-item" data-event=id>
                         <p class="mb-0 fw-semibold">{move || t(what)}</p>
+                        <p class="mb-0" data-testid="dettaglio-evento">{detail}</p>
                         <p class="mb-0 small text-muted">{when}" · "{who}</p>
                     </li>
                 }
@@ -1389,6 +1400,58 @@ fn Timeline(events: Vec<HistoryEvent>) -> impl IntoView {
         </ol>
     }
     .into_any()
+}
+
+/// What an event changed, in words: which service or document, from what to what, and
+/// why when a reason was given ("«Protocollo informatico»: In migrazione → Migrato").
+fn history_detail(e: &HistoryEvent) -> String {
+    let parse = |json: &Option<String>| {
+        json.as_deref()
+            .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+            .unwrap_or_default()
+    };
+    let (before, after) = (parse(&e.before), parse(&e.after));
+    let text =
+        |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).map(str::to_owned);
+    let mut parts = Vec::new();
+    if let Some(subject) = &e.subject {
+        parts.push(format!("«{subject}»"));
+    }
+    let service = |code: Option<String>| {
+        code.map(|c| match nuvola_shared::ServiceState::parse(&c) {
+            Ok(s) => i18n::service_state_label(s).to_owned(),
+            Err(_) => c,
+        })
+    };
+    let project = |code: Option<String>| {
+        code.map(|c| match ApplicationState::parse(&c) {
+            Ok(s) => i18n::state_label(s).to_owned(),
+            Err(_) => c,
+        })
+    };
+    let moved = match e.entity_type.as_str() {
+        "planned_service" => (
+            service(text(&before, "status")),
+            service(text(&after, "status")),
+        ),
+        "application" => (
+            project(text(&before, "state")),
+            project(text(&after, "state")),
+        ),
+        _ => (None, None),
+    };
+    match moved {
+        (Some(from), Some(to)) if from != to => parts.push(format!("{from} → {to}")),
+        (None, Some(to)) => parts.push(to),
+        _ => {}
+    }
+    if let Some(reason) = text(&after, "reason").filter(|r| !r.is_empty()) {
+        parts.push(format!("{}: {reason}", t("motivo")));
+    }
+    if text(&after, "cause").as_deref() == Some("VERIFICATION_PARTIAL") {
+        parts.push(t("esito parzialmente positivo dell'asseverazione").to_owned());
+    }
+    parts.join(" · ")
 }
 
 fn history_label(action: &str, entity: &str) -> &'static str {

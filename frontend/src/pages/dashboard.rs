@@ -22,9 +22,9 @@ const DASHBOARD: &str = r#"query Dashboard {
     byCall { key applications amountEur administrations }
     byType { key applications amountEur administrations }
     monthly { month funded renounced paid amountEur }
-    paidAdministrations targetAdministrations
+    paidAdministrations targetAdministrations progressNotReportedCount
   }
-  overdueProjects(first: 20) {
+  overdueProjects(first: 20, progressReported: true) {
     totalCount
     edges { node { cup state administration { name region } call { title } overdue { kind dueOn daysLate } } }
   }
@@ -35,7 +35,8 @@ const DASHBOARD: &str = r#"query Dashboard {
 struct Data {
     stats: Stats,
     dashboard: Figures,
-    /// The deadline checker's marks (DEPARTMENT only), longest overdue first.
+    /// The deadline checker's marks on projects that reported progress (DEPARTMENT
+    /// only), longest overdue first.
     overdue_projects: OverduePage,
 }
 
@@ -74,6 +75,8 @@ struct Figures {
     monthly: Vec<Month>,
     paid_administrations: i64,
     target_administrations: i64,
+    /// Past a deadline with no progress ever reported in Nuvola: not counted as late.
+    progress_not_reported_count: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -123,6 +126,7 @@ fn DashboardView(data: Data) -> impl IntoView {
         overdue_projects,
     } = data;
     let overdue_count = overdue_projects.total_count;
+    let unreported_count = f.progress_not_reported_count;
     let overdue: Vec<Overdue> = overdue_projects
         .edges
         .iter()
@@ -193,6 +197,7 @@ fn DashboardView(data: Data) -> impl IntoView {
                 <Figure label="Importo finanziato" value=format::euros_short(stats.amount_eur) testid="cruscotto-importo"/>
                 <Figure label="Enti beneficiari" value=format::count(stats.administrations) testid="cruscotto-enti"/>
                 <Figure label="Progetti in ritardo" value=format::count(overdue_count) testid="cruscotto-ritardi"/>
+                <Figure label="Avanzamento non comunicato" value=format::count(unreported_count) testid="cruscotto-non-comunicati"/>
             </div>
         </section>
 
@@ -241,6 +246,7 @@ fn DashboardView(data: Data) -> impl IntoView {
             <h2 id="ritardi" class="h3">{tx("Progetti in ritardo")}</h2>
             <p>{move || tf("{} progetti hanno superato la prossima scadenza; i più in ritardo:", &[&format::count(overdue_count)])}</p>
             <OverdueTable rows=overdue/>
+            <p class="mt-3" data-testid="nota-non-comunicati">{move || tf("Altri {} progetti hanno superato una scadenza secondo le regole dell'avviso senza aver mai comunicato l'avanzamento in Nuvola: i dati aperti dicono solo che sono finanziati, perciò non sono contati come in ritardo (avanzamento non comunicato).", &[&format::count(unreported_count)])}</p>
         </section>
     }
 }
@@ -248,7 +254,7 @@ fn DashboardView(data: Data) -> impl IntoView {
 #[component]
 fn Figure(label: &'static str, value: String, testid: &'static str) -> impl IntoView {
     view! {
-        <div class="col-12 col-sm-6 col-lg-3">
+        <div class="col-12 col-sm-6 col-lg">
             <div class="figure-card p-3 h-100">
                 <p class="figure-label mb-1">{tx(label)}</p>
                 <p class="figure-value mb-0" data-testid=testid>{value}</p>

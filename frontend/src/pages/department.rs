@@ -22,7 +22,7 @@ use crate::i18n::{tf, tx};
 const PROJECT: &str = r#"query DepartmentProject($cup: String!) { application(cup: $cup) {
   cup amountEur state version stateReason verificationOutcome fundedOn renunciationRequest { requestedAt reason }
   administration { name region } call { title }
-  nextDeadline { kind dueOn daysLeft }
+  nextDeadline { kind dueOn daysLeft } progressReportedAt
   overdue { kind since dueOn daysLate }
   plan { id name dataClass modality origin destination status offering { code name supplierName } supplier { vatNumber name } contractOn cutoverStart cutoverEnd version }
   contracts { id version corrected cig amountEur contractOn supplier { vatNumber name } document { id fileName downloadUrl }
@@ -48,6 +48,8 @@ struct Project {
     administration: Body,
     call: CallRef,
     next_deadline: Option<NextDeadline>,
+    /// Null while the project has never reported progress in Nuvola.
+    progress_reported_at: Option<String>,
     overdue: Option<OverdueMark>,
     plan: Vec<PlannedService>,
     #[serde(default)]
@@ -96,16 +98,27 @@ fn ProjectView(
             <dt class="col-sm-4">{tx("Data del decreto")}</dt>
             <dd class="col-sm-8">{project.funded_on.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</dd>
             <dt class="col-sm-4">{tx("Prossima scadenza")}</dt>
-            <dd class="col-sm-8"><DeadlineText deadline=project.next_deadline.clone()/></dd>
+            <dd class="col-sm-8"><DeadlineText deadline=project.next_deadline.clone() unreported=project.progress_reported_at.is_none()/></dd>
             {project.overdue.clone().map(|o| {
                 let kind = if o.kind == "CONTRACT" { "Contratto con il fornitore" } else { "Completamento della migrazione" };
+                if project.progress_reported_at.is_none() {
+                    return view! {
+                        <dt class="col-sm-4">{tx("Avanzamento")}</dt>
+                        <dd class="col-sm-8 fw-semibold" data-testid="avanzamento-non-comunicato">
+                            {tx("Non comunicato in Nuvola")}" · "{tx(kind)}": "{format::date(&o.due_on)}
+                            <span class="d-block fw-normal small text-body-secondary">
+                                {tx("La scadenza è passata secondo le regole dell'avviso, ma l'ente non ha mai comunicato l'avanzamento in Nuvola: non si sa se sia in ritardo.")}
+                            </span>
+                        </dd>
+                    }.into_any();
+                }
                 view! {
                     <dt class="col-sm-4">{tx("Scadenza superata")}</dt>
                     <dd class="col-sm-8 text-danger fw-semibold" data-testid="ritardo">
                         {tx(kind)}": "{format::date(&o.due_on)}" · "
                         {move || tf("{} giorni di ritardo (dal {})", &[&format::count(o.days_late), &format::date(&o.since)])}
                     </dd>
-                }
+                }.into_any()
             })}
             {outcome.map(|o| view! {
                 <dt class="col-sm-4">{tx("Esito registrato")}</dt>

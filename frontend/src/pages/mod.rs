@@ -151,9 +151,15 @@ pub struct NextDeadline {
     pub days_left: i64,
 }
 
-/// The next deadline, with its date and the days left in words; red when overdue.
+/// The next deadline, with its date and the days left in words; red when overdue. A
+/// project that never reported progress in Nuvola (`unreported`: its
+/// `progressReportedAt` is null) is not called late when the date has passed: only the
+/// open data speaks of it, so it reads "avanzamento non comunicato".
 #[component]
-pub fn DeadlineText(deadline: Option<NextDeadline>) -> impl IntoView {
+pub fn DeadlineText(
+    deadline: Option<NextDeadline>,
+    #[prop(optional)] unreported: bool,
+) -> impl IntoView {
     match deadline {
         None => {
             view! { <span class="text-muted">{move || t("Nessuna scadenza")}</span> }.into_any()
@@ -170,10 +176,13 @@ pub fn DeadlineText(deadline: Option<NextDeadline>) -> impl IntoView {
             let days = d.days_left;
             let left = move || match days {
                 0 => t("scade oggi").to_owned(),
+                n if n < 0 && unreported => t("avanzamento non comunicato").to_owned(),
                 n if n < 0 => tf("scaduta da {} giorni", &[&(-n).to_string()]),
                 n => tf("tra {} giorni", &[&n.to_string()]),
             };
-            let class = if days < 0 {
+            let class = if days < 0 && unreported {
+                "text-body-secondary fw-semibold"
+            } else if days < 0 {
                 "text-danger fw-semibold"
             } else if days <= 30 {
                 "text-warning-emphasis fw-semibold"

@@ -14,7 +14,7 @@ use crate::session::use_session;
 
 const PAGE: &str = "query Notifications($after: String, $unreadOnly: Boolean) { \
      notifications(first: 20, after: $after, unreadOnly: $unreadOnly) { totalCount \
-       edges { node { id kind message createdAt read application { cup } } } \
+       edges { node { id kind message messageEn: message(language: EN) createdAt read application { cup } } } \
        pageInfo { hasNextPage endCursor } } }";
 
 const MARK: &str =
@@ -44,7 +44,10 @@ impl UnreadNotifications {
 struct Notification {
     id: String,
     kind: String,
+    /// In Italian.
     message: String,
+    /// In English (the Italian text for notifications raised before it was kept).
+    message_en: String,
     created_at: String,
     read: bool,
     application: Option<Cup>,
@@ -206,7 +209,10 @@ pub fn Notifications() -> impl IntoView {
                                     <span class="fw-semibold">{move || t(kind_words(&kind))}</span>
                                     <span class="small text-muted">{format::date(&n.created_at)}</span>
                                 </div>
-                                <p class="mb-2">{n.message.clone()}</p>
+                                <p class="mb-2">{
+                                    let (it, en) = (n.message.clone(), n.message_en.clone());
+                                    move || if crate::i18n::lang() == crate::i18n::Lang::En { en.clone() } else { it.clone() }
+                                }</p>
                                 <div class="d-flex flex-wrap gap-3 align-items-center">
                                     {link.map(|(href, cup)| view! {
                                         <a href=href>{move || tf("Vai al progetto {}", &[&cup])}</a>

@@ -13,8 +13,8 @@ use crate::api::{self, ApiError};
 use crate::i18n::t;
 
 const SETTINGS: &str = "query Settings { notificationSettings { email language preferences { kind mode mandatory } } }";
-const CONTACT: &str = "mutation Contact($e: String, $l: String!) { updateNotificationContact(email: $e, language: $l) { email language preferences { kind mode mandatory } } }";
-const PREFER: &str = "mutation Prefer($k: String!, $m: DeliveryMode!) { setNotificationPreference(kind: $k, mode: $m) { email language preferences { kind mode mandatory } } }";
+const CONTACT: &str = "mutation Contact($e: String, $l: Language!) { updateNotificationContact(email: $e, language: $l) { email language preferences { kind mode mandatory } } }";
+const PREFER: &str = "mutation Prefer($k: NotificationKind!, $m: DeliveryMode!) { setNotificationPreference(kind: $k, mode: $m) { email language preferences { kind mode mandatory } } }";
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Preference {
@@ -78,7 +78,7 @@ pub fn NotificationPreferences() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(None::<&'static str>);
     let email = RwSignal::new(String::new());
-    let language = RwSignal::new("it".to_owned());
+    let language = RwSignal::new("IT".to_owned());
     let busy = RwSignal::new(false);
     leptos::task::spawn_local(async move {
         match api::query::<Loaded>(SETTINGS, json!({})).await {
@@ -169,8 +169,8 @@ pub fn NotificationPreferences() -> impl IntoView {
                                     prop:value=move || language.get()
                                     on:change=move |e| language.set(event_target_value(&e))
                                 >
-                                    <option value="it">"Italiano"</option>
-                                    <option value="en">"English"</option>
+                                    <option value="IT">"Italiano"</option>
+                                    <option value="EN">"English"</option>
                                 </select>
                             </div>
                             <div class="col-12 col-md-3">

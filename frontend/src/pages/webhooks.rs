@@ -18,7 +18,7 @@ use crate::session::use_session;
 
 const HOOKS: &str = "query Hooks { webhooks { id url kinds createdAt deliveries(first: 20) { id kind eventId status attempts lastAnswer createdAt } } }";
 const FAILED: &str = "query Failed { failedDeliveries(first: 50) { id channel recipient kind eventId status attempts lastAnswer createdAt } }";
-const REGISTER: &str = "mutation Register($u: String!, $k: [String!]!) { registerWebhook(url: $u, kinds: $k) { secret webhook { id } } }";
+const REGISTER: &str = "mutation Register($u: String!, $k: [WebhookEvent!]!) { registerWebhook(url: $u, kinds: $k) { secret webhook { id } } }";
 const REMOVE: &str = "mutation Remove($id: ID!) { removeWebhook(id: $id) { id } }";
 const REPLAY: &str = "mutation Replay($id: ID!) { replayDelivery(id: $id) { id status } }";
 

@@ -42,6 +42,11 @@ pub struct Model {
     /// The row's data-quality warnings as last imported (JSON array of
     /// `service::import::QualityWarning`); null when it had none.
     pub data_quality: Option<String>,
+    /// When a person first changed the project in Nuvola (its plan, contract, services,
+    /// state...); null while Nuvola knows only what the open data says. A deadline
+    /// missed by a project with no progress reported is "avanzamento non comunicato",
+    /// counted apart from the projects that are really late.
+    pub progress_reported_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

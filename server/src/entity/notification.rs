@@ -14,7 +14,10 @@ pub struct Model {
     pub administration_id: Option<i32>,
     pub application_id: Option<i32>,
     pub kind: String,
+    /// The message in Italian.
     pub message: String,
+    /// The same message in English; null for notifications raised before it was kept.
+    pub message_en: Option<String>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
     /// When it was sent by e-mail (to the group's address, e.g. a body's PEC); null

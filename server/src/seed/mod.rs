@@ -206,6 +206,10 @@ pub async fn seed_national(
         "notification",
     ])
     .await?;
+    // Which projects have had news from a person, as the migration derives it.
+    db.execute_unprepared(nuvola_migrations::PROGRESS_REPORTED_BACKFILL)
+        .await
+        .context("progress reported")?;
     progress.set_message("statistics");
     // Fresh statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` would gather.
     db.execute_unprepared("ANALYZE").await.context("ANALYZE")?;

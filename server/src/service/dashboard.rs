@@ -61,8 +61,13 @@ pub struct Dashboard {
     pub monthly: Vec<Month>,
     /// Distinct bodies with at least one paid project.
     pub paid_administrations: i64,
-    /// How many projects are past their next deadline.
+    /// How many projects are past their next deadline and have reported progress in
+    /// Nuvola: really late.
     pub overdue_count: i64,
+    /// How many projects are past their next deadline by the rules of their call with no
+    /// progress ever reported in Nuvola ("avanzamento non comunicato"): only the open
+    /// data speaks of them, so nobody can say whether they are late.
+    pub progress_not_reported_count: i64,
     /// The most overdue projects first, at most `overdue_limit`.
     pub overdue: Vec<Overdue>,
 }
@@ -99,7 +104,8 @@ fn groups(map: HashMap<String, Acc>) -> Vec<Group> {
 
 /// The dashboard of the applications `filter` keeps, on `today`. Overdue projects are
 /// the deadline checker's standing marks, the same that `overdueProjects` lists and
-/// that notified the department, so the two never disagree.
+/// that notified the department, so the two never disagree; a mark on a project that
+/// never reported progress counts apart (`progress_not_reported_count`).
 #[tracing::instrument(skip(db))]
 pub async fn compute(
     db: &impl ConnectionTrait,
@@ -117,6 +123,7 @@ pub async fn compute(
         Option<NaiveDate>,
         Option<String>,
         Option<NaiveDate>,
+        Option<chrono::DateTime<chrono::Utc>>,
     );
     let rows: Vec<Row> = filtered(filter)
         .select_only()
@@ -129,6 +136,7 @@ pub async fn compute(
         .column(application::Column::FundedOn)
         .column(application::Column::OverdueKind)
         .column(application::Column::OverdueSince)
+        .column(application::Column::ProgressReportedAt)
         .into_tuple()
         .all(db)
         .await?;
@@ -151,7 +159,20 @@ pub async fn compute(
     let mut monthly: BTreeMap<String, Month> = BTreeMap::new();
     let mut paid_bodies: HashSet<i32> = HashSet::new();
     let mut overdue = Vec::new();
-    for (id, body_id, call_id, cup, amount, state, funded_on, overdue_kind, overdue_since) in rows {
+    let mut progress_not_reported_count = 0;
+    for (
+        id,
+        body_id,
+        call_id,
+        cup,
+        amount,
+        state,
+        funded_on,
+        overdue_kind,
+        overdue_since,
+        reported,
+    ) in rows
+    {
         let Ok(state) = ApplicationState::parse(&state) else {
             continue;
         };
@@ -194,7 +215,9 @@ pub async fn compute(
             .zip(overdue_since)
             .map(|(kind, since)| Mark { kind, since })
             .filter(|m| m.stands_in(state));
-        if let Some(mark) = mark {
+        if mark.is_some() && reported.is_none() {
+            progress_not_reported_count += 1;
+        } else if let Some(mark) = mark {
             overdue.push(Overdue {
                 application_id: id,
                 cup,
@@ -222,6 +245,7 @@ pub async fn compute(
         monthly: monthly.into_values().collect(),
         paid_administrations: paid_bodies.len() as i64,
         overdue_count,
+        progress_not_reported_count,
         overdue,
     })
 }

@@ -411,11 +411,16 @@ fn department_digest(
     ids: &[i32],
     today: NaiveDate,
 ) -> notification::ActiveModel {
-    let (code, what) = deadline_words(kind);
+    let (code, what, what_en) = deadline_words(kind);
+    let day = today.format("%d/%m/%Y");
     let message = format!(
-        "Il controllo delle scadenze del {} ha trovato {} progetti oltre il termine per {what}. \
+        "Il controllo delle scadenze del {day} ha trovato {} progetti oltre il termine per {what}. \
          L'elenco è nel cruscotto nazionale, in «Progetti in ritardo».",
-        today.format("%d/%m/%Y"),
+        ids.len()
+    );
+    let message_en = format!(
+        "The deadline check of {day} found {} projects past the deadline for {what_en}. \
+         The list is in the national dashboard, under «Overdue projects».",
         ids.len()
     );
     notification::ActiveModel {
@@ -425,6 +430,7 @@ fn department_digest(
         application_id: Set(None),
         kind: Set(code.to_owned()),
         message: Set(message),
+        message_en: Set(Some(message_en)),
         created_at: Set(Utc::now()),
         read_at: Set(None),
         delivered_at: Set(None),
@@ -436,16 +442,18 @@ fn department_digest(
     }
 }
 
-/// A deadline kind's notification kind, and what it asks for, in words.
-fn deadline_words(kind: DeadlineKind) -> (&'static str, &'static str) {
+/// A deadline kind's notification kind, and what it asks for, in Italian and English.
+fn deadline_words(kind: DeadlineKind) -> (&'static str, &'static str, &'static str) {
     match kind {
         DeadlineKind::Contract => (
             CONTRACT_DEADLINE_MISSED,
             "la stipula del contratto con il fornitore",
+            "signing the contract with the supplier",
         ),
         DeadlineKind::Completion => (
             COMPLETION_DEADLINE_MISSED,
             "il completamento della migrazione",
+            "completing the migration",
         ),
     }
 }
@@ -459,16 +467,17 @@ fn deadline_notifications(
     now: chrono::DateTime<Utc>,
     notify_department: bool,
 ) -> Vec<notification::ActiveModel> {
-    let (kind, what) = deadline_words(mark.kind);
+    let (kind, what, what_en) = deadline_words(mark.kind);
     let due = mark.due_on().format("%d/%m/%Y");
     let body_name = body.map_or("", |b| b.name.as_str());
-    let for_body = format!(
-        "Il progetto CUP {} ha superato il termine del {due} per {what}. Il finanziamento è a rischio di revoca.",
-        project.cup
+    let cup = &project.cup;
+    let for_body = (
+        format!("Il progetto CUP {cup} ha superato il termine del {due} per {what}. Il finanziamento è a rischio di revoca."),
+        format!("Project CUP {cup} passed the deadline of {due} for {what_en}. The funding is at risk of revocation."),
     );
-    let for_department = format!(
-        "Il progetto CUP {} ({body_name}) ha superato il termine del {due} per {what}.",
-        project.cup
+    let for_department = (
+        format!("Il progetto CUP {cup} ({body_name}) ha superato il termine del {due} per {what}."),
+        format!("Project CUP {cup} ({body_name}) passed the deadline of {due} for {what_en}."),
     );
     let key = |recipient: &str| format!("{kind}:{}:{}:{recipient}", project.id, mark.due_on());
     let mut notes = vec![group_notification(
@@ -503,7 +512,7 @@ fn group_notification(
     to: Recipient,
     application_id: i32,
     kind: &str,
-    message: String,
+    (message, message_en): (String, String),
     dedupe_key: String,
     now: chrono::DateTime<Utc>,
     due_on: Option<NaiveDate>,
@@ -519,6 +528,7 @@ fn group_notification(
         application_id: Set(Some(application_id)),
         kind: Set(kind.to_owned()),
         message: Set(message),
+        message_en: Set(Some(message_en)),
         created_at: Set(now),
         read_at: Set(None),
         delivered_at: Set(None),
@@ -627,9 +637,15 @@ async fn flag_requests(
             Recipient::Administration(project.administration_id),
             project.id,
             VERIFICATION_REQUEST_OVERDUE,
-            format!(
-                "La richiesta «{}» sul progetto CUP {} attendeva risposta entro il {due}. Senza risposta il finanziamento è a rischio.",
-                request.title, project.cup
+            (
+                format!(
+                    "La richiesta «{}» sul progetto CUP {} attendeva risposta entro il {due}. Senza risposta il finanziamento è a rischio.",
+                    request.title, project.cup
+                ),
+                format!(
+                    "The request «{}» on project CUP {} was due for an answer by {due}. Without an answer the funding is at risk.",
+                    request.title, project.cup
+                ),
             ),
             key(request, &format!("ADMINISTRATION:{}", project.administration_id)),
             now,
@@ -639,9 +655,15 @@ async fn flag_requests(
             Recipient::Department,
             project.id,
             VERIFICATION_REQUEST_OVERDUE,
-            format!(
-                "La richiesta «{}» sul progetto CUP {} è senza risposta dal {due}.",
-                request.title, project.cup
+            (
+                format!(
+                    "La richiesta «{}» sul progetto CUP {} è senza risposta dal {due}.",
+                    request.title, project.cup
+                ),
+                format!(
+                    "The request «{}» on project CUP {} has been unanswered since {due}.",
+                    request.title, project.cup
+                ),
             ),
             key(request, "DEPARTMENT"),
             now,
@@ -710,16 +732,19 @@ async fn remind_in(txn: &DatabaseTransaction, today: NaiveDate) -> Result<usize,
         let Some(day) = schedule.due(days_left) else {
             continue;
         };
-        let (kind, what) = match due.kind {
+        let (kind, what, what_en) = match due.kind {
             DeadlineKind::Contract => (
                 CONTRACT_DEADLINE_REMINDER,
                 "stipulare il contratto con il fornitore",
+                "sign the contract with the supplier",
             ),
             DeadlineKind::Completion => (
                 COMPLETION_DEADLINE_REMINDER,
                 "completare la migrazione e dichiararne il completamento",
+                "complete the migration and declare it complete",
             ),
         };
+        let date = due.due_on.format("%d/%m/%Y");
         let recipient = format!("ADMINISTRATION:{}", project.administration_id);
         per_body
             .entry(project.administration_id)
@@ -728,10 +753,15 @@ async fn remind_in(txn: &DatabaseTransaction, today: NaiveDate) -> Result<usize,
                 Recipient::Administration(project.administration_id),
                 project.id,
                 kind,
-                format!(
-                    "Promemoria: il progetto CUP {} deve {what} entro il {} (mancano {days_left} giorni).",
-                    project.cup,
-                    due.due_on.format("%d/%m/%Y")
+                (
+                    format!(
+                        "Promemoria: il progetto CUP {} deve {what} entro il {date} (mancano {days_left} giorni).",
+                        project.cup
+                    ),
+                    format!(
+                        "Reminder: project CUP {} must {what_en} by {date} ({days_left} days left).",
+                        project.cup
+                    ),
                 ),
                 format!("{kind}:{}:{}:{day}:{recipient}", project.id, due.due_on),
                 now,
@@ -774,11 +804,19 @@ async fn remind_in(txn: &DatabaseTransaction, today: NaiveDate) -> Result<usize,
                     Recipient::Administration(project.administration_id),
                     project.id,
                     VERIFICATION_REQUEST_REMINDER,
-                    format!(
-                        "Promemoria: la richiesta «{}» sul progetto CUP {} attende risposta entro il {} (mancano {days_left} giorni), pena la decadenza del finanziamento.",
-                        request.title,
-                        project.cup,
-                        request.due_on.format("%d/%m/%Y")
+                    (
+                        format!(
+                            "Promemoria: la richiesta «{}» sul progetto CUP {} attende risposta entro il {} (mancano {days_left} giorni), pena la decadenza del finanziamento.",
+                            request.title,
+                            project.cup,
+                            request.due_on.format("%d/%m/%Y")
+                        ),
+                        format!(
+                            "Reminder: the request «{}» on project CUP {} awaits an answer by {} ({days_left} days left), or the funding lapses.",
+                            request.title,
+                            project.cup,
+                            request.due_on.format("%d/%m/%Y")
+                        ),
                     ),
                     format!(
                         "{VERIFICATION_REQUEST_REMINDER}:{}:{}:{day}:{recipient}",
@@ -804,6 +842,9 @@ async fn remind_in(txn: &DatabaseTransaction, today: NaiveDate) -> Result<usize,
                     message: Set(format!(
                         "Promemoria: {fresh} scadenze dei vostri progetti si avvicinano. L'elenco è nella pagina Notifiche di Nuvola."
                     )),
+                    message_en: Set(Some(format!(
+                        "Reminder: {fresh} deadlines of your projects are near. The list is on Nuvola's Notifications page."
+                    ))),
                     created_at: Set(now),
                     read_at: Set(None),
                     delivered_at: Set(None),

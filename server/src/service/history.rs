@@ -2,9 +2,12 @@
 //! people); the department, the administration that owns the project and its verifier
 //! read all of it, a supplier only the events of the services assigned to it.
 
+use std::collections::HashMap;
+
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use serde_json::Value;
 
 use crate::entity::{application, event, planned_service};
 use crate::service::access::{self, PlanScope};
@@ -62,4 +65,63 @@ pub async fn project_history(
         PlanScope::Nothing => return Err(HistoryError::Forbidden),
     }
     Ok(query.all(db).await?)
+}
+
+/// What each event is about, by event id, in words a person recognises: the planned
+/// service's name, the document's file name, the request's title, the contract's CIG.
+/// Events on the project itself have none. The event's own snapshot says it when it
+/// carries it (so a service removed since keeps its name); a change of status carries
+/// only the status, so the service's current name is read, in one query.
+pub async fn subjects(
+    db: &impl ConnectionTrait,
+    events: &[event::Model],
+) -> Result<HashMap<i32, String>, DbErr> {
+    let mut out = HashMap::new();
+    let mut unnamed_services: Vec<(i32, i32)> = Vec::new();
+    for e in events {
+        let key = match e.entity_type.as_str() {
+            "planned_service" => "name",
+            "document" => "fileName",
+            "verification_request" => "title",
+            "supplier_contract" => "cig",
+            _ => continue,
+        };
+        let named = [&e.after_json, &e.before_json]
+            .into_iter()
+            .flatten()
+            .filter_map(|json| serde_json::from_str::<Value>(json).ok())
+            .find_map(|v| v.get(key).and_then(Value::as_str).map(str::to_owned));
+        match named {
+            Some(name) => {
+                out.insert(e.id, name);
+            }
+            None if e.entity_type == "planned_service" => {
+                if let Ok(service) = e.entity_id.parse::<i32>() {
+                    unnamed_services.push((e.id, service));
+                }
+            }
+            None => {}
+        }
+    }
+    if !unnamed_services.is_empty() {
+        let mut ids: Vec<i32> = unnamed_services.iter().map(|(_, s)| *s).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let names: HashMap<i32, String> = planned_service::Entity::find()
+            .select_only()
+            .column(planned_service::Column::Id)
+            .column(planned_service::Column::Name)
+            .filter(planned_service::Column::Id.is_in(ids))
+            .into_tuple::<(i32, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        for (event, service) in unnamed_services {
+            if let Some(name) = names.get(&service) {
+                out.insert(event, name.clone());
+            }
+        }
+    }
+    Ok(out)
 }

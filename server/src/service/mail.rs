@@ -202,6 +202,7 @@ pub async fn render(
             Item {
                 kind: n.kind.clone(),
                 message: n.message.clone(),
+                message_en: n.message_en.clone(),
                 cup: project.map(|p| p.cup.clone()),
                 body: body.map(|b| b.name.clone()),
                 due_on: n.due_on,
@@ -230,6 +231,8 @@ pub struct Item {
     pub kind: String,
     /// The notification's text, in Italian.
     pub message: String,
+    /// The same in English, when it was kept (notifications raised since it is).
+    pub message_en: Option<String>,
     pub cup: Option<String>,
     pub body: Option<String>,
     pub due_on: Option<NaiveDate>,
@@ -248,8 +251,9 @@ fn link(base: &str, role: &str, kind: &str, project: Option<&application::Model>
     }
 }
 
-/// (subject, what happened in English, what to do) of a kind, in a language. Italian
-/// uses the notification's own text for what happened.
+/// (subject, what happened in English, what to do) of a kind, in a language. What
+/// happened is the notification's own text in its language; the English words here are
+/// for notifications raised before their English text was kept.
 fn words(lang: Language, kind: &str) -> (&'static str, &'static str, &'static str) {
     match (lang, kind) {
         (Language::It, "VERIFICATION_REQUEST_OPENED" | "VERIFICATION_REQUEST_REOPENED") => (
@@ -393,7 +397,10 @@ fn happened(lang: Language, item: &Item) -> String {
     let (_, english, _) = words(lang, &item.kind);
     match lang {
         Language::It => item.message.clone(),
-        Language::En => english.to_owned(),
+        Language::En => item
+            .message_en
+            .clone()
+            .unwrap_or_else(|| english.to_owned()),
     }
 }
 

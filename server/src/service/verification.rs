@@ -127,23 +127,24 @@ async fn notify(
     action: &'static str,
 ) -> Result<(), DbErr> {
     let due = request.due_on.format("%d/%m/%Y");
-    let (role, administration_id, account_id, message) = match action {
+    let (title, cup) = (&request.title, &project.cup);
+    let (role, administration_id, account_id, message, message_en) = match action {
         "VERIFICATION_REQUEST_ANSWERED" => (
             Role::Verifier,
             None,
             project.verifier_account_id.or(request.opened_by),
-            format!(
-                "L'ente ha risposto alla richiesta «{}» sul progetto CUP {}.",
-                request.title, project.cup
-            ),
+            format!("L'ente ha risposto alla richiesta «{title}» sul progetto CUP {cup}."),
+            format!("The administration answered the request «{title}» on project CUP {cup}."),
         ),
         "VERIFICATION_REQUEST_REOPENED" => (
             Role::Administration,
             Some(project.administration_id),
             None,
             format!(
-                "L'asseveratore ha riaperto la richiesta «{}» sul progetto CUP {}: rispondere entro il {due}, pena la decadenza del finanziamento.",
-                request.title, project.cup
+                "L'asseveratore ha riaperto la richiesta «{title}» sul progetto CUP {cup}: rispondere entro il {due}, pena la decadenza del finanziamento."
+            ),
+            format!(
+                "The verifier reopened the request «{title}» on project CUP {cup}: answer by {due}, or the funding lapses."
             ),
         ),
         _ => (
@@ -151,8 +152,10 @@ async fn notify(
             Some(project.administration_id),
             None,
             format!(
-                "L'asseveratore ha aperto la richiesta «{}» sul progetto CUP {}: rispondere entro il {due}, pena la decadenza del finanziamento.",
-                request.title, project.cup
+                "L'asseveratore ha aperto la richiesta «{title}» sul progetto CUP {cup}: rispondere entro il {due}, pena la decadenza del finanziamento."
+            ),
+            format!(
+                "The verifier opened the request «{title}» on project CUP {cup}: answer by {due}, or the funding lapses."
             ),
         ),
     };
@@ -166,6 +169,7 @@ async fn notify(
         application_id: Set(Some(project.id)),
         kind: Set(action.to_owned()),
         message: Set(message),
+        message_en: Set(Some(message_en)),
         created_at: Set(Utc::now()),
         read_at: Set(None),
         delivered_at: Set(None),

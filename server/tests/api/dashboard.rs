@@ -1,5 +1,6 @@
 //! The department's dashboard query and the CSV export of the explorer's filter.
 
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use crate::helpers::{both, gql, TestApp, TestDb, ALL_ROWS};
@@ -9,7 +10,7 @@ const DASHBOARD: &str = r#"query($f: ApplicationFilter) { dashboard(filter: $f) 
   byCall { key applications amountEur }
   byType { key applications }
   monthly { month funded renounced paid amountEur }
-  paidAdministrations targetAdministrations overdueCount
+  paidAdministrations targetAdministrations overdueCount progressNotReportedCount
   overdue { cup administration region callTitle state kind dueOn daysLate } } }"#;
 
 fn sum(list: &serde_json::Value, field: &str) -> i64 {
@@ -121,11 +122,28 @@ both! {
         let report = nuvola_server::service::deadlines::check(&t.db, today).await.unwrap();
         assert!(report.newly_overdue > 0, "{report:?}");
         let marked = t.count_where("application", "overdue_kind IS NOT NULL").await;
+        assert_eq!(marked as usize, report.newly_overdue);
+        // Every mark is on a project known only from the open data: "avanzamento non
+        // comunicato", counted apart, and none is called late.
         let r = gql(&t.db, DASHBOARD, json!({})).await;
         let d = &r["data"]["dashboard"];
-        // The same projects `overdueProjects` lists and the department was told about.
-        assert_eq!(d["overdueCount"].as_i64().unwrap(), marked, "{d}");
-        assert_eq!(marked as usize, report.newly_overdue);
+        assert_eq!(d["overdueCount"], 0, "{d}");
+        assert_eq!(d["progressNotReportedCount"].as_i64().unwrap(), marked, "{d}");
+        assert_eq!(d["overdue"], json!([]), "{d}");
+
+        // Five of them report progress (as a person's change does): they are late now.
+        t.db.execute_unprepared(
+            "UPDATE application SET progress_reported_at = CURRENT_TIMESTAMP WHERE id IN \
+             (SELECT id FROM application WHERE overdue_kind IS NOT NULL ORDER BY id LIMIT 5)",
+        )
+        .await
+        .unwrap();
+        let r = gql(&t.db, DASHBOARD, json!({})).await;
+        let d = &r["data"]["dashboard"];
+        // The same projects `overdueProjects(progressReported: true)` lists.
+        assert_eq!(d["overdueCount"], 5, "{d}");
+        assert_eq!(d["progressNotReportedCount"].as_i64().unwrap(), marked - 5, "{d}");
+        assert_eq!(d["overdue"].as_array().unwrap().len(), 5, "{d}");
         let first = &d["overdue"][0];
         assert!(first["daysLate"].as_i64().unwrap() > 0, "{first}");
         assert!(["CONTRACT", "COMPLETION"].contains(&first["kind"].as_str().unwrap()), "{first}");

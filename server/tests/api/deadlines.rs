@@ -514,3 +514,52 @@ both! {
         assert_eq!(r["data"]["callTermsImpact"]["changingDeadline"], 1, "{r}");
     }
 }
+
+both! {
+    async fn a_project_known_only_from_the_open_data_has_progress_not_reported_until_a_person_changes_it(backend: Backend) {
+        const SPLIT: &str = "query($p: Boolean) { overdueProjects(progressReported: $p) { totalCount edges { node { cup progressReportedAt } } } }";
+        const PUBLIC: &str = "query($cup: String!) { application(cup: $cup) { progressReportedAt overdue { kind } } }";
+        let w = world(backend).await;
+        check(&w, day(2023, 6, 6)).await;
+        let tokens = Tokens::of(&w, &["scuola", "dipartimento"]).await;
+        let split = |p: bool| ask_as(&w, &tokens, Some("dipartimento"), SPLIT, json!({ "p": p }));
+        // The school is past its contract term by the call's rules, and Nuvola knows of it
+        // only what the open data says: not late, progress not reported.
+        let r = split(true).await;
+        assert_eq!(r["data"]["overdueProjects"]["totalCount"], 0, "{r}");
+        let r = split(false).await;
+        assert_eq!(r["data"]["overdueProjects"]["totalCount"], 1, "{r}");
+        assert_eq!(r["data"]["overdueProjects"]["edges"][0]["node"], json!({ "cup": SCHOOL_CUP, "progressReportedAt": null }));
+        let r = w.app.graphql(PUBLIC, json!({ "cup": SCHOOL_CUP })).await;
+        assert_eq!(r["data"]["application"], json!({ "progressReportedAt": null, "overdue": { "kind": "CONTRACT" } }), "{r}");
+
+        // The school changes its plan: that is news of its progress, and it is now late.
+        let plan = ask_as(&w, &tokens, Some("scuola"), "query($cup: String!) { application(cup: $cup) { plan { id version } } }", json!({ "cup": SCHOOL_CUP })).await;
+        let first = &plan["data"]["application"]["plan"][0];
+        let saved = ask_as(&w, &tokens, Some("scuola"), "mutation($i: PlannedServiceInput!) { savePlannedService(input: $i) { id version } }", json!({ "i": {
+            "cup": SCHOOL_CUP, "id": first["id"], "version": first["version"], "catalogueCode": "SC_SEGRETERIA_DIGITALE",
+            "dataClass": "ORDINARIO", "origin": "ON_PREMISES", "destination": "SAAS", "offeringCode": "DEMO-SAAS-SCUOLA",
+        }})).await;
+        assert!(saved["errors"].is_null(), "{saved}");
+        let r = split(true).await;
+        assert_eq!(r["data"]["overdueProjects"]["totalCount"], 1, "{r}");
+        assert!(r["data"]["overdueProjects"]["edges"][0]["node"]["progressReportedAt"].is_string(), "{r}");
+        let r = split(false).await;
+        assert_eq!(r["data"]["overdueProjects"]["totalCount"], 0, "{r}");
+        let reported = school(&w).await.progress_reported_at;
+        assert!(reported.is_some());
+
+        // The migration derives the same from the audit log, for the data before it.
+        use sea_orm::ConnectionTrait;
+        w.t.db.execute_unprepared("UPDATE application SET progress_reported_at = NULL").await.unwrap();
+        w.t.db.execute_unprepared(nuvola_migrations::PROGRESS_REPORTED_BACKFILL).await.unwrap();
+        assert!(school(&w).await.progress_reported_at.is_some());
+        let genova = application::Entity::find()
+            .filter(application::Column::Cup.eq(GENOVA_CUP))
+            .one(&w.t.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(genova.progress_reported_at, None, "an import is not progress");
+    }
+}

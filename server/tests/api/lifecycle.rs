@@ -30,7 +30,7 @@ const ASK_RENOUNCE: &str = "mutation($p: ProjectVersionInput!, $r: String!) { re
 const WITHDRAW: &str = "mutation($p: ProjectVersionInput!) { withdrawRenunciationRequest(project: $p) { state version renunciationRequest { reason } } }";
 const DECREE: &str = "mutation($p: ProjectVersionInput!) { decreeRenunciation(project: $p) { state version stateReason renunciationRequest { reason } } }";
 const REVOKE: &str = "mutation($p: ProjectVersionInput!, $r: String!) { revoke(project: $p, reason: $r) { state version } }";
-const HISTORY: &str = "query($cup: String!) { application(cup: $cup) { history { action entityType actorRole actorName before after } } }";
+const HISTORY: &str = "query($cup: String!) { application(cup: $cup) { history { action entityType subject actorRole actorName before after } } }";
 
 async fn project(w: &World, who: &str, cup: &str) -> Value {
     let r = ask(w, Some(who), PROJECT, json!({ "cup": cup })).await;
@@ -492,6 +492,13 @@ both! {
         let events = h["data"]["application"]["history"].as_array().unwrap_or_else(|| panic!("{h}"));
         assert!(!events.is_empty());
         assert!(events.iter().all(|e| e["entityType"] == "planned_service"), "{h}");
+        // Each event names the service it is about, also when it carries only a status.
+        let plan = project(&w, "scuola", SCHOOL_CUP).await["plan"].clone();
+        let names: Vec<&str> = plan.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert!(events.iter().all(|e| names.contains(&e["subject"].as_str().unwrap_or_default())), "{h}");
+        let h = ask(&w, Some("dipartimento"), HISTORY, json!({ "cup": SCHOOL_CUP })).await;
+        let events = h["data"]["application"]["history"].as_array().unwrap_or_else(|| panic!("{h}"));
+        assert!(events.iter().any(|e| e["entityType"] == "application" && e["subject"].is_null()), "{h}");
         assert_eq!(error_code(&ask(&w, Some("fornitore"), HISTORY, json!({ "cup": GENOVA_CUP })).await).as_deref(), Some("FORBIDDEN"));
         assert_eq!(error_code(&ask(&w, None, HISTORY, json!({ "cup": SCHOOL_CUP })).await).as_deref(), Some("FORBIDDEN"));
         assert_eq!(error_code(&ask(&w, Some("genova"), HISTORY, json!({ "cup": SCHOOL_CUP })).await).as_deref(), Some("FORBIDDEN"));

@@ -210,9 +210,9 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         // organisations' webhooks, the department's failed deliveries.
         row("notificationSettings", "{ notificationSettings { email preferences { kind mode } } }", json!({}), SIGNED_IN),
         row("setNotificationPreference", r#"mutation { setNotificationPreference(kind: "VERIFICATION_REQUEST_OPENED", mode: IN_APP) { email } }"#, json!({}), SIGNED_IN),
-        row("updateNotificationContact", r#"mutation { updateNotificationContact(email: "not an address", language: "it") { email } }"#, json!({}), SIGNED_IN),
+        row("updateNotificationContact", r#"mutation { updateNotificationContact(email: "not an address", language: IT) { email } }"#, json!({}), SIGNED_IN),
         row("webhooks", "{ webhooks { id deliveries { id attemptLog { ok } } } }", json!({}), ORGANISATIONS),
-        row("registerWebhook", r#"mutation { registerWebhook(url: "ftp://matrice.example.org", kinds: ["PROJECT_STATE_CHANGED"]) { secret } }"#, json!({}), ORGANISATIONS),
+        row("registerWebhook", r#"mutation { registerWebhook(url: "ftp://matrice.example.org", kinds: [PROJECT_STATE_CHANGED]) { secret } }"#, json!({}), ORGANISATIONS),
         row("removeWebhook", r#"mutation { removeWebhook(id: "999999") { id } }"#, json!({}), ORGANISATIONS),
         row("replayDelivery", r#"mutation { replayDelivery(id: "999999") { id } }"#, json!({}), ORGANISATIONS),
         row("failedDeliveries", "{ failedDeliveries(first: 5) { id status } }", json!({}), DEPARTMENT),

@@ -28,9 +28,9 @@ use nuvola_server::service::webhooks::WebhookSender;
 use nuvola_server::service::{deadlines, preferences};
 use nuvola_shared::Role;
 
-const CONTACT: &str = "mutation($e: String, $l: String!) { updateNotificationContact(email: $e, language: $l) { email language } }";
-const PREFER: &str = "mutation($k: String!, $m: DeliveryMode!) { setNotificationPreference(kind: $k, mode: $m) { preferences { kind mode mandatory } } }";
-const REGISTER: &str = "mutation($u: String!, $k: [String!]!) { registerWebhook(url: $u, kinds: $k) { secret webhook { id url kinds } } }";
+const CONTACT: &str = "mutation($e: String, $l: Language!) { updateNotificationContact(email: $e, language: $l) { email language } }";
+const PREFER: &str = "mutation($k: NotificationKind!, $m: DeliveryMode!) { setNotificationPreference(kind: $k, mode: $m) { preferences { kind mode mandatory } } }";
+const REGISTER: &str = "mutation($u: String!, $k: [WebhookEvent!]!) { registerWebhook(url: $u, kinds: $k) { secret webhook { id url kinds } } }";
 const OPEN: &str = "mutation($i: OpenRequestInput!) { openVerificationRequest(input: $i) { id } }";
 const MOVE: &str =
     "mutation($s: ServiceStatusInput!) { updateServiceStatus(input: $s) { id version status } }";
@@ -345,11 +345,11 @@ both! {
         let w = world(backend).await;
         add_account(&w.t.db, Role::Administration, "scuola.en", PASSWORD, Some("ISTSC_FEIS011004")).await;
         let smtp = Smtp::start(false).await;
-        let r = ask(&w, Some("scuola"), CONTACT, json!({ "e": "dirigente@scuola.example.it", "l": "it" })).await;
-        assert_eq!(r["data"]["updateNotificationContact"], json!({ "email": "dirigente@scuola.example.it", "language": "it" }), "{r}");
-        ask(&w, Some("scuola.en"), CONTACT, json!({ "e": "it.office@scuola.example.it", "l": "en" })).await;
+        let r = ask(&w, Some("scuola"), CONTACT, json!({ "e": "dirigente@scuola.example.it", "l": "IT" })).await;
+        assert_eq!(r["data"]["updateNotificationContact"], json!({ "email": "dirigente@scuola.example.it", "language": "IT" }), "{r}");
+        ask(&w, Some("scuola.en"), CONTACT, json!({ "e": "it.office@scuola.example.it", "l": "EN" })).await;
         // A bad address is refused on its field, in the shared rules.
-        let r = ask(&w, Some("genova"), CONTACT, json!({ "e": "not an address", "l": "it" })).await;
+        let r = ask(&w, Some("genova"), CONTACT, json!({ "e": "not an address", "l": "IT" })).await;
         assert_eq!((error_code(&r).as_deref(), r["errors"][0]["extensions"]["field"].as_str()), (Some("INVALID_INPUT"), Some("email")), "{r}");
 
         set_state(&w, "UNDER_VERIFICATION").await;
@@ -376,7 +376,17 @@ both! {
         assert!(it["html"].as_str().unwrap().contains("<a href=\"https://nuvola.example/amministrazione/richieste\">"), "{it}");
         let en = to("it.office@scuola.example.it");
         assert_eq!(en["subject"], format!("Request for documents to answer: CUP {SCHOOL_CUP}"));
-        assert!(en["text"].as_str().unwrap().contains("What to do"), "{en}");
+        // The same facts in English: the request's title and its due date, no Italian.
+        let text = en["text"].as_str().unwrap();
+        for part in ["What to do", "The verifier opened the request «Form di conformità»", &due] {
+            assert!(text.contains(part), "{part:?} missing from {text}");
+        }
+        assert!(!text.contains("rispondere entro"), "{text}");
+        // In the web application too, for whoever reads it in English.
+        let r = ask(&w, Some("scuola"), "{ notifications(first: 1) { edges { node { it: message en: message(language: EN) } } } }", json!({})).await;
+        let node = &r["data"]["notifications"]["edges"][0]["node"];
+        assert!(node["it"].as_str().unwrap().starts_with("L'asseveratore ha aperto la richiesta «Form di conformità»"), "{r}");
+        assert!(node["en"].as_str().unwrap().starts_with("The verifier opened the request «Form di conformità»"), "{r}");
         // Nothing about other people: neither the other recipient nor any account's name.
         for (m, other) in [(&it, "it.office@"), (&en, "dirigente@")] {
             let all = format!("{}{}", m["text"], m["html"]);
@@ -389,7 +399,7 @@ both! {
     async fn a_refused_login_is_retried_with_backoff_then_fails_for_good_and_the_department_resends_it(backend: Backend) {
         let w = world(backend).await;
         let smtp = Smtp::start(true).await;
-        ask(&w, Some("scuola"), CONTACT, json!({ "e": "dirigente@scuola.example.it", "l": "it" })).await;
+        ask(&w, Some("scuola"), CONTACT, json!({ "e": "dirigente@scuola.example.it", "l": "IT" })).await;
         set_state(&w, "UNDER_VERIFICATION").await;
         open_request(&w, 20).await;
 
@@ -521,7 +531,7 @@ both! {
     async fn mandatory_notices_stay_on_and_a_digest_goes_once_a_day_with_a_one_click_unsubscribe(backend: Backend) {
         let w = world(backend).await;
         let smtp = Smtp::start(false).await;
-        ask(&w, Some("scuola"), CONTACT, json!({ "e": "dirigente@scuola.example.it", "l": "en" })).await;
+        ask(&w, Some("scuola"), CONTACT, json!({ "e": "dirigente@scuola.example.it", "l": "EN" })).await;
         let r = ask(&w, Some("scuola"), PREFER, json!({ "k": "VERIFICATION_REQUEST_OPENED", "m": "IN_APP" })).await;
         assert_eq!((error_code(&r).as_deref(), r["errors"][0]["extensions"]["field"].as_str()), (Some("INVALID_INPUT"), Some("mode")), "{r}");
         let r = ask(&w, Some("scuola"), PREFER, json!({ "k": "CONTRACT_DEADLINE_REMINDER", "m": "DIGEST" })).await;
@@ -563,8 +573,8 @@ both! {
     async fn reminders_go_30_7_and_1_days_before_once_per_deadline_and_person(backend: Backend) {
         let w = world(backend).await;
         add_account(&w.t.db, Role::Administration, "scuola.due", PASSWORD, Some("ISTSC_FEIS011004")).await;
-        ask(&w, Some("scuola"), CONTACT, json!({ "e": "dirigente@scuola.example.it", "l": "it" })).await;
-        ask(&w, Some("scuola.due"), CONTACT, json!({ "e": "segreteria@scuola.example.it", "l": "it" })).await;
+        ask(&w, Some("scuola"), CONTACT, json!({ "e": "dirigente@scuola.example.it", "l": "IT" })).await;
+        ask(&w, Some("scuola.due"), CONTACT, json!({ "e": "segreteria@scuola.example.it", "l": "IT" })).await;
         let day = |d: u32, m: u32| NaiveDate::from_ymd_opt(2023, m, d).unwrap();
         // Due 5 June 2023; a checker running every day of May and June.
         let mut raised = HashMap::new();

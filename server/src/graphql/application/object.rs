@@ -227,7 +227,14 @@ impl Application {
                     service::history::HistoryError::Forbidden => ApiError::Forbidden(e.to_string()),
                     service::history::HistoryError::Db(e) => ApiError::internal(e),
                 })?;
-        Ok(events.into_iter().map(HistoryEvent::from).collect())
+        let mut subjects = service::history::subjects(db, &events).await?;
+        Ok(events
+            .into_iter()
+            .map(|e| {
+                let subject = subjects.remove(&e.id);
+                HistoryEvent::new(e, subject)
+            })
+            .collect())
     }
 
     /// The verifier's document requests on this project, open first. The department,
@@ -296,10 +303,21 @@ impl Application {
             .map(|(kind, due)| NextDeadline::new(kind, due, today)))
     }
 
+    /// When someone working on the project first reported its progress in Nuvola (its
+    /// plan, contract, services, state, a request of renunciation...); null while Nuvola
+    /// knows only what the open data says (an import is not news of progress). With an
+    /// `overdue` mark and no progress reported, the project's status is *avanzamento non
+    /// comunicato*: its call's rules say something was due and nobody has told Nuvola
+    /// whether it was done. Such projects are counted apart from those really late
+    /// (`dashboard.progressNotReportedCount`, `overdueProjects(progressReported:)`).
+    async fn progress_reported_at(&self) -> Option<DateTime<Utc>> {
+        self.0.progress_reported_at
+    }
+
     /// The deadline the project has missed and still owes, as the deadline checker
     /// recorded it; null when none. Public, like the deadlines it derives from. Once
     /// the obligation is met (the contract recorded, the completion declared) it is
-    /// null at once.
+    /// null at once. See `progressReportedAt` for whether the project is really late.
     async fn overdue(&self) -> Option<OverdueMark> {
         service::deadlines::standing_mark(&self.0).map(|mark| OverdueMark {
             mark,

@@ -25,10 +25,17 @@ pub struct Dashboard {
     pub paid_administrations: i64,
     /// The national target of measure 1.2: administrations migrated by June 2026.
     pub target_administrations: i64,
-    /// How many projects are overdue: the deadline checker's marks that still stand, the
-    /// same projects `overdueProjects` lists (see `Application.overdue`).
+    /// How many projects are really late: the deadline checker's marks that still stand
+    /// on projects that have reported progress in Nuvola, the same projects
+    /// `overdueProjects(progressReported: true)` lists (see `Application.overdue`).
     pub overdue_count: i64,
-    /// The most overdue projects, most days late first (at most 20).
+    /// How many projects are past a deadline of their call's rules and have never
+    /// reported progress in Nuvola (*avanzamento non comunicato*): only the open data
+    /// speaks of them, so whether they are late is unknown. They are not in
+    /// `overdueCount`; `overdueProjects(progressReported: false)` lists them.
+    pub progress_not_reported_count: i64,
+    /// The most overdue projects that reported progress, most days late first (at most
+    /// 20).
     pub overdue: Vec<OverdueProject>,
 }
 
@@ -99,6 +106,7 @@ impl DashboardQuery {
             "monthly",
             "paidAdministrations",
             "overdueCount",
+            "progressNotReportedCount",
             "overdue",
         ]
         .iter()
@@ -149,6 +157,7 @@ impl DashboardQuery {
             paid_administrations: d.paid_administrations,
             target_administrations: i64::from(nuvola_shared::NATIONAL_TARGET_ADMINISTRATIONS),
             overdue_count: d.overdue_count,
+            progress_not_reported_count: d.progress_not_reported_count,
             overdue: d
                 .overdue
                 .into_iter()

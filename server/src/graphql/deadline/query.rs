@@ -47,8 +47,11 @@ impl DeadlineQuery {
 
     /// The projects that have missed a deadline and still owe it, longest overdue first,
     /// as the deadline checker recorded them. DEPARTMENT only. `kind` (CONTRACT or
-    /// COMPLETION) narrows the list; `first` is at most 100 (default 20); pass a page's
-    /// `endCursor` as `after` for the next.
+    /// COMPLETION) narrows the list; `progressReported: true` keeps the projects really
+    /// late (they have reported progress in Nuvola), `false` those whose progress was
+    /// never reported (*avanzamento non comunicato*: only the open data speaks of them),
+    /// absent both; `first` is at most 100 (default 20); pass a page's `endCursor` as
+    /// `after` for the next.
     #[graphql(
         complexity = "first.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, 100) as usize * child_complexity + 2"
     )]
@@ -58,6 +61,7 @@ impl DeadlineQuery {
         first: Option<i32>,
         after: Option<String>,
         kind: Option<DeadlineKind>,
+        progress_reported: Option<bool>,
     ) -> ApiResult<OverdueProjectConnection> {
         viewer(ctx).require(&[Role::Department])?;
         let first = page_size(first)?;
@@ -65,6 +69,15 @@ impl DeadlineQuery {
         let mut matching = standing_mark_condition();
         if let Some(kind) = kind {
             matching = matching.add(application::Column::OverdueKind.eq(kind.code()));
+        }
+        match progress_reported {
+            Some(true) => {
+                matching = matching.add(application::Column::ProgressReportedAt.is_not_null());
+            }
+            Some(false) => {
+                matching = matching.add(application::Column::ProgressReportedAt.is_null());
+            }
+            None => {}
         }
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let total_count = application::Entity::find()

@@ -2,7 +2,9 @@ use async_graphql::{Context, Object, ID};
 use nuvola_shared::Role;
 use sea_orm::DatabaseConnection;
 
-use super::object::{Delivery, DeliveryModeGql, NotificationSettings, RegisteredWebhook, Webhook};
+use nuvola_shared::notify::{DeliveryMode, Language, WebhookEvent};
+
+use super::object::{Delivery, NotificationSettings, RegisteredWebhook, Webhook};
 use crate::graphql::call::object::Call;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::notification::query::WITH_INBOX;
@@ -56,28 +58,28 @@ impl DeliveryMutation {
     async fn set_notification_preference(
         &self,
         ctx: &Context<'_>,
-        kind: String,
-        mode: DeliveryModeGql,
+        kind: nuvola_shared::NotificationKind,
+        mode: DeliveryMode,
     ) -> ApiResult<NotificationSettings> {
         let principal = viewer(ctx).require_writer(&WITH_INBOX)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         Ok(NotificationSettings(
-            preferences::set_mode(db, principal, &kind, mode.into()).await?,
+            preferences::set_mode(db, principal, kind.code(), mode).await?,
         ))
     }
 
     /// Sets the caller's e-mail address (null or empty: no e-mail) and the language of
-    /// its e-mail (`it` or `en`).
+    /// its e-mail.
     async fn update_notification_contact(
         &self,
         ctx: &Context<'_>,
         email: Option<String>,
-        language: String,
+        language: Language,
     ) -> ApiResult<NotificationSettings> {
         let principal = viewer(ctx).require_writer(&WITH_INBOX)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         Ok(NotificationSettings(
-            preferences::set_contact(db, principal, email.as_deref(), &language).await?,
+            preferences::set_contact(db, principal, email.as_deref(), language.code()).await?,
         ))
     }
 
@@ -89,13 +91,14 @@ impl DeliveryMutation {
         &self,
         ctx: &Context<'_>,
         url: String,
-        kinds: Vec<String>,
+        kinds: Vec<WebhookEvent>,
     ) -> ApiResult<RegisteredWebhook> {
         let principal = viewer(ctx).require_writer(&webhooks::OWNERS)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let allow_private = ctx
             .data_opt::<WebhookPolicy>()
             .is_none_or(|p| p.allow_private);
+        let kinds: Vec<String> = kinds.iter().map(|k| k.code().to_owned()).collect();
         let registered = webhooks::register(db, principal, &url, &kinds, allow_private).await?;
         Ok(RegisteredWebhook {
             webhook: Webhook(registered.webhook),

@@ -1,6 +1,7 @@
-use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use nuvola_shared::notify::{DeliveryMode, NotificationKind};
+use nuvola_shared::codes::{DeliveryChannel, DeliveryStatus};
+use nuvola_shared::notify::{DeliveryMode, Language, NotificationKind, WebhookEvent};
 use sea_orm::DatabaseConnection;
 
 use crate::entity::{delivery, delivery_attempt, webhook};
@@ -8,44 +9,12 @@ use crate::graphql::error::ApiResult;
 use crate::service::preferences::Settings;
 use crate::service::{outbox, webhooks};
 
-/// How a person wants the notifications of one kind.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(name = "DeliveryMode")]
-pub enum DeliveryModeGql {
-    /// One e-mail per notification, at once.
-    Immediate,
-    /// One e-mail a day listing them.
-    Digest,
-    /// In the web application only.
-    InApp,
-}
-
-impl From<DeliveryModeGql> for DeliveryMode {
-    fn from(m: DeliveryModeGql) -> Self {
-        match m {
-            DeliveryModeGql::Immediate => DeliveryMode::Immediate,
-            DeliveryModeGql::Digest => DeliveryMode::Digest,
-            DeliveryModeGql::InApp => DeliveryMode::InApp,
-        }
-    }
-}
-
-impl From<DeliveryMode> for DeliveryModeGql {
-    fn from(m: DeliveryMode) -> Self {
-        match m {
-            DeliveryMode::Immediate => DeliveryModeGql::Immediate,
-            DeliveryMode::Digest => DeliveryModeGql::Digest,
-            DeliveryMode::InApp => DeliveryModeGql::InApp,
-        }
-    }
-}
-
 /// One kind of notification and how the caller receives it.
 #[derive(SimpleObject)]
 pub struct NotificationPreference {
-    /// The notification kind, e.g. VERIFICATION_REQUEST_OPENED.
-    pub kind: String,
-    pub mode: DeliveryModeGql,
+    /// The notification kind.
+    pub kind: nuvola_shared::NotificationKind,
+    pub mode: DeliveryMode,
     /// A notice of funding at risk: it cannot be set to IN_APP.
     pub mandatory: bool,
 }
@@ -62,9 +31,9 @@ impl NotificationSettings {
         self.0.email.as_deref()
     }
 
-    /// `it` or `en`.
-    async fn language(&self) -> &str {
-        self.0.language.code()
+    /// The language of its e-mail.
+    async fn language(&self) -> Language {
+        self.0.language
     }
 
     /// Every kind of notification, with the mode in force.
@@ -79,8 +48,8 @@ impl NotificationSettings {
 
 fn preference(k: NotificationKind, m: DeliveryMode) -> NotificationPreference {
     NotificationPreference {
-        kind: k.code.to_owned(),
-        mode: m.into(),
+        kind: nuvola_shared::NotificationKind::from_stored(k.code),
+        mode: m,
         mandatory: k.mandatory,
     }
 }
@@ -100,10 +69,13 @@ impl Webhook {
         &self.0.url
     }
 
-    /// The event kinds it receives: PROJECT_STATE_CHANGED, SERVICE_STATUS_CHANGED,
-    /// REQUEST_OPENED, REQUEST_ANSWERED, DOCUMENT_UPLOADED.
-    async fn kinds(&self) -> Vec<&str> {
-        self.0.kinds.split(',').filter(|k| !k.is_empty()).collect()
+    /// The event kinds it receives.
+    async fn kinds(&self) -> Vec<WebhookEvent> {
+        self.0
+            .kinds
+            .split(',')
+            .filter_map(|k| WebhookEvent::parse(k).ok())
+            .collect()
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -150,9 +122,10 @@ impl Delivery {
         ID(self.0.id.to_string())
     }
 
-    /// EMAIL or WEBHOOK.
-    async fn channel(&self) -> &str {
-        &self.0.channel
+    /// An e-mail or a webhook call.
+    async fn channel(&self) -> DeliveryChannel {
+        // Written by the outbox from these codes only.
+        DeliveryChannel::parse(&self.0.channel).unwrap_or(DeliveryChannel::Email)
     }
 
     /// The e-mail address or the endpoint.
@@ -165,14 +138,16 @@ impl Delivery {
         &self.0.event_id
     }
 
-    /// The event or notification kind.
+    /// The webhook event kind (`WebhookEvent`'s codes) or the notification kind
+    /// (`NotificationKind`'s, or DIGEST for a daily digest) it carries.
     async fn kind(&self) -> &str {
         &self.0.kind
     }
 
-    /// PENDING, DELIVERED or FAILED (for good, after its attempts).
-    async fn status(&self) -> &str {
-        &self.0.status
+    /// Pending, delivered, or failed for good after its attempts.
+    async fn status(&self) -> DeliveryStatus {
+        // Written by the outbox from these codes only.
+        DeliveryStatus::parse(&self.0.status).unwrap_or(DeliveryStatus::Pending)
     }
 
     async fn attempts(&self) -> i32 {

@@ -60,6 +60,10 @@ pub struct HistoryEvent {
     /// What it happened to: application, planned_service, document…
     pub entity_type: String,
     pub entity_id: String,
+    /// What it happened to, in words: the planned service's name, the document's file
+    /// name, the verifier's request's title, the contract's CIG; null for the project
+    /// itself.
+    pub subject: Option<String>,
     /// The actor's role, or SYSTEM for the server's own jobs and commands.
     pub actor_role: nuvola_shared::ActorRole,
     /// The actor's username (or the command).
@@ -70,9 +74,11 @@ pub struct HistoryEvent {
     pub after: Option<String>,
 }
 
-impl From<event::Model> for HistoryEvent {
-    fn from(e: event::Model) -> Self {
+impl HistoryEvent {
+    /// The event, with what it is about (`service::history::subjects`).
+    pub fn new(e: event::Model, subject: Option<String>) -> Self {
         Self {
+            subject,
             id: ID(e.id.to_string()),
             at: e.occurred_at,
             action: nuvola_shared::EventKind::from_stored(&e.action),

@@ -30,9 +30,18 @@ impl Notification {
         nuvola_shared::NotificationKind::from_stored(&self.item.notification.kind)
     }
 
-    /// The message for people, in Italian.
-    async fn message(&self) -> &str {
-        &self.item.notification.message
+    /// The message for people, in the language asked (Italian by default). A
+    /// notification raised before its English text was kept answers in Italian.
+    async fn message(
+        &self,
+        #[graphql(default_with = "nuvola_shared::notify::Language::It")]
+        language: nuvola_shared::notify::Language,
+    ) -> &str {
+        let n = &self.item.notification;
+        match language {
+            nuvola_shared::notify::Language::En => n.message_en.as_deref().unwrap_or(&n.message),
+            nuvola_shared::notify::Language::It => &n.message,
+        }
     }
 
     /// When it was raised.
