@@ -794,6 +794,81 @@ const MESSAGES: &[(&str, &str)] = &[
 mod tests {
     use super::*;
 
+    /// The string literals the pages pass to `t`, `tx` and `tf`, with their file.
+    fn texts_in(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                texts_in(&path, out);
+                continue;
+            }
+            if path.extension().and_then(|e| e.to_str()) != Some("rs") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).unwrap_or_default();
+            let bytes = src.as_bytes();
+            for call in ["t(\"", "tx(\"", "tf(\""] {
+                for (at, _) in src.match_indices(call) {
+                    // A whole identifier: `t(` but not `list(` or `.t(`.
+                    if at > 0
+                        && (bytes[at - 1].is_ascii_alphanumeric()
+                            || bytes[at - 1] == b'_'
+                            || bytes[at - 1] == b'.')
+                    {
+                        continue;
+                    }
+                    let start = at + call.len();
+                    let mut text = String::new();
+                    let mut chars = src[start..].chars();
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '"' => break,
+                            '\\' => match chars.next() {
+                                Some('n') => text.push('\n'),
+                                Some(other) => text.push(other),
+                                None => break,
+                            },
+                            c => text.push(c),
+                        }
+                    }
+                    out.push((path.display().to_string(), text));
+                }
+            }
+        }
+    }
+
+    /// Every text a page shows through `t`, `tx` or `tf` has its English, so the English
+    /// page never falls back to Italian for a text of the application (data, such as a
+    /// body's name or a call's title, is not translated).
+    #[test]
+    fn every_text_of_the_pages_has_its_english() {
+        let mut texts = Vec::new();
+        texts_in(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut texts,
+        );
+        assert!(
+            texts.len() > 300,
+            "the scan found only {} texts",
+            texts.len()
+        );
+        // The same in both languages.
+        let same = ["CUP", "CIG"];
+        let missing: Vec<String> = texts
+            .iter()
+            .filter(|(_, it)| !same.contains(&it.as_str()) && english(it).is_none())
+            .map(|(file, it)| format!("{file}: {it:?}"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "texts without English:\n{}",
+            missing.join("\n")
+        );
+    }
+
     #[test]
     fn every_italian_key_appears_once() {
         let mut keys: Vec<&str> = MESSAGES.iter().map(|(k, _)| *k).collect();

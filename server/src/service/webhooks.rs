@@ -67,7 +67,14 @@ pub struct WebhookSender {
 
 impl WebhookSender {
     pub fn new(allow_private: bool, timeout: Duration) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if !allow_private {
+            // The connection itself goes only to public addresses: a name that resolved
+            // to a public address for the check below and to a private one a moment
+            // later (DNS rebinding) is refused when connecting.
+            builder = builder.dns_resolver(std::sync::Arc::new(PublicOnly));
+        }
+        let client = builder
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             // A redirect could lead anywhere, private addresses included.
@@ -126,6 +133,28 @@ fn describe(e: &reqwest::Error) -> String {
         "could not connect".to_owned()
     } else {
         format!("request failed: {e}")
+    }
+}
+
+/// The resolver of production's webhook client: a name's addresses, refused whole when
+/// any of them is not public.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            // The port is the URL's: the connector sets it on each address.
+            let addresses: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if addresses.is_empty() || addresses.iter().any(|a| !is_public(a.ip())) {
+                let refused: Box<dyn std::error::Error + Send + Sync> =
+                    "refused: the endpoint resolves to a private or loopback address".into();
+                return Err(refused);
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(addresses.into_iter());
+            Ok(addrs)
+        })
     }
 }
 
@@ -631,4 +660,23 @@ pub async fn enqueue_for_changes(
         outbox::enqueue(db, items).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::dns::Resolve;
+
+    use super::PublicOnly;
+
+    #[tokio::test]
+    async fn the_production_resolver_refuses_a_name_of_a_loopback_address() {
+        let Ok(name) = "localhost".parse::<reqwest::dns::Name>() else {
+            panic!("a name");
+        };
+        let refused = PublicOnly.resolve(name).await.err().map(|e| e.to_string());
+        assert_eq!(
+            refused.as_deref(),
+            Some("refused: the endpoint resolves to a private or loopback address")
+        );
+    }
 }
