@@ -787,6 +787,26 @@ async fn an_administration_takes_a_funded_project_to_its_completion(
     browser.screenshot("administration-completed").await?;
     assert_accessible(&browser, "completed project").await?;
 
+    // The timeline says what changed: which service, from what status to what, and
+    // the project's own moves.
+    let mut details = Vec::new();
+    for item in driver
+        .find_all(By::Css("[data-testid='dettaglio-evento']"))
+        .await?
+    {
+        details.push(item.text().await?);
+    }
+    assert!(
+        details
+            .iter()
+            .any(|d| d.starts_with('«') && d.contains(" → ") && d.ends_with("Migrato")),
+        "{details:?}"
+    );
+    assert!(
+        details.iter().any(|d| d == "In migrazione → Completata"),
+        "{details:?}"
+    );
+
     // The API agrees.
     let d = gql(
         driver,
