@@ -19,6 +19,9 @@ use thirtyfour::prelude::*;
 
 pub use thirtyfour;
 
+pub mod language;
+pub use language::other_language_on_page;
+
 /// The database a server of the suite runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -1,11 +1,16 @@
 //! Every role on a phone: at 390 px the menu sits behind Bootstrap Italia's hamburger
 //! button, opens and closes as a person expects, and no page is wider than the screen.
+//! On the way, every page speaks one language: the Italian page shows none of the
+//! application's English texts, the English page none of its Italian ones
+//! (`nuvola_e2e::language`).
 
 use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use nuvola_e2e::thirtyfour::prelude::*;
-use nuvola_e2e::{both, button, eventually, log_in, Backend, Browser, Server};
+use nuvola_e2e::{
+    both, button, eventually, log_in, other_language_on_page, Backend, Browser, Server,
+};
 
 /// The width of the phone the journeys hold (an iPhone 12 to 15, in CSS pixels).
 const PHONE: u32 = 390;
@@ -82,6 +87,19 @@ async fn fits_the_phone(driver: &WebDriver, page: &str, too_wide: &mut Vec<Strin
         too_wide.push(format!(
             "{page} is {width} px wide in {room} px on a {PHONE} px phone; what sticks out: {culprits:?}"
         ));
+    }
+    Ok(())
+}
+
+/// Adds to `mixed` the other language's texts the page shows.
+async fn speaks_one_language(
+    driver: &WebDriver,
+    page: &str,
+    lang: &str,
+    mixed: &mut Vec<String>,
+) -> Result<()> {
+    for found in other_language_on_page(driver, lang).await? {
+        mixed.push(format!("{page}: {found}"));
     }
     Ok(())
 }
@@ -171,6 +189,7 @@ async fn every_role_reaches_its_menu_and_every_page_fits_a_phone(backend: Backen
     let driver = &browser.driver;
     hold_a_phone(driver).await?;
     let mut too_wide = Vec::new();
+    let mut mixed = Vec::new();
     for (lang, open_label) in [("it", "Apri il menu"), ("en", "Open the menu")] {
         for (area, username, password) in ROLES {
             log_in(driver, &server.url, username, password).await?;
@@ -188,12 +207,9 @@ async fn every_role_reaches_its_menu_and_every_page_fits_a_phone(backend: Backen
                 let name = go_through_the_menu(&browser, open_label, index, picture)
                     .await
                     .with_context(|| format!("{username}: menu entry {index} ({lang})"))?;
-                fits_the_phone(
-                    driver,
-                    &format!("{username}: {name} ({lang})"),
-                    &mut too_wide,
-                )
-                .await?;
+                let page = format!("{username}: {name} ({lang})");
+                fits_the_phone(driver, &page, &mut too_wide).await?;
+                speaks_one_language(driver, &page, lang, &mut mixed).await?;
                 if index == 0 {
                     browser
                         .screenshot(&format!("telefono-{area}-{lang}"))
@@ -230,12 +246,9 @@ async fn every_role_reaches_its_menu_and_every_page_fits_a_phone(backend: Backen
             })
             .await?;
             if opened {
-                fits_the_phone(
-                    driver,
-                    &format!("{username}: detail ({lang})"),
-                    &mut too_wide,
-                )
-                .await?;
+                let page = format!("{username}: detail ({lang})");
+                fits_the_phone(driver, &page, &mut too_wide).await?;
+                speaks_one_language(driver, &page, lang, &mut mixed).await?;
                 browser
                     .screenshot(&format!("telefono-{area}-dettaglio-{lang}"))
                     .await?;
@@ -247,6 +260,11 @@ async fn every_role_reaches_its_menu_and_every_page_fits_a_phone(backend: Backen
         }
     }
     ensure!(too_wide.is_empty(), "{}", too_wide.join("\n"));
+    ensure!(
+        mixed.is_empty(),
+        "pages in two languages:\n{}",
+        mixed.join("\n")
+    );
     Ok(())
 }
 
