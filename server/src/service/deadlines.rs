@@ -471,14 +471,31 @@ fn deadline_notifications(
     let due = mark.due_on().format("%d/%m/%Y");
     let body_name = body.map_or("", |b| b.name.as_str());
     let cup = &project.cup;
-    let for_body = (
-        format!("Il progetto CUP {cup} ha superato il termine del {due} per {what}. Il finanziamento è a rischio di revoca."),
-        format!("Project CUP {cup} passed the deadline of {due} for {what_en}. The funding is at risk of revocation."),
-    );
-    let for_department = (
-        format!("Il progetto CUP {cup} ({body_name}) ha superato il termine del {due} per {what}."),
-        format!("Project CUP {cup} ({body_name}) passed the deadline of {due} for {what_en}."),
-    );
+    // A project that never reported progress in Nuvola may have met the deadline without
+    // saying so: it is asked to report, not told it is late.
+    let (for_body, for_department) = if project.progress_reported_at.is_none() {
+        (
+            (
+                format!("Il termine del {due} per {what} del progetto CUP {cup} è passato e Nuvola non ne ha notizia: comunicare l'avanzamento in Nuvola (il contratto, il piano dei servizi). Senza notizie il finanziamento è a rischio di revoca."),
+                format!("The deadline of {due} for {what_en} of project CUP {cup} has passed and Nuvola has no news of it: report the progress in Nuvola (the contract, the plan of services). Without news the funding is at risk of revocation."),
+            ),
+            (
+                format!("Il progetto CUP {cup} ({body_name}) non ha comunicato l'avanzamento e il termine del {due} per {what} è passato (avanzamento non comunicato)."),
+                format!("Project CUP {cup} ({body_name}) has not reported its progress and the deadline of {due} for {what_en} has passed (progress not reported)."),
+            ),
+        )
+    } else {
+        (
+            (
+                format!("Il progetto CUP {cup} ha superato il termine del {due} per {what}. Il finanziamento è a rischio di revoca."),
+                format!("Project CUP {cup} passed the deadline of {due} for {what_en}. The funding is at risk of revocation."),
+            ),
+            (
+                format!("Il progetto CUP {cup} ({body_name}) ha superato il termine del {due} per {what}."),
+                format!("Project CUP {cup} ({body_name}) passed the deadline of {due} for {what_en}."),
+            ),
+        )
+    };
     let key = |recipient: &str| format!("{kind}:{}:{}:{recipient}", project.id, mark.due_on());
     let mut notes = vec![group_notification(
         Recipient::Administration(project.administration_id),

@@ -532,6 +532,10 @@ both! {
         assert_eq!(r["data"]["overdueProjects"]["edges"][0]["node"], json!({ "cup": SCHOOL_CUP, "progressReportedAt": null }));
         let r = w.app.graphql(PUBLIC, json!({ "cup": SCHOOL_CUP })).await;
         assert_eq!(r["data"]["application"], json!({ "progressReportedAt": null, "overdue": { "kind": "CONTRACT" } }), "{r}");
+        // The school is asked to report its progress, not told it is late.
+        let r = ask_as(&w, &tokens, Some("scuola"), INBOX, json!({})).await;
+        let message = r["data"]["notifications"]["edges"][0]["node"]["message"].as_str().unwrap_or_default().to_owned();
+        assert!(message.contains("Nuvola non ne ha notizia: comunicare l'avanzamento"), "{r}");
 
         // The school changes its plan: that is news of its progress, and it is now late.
         let plan = ask_as(&w, &tokens, Some("scuola"), "query($cup: String!) { application(cup: $cup) { plan { id version } } }", json!({ "cup": SCHOOL_CUP })).await;
