@@ -46,9 +46,9 @@ const DASHBOARD: &str = r#"query Dashboard {
     byCall { key applications amountEur administrations }
     byType { key applications amountEur administrations }
     monthly { month funded renounced paid amountEur }
-    paidAdministrations targetAdministrations
+    paidAdministrations targetAdministrations progressNotReportedCount
   }
-  overdueProjects(first: 20) {
+  overdueProjects(first: 20, progressReported: true) {
     totalCount
     edges { node { cup state administration { name region } call { title } overdue { kind dueOn daysLate } } }
   }
@@ -59,10 +59,10 @@ const DASHBOARD: &str = r#"query Dashboard {
 const PROJECT: &str = r#"query Project($cup: String!) {
   application(cup: $cup) {
     cup amountEur state fundedOn decree version stateReason renunciationRequest { requestedAt reason }
-    history(first: 50) { id at action entityType actorRole actorName }
+    history(first: 50) { id at action entityType actorRole actorName subject before after }
     administration { name ipaCode type typeLabel region comune }
     call { title contractTerm completionTerm }
-    nextDeadline { kind dueOn daysLeft }
+    nextDeadline { kind dueOn daysLeft } progressReportedAt
     plan { id name dataClass modality origin destination status catalogueCode offering { code name supplierName }
            supplier { vatNumber name isPsn } contractOn cutoverStart cutoverEnd version
            assessments { version applicationName cpuCores memoryGb storageGb users destination
