@@ -368,10 +368,8 @@ fn OfferingForm(suppliers: Vec<Value>, reload: Callback<&'static str>) -> impl I
             q.check_on(today, supplier_end).map_err(|e| match supplier_end {
                 Some(end) if q.qualified_until > end => ApiError::worded(
                     e.field,
-                    tf(
-                        "Il fornitore è qualificato fino al {}: l'offerta non può restare qualificata oltre quella data.",
-                        &[&format::date(&end.to_string())],
-                    ),
+                    "Il fornitore è qualificato fino al {}: l'offerta non può restare qualificata oltre quella data.",
+                    &[&format::date(&end.to_string())],
                 ),
                 _ => ApiError::invalid(e.field, e.message),
             })?;
