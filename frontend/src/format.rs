@@ -66,3 +66,20 @@ mod tests {
         );
     }
 }
+
+/// A call's term as stored ("9 months") in the reader's language ("9 mesi"); what does
+/// not parse is shown as it is.
+pub fn term(stored: &str) -> String {
+    use nuvola_shared::deadline::TermUnit;
+    match nuvola_shared::Term::parse(stored) {
+        Ok(parsed) => {
+            let unit = if parsed.unit == TermUnit::Months {
+                "mesi"
+            } else {
+                "giorni"
+            };
+            format!("{} {}", parsed.amount, crate::i18n::t(unit))
+        }
+        Err(_) => stored.to_owned(),
+    }
+}

@@ -506,8 +506,8 @@ fn ProjectView(
                     <p class="figure-label mb-1">{move || t("Prossima scadenza")}</p>
                     <p class="mb-0"><DeadlineText deadline=project.next_deadline.clone()/></p>
                     <p class="small mb-0 text-muted">
-                        {project.call.contract_term.clone().map(|c| format!("{} {c}", t("Contratto entro")))}
-                        {project.call.completion_term.clone().map(|c| format!(" · {} {c}", t("completamento entro")))}
+                        {let c = project.call.contract_term.clone(); move || c.as_deref().map(|c| format!("{} {}", t("Contratto entro"), format::term(c)))}
+                        {let c = project.call.completion_term.clone(); move || c.as_deref().map(|c| format!(" · {} {}", t("completamento entro"), format::term(c)))}
                     </p>
                 </div>
             </div>
@@ -562,6 +562,7 @@ fn ProjectView(
         <ProjectRequests
             requests=project.verification_requests.clone()
             documents=project.documents.clone()
+            upload_to=(!project.state.is_final()).then(|| project.cup.clone())
             reload=Callback::new(move |()| reload.run("Documenti e richieste aggiornati."))
         />
 
@@ -1413,11 +1414,24 @@ fn history_label(action: &str, entity: &str) -> &'static str {
     }
 }
 
-/// The verifier's requests on this project and every document uploaded to it.
+/// What the administration uploads to its project outside a request: the signed
+/// contract first (the contract form offers the project's CONTRACT documents), then the
+/// conformity form, the certificate of regular execution, the payment request.
+const PROJECT_DOCUMENT_KINDS: &[nuvola_shared::DocumentKind] = &[
+    nuvola_shared::DocumentKind::Contract,
+    nuvola_shared::DocumentKind::ConformityForm,
+    nuvola_shared::DocumentKind::Cre,
+    nuvola_shared::DocumentKind::PaymentRequest,
+    nuvola_shared::DocumentKind::Other,
+];
+
+/// The verifier's requests on this project and every document uploaded to it, with the
+/// form that uploads one (`upload_to`: the project's CUP, while it is not closed).
 #[component]
 fn ProjectRequests(
     requests: Vec<super::requests::VerificationRequest>,
     documents: Vec<crate::upload::Document>,
+    upload_to: Option<String>,
     reload: Callback<()>,
 ) -> impl IntoView {
     let has_requests = !requests.is_empty();
@@ -1432,6 +1446,15 @@ fn ProjectRequests(
             <h2 id="documenti" class="h3">{move || t("Documenti del progetto")}</h2>
             <p class="small text-muted">{move || t("Un documento si può rimuovere finché non è allegato a una risposta, non è l'evidenza di un servizio migrato e il completamento non è stato dichiarato.")}</p>
             <crate::upload::DocumentList documents on_removed=Callback::new(move |_| reload.run(()))/>
+            {upload_to.map(|cup| view! {
+                <crate::upload::Upload
+                    id="documento-progetto"
+                    cup
+                    kinds=PROJECT_DOCUMENT_KINDS
+                    label=t("Carica un documento del progetto").to_owned()
+                    on_done=Callback::new(move |_| reload.run(()))
+                />
+            })}
         </section>
     }
 }

@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use nuvola_shared::cloud::{
     check_deployment, check_supplier_until, OfferingQualification, DEPLOYMENT_MODELS,
 };
-use nuvola_shared::deadline::{check_hard_cap, TermUnit};
+use nuvola_shared::deadline::check_hard_cap;
 use nuvola_shared::{DataClass, ServiceModel, Term, VatNumber};
 use serde_json::{json, Value};
 
@@ -75,13 +75,7 @@ fn qualification_ends(suppliers: &[Value]) -> Vec<(String, Option<NaiveDate>)> {
 /// A call's term ("9 months", as stored) in the reader's language ("9 mesi"); the
 /// form reads it back with `Term::parse`, which knows both.
 fn term(v: &Value, key: &str) -> Option<String> {
-    let parsed = Term::parse(v[key].as_str()?).ok()?;
-    let unit = if parsed.unit == TermUnit::Months {
-        "mesi"
-    } else {
-        "giorni"
-    };
-    Some(format!("{} {}", parsed.amount, t(unit)))
+    v[key].as_str().map(format::term)
 }
 
 /// The page's frame: breadcrumb, title, lead, the notice of the last change, and the

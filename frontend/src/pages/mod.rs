@@ -165,7 +165,10 @@ pub fn DeadlineText(deadline: Option<NextDeadline>) -> impl IntoView {
                     "Risposta alla richiesta dell'asseveratore",
                     "Answer to the verifier's request",
                 ),
-                _ => ("Completamento della migrazione", "Migration completed"),
+                _ => (
+                    "Completamento della migrazione",
+                    "Completion of the migration",
+                ),
             };
             let days = d.days_left;
             let left = move || match days {
