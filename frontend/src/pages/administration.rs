@@ -591,7 +591,7 @@ pub(crate) fn PlanTable(
     let removing = RwSignal::new(None::<PlannedService>);
     view! {
         <div class="table-responsive">
-            <table class="table table-striped align-middle plan-table">
+            <table class="table table-striped align-middle plan-table table-stack">
                 <caption class="visually-hidden">{move || t("Il piano di migrazione")}</caption>
                 <thead>
                     <tr>
@@ -613,25 +613,26 @@ pub(crate) fn PlanTable(
                             let removable = remove.is_some() && s.supplier.is_none() && s.status == "NOT_STARTED";
                             let line = s.clone();
                             let to_remove = s.clone();
-                            let label = format!("{} {}", t("Modifica"), s.name);
-                            let remove_label = format!("{} {}", t("Rimuovi"), s.name);
+                            let (edit_name, remove_name) = (s.name.clone(), s.name.clone());
+                            let label = move || format!("{} {}", t("Modifica"), edit_name);
+                            let remove_label = move || format!("{} {}", t("Rimuovi"), remove_name);
                             view! {
                                 <tr>
                                     <th scope="row" class="fw-semibold">{s.name.clone()}</th>
-                                    <td>{i18n::data_class_label(&s.data_class)}</td>
-                                    <td>{s.modality.clone().unwrap_or_else(|| "—".into())}</td>
-                                    <td>{s.destination.clone().map(|d| i18n::model_label(&d)).unwrap_or_else(|| "—".into())}</td>
-                                    <td>{match s.offering.clone() {
+                                    <td data-label=move || t("Classe dei dati")>{let class = s.data_class.clone(); move || i18n::data_class_label(&class)}</td>
+                                    <td data-label=move || t("Modalità")>{s.modality.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td data-label=move || t("Destinazione")>{s.destination.clone().map(|d| i18n::model_label(&d)).unwrap_or_else(|| "—".into())}</td>
+                                    <td data-label=move || t("Offerta")>{match s.offering.clone() {
                                         Some(o) => view! {
                                             <span>{o.name}</span>
                                             <span class="d-block small text-muted">{o.code}" · "{o.supplier_name}</span>
                                         }.into_any(),
                                         None => "—".into_any(),
                                     }}</td>
-                                    <td>{s.supplier.clone().map(|x| x.name).unwrap_or_else(|| "—".into())}</td>
-                                    <td><ServiceBadge status=s.status.clone()/></td>
+                                    <td data-label=move || t("Fornitore")>{s.supplier.clone().map(|x| x.name).unwrap_or_else(|| "—".into())}</td>
+                                    <td data-label=move || t("Stato")><ServiceBadge status=s.status.clone()/></td>
                                     {can_edit.then(|| view! {
-                                        <td class="text-end">
+                                        <td class="text-lg-end">
                                             {editable_line.then(|| view! {
                                                 <button
                                                     type="button"

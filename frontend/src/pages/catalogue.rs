@@ -163,7 +163,7 @@ fn SupplierList(suppliers: Vec<Value>) -> impl IntoView {
                         } else {
                             view! {
                                 <div class="table-responsive">
-                                    <table class="table table-sm align-middle mb-0">
+                                    <table class="table table-sm align-middle mb-0 table-stack">
                                         <caption class="visually-hidden">{move || tf("Offerte di {}", &[&name])}</caption>
                                         <thead><tr>
                                             <th scope="col">{tx("Codice")}</th>
@@ -180,13 +180,13 @@ fn SupplierList(suppliers: Vec<Value>) -> impl IntoView {
                                                 let row = o.clone();
                                                 view! {
                                                     <tr>
-                                                        <td class="font-monospace small">{s(&o, "code")}</td>
+                                                        <td class="font-monospace small" data-label=move || t("Codice")>{s(&o, "code")}</td>
                                                         <th scope="row">{s(&o, "name")}</th>
-                                                        <td>{move || i18n::model_label(&model)}</td>
-                                                        <td>{move || deployment_label(&deployment)}</td>
-                                                        <td>{move || i18n::data_class_label(&class)}</td>
-                                                        <td>{d(&o, "qualifiedOn")}</td>
-                                                        <td>{move || until(&row, "qualifiedUntil")}</td>
+                                                        <td data-label=move || t("Modello di servizio")>{move || i18n::model_label(&model)}</td>
+                                                        <td data-label=move || t("Modello di rilascio")>{move || deployment_label(&deployment)}</td>
+                                                        <td data-label=move || t("Classe massima dei dati")>{move || i18n::data_class_label(&class)}</td>
+                                                        <td data-label=move || t("Qualificata dal")>{d(&o, "qualifiedOn")}</td>
+                                                        <td data-label=move || t("Qualificata fino al")>{move || until(&row, "qualifiedUntil")}</td>
                                                     </tr>
                                                 }
                                             }).collect_view()}
