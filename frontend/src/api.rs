@@ -27,9 +27,14 @@ pub enum ApiError {
     },
     /// The answer did not have the expected shape (a client/server version mismatch).
     Malformed,
-    /// A refusal the page has already put in the person's words (`field` as in
-    /// `Refused`); shown as it is, not through the server's translator.
-    Worded { field: String, sentence: String },
+    /// A refusal the page puts in the person's words (`field` as in `Refused`): the
+    /// Italian sentence of the message table with its `{}` arguments, translated when
+    /// shown, so that it follows a switch of language like every other text.
+    Worded {
+        field: String,
+        sentence: &'static str,
+        args: Vec<String>,
+    },
 }
 
 impl ApiError {
@@ -42,11 +47,13 @@ impl ApiError {
         }
     }
 
-    /// A refusal decided and worded in the page (already in the person's language).
-    pub fn worded(field: &str, sentence: impl Into<String>) -> Self {
+    /// A refusal decided and worded in the page: `sentence` is an Italian key of the
+    /// message table, with `{}` for each of `args`.
+    pub fn worded(field: &str, sentence: &'static str, args: &[&str]) -> Self {
         ApiError::Worded {
             field: field.to_owned(),
-            sentence: sentence.into(),
+            sentence,
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
         }
     }
 
@@ -105,7 +112,10 @@ impl fmt::Display for ApiError {
                 };
                 f.write_str(text)
             }
-            ApiError::Worded { sentence, .. } => f.write_str(sentence),
+            ApiError::Worded { sentence, args, .. } => {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                f.write_str(&i18n::tf(sentence, &args))
+            }
             ApiError::Malformed => f.write_str(if en {
                 "The server's answer is unreadable: reload the page to update the application."
             } else {
@@ -178,14 +188,47 @@ fn explain_transition(message: &str, en: bool) -> String {
 /// in the user's language.
 fn explain_invalid(message: &str, field: Option<&str>, en: bool) -> String {
     let m = message.to_lowercase();
-    // What only the field tells apart: an empty choice of supplier is not a bad VAT number.
-    if matches!(field, Some("supplierVat" | "vat" | "vatNumber")) && m.contains("\"\"") {
-        return (if en {
-            "Choose the supplier."
+    // What only the field tells apart: an empty choice of supplier is not a bad VAT
+    // number, and an empty VAT number typed in (the catalogue's new supplier) is neither.
+    if m.contains("\"\"") {
+        match field {
+            Some("supplierVat" | "vat") => {
+                return (if en {
+                    "Choose the supplier."
+                } else {
+                    "Scegli il fornitore."
+                })
+                .to_owned()
+            }
+            Some("vatNumber") => {
+                return (if en {
+                    "Write the supplier's VAT number (11 digits)."
+                } else {
+                    "Scrivi la partita IVA del fornitore (11 cifre)."
+                })
+                .to_owned()
+            }
+            _ => {}
+        }
+    }
+    // A number out of its range says the range (`shared`'s "must be between A and B").
+    // (A term has its own words, below: days or months.)
+    if let Some((low, high)) = Some(&m)
+        .filter(|m| !m.contains("invalid term"))
+        .and_then(|m| m.split_once("must be between "))
+        .and_then(|(_, r)| r.split_once(" and "))
+        .and_then(|(a, b)| Some((a.trim().parse::<i64>().ok()?, b.trim().parse::<i64>().ok()?)))
+    {
+        let (low, high) = (crate::format::count(low), crate::format::count(high));
+        return if en {
+            format!(
+                "Write a number from {} to {}.",
+                low.replace('.', ","),
+                high.replace('.', ",")
+            )
         } else {
-            "Scegli il fornitore."
-        })
-        .to_owned();
+            format!("Scrivi un numero da {low} a {high}.")
+        };
     }
     let known: &[(&str, &str, &str)] = &[
         ("the name must have", "Il nome deve avere da 2 a 200 caratteri.", "The name must have 2 to 200 characters."),
@@ -249,7 +292,7 @@ fn explain_invalid(message: &str, field: Option<&str>, en: bool) -> String {
         ("choose the outcome", "Scegli l'esito.", "Choose the outcome."),
         ("at least one document or a note", "Allega almeno un documento o scrivi una nota per l'asseveratore.", "Attach at least one document or write a note for the verifier."),
         ("already has a service with this name", "Il piano ha già un servizio con questo nome: modifica quella riga invece di aggiungerne un'altra.", "The plan already has a service with this name: edit that line instead of adding another."),
-        ("notes too long", "Le note possono avere al massimo 2.000 caratteri.", "Notes may have at most 2,000 characters."),
+        ("notes too long", "Le note possono avere al massimo 10.000 caratteri.", "Notes may have at most 10,000 characters."),
         // Identifiers and amounts (`shared::ids`, `shared::money`), in `ParseError`'s words.
         ("invalid cup", "Il CUP ha 15 caratteri alfanumerici, per esempio B71C22000020001.", "A CUP has 15 letters and digits, e.g. B71C22000020001."),
         ("invalid ipa code", "Il codice IPA non è valido (lettere, cifre e trattini bassi, al massimo 40).", "The IPA code is not valid (letters, digits and underscores, at most 40)."),
@@ -263,6 +306,7 @@ fn explain_invalid(message: &str, field: Option<&str>, en: bool) -> String {
         ("not a cursor", "La pagina chiesta non esiste più: ricarica l'elenco.", "The page asked for no longer exists: reload the list."),
         // How people and programs are told (issue 13, `shared::notify`).
         ("cannot be switched off", "Questo avviso mette a rischio il finanziamento: non si può ricevere solo in Nuvola.", "This notice puts the funding at risk: it cannot be received in Nuvola only."),
+        ("invalid email", "Scrivi un indirizzo e-mail valido, per esempio nome@comune.it.", "Write a valid e-mail address, e.g. name@example.org."),
         ("must be https", "L'indirizzo dell'endpoint deve iniziare con https://.", "The endpoint's address must start with https://."),
         ("https:// address", "L'indirizzo dell'endpoint deve iniziare con https://.", "The endpoint's address must start with https://."),
         ("private or loopback", "L'endpoint è su una rete privata o locale: usa un indirizzo pubblico.", "The endpoint is on a private or local network: use a public address."),
@@ -518,6 +562,31 @@ mod tests {
         .starts_with("La partita IVA non è valida"));
         assert!(it("invalid CUP \"ABC123\": has 6 characters", Some("cup"))
             .starts_with("Il CUP ha 15 caratteri"));
+        // A VAT number typed in (the catalogue's new supplier) is not a choice.
+        assert_eq!(
+            it(
+                "invalid VAT number \"\": must be 11 digits",
+                Some("vatNumber")
+            ),
+            "Scrivi la partita IVA del fornitore (11 cifre)."
+        );
+        assert!(it("invalid email \"x\": has no @", Some("email"))
+            .starts_with("Scrivi un indirizzo e-mail valido"));
+        // A number out of range says the range, in each language's way of writing it.
+        assert_eq!(
+            it("must be between 1 and 100000", Some("cpuCores")),
+            "Scrivi un numero da 1 a 100.000."
+        );
+        assert_eq!(
+            explain_invalid("must be between 1 and 100000", Some("cpuCores"), true),
+            "Write a number from 1 to 100,000."
+        );
+        // A term's range is said with its unit.
+        assert!(it(
+            "invalid term \"99999 giorni\": must be between 1 and 3650",
+            Some("completionTerm")
+        )
+        .contains("giorni o mesi"));
         assert!(it("give the reason", Some("reason")).starts_with("Scrivi il motivo"));
         assert!(it("invalid date", Some("dueOn")).starts_with("Scrivi una data valida"));
         assert_eq!(

@@ -477,6 +477,7 @@ const MESSAGES: &[(&str, &str)] = &[
     ("CPU (core)", "CPU (cores)"),
     ("Carica il documento", "Upload the document"),
     ("Carica un documento", "Upload a document"),
+    ("Carica un documento del progetto", "Upload a project document"),
     ("Carica un'evidenza per {}", "Upload evidence for {}"),
     ("Caricamento delle notifiche…", "Loading the notifications…"),
     ("Caricamento delle richieste…", "Loading the requests…"),

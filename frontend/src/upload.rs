@@ -21,8 +21,29 @@ enum Progress {
     Idle,
     /// Percent sent.
     Sending(u32),
+    /// Uploaded: the file's name.
     Done(String),
-    Failed(String),
+    Failed(Failure),
+}
+
+/// Why an upload did not happen, put in words when shown (so a switch of language
+/// translates a refusal already on screen).
+#[derive(Debug, Clone, PartialEq)]
+enum Failure {
+    NoFile,
+    Unreachable,
+    /// The server's status and body.
+    Refused(u16, String),
+}
+
+impl Failure {
+    fn text(&self) -> String {
+        match self {
+            Failure::NoFile => t("Scegli un file da caricare.").to_owned(),
+            Failure::Unreachable => crate::api::ApiError::Unreachable.to_string(),
+            Failure::Refused(status, body) => explain(*status, body),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -30,6 +51,8 @@ struct Refusal {
     code: String,
     #[serde(default)]
     message: String,
+    #[serde(default)]
+    field: Option<String>,
 }
 
 /// A document kind in words.
@@ -102,11 +125,20 @@ fn explain(status: u16, body: &str) -> String {
             }
         }
         _ => {
+            // Any other refusal the server words like the API's: said as the API's are.
+            if let Some(r) = refusal {
+                return crate::api::ApiError::Refused {
+                    code: r.code,
+                    message: r.message,
+                    field: r.field,
+                }
+                .to_string();
+            }
             return if en {
                 format!("The upload was refused (HTTP {status}).")
             } else {
                 format!("Il caricamento è stato rifiutato (HTTP {status}).")
-            }
+            };
         }
     };
     text.to_owned()
@@ -145,9 +177,7 @@ pub fn Upload(
             .and_then(|i| i.files())
             .and_then(|f| f.get(0))
         else {
-            progress.set(Progress::Failed(
-                t("Scegli un file da caricare.").to_owned(),
-            ));
+            progress.set(Progress::Failed(Failure::NoFile));
             return;
         };
         let mut url = format!(
@@ -163,15 +193,11 @@ pub fn Upload(
             url.push_str(&format!("&plannedServiceId={}", format::url_encode(s)));
         }
         let Ok(xhr) = web_sys::XmlHttpRequest::new() else {
-            progress.set(Progress::Failed(
-                crate::api::ApiError::Unreachable.to_string(),
-            ));
+            progress.set(Progress::Failed(Failure::Unreachable));
             return;
         };
         if xhr.open("POST", &url).is_err() {
-            progress.set(Progress::Failed(
-                crate::api::ApiError::Unreachable.to_string(),
-            ));
+            progress.set(Progress::Failed(Failure::Unreachable));
             return;
         }
         progress.set(Progress::Sending(0));
@@ -191,11 +217,9 @@ pub fn Upload(
             let status = done_xhr.status().unwrap_or(0);
             let body = done_xhr.response_text().ok().flatten().unwrap_or_default();
             if status == 0 {
-                progress.set(Progress::Failed(
-                    crate::api::ApiError::Unreachable.to_string(),
-                ));
+                progress.set(Progress::Failed(Failure::Unreachable));
             } else if (200..300).contains(&status) {
-                progress.set(Progress::Done(tf("Caricato: {}.", &[&name])));
+                progress.set(Progress::Done(name.clone()));
                 if let Some(input) = file_input.get_untracked() {
                     input.set_value("");
                 }
@@ -203,7 +227,7 @@ pub fn Upload(
                     on_done.run(document);
                 }
             } else {
-                progress.set(Progress::Failed(explain(status, &body)));
+                progress.set(Progress::Failed(Failure::Refused(status, body)));
             }
         });
         xhr.set_onloadend(Some(on_end.as_ref().unchecked_ref()));
@@ -211,9 +235,7 @@ pub fn Upload(
         on_progress.forget();
         on_end.forget();
         if xhr.send_with_opt_blob(Some(&file)).is_err() {
-            progress.set(Progress::Failed(
-                crate::api::ApiError::Unreachable.to_string(),
-            ));
+            progress.set(Progress::Failed(Failure::Unreachable));
         }
     };
     let percent = move || match progress.get() {
@@ -226,7 +248,7 @@ pub fn Upload(
     let offers_kinds = kinds.len() > 1;
     view! {
         <form class="upload-form border rounded p-3 my-3" on:submit=send novalidate>
-            <p class="fw-semibold mb-2">{heading}</p>
+            <p class="fw-semibold mb-4">{heading}</p>
             <div class="row g-3 align-items-end">
                 {offers_kinds.then(|| view! {
                     <div class="col-12 col-md-4">
@@ -272,8 +294,8 @@ pub fn Upload(
             </Show>
             <div id=status_id class="mt-2" aria-live="polite">
                 {move || match progress.get() {
-                    Progress::Done(text) => view! { <p class="text-success mb-0">{text}</p> }.into_any(),
-                    Progress::Failed(text) => view! { <p class="text-danger mb-0" role="alert">{text}</p> }.into_any(),
+                    Progress::Done(name) => view! { <p class="text-success mb-0">{move || tf("Caricato: {}.", &[&name])}</p> }.into_any(),
+                    Progress::Failed(why) => view! { <p class="text-danger mb-0" role="alert">{move || why.text()}</p> }.into_any(),
                     Progress::Sending(_) => view! { <p class="mb-0">{move || t("Caricamento in corso…")}</p> }.into_any(),
                     Progress::Idle => ().into_any(),
                 }}

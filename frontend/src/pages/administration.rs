@@ -514,8 +514,8 @@ fn ProjectView(
                     <p class="figure-label mb-1">{move || t("Prossima scadenza")}</p>
                     <p class="mb-0"><DeadlineText deadline=project.next_deadline.clone() unreported=project.progress_reported_at.is_none()/></p>
                     <p class="small mb-0 text-muted">
-                        {project.call.contract_term.clone().map(|c| move || format!("{} {}", t("Contratto entro"), format::term(&c)))}
-                        {project.call.completion_term.clone().map(|c| move || format!(" · {} {}", t("completamento entro"), format::term(&c)))}
+                        {let c = project.call.contract_term.clone(); move || c.as_deref().map(|c| format!("{} {}", t("Contratto entro"), format::term(c)))}
+                        {let c = project.call.completion_term.clone(); move || c.as_deref().map(|c| format!(" · {} {}", t("completamento entro"), format::term(c)))}
                     </p>
                 </div>
             </div>
@@ -570,6 +570,7 @@ fn ProjectView(
         <ProjectRequests
             requests=project.verification_requests.clone()
             documents=project.documents.clone()
+            upload_to=(!project.state.is_final()).then(|| project.cup.clone())
             reload=Callback::new(move |()| reload.run("Documenti e richieste aggiornati."))
         />
 
@@ -598,7 +599,7 @@ pub(crate) fn PlanTable(
     let removing = RwSignal::new(None::<PlannedService>);
     view! {
         <div class="table-responsive">
-            <table class="table table-striped align-middle plan-table">
+            <table class="table table-striped align-middle plan-table table-stack">
                 <caption class="visually-hidden">{move || t("Il piano di migrazione")}</caption>
                 <thead>
                     <tr>
@@ -620,25 +621,26 @@ pub(crate) fn PlanTable(
                             let removable = remove.is_some() && s.supplier.is_none() && s.status == "NOT_STARTED";
                             let line = s.clone();
                             let to_remove = s.clone();
-                            let label = format!("{} {}", t("Modifica"), s.name);
-                            let remove_label = format!("{} {}", t("Rimuovi"), s.name);
+                            let (edit_name, remove_name) = (s.name.clone(), s.name.clone());
+                            let label = move || format!("{} {}", t("Modifica"), edit_name);
+                            let remove_label = move || format!("{} {}", t("Rimuovi"), remove_name);
                             view! {
                                 <tr>
                                     <th scope="row" class="fw-semibold">{s.name.clone()}</th>
-                                    <td>{i18n::data_class_label(&s.data_class)}</td>
-                                    <td>{s.modality.clone().unwrap_or_else(|| "—".into())}</td>
-                                    <td>{s.destination.clone().map(|d| i18n::model_label(&d)).unwrap_or_else(|| "—".into())}</td>
-                                    <td>{match s.offering.clone() {
+                                    <td data-label=move || t("Classe dei dati")>{let class = s.data_class.clone(); move || i18n::data_class_label(&class)}</td>
+                                    <td data-label=move || t("Modalità")>{s.modality.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td data-label=move || t("Destinazione")>{s.destination.clone().map(|d| i18n::model_label(&d)).unwrap_or_else(|| "—".into())}</td>
+                                    <td data-label=move || t("Offerta")>{match s.offering.clone() {
                                         Some(o) => view! {
                                             <span>{o.name}</span>
                                             <span class="d-block small text-muted">{o.code}" · "{o.supplier_name}</span>
                                         }.into_any(),
                                         None => "—".into_any(),
                                     }}</td>
-                                    <td>{s.supplier.clone().map(|x| x.name).unwrap_or_else(|| "—".into())}</td>
-                                    <td><ServiceBadge status=s.status.clone()/></td>
+                                    <td data-label=move || t("Fornitore")>{s.supplier.clone().map(|x| x.name).unwrap_or_else(|| "—".into())}</td>
+                                    <td data-label=move || t("Stato")><ServiceBadge status=s.status.clone()/></td>
                                     {can_edit.then(|| view! {
-                                        <td class="text-end">
+                                        <td class="text-lg-end">
                                             {editable_line.then(|| view! {
                                                 <button
                                                     type="button"
@@ -1476,11 +1478,24 @@ fn history_label(action: &str, entity: &str) -> &'static str {
     }
 }
 
-/// The verifier's requests on this project and every document uploaded to it.
+/// What the administration uploads to its project outside a request: the signed
+/// contract first (the contract form offers the project's CONTRACT documents), then the
+/// conformity form, the certificate of regular execution, the payment request.
+const PROJECT_DOCUMENT_KINDS: &[nuvola_shared::DocumentKind] = &[
+    nuvola_shared::DocumentKind::Contract,
+    nuvola_shared::DocumentKind::ConformityForm,
+    nuvola_shared::DocumentKind::Cre,
+    nuvola_shared::DocumentKind::PaymentRequest,
+    nuvola_shared::DocumentKind::Other,
+];
+
+/// The verifier's requests on this project and every document uploaded to it, with the
+/// form that uploads one (`upload_to`: the project's CUP, while it is not closed).
 #[component]
 fn ProjectRequests(
     requests: Vec<super::requests::VerificationRequest>,
     documents: Vec<crate::upload::Document>,
+    upload_to: Option<String>,
     reload: Callback<()>,
 ) -> impl IntoView {
     let has_requests = !requests.is_empty();
@@ -1495,6 +1510,15 @@ fn ProjectRequests(
             <h2 id="documenti" class="h3">{move || t("Documenti del progetto")}</h2>
             <p class="small text-muted">{move || t("Un documento si può rimuovere finché non è allegato a una risposta, non è l'evidenza di un servizio migrato e il completamento non è stato dichiarato.")}</p>
             <crate::upload::DocumentList documents on_removed=Callback::new(move |_| reload.run(()))/>
+            {upload_to.map(|cup| view! {
+                <crate::upload::Upload
+                    id="documento-progetto"
+                    cup
+                    kinds=PROJECT_DOCUMENT_KINDS
+                    label=t("Carica un documento del progetto").to_owned()
+                    on_done=Callback::new(move |_| reload.run(()))
+                />
+            })}
         </section>
     }
 }

@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use nuvola_shared::cloud::{
     check_deployment, check_supplier_until, OfferingQualification, DEPLOYMENT_MODELS,
 };
-use nuvola_shared::deadline::{check_hard_cap, TermUnit};
+use nuvola_shared::deadline::check_hard_cap;
 use nuvola_shared::{DataClass, ServiceModel, Term, VatNumber};
 use serde_json::{json, Value};
 
@@ -75,13 +75,7 @@ fn qualification_ends(suppliers: &[Value]) -> Vec<(String, Option<NaiveDate>)> {
 /// A call's term ("9 months", as stored) in the reader's language ("9 mesi"); the
 /// form reads it back with `Term::parse`, which knows both.
 fn term(v: &Value, key: &str) -> Option<String> {
-    let parsed = Term::parse(v[key].as_str()?).ok()?;
-    let unit = if parsed.unit == TermUnit::Months {
-        "mesi"
-    } else {
-        "giorni"
-    };
-    Some(format!("{} {}", parsed.amount, t(unit)))
+    v[key].as_str().map(format::term)
 }
 
 /// The page's frame: breadcrumb, title, lead, the notice of the last change, and the
@@ -169,7 +163,7 @@ fn SupplierList(suppliers: Vec<Value>) -> impl IntoView {
                         } else {
                             view! {
                                 <div class="table-responsive">
-                                    <table class="table table-sm align-middle mb-0">
+                                    <table class="table table-sm align-middle mb-0 table-stack">
                                         <caption class="visually-hidden">{move || tf("Offerte di {}", &[&name])}</caption>
                                         <thead><tr>
                                             <th scope="col">{tx("Codice")}</th>
@@ -186,13 +180,13 @@ fn SupplierList(suppliers: Vec<Value>) -> impl IntoView {
                                                 let row = o.clone();
                                                 view! {
                                                     <tr>
-                                                        <td class="font-monospace small">{s(&o, "code")}</td>
+                                                        <td class="font-monospace small" data-label=move || t("Codice")>{s(&o, "code")}</td>
                                                         <th scope="row">{s(&o, "name")}</th>
-                                                        <td>{move || i18n::model_label(&model)}</td>
-                                                        <td>{move || deployment_label(&deployment)}</td>
-                                                        <td>{move || i18n::data_class_label(&class)}</td>
-                                                        <td>{d(&o, "qualifiedOn")}</td>
-                                                        <td>{move || until(&row, "qualifiedUntil")}</td>
+                                                        <td data-label=move || t("Modello di servizio")>{move || i18n::model_label(&model)}</td>
+                                                        <td data-label=move || t("Modello di rilascio")>{move || deployment_label(&deployment)}</td>
+                                                        <td data-label=move || t("Classe massima dei dati")>{move || i18n::data_class_label(&class)}</td>
+                                                        <td data-label=move || t("Qualificata dal")>{d(&o, "qualifiedOn")}</td>
+                                                        <td data-label=move || t("Qualificata fino al")>{move || until(&row, "qualifiedUntil")}</td>
                                                     </tr>
                                                 }
                                             }).collect_view()}
@@ -368,10 +362,8 @@ fn OfferingForm(suppliers: Vec<Value>, reload: Callback<&'static str>) -> impl I
             q.check_on(today, supplier_end).map_err(|e| match supplier_end {
                 Some(end) if q.qualified_until > end => ApiError::worded(
                     e.field,
-                    tf(
-                        "Il fornitore è qualificato fino al {}: l'offerta non può restare qualificata oltre quella data.",
-                        &[&format::date(&end.to_string())],
-                    ),
+                    "Il fornitore è qualificato fino al {}: l'offerta non può restare qualificata oltre quella data.",
+                    &[&format::date(&end.to_string())],
                 ),
                 _ => ApiError::invalid(e.field, e.message),
             })?;

@@ -16,7 +16,7 @@ use super::service::{day, Field};
 use super::ErrorAlert;
 use crate::api::ApiError;
 use crate::format;
-use crate::i18n::{tf, tx};
+use crate::i18n::{t, tf, tx};
 
 const CORRECT: &str = "mutation Correct($input: ContractCorrectionInput!) { correctContract(input: $input) { id version } }";
 
@@ -93,7 +93,7 @@ pub fn ContractList(
     let can_correct = correcting.is_some();
     view! {
         <div class="table-responsive">
-            <table class="table align-middle" data-testid="contratti">
+            <table class="table align-middle table-stack" data-testid="contratti">
                 <caption class="visually-hidden">{tx("Contratti con i fornitori")}</caption>
                 <thead><tr>
                     <th scope="col">{tx("Fornitore")}</th>
@@ -133,14 +133,14 @@ pub fn ContractList(
                         view! {
                             <tr data-testid="contratto">
                                 <th scope="row">{supplier}<span class="d-block small text-muted">{services}</span></th>
-                                <td class="font-monospace">{cig}</td>
-                                <td>{money(c.amount_eur)}</td>
-                                <td>{c.contract_on.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</td>
-                                <td>{match c.document.clone() {
+                                <td class="font-monospace" data-label=move || t("CIG")>{cig}</td>
+                                <td data-label=move || t("Importo")>{money(c.amount_eur)}</td>
+                                <td data-label=move || t("Data del contratto")>{c.contract_on.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</td>
+                                <td data-label=move || t("Documento")>{match c.document.clone() {
                                     Some(d) => view! { <a href=d.download_url download=d.file_name.clone()>{d.file_name.clone()}</a> }.into_any(),
                                     None => "—".into_any(),
                                 }}</td>
-                                <td>
+                                <td data-label=move || t("Versione")>
                                     {c.version}
                                     {c.corrected.then(|| {
                                         let current = current.clone();
@@ -157,7 +157,7 @@ pub fn ContractList(
                                     {history}
                                 </td>
                                 {can_correct.then(|| view! {
-                                    <td class="text-end">
+                                    <td class="text-lg-end">
                                         <button type="button" class="btn btn-outline-primary btn-xs"
                                             aria-label=move || tf("Correggi il contratto {}", &[&label_cig])
                                             on:click=move |_| editing.set(Some(row.clone()))>

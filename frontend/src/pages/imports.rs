@@ -229,7 +229,8 @@ pub fn DepartmentImports() -> impl IntoView {
         if chosen.is_empty() {
             error.set(Some(ApiError::worded(
                 "files",
-                t("Scegli almeno un file da importare."),
+                "Scegli almeno un file da importare.",
+                &[],
             )));
             return;
         }
@@ -269,6 +270,8 @@ pub fn DepartmentImports() -> impl IntoView {
         });
     };
 
+    let error_signal: Signal<Option<ApiError>> = error.into();
+    let bad_files = super::blames(error_signal, &["files"]);
     view! {
         <div class="container my-4">
             <Breadcrumb
@@ -280,13 +283,15 @@ pub fn DepartmentImports() -> impl IntoView {
 
             <form class="border rounded p-3 my-3" on:submit=send novalidate>
                 <label for="file-import" class="form-label d-block fw-semibold">{tx("File da importare (CSV o JSON, al massimo 5)")}</label>
-                <input type="file" id="file-import" class="form-control" multiple accept=".csv,.json,text/csv,application/json" node_ref=files aria-describedby="file-import-help"/>
+                <input type="file" id="file-import" class="form-control" multiple accept=".csv,.json,text/csv,application/json" node_ref=files
+                    class:is-invalid=move || bad_files.get() aria-describedby="file-import-help file-import-errore"/>
                 <p id="file-import-help" class="form-text">{tx("Nell'ordine in cui li scegli: il file degli avvisi decide la misura di ogni avviso.")}</p>
+                <super::FieldError id="file-import-errore" names=&["files"] error=error_signal/>
                 <button type="submit" class="btn btn-primary mt-2" disabled=move || busy.get().is_some()>{tx("Carica e mostra l'anteprima")}</button>
             </form>
             <div aria-live="polite">
                 {move || busy.get().map(|b| view! { <Loading what=b/> })}
-                {move || error.get().map(|e| view! { <ErrorAlert error=e/> })}
+                {move || error.get().filter(|e| e.field() != Some("files")).map(|e| view! { <ErrorAlert error=e/> })}
             </div>
 
             {move || current.get().map(|job| view! { <Job job act/> })}

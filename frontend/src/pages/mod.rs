@@ -171,7 +171,10 @@ pub fn DeadlineText(
                     "Risposta alla richiesta dell'asseveratore",
                     "Answer to the verifier's request",
                 ),
-                _ => ("Completamento della migrazione", "Migration completed"),
+                _ => (
+                    "Completamento della migrazione",
+                    "Completion of the migration",
+                ),
             };
             let days = d.days_left;
             let left = move || match days {

@@ -144,7 +144,7 @@ pub fn NotificationPreferences() -> impl IntoView {
             {move || match settings.get() {
                 None => view! { <Loading what="Caricamento delle preferenze…"/> }.into_any(),
                 Some(s) => view! {
-                    <form class="my-4" on:submit=save_contact>
+                    <form class="my-4" on:submit=save_contact novalidate>
                         <h2 class="h4">{move || t("Recapito")}</h2>
                         <div class="row g-3 align-items-end">
                             <div class="col-12 col-md-6">

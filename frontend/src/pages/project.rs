@@ -172,8 +172,8 @@ fn ProjectView(project: Project) -> impl IntoView {
                     <dt class="col-5">{move || t("Dotazione")}</dt><dd class="col-7">{project.call.budget_eur.map(format::euros_short).unwrap_or_else(|| "—".into())}</dd>
                     <dt class="col-5">{move || t("Termini")}</dt>
                     <dd class="col-7">
-                        {let contract = project.call.contract_term.clone(); move || or_dash(contract.as_deref().map(|c| format!("{} {}", t("Contratto entro"), format::term(c))))}
-                        {project.call.completion_term.clone().map(|c| move || format!(" · {} {}", t("completamento entro"), format::term(&c)))}
+                        {let c = project.call.contract_term.clone(); move || or_dash(c.as_deref().map(|c| format!("{} {}", t("Contratto entro"), format::term(c))))}
+                        {let c = project.call.completion_term.clone(); move || c.as_deref().map(|c| format!(" · {} {}", t("completamento entro"), format::term(c)))}
                     </dd>
                     <dt class="col-5">{move || t("Candidatura inviata il")}</dt><dd class="col-7">{project.submitted_at.as_deref().map(format::date).unwrap_or_else(|| "—".into())}</dd>
                     <dt class="col-5">{move || t("Finestra temporale")}</dt><dd class="col-7">{project.time_window.map(|w| w.to_string()).unwrap_or_else(|| "—".into())}</dd>

@@ -418,8 +418,8 @@ fn QuestionnaireForm(
     };
     view! {
         <form class="border rounded p-3 my-3" on:submit=submit novalidate aria-label=tf("Questionario di {}", &[&name])>
-            <p class="fw-semibold mb-2">{move || t("Nuova versione del questionario")}</p>
-            <div class="row g-2">
+            <p class="fw-semibold mb-4">{move || t("Nuova versione del questionario")}</p>
+            <div class="row gx-2 gy-4">
                 <Field id=f("app") label="Applicativo" names=&["applicationName"] value=application error/>
                 <Field id=f("users") label="Utenti" names=&["users"] value=users error kind="number"/>
                 <Field id=f("dest") label="Destinazione" names=&["destination"] value=destination error/>
@@ -492,7 +492,7 @@ fn CutoverForm(
     };
     view! {
         <form class="border rounded p-3 my-3" on:submit=submit novalidate aria-label=tf("Finestra di cut-over di {}", &[&name])>
-            <div class="row g-2">
+            <div class="row gx-2 gy-4 mt-2">
                 <Field id=format!("c-{service_id}-start") label="Inizio del fermo" names=&["start"] value=start error kind="datetime-local"/>
                 <Field id=format!("c-{service_id}-end") label="Fine del fermo" names=&["end"] value=end error kind="datetime-local"/>
             </div>

@@ -211,7 +211,7 @@ fn ServiceTable(
         </p>
         <Show when=move || rows.with(|r| !r.is_empty()) fallback=|| view! { <Empty what="Nessun servizio corrisponde ai filtri."/> }>
             <div class="table-responsive">
-                <table class="table table-striped align-middle">
+                <table class="table table-striped align-middle table-stack">
                     <caption class="visually-hidden">{move || t("I servizi a contratto")}</caption>
                     <thead>
                         <tr>
@@ -257,17 +257,17 @@ fn ServiceTable(
                                             <label for=check_id class="check-only"><span class="visually-hidden">{check_label}</span></label>
                                         </div>
                                     </td>
-                                    <td>
+                                    <td data-label=move || t("Ente")>
                                         <span class="fw-semibold">{r.body.clone()}</span><br/>
                                         <small class="text-muted">{r.region.clone()}</small>
                                     </td>
                                     <th scope="row">{r.service.name.clone()}</th>
-                                    <td>{i18n::data_class_label(&r.service.data_class)}</td>
-                                    <td>{r.service.modality.clone().unwrap_or_else(|| "—".into())}</td>
-                                    <td>{r.service.destination.clone().map(|d| i18n::model_label(&d)).unwrap_or_else(|| "—".into())}</td>
-                                    <td><ServiceBadge status=r.service.status.clone()/></td>
-                                    <td class="text-nowrap">{window}</td>
-                                    <td class="small">
+                                    <td data-label=move || t("Classe dei dati")>{i18n::data_class_label(&r.service.data_class)}</td>
+                                    <td data-label=move || t("Modalità")>{r.service.modality.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td data-label=move || t("Destinazione")>{r.service.destination.clone().map(|d| i18n::model_label(&d)).unwrap_or_else(|| "—".into())}</td>
+                                    <td data-label=move || t("Stato")><ServiceBadge status=r.service.status.clone()/></td>
+                                    <td class="text-nowrap" data-label=move || t("Finestra di cut-over")>{window}</td>
+                                    <td class="small" data-label=move || t("Progetto")>
                                         <span class="font-monospace">{r.cup.clone()}</span><br/>
                                         <StateBadge state=r.project_state/>
                                         <span class="visually-hidden">{r.call.clone()}</span>

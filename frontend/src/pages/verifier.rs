@@ -406,10 +406,13 @@ fn CheckForm(
             move || reload.run("Verifica registrata."),
         );
     };
+    let error_signal: Signal<Option<ApiError>> = error.into();
+    let general = move || error.get().filter(|e| e.field() != Some("notes"));
+    let bad_notes = blames(error_signal, &["notes"]);
     view! {
         <form class="card card-bg shadow-sm p-4 mt-3" on:submit=submit novalidate>
             <h3 class="h5 mb-4">{tx("Registra una verifica")}</h3>
-            {move || error.get().map(|e| view! { <ErrorAlert error=e/> })}
+            {move || general().map(|e| view! { <ErrorAlert error=e/> })}
             <div class="row g-3">
                 <div class="col-12 col-md-6 select-wrapper">
                     <label for="verifica-servizio">{tx("Servizio verificato")}</label>
@@ -445,8 +448,10 @@ fn CheckForm(
                 <div class="col-12 form-group mt-4 mb-0">
                     <label for="verifica-note" class="active">{tx("Note della verifica")}</label>
                     <textarea id="verifica-note" class="form-control" rows="2"
+                        class:is-invalid=move || bad_notes.get() aria-describedby="verifica-note-errore"
                         prop:value=move || notes.get()
                         on:input=move |ev| notes.set(event_target_value(&ev))></textarea>
+                    <FieldError id="verifica-note-errore" names=&["notes"] error=error_signal/>
                 </div>
             </div>
             <div class="mt-3">
@@ -527,6 +532,12 @@ fn RequestList(
                 let can_close = verifier_may(state, RequestAction::Close);
                 let can_reopen = verifying && verifier_may(state, RequestAction::Reopen);
                 let new_due = RwSignal::new(in_days(15));
+                // Reopening's own refusals, said at its date (or in its card).
+                let reopen_error = RwSignal::new(None::<ApiError>);
+                let reopen_signal: Signal<Option<ApiError>> = reopen_error.into();
+                let bad_due = blames(reopen_signal, &["dueOn"]);
+                let reopen_general = move || reopen_error.get().filter(|e| e.field() != Some("dueOn"));
+                let due_error_id = format!("nuova-scadenza-{id}-errore");
                 let days = r.days_left;
                 let late = days.is_some_and(|d| d < 0);
                 let due_id = format!("nuova-scadenza-{id}");
@@ -594,21 +605,24 @@ fn RequestList(
                                     <div>
                                         <label for=due_id.clone() class="small d-block">{tx("Nuova scadenza")}</label>
                                         <input type="date" id=due_id.clone() class="form-control form-control-sm" min=in_days(0) max=in_days(nuvola_shared::verification::MAX_REQUEST_DAYS)
+                                            class:is-invalid=move || bad_due.get() aria-describedby=due_error_id.clone()
                                             prop:value=move || new_due.get() on:input=move |ev| new_due.set(event_target_value(&ev))/>
+                                        <FieldError id=due_error_id.clone() names=&["dueOn"] error=reopen_signal/>
                                     </div>
                                     <button type="button" class="btn btn-outline-primary btn-sm" aria-label=reopen_label.clone() disabled=move || pending.get()
                                         on:click=move |_| {
                                             let due = new_due.get_untracked();
                                             if let Err(reason) = due_by_the_rule(&due) {
-                                                error.set(Some(ApiError::invalid("dueOn", reason)));
+                                                reopen_error.set(Some(ApiError::invalid("dueOn", reason)));
                                                 return;
                                             }
-                                            send(REOPEN_REQUEST, json!({ "input": { "id": reopen_id.clone(), "version": version, "dueOn": due } }), pending, error, move || reload.run("Richiesta riaperta."));
+                                            send(REOPEN_REQUEST, json!({ "input": { "id": reopen_id.clone(), "version": version, "dueOn": due } }), pending, reopen_error, move || reload.run("Richiesta riaperta."));
                                         }>
                                         {tx("Riapri")}
                                     </button>
                                 })}
                             </div>
+                            {move || reopen_general().map(|e| view! { <div class="mt-2"><ErrorAlert error=e/></div> })}
                         </div>
                     </li>
                 }

@@ -167,7 +167,8 @@ pub fn Webhooks() -> impl IntoView {
         if chosen.is_empty() {
             error.set(Some(ApiError::worded(
                 "kinds",
-                t("Scegli almeno un tipo di evento."),
+                "Scegli almeno un tipo di evento.",
+                &[],
             )));
             return;
         }
@@ -223,7 +224,7 @@ pub fn Webhooks() -> impl IntoView {
                     <code class="d-block text-break" data-testid="segreto">{s}</code>
                 </div>
             })}
-            <form class="my-4 border rounded p-3" on:submit=register>
+            <form class="my-4 border rounded p-3" on:submit=register novalidate>
                 <h2 class="h4">{move || t("Registra un webhook")}</h2>
                 <div class="mb-3">
                     <label for="webhook-url" class="form-label">{move || t("Indirizzo dell'endpoint")}</label>
