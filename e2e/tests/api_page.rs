@@ -100,6 +100,29 @@ async fn a_developer_reads_the_api_page_and_opens_graphiql(backend: Backend) -> 
         scripts.iter().all(|s| s.starts_with(&server.url)),
         "GraphiQL loads a script from elsewhere: {scripts:?}"
     );
+    // And runs a query: the editor's text, the run button, the answer in its pane.
+    driver
+        .execute(
+            "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(arguments[0]);",
+            vec![serde_json::json!("{ stats { applications } }")],
+        )
+        .await?;
+    driver
+        .find(By::Css("button.graphiql-execute-button"))
+        .await?
+        .click()
+        .await?;
+    eventually("GraphiQL's answer", Duration::from_secs(20), || async {
+        let answer: String = driver
+            .execute(
+                "const r = document.querySelector('.graphiql-response .CodeMirror'); return r ? r.CodeMirror.getValue() : '';",
+                vec![],
+            )
+            .await?
+            .convert()?;
+        Ok(answer.contains("\"applications\": 12934").then_some(()))
+    })
+    .await?;
     browser.screenshot("graphiql").await?;
 
     driver.clone().quit().await?;
