@@ -543,15 +543,21 @@ async fn principal(db: &DatabaseConnection, username: &str) -> anyhow::Result<Pr
         .one(db)
         .await?
         .with_context(|| format!("no demo account {username}"))?;
+    let m = crate::service::membership::active_of(db, a.id)
+        .await?
+        .into_iter()
+        .next()
+        .with_context(|| format!("the demo account {username} acts for nobody"))?;
     Ok(Principal {
         account_id: a.id,
         username: a.username,
         display_name: a.display_name,
-        role: Role::parse(&a.role)?,
-        administration_id: a.administration_id,
-        supplier_id: a.supplier_id,
+        role: Role::parse(&m.role)?,
+        administration_id: m.administration_id,
+        supplier_id: m.supplier_id,
         token_id: 0,
         read_only: false,
+        membership_id: Some(m.id),
     })
 }
 

@@ -206,6 +206,8 @@ pub async fn seed_national(
         "notification",
     ])
     .await?;
+    // The generated accounts were written in bulk: each gets its membership.
+    crate::service::membership::backfill(db).await?;
     progress.set_message("statistics");
     // Fresh statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` would gather.
     db.execute_unprepared("ANALYZE").await.context("ANALYZE")?;

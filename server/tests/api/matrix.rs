@@ -14,13 +14,17 @@ use sea_orm::{
 };
 use serde_json::{json, Value};
 
-use crate::helpers::{both, error_code};
-use crate::permissions::{ask, world, World, SCHOOL_CUP};
+use crate::helpers::{add_account, both, error_code};
+use crate::permissions::{ask, world, World, PASSWORD, SCHOOL_CUP};
 use nuvola_server::entity::{application, planned_service, supplier};
+use nuvola_shared::Role;
 
-/// Who asks: a username of the test world, `public` (no token) or `token` (a read-only
-/// third-party API token).
-const WHO: [&str; 9] = [
+/// Who asks: a username of the test world, `public` (no token), `token` (a read-only
+/// third-party API token), or a person with two memberships (the school and Genova)
+/// through a session acting for one of them (`doppia@scuola`, `doppia@genova`): the
+/// membership dimension, where each must be allowed exactly what that organisation's
+/// own person is.
+const WHO: [&str; 11] = [
     "public",
     "token",
     "scuola",
@@ -30,7 +34,18 @@ const WHO: [&str; 9] = [
     "dipartimento",
     "asseveratore",
     "altro.asseveratore",
+    "doppia@scuola",
+    "doppia@genova",
 ];
+
+/// The membership a `doppia@…` session acts for: it must be treated as this person.
+fn acts_as(who: &str) -> &str {
+    match who {
+        "doppia@scuola" => "scuola",
+        "doppia@genova" => "genova",
+        other => other,
+    }
+}
 
 const EVERYONE: &[&str] = &WHO;
 const SIGNED_IN: &[&str] = &[
@@ -218,6 +233,9 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("failedDeliveries", "{ failedDeliveries(first: 5) { id status } }", json!({}), DEPARTMENT),
         row("setCallReminders", r#"mutation { setCallReminders(title: "1.2 Abilitazione al Cloud - Scuole - Aprile 2022", days: [0]) { reminderDays } }"#, json!({}), DEPARTMENT),
         // Last: it ends each session.
+        row("selectMembership", r#"mutation { selectMembership(id: "999999") { username } }"#, json!({}), SIGNED_IN),
+        row("addMembership", r#"mutation { addMembership(username: "nessuno", role: VERIFIER) { id } }"#, json!({}), DEPARTMENT),
+        row("removeMembership", r#"mutation { removeMembership(id: "999999") { id } }"#, json!({}), DEPARTMENT),
         row("logout", "mutation { logout }", json!({}), SIGNED_IN),
     ]
 }
@@ -257,6 +275,10 @@ both! {
         let (first, _) = school_services(&w).await;
         let request = open_request(&w).await;
         let token = api_token(&w).await;
+        add_account(&w.t.db, Role::Administration, "doppia", PASSWORD, Some("ISTSC_FEIS011004")).await;
+        w.add_genova_membership("doppia").await;
+        w.session_acting_for("doppia@scuola", "doppia", "istsc_feis011004").await;
+        w.session_acting_for("doppia@genova", "doppia", "c_d969").await;
         let mut wrong = Vec::new();
         for r in rows(first, &request) {
             for who in WHO {
@@ -267,7 +289,7 @@ both! {
                 };
                 let code = error_code(&response);
                 let refused = matches!(code.as_deref(), Some("FORBIDDEN" | "UNAUTHENTICATED"));
-                let expected_refusal = !r.allowed.contains(&who);
+                let expected_refusal = !r.allowed.contains(&acts_as(who));
                 // A signed-in person is told FORBIDDEN; only a missing session is UNAUTHENTICATED.
                 let right_code = !refused || who == "public" || code.as_deref() == Some("FORBIDDEN");
                 if refused != expected_refusal || !right_code || code.as_deref() == Some("INTERNAL") {

@@ -13,16 +13,22 @@ pub struct AccountQuery;
 
 #[Object]
 impl AccountQuery {
-    /// The account of the token in use; null for PUBLIC and for third-party API tokens.
+    /// The account of the token in use, acting for the session's membership; null for
+    /// PUBLIC and for third-party API tokens.
     async fn me(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
         let Some(principal) = viewer(ctx).principal().filter(|p| !p.read_only) else {
             return Ok(None);
         };
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(account::Entity::find_by_id(principal.account_id)
+        let Some(model) = account::Entity::find_by_id(principal.account_id)
             .one(db)
             .await?
-            .map(Account))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(
+            Account::acting_for(db, model, principal.membership_id).await?,
+        ))
     }
 
     /// Every third-party API token issued, newest first. DEPARTMENT only.
