@@ -295,7 +295,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("demo data: {} ({})", report.summary(), demo::ATTRIBUTION);
                 }
                 println!("demo accounts (username / password):");
-                for login in &demo::LOGINS {
+                for login in demo::LOGINS.iter().chain([&demo::MULTI]) {
                     println!(
                         "  {:<15} {:<16} / {:<24} {}",
                         login.role.code(),
