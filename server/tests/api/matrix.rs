@@ -233,6 +233,7 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("failedDeliveries", "{ failedDeliveries(first: 5) { id status } }", json!({}), DEPARTMENT),
         row("setCallReminders", r#"mutation { setCallReminders(title: "1.2 Abilitazione al Cloud - Scuole - Aprile 2022", days: [0]) { reminderDays } }"#, json!({}), DEPARTMENT),
         // Last: it ends each session.
+        row("memberships", r#"{ memberships(username: "scuola") { id role } }"#, json!({}), DEPARTMENT),
         row("selectMembership", r#"mutation { selectMembership(id: "999999") { username } }"#, json!({}), SIGNED_IN),
         row("addMembership", r#"mutation { addMembership(username: "nessuno", role: VERIFIER) { id } }"#, json!({}), DEPARTMENT),
         row("removeMembership", r#"mutation { removeMembership(id: "999999") { id } }"#, json!({}), DEPARTMENT),

@@ -115,6 +115,12 @@ both! {
         let for_school = w.session_acting_for("doppia@scuola", "doppia", "istsc_feis011004").await;
         let me = w.app.graphql_as(Some(&for_genova), ME, json!({})).await.1;
         let genova = membership_of(&me, "c_d969");
+        // The department finds the person's memberships (and their ids) by username.
+        let listed = ask(&w, Some("dipartimento"), r#"{ memberships(username: "doppia") { id administration { ipaCode } } }"#, json!({})).await;
+        let ids: Vec<&str> = listed["data"]["memberships"].as_array().unwrap_or_else(|| panic!("{listed}"))
+            .iter().map(|m| m["id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), 2, "{listed}");
+        assert!(ids.contains(&genova.as_str()));
 
         // Only the department removes (in this step).
         let remove = "mutation($id: ID!) { removeMembership(id: $id) { id removedAt } }";
