@@ -24,7 +24,7 @@ use nuvola_shared::Role;
 /// through a session acting for one of them (`doppia@scuola`, `doppia@genova`): the
 /// membership dimension, where each must be allowed exactly what that organisation's
 /// own person is.
-const WHO: [&str; 11] = [
+const WHO: [&str; 12] = [
     "public",
     "token",
     "scuola",
@@ -36,7 +36,12 @@ const WHO: [&str; 11] = [
     "altro.asseveratore",
     "doppia@scuola",
     "doppia@genova",
+    "doppia",
 ];
+
+/// What a session of a person with several memberships may do before it picks one
+/// (`doppia`, acting for none): what the public may, and its own session's business.
+const UNPICKED: &[&str] = &["logout", "selectMembership"];
 
 /// The membership a `doppia@…` session acts for: it must be treated as this person.
 fn acts_as(who: &str) -> &str {
@@ -280,6 +285,7 @@ both! {
         w.add_genova_membership("doppia").await;
         w.session_acting_for("doppia@scuola", "doppia", "istsc_feis011004").await;
         w.session_acting_for("doppia@genova", "doppia", "c_d969").await;
+        w.unpicked_session("doppia").await;
         let mut wrong = Vec::new();
         for r in rows(first, &request) {
             for who in WHO {
@@ -290,7 +296,11 @@ both! {
                 };
                 let code = error_code(&response);
                 let refused = matches!(code.as_deref(), Some("FORBIDDEN" | "UNAUTHENTICATED"));
-                let expected_refusal = !r.allowed.contains(&acts_as(who));
+                let expected_refusal = if who == "doppia" {
+                    !(r.allowed.contains(&"public") || UNPICKED.contains(&r.field))
+                } else {
+                    !r.allowed.contains(&acts_as(who))
+                };
                 // A signed-in person is told FORBIDDEN; only a missing session is UNAUTHENTICATED.
                 let right_code = !refused || who == "public" || code.as_deref() == Some("FORBIDDEN");
                 if refused != expected_refusal || !right_code || code.as_deref() == Some("INTERNAL") {

@@ -142,6 +142,16 @@ impl World {
         assert_eq!(r["data"]["addMembership"]["role"], "ADMINISTRATION", "{r}");
     }
 
+    /// A new session of `username` (who holds several memberships) that picks none,
+    /// known to [`ask`] by the username.
+    pub async fn unpicked_session(&self, username: &str) {
+        let token = self.app.login(username, PASSWORD).await;
+        self.tokens
+            .lock()
+            .unwrap()
+            .insert(username.to_owned(), token);
+    }
+
     /// A new session of `username` acting for its membership of the body `ipa`, known to
     /// [`ask`] as `key` from then on.
     pub async fn session_acting_for(&self, key: &str, username: &str, ipa: &str) -> String {
