@@ -33,8 +33,8 @@ use crate::layout::{Footer, Header};
 use crate::pages::{
     AccessibilityStatement, AdministrationHome, AdministrationProject, AdministrationRequests,
     ApiAndOpenData, Dashboard, DepartmentProject, Explorer, LegalNotes, Login, NotFound,
-    Notifications, PublicProject, RequireRole, SupplierHome, UnreadNotifications, VerifierHome,
-    VerifierProject,
+    Notifications, OrganisationPicker, PublicProject, RequireRole, SupplierHome,
+    UnreadNotifications, VerifierHome, VerifierProject,
 };
 use crate::pages::{DepartmentCalls, DepartmentImports, DepartmentSuppliers};
 use crate::pages::{NotificationPreferences, Webhooks};
@@ -131,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Explorer/>
                     <Route path=path!("/progetti/:cup") view=PublicProject/>
                     <Route path=path!("/accedi") view=Login/>
+                    <Route path=path!("/scegli-ente") view=OrganisationPicker/>
                     <Route path=path!("/accessibilita") view=AccessibilityStatement/>
                     <Route path=path!("/note-legali") view=LegalNotes/>
                     <Route path=path!("/api-e-dati-aperti") view={Lazy::<ApiPage>::new()}/>

@@ -789,6 +789,16 @@ const MESSAGES: &[(&str, &str)] = &[
     ("Consegna rimessa in coda: parte entro pochi secondi.", "Delivery queued again: it leaves within seconds."),
     ("Webhook rimosso.", "Webhook removed."),
     ("Scegli almeno un tipo di evento.", "Choose at least one kind of event."),
+    ("Seleziona l'ente", "Choose the organisation"),
+    ("Seleziona l'ente per cui operare", "Choose the organisation you act for"),
+    ("Non operi ancora per alcun ente.", "You do not act for any organisation yet."),
+    ("Puoi cambiare ente in ogni momento, senza accedere di nuovo.", "You can switch organisation at any time, without logging in again."),
+    ("Enti per cui puoi operare", "Organisations you may act for"),
+    ("Ente attuale", "Current organisation"),
+    ("Opera per questo ente", "Act for this organisation"),
+    ("Attendi…", "Please wait…"),
+    ("Cambia ente", "Switch organisation"),
+    ("Ente da scegliere", "Organisation not chosen yet"),
 ];
 
 #[cfg(test)]

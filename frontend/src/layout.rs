@@ -37,8 +37,9 @@ fn Brand(tagline: &'static str) -> impl IntoView {
 /// The `id` of the collapsible menu, which its hamburger button controls.
 const MENU_ID: &str = "menu-principale";
 
-/// The menu entries of a role: its own area, then the open data everyone sees.
-fn menu_of(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
+/// The menu entries of a role: its own area, the organisation picker for a person who
+/// acts for several, then the open data everyone sees.
+fn menu_of(role: Option<Role>, several: bool) -> Vec<(&'static str, &'static str)> {
     let mut items = Vec::new();
     match role {
         Some(Role::Administration) => {
@@ -59,6 +60,9 @@ fn menu_of(role: Option<Role>) -> Vec<(&'static str, &'static str)> {
         }
         Some(Role::Verifier) => items.push(("/asseveratore", "Progetti da asseverare")),
         _ => {}
+    }
+    if several {
+        items.push((crate::session::CHOOSE_PATH, "Cambia ente"));
     }
     items.push(("/", "Dati aperti"));
     items
@@ -106,13 +110,21 @@ fn UserZone() -> impl IntoView {
     move || match session.0.get() {
         SessionState::User(me) => {
             let role = me.role;
+            let several = me.memberships.len() > 1;
+            let choosing = me.must_choose() && !me.memberships.is_empty();
             view! {
                 <div class="d-flex align-items-center gap-2 ms-3">
                     <crate::pages::NotificationBadge/>
                     <span class="text-white small text-end lh-sm" data-testid="utente">
                         <span class="fw-semibold">{me.shown_name()}</span>
                         <br/>
-                        <span>{move || i18n::role_label(role)}</span>
+                        <span>
+                            {move || if choosing { t("Ente da scegliere") } else { i18n::role_label(role) }}
+                        </span>
+                        {several.then(|| view! {
+                            <br/>
+                            <a class="text-white" href=crate::session::CHOOSE_PATH>{move || t("Cambia ente")}</a>
+                        })}
                     </span>
                     <button type="button" class="btn btn-primary btn-sm btn-icon" on:click=logout.clone()>
                         <Icon name="it-logout" class="icon-white"/>
@@ -151,7 +163,7 @@ pub fn Header() -> impl IntoView {
             }
         };
         let active = matches(path)
-            && !menu_of(session.role())
+            && !menu_of(session.role(), true)
                 .iter()
                 .any(|(other, _)| other.len() > path.len() && matches(other));
         active.then_some("page")
@@ -265,7 +277,10 @@ pub fn Header() -> impl IntoView {
                                         <div class="menu-wrapper" node_ref=menu>
                                             <ul class="navbar-nav">
                                                 {move || {
-                                                    menu_of(session.role())
+                                                    let several = session
+                                                        .user()
+                                                        .is_some_and(|me| me.memberships.len() > 1);
+                                                    menu_of(session.role(), several)
                                                         .into_iter()
                                                         .map(|(href, label)| view! {
                                                             <li class="nav-item">

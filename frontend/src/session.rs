@@ -9,8 +9,7 @@ use serde_json::json;
 
 use crate::api::{self, ApiError};
 
-const ACCOUNT_FIELDS: &str =
-    "username displayName role supplierVat administration { ipaCode name }";
+const ACCOUNT_FIELDS: &str = "username displayName role supplierVat administration { ipaCode name } actingAs { id role organisationName } memberships { id role organisationName }";
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -20,6 +19,19 @@ pub struct Me {
     pub role: Role,
     pub supplier_vat: Option<String>,
     pub administration: Option<AdministrationRef>,
+    /// The membership this session acts for; none until the person picks one.
+    pub acting_as: Option<MembershipRef>,
+    /// Every organisation the person may act for.
+    pub memberships: Vec<MembershipRef>,
+}
+
+/// An organisation the person may act for, and the role in it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembershipRef {
+    pub id: String,
+    pub role: Role,
+    pub organisation_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -35,8 +47,29 @@ impl Me {
         self.administration
             .as_ref()
             .map(|a| a.name.clone())
+            .or_else(|| {
+                // With several memberships, the organisation picked says who acts.
+                (self.memberships.len() > 1)
+                    .then(|| self.acting_as.as_ref().map(|m| m.organisation_name.clone()))
+                    .flatten()
+            })
             .or_else(|| self.display_name.clone())
             .unwrap_or_else(|| self.username.clone())
+    }
+
+    /// Whether the person must pick an organisation before acting.
+    pub fn must_choose(&self) -> bool {
+        self.acting_as.is_none()
+    }
+
+    /// Where to go after login, or after picking: the organisation picker while none is
+    /// picked, else the role's home page.
+    pub fn landing(&self) -> &'static str {
+        if self.must_choose() {
+            CHOOSE_PATH
+        } else {
+            home_of(self.role)
+        }
     }
 }
 
@@ -113,6 +146,23 @@ impl Session {
         Ok(data.login.account)
     }
 
+    /// Makes the session act for one of the person's memberships (the first pick or a
+    /// switch); the server records it on the session.
+    pub async fn select(&self, membership: String) -> Result<Me, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data {
+            select_membership: Me,
+        }
+        let document = format!(
+            "mutation SelectMembership($id: ID!) {{ selectMembership(id: $id) {{ {ACCOUNT_FIELDS} }} }}"
+        );
+        let data: Data = api::query(&document, json!({ "id": membership })).await?;
+        self.0
+            .set(SessionState::User(data.select_membership.clone()));
+        Ok(data.select_membership)
+    }
+
     pub async fn logout(&self) {
         // Whatever the server says, this tab forgets the user.
         let _ = api::query::<serde_json::Value>("mutation Logout { logout }", json!({})).await;
@@ -123,6 +173,9 @@ impl Session {
 pub fn use_session() -> Session {
     use_context::<Session>().unwrap_or_else(|| Session(RwSignal::new(SessionState::Anonymous)))
 }
+
+/// The organisation picker ("Seleziona l'ente per cui operare").
+pub const CHOOSE_PATH: &str = "/scegli-ente";
 
 /// The home page of each role.
 pub fn home_of(role: Role) -> &'static str {

@@ -76,7 +76,7 @@ pub const FORWARDED_ACTIONS: [&str; 3] = ["STATE_CHANGED", "STATUS_CHANGED", "IM
 /// signing in and out, and API tokens. They do not move the generation ([`Pulse`]), so a
 /// login does not empty every replica's public response cache. Anything not listed
 /// moves it: a new action is public until said otherwise.
-pub const PRIVATE_ACTIONS: [&str; 14] = [
+pub const PRIVATE_ACTIONS: [&str; 17] = [
     "LOGIN",
     "LOGIN_FAILED",
     "LOGOUT",
@@ -93,6 +93,10 @@ pub const PRIVATE_ACTIONS: [&str; 14] = [
     "WEBHOOK_REGISTERED",
     "WEBHOOK_REMOVED",
     "DELIVERY_REPLAYED",
+    // Who acts for which organisation: never part of a public answer.
+    "MEMBERSHIP_ADDED",
+    "MEMBERSHIP_REMOVED",
+    "MEMBERSHIP_SELECTED",
 ];
 
 /// Whether an event of this action may change what PUBLIC reads.

@@ -21,6 +21,7 @@ use crate::service::contract::{self, ContractRecord};
 use crate::service::deadlines;
 use crate::service::import::{self, ImportReport};
 use crate::service::lifecycle::{self, ProjectRef};
+use crate::service::membership;
 use crate::service::plan::{self, PlanChange};
 use crate::service::progress::{self, ServiceMove};
 use crate::service::verification::{self, NewRequest};
@@ -155,6 +156,19 @@ pub const LOGINS: [DemoLogin; 12] = [
     },
 ];
 
+/// A demo person who acts for two schools (two memberships): after login Nuvola asks
+/// which one ("Seleziona l'ente per cui operare"), and the header offers to switch.
+pub const MULTI: DemoLogin = DemoLogin {
+    role: Role::Administration,
+    username: "referente.scuole",
+    password: "referente-demo-2026",
+    bound_to: "Referente di due scuole: Collecchio e Gualtieri (sceglie l'ente dopo l'accesso)",
+    ipa_code: Some("istsc_pric82400c"),
+    vat: None,
+};
+/// The second school the [`MULTI`] person acts for.
+pub const MULTI_SECOND_IPA: &str = "istsc_reic83800c";
+
 /// Loads the bundled data into an empty database and creates the demo accounts that
 /// do not exist yet. Returns what the import did (None when the data was already there).
 pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport>> {
@@ -191,7 +205,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
         chrono::NaiveDate::from_ymd_opt(2028, 6, 30),
     )
     .await?;
-    for login in &LOGINS {
+    for login in LOGINS.iter().chain([&MULTI]) {
         let exists = account::Entity::find()
             .filter(account::Column::Username.eq(login.username))
             .one(db)
@@ -208,9 +222,22 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
             supplier_vat: login.vat.map(VatNumber::parse).transpose()?,
             display_name: Some(login.bound_to.to_owned()),
         };
-        accounts::create(db, new, &actor)
+        let created = accounts::create(db, new, &actor)
             .await
             .with_context(|| format!("creating the demo account {}", login.username))?;
+        if login.username == MULTI.username {
+            let second = membership::Organisation {
+                role: Role::Administration,
+                ipa_code: Some(IpaCode::parse(MULTI_SECOND_IPA)?),
+                supplier_vat: None,
+                body_name: None,
+            };
+            let txn = crate::db::begin_write(db).await?;
+            membership::insert(&txn, created.id, &second, &actor)
+                .await
+                .context("giving the demo person its second school")?;
+            txn.commit().await?;
+        }
     }
     if report.is_some() {
         stage_life_cycle(db)
@@ -543,15 +570,21 @@ async fn principal(db: &DatabaseConnection, username: &str) -> anyhow::Result<Pr
         .one(db)
         .await?
         .with_context(|| format!("no demo account {username}"))?;
+    let m = membership::active_of(db, a.id)
+        .await?
+        .into_iter()
+        .next()
+        .with_context(|| format!("the demo account {username} acts for nobody"))?;
     Ok(Principal {
         account_id: a.id,
         username: a.username,
         display_name: a.display_name,
-        role: Role::parse(&a.role)?,
-        administration_id: a.administration_id,
-        supplier_id: a.supplier_id,
+        role: Role::parse(&m.role)?,
+        administration_id: m.administration_id,
+        supplier_id: m.supplier_id,
         token_id: 0,
         read_only: false,
+        membership_id: Some(m.id),
     })
 }
 

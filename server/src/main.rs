@@ -13,7 +13,9 @@ use nuvola_server::audit::Actor;
 use nuvola_server::graphql::Limits;
 use nuvola_server::http::ServeOptions;
 use nuvola_server::opendata::{self, ExportFormat};
-use nuvola_server::service::{accounts, deadlines, export, import, mail, outbox, webhooks};
+use nuvola_server::service::{
+    accounts, deadlines, export, import, mail, membership, outbox, webhooks,
+};
 use nuvola_server::storage::{ObjectStoreConfig, Storage};
 use nuvola_server::{db, demo, telemetry, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use nuvola_shared::{IpaCode, Role, VatNumber};
@@ -218,6 +220,25 @@ enum UserCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Let an existing account (a person) act for one more organisation.
+    AddMembership {
+        #[arg(long)]
+        username: String,
+        /// ADMINISTRATION, SUPPLIER, PSN, DEPARTMENT or VERIFIER.
+        #[arg(long)]
+        role: String,
+        /// IPA code of the body (ADMINISTRATION).
+        #[arg(long)]
+        ipa: Option<String>,
+        /// VAT number of the supplier (SUPPLIER and PSN).
+        #[arg(long)]
+        supplier: Option<String>,
+        /// The verifier body's name (VERIFIER), if any.
+        #[arg(long)]
+        body: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 fn main() -> ExitCode {
@@ -274,7 +295,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("demo data: {} ({})", report.summary(), demo::ATTRIBUTION);
                 }
                 println!("demo accounts (username / password):");
-                for login in &demo::LOGINS {
+                for login in demo::LOGINS.iter().chain([&demo::MULTI]) {
                     println!(
                         "  {:<15} {:<16} / {:<24} {}",
                         login.role.code(),
@@ -476,6 +497,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await?;
             println!("created account {} ({})", account.username, account.role);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command:
+                UserCommand::AddMembership {
+                    username,
+                    role,
+                    ipa,
+                    supplier,
+                    body,
+                    database,
+                },
+        } => {
+            let org = membership::Organisation {
+                role: Role::parse(&role)?,
+                ipa_code: ipa.as_deref().map(IpaCode::parse).transpose()?,
+                supplier_vat: supplier.as_deref().map(VatNumber::parse).transpose()?,
+                body_name: body,
+            };
+            let db = db::connect_and_migrate(&database.url).await?;
+            let m = membership::add(
+                &db,
+                &username,
+                &org,
+                &Actor::system("nuvola user add-membership"),
+            )
+            .await?;
+            println!("{username} may act as {} (membership {})", m.role, m.id);
             Ok(ExitCode::SUCCESS)
         }
     }

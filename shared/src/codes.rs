@@ -214,6 +214,12 @@ closed_set! {
         WebhookRemoved => "WEBHOOK_REMOVED",
         /// A delivery was sent again by its owner or the department.
         DeliveryReplayed => "DELIVERY_REPLAYED",
+        /// A person was given a membership: an organisation and a role in it.
+        MembershipAdded => "MEMBERSHIP_ADDED",
+        /// A membership was removed; that person's sessions for it ended at once.
+        MembershipRemoved => "MEMBERSHIP_REMOVED",
+        /// A person picked (or switched to) the organisation a session acts for.
+        MembershipSelected => "MEMBERSHIP_SELECTED",
         /// A kind this version of the schema does not name yet.
         Other => "OTHER",
     }

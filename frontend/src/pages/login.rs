@@ -9,7 +9,12 @@ use leptos_router::NavigateOptions;
 use super::{Breadcrumb, ErrorAlert};
 use crate::api::ApiError;
 use crate::i18n::t;
-use crate::session::{home_of, use_session};
+use crate::session::{home_of, use_session, SessionState, CHOOSE_PATH};
+
+/// A path as a query value.
+fn encode(path: &str) -> String {
+    js_sys::encode_uri_component(path).into()
+}
 
 #[component]
 pub fn Login() -> impl IntoView {
@@ -39,9 +44,13 @@ pub fn Login() -> impl IntoView {
                 Ok(me) => {
                     error.set(None);
                     // Only a path of this site: never an address elsewhere.
-                    let target = after
-                        .filter(|a| a.starts_with('/') && !a.starts_with("//"))
-                        .unwrap_or_else(|| home_of(me.role).to_owned());
+                    let after = after.filter(|a| a.starts_with('/') && !a.starts_with("//"));
+                    let target = match after {
+                        // Several organisations: pick one first, then go on.
+                        Some(a) if me.must_choose() => format!("{CHOOSE_PATH}?dopo={}", encode(&a)),
+                        Some(a) => a,
+                        None => me.landing().to_owned(),
+                    };
                     navigate(&target, NavigateOptions::default());
                 }
                 Err(e) => error.set(Some(e)),
@@ -99,6 +108,125 @@ pub fn Login() -> impl IntoView {
                             {move || if pending.get() { t("Accesso in corso…") } else { t("Accedi") }}
                         </button>
                     </form>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// "Seleziona l'ente per cui operare": a person who may act for several organisations
+/// picks one after login, and may switch here at any time without logging in again.
+#[component]
+pub fn OrganisationPicker() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(None::<String>);
+
+    let pick = move |id: String| {
+        if pending.get_untracked().is_some() {
+            return;
+        }
+        pending.set(Some(id.clone()));
+        let navigate = navigate.clone();
+        let after = query
+            .get_untracked()
+            .get("dopo")
+            .filter(|a| a.starts_with('/') && !a.starts_with("//"));
+        leptos::task::spawn_local(async move {
+            match session.select(id).await {
+                Ok(me) => {
+                    error.set(None);
+                    let target = after.unwrap_or_else(|| home_of(me.role).to_owned());
+                    navigate(&target, NavigateOptions::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            pending.set(None);
+        });
+    };
+
+    view! {
+        <div class="container my-4">
+            <Breadcrumb here=Signal::derive(|| t("Seleziona l'ente").to_owned())/>
+            <div class="row justify-content-center">
+                <div class="col-12 col-md-10 col-lg-8">
+                    <h1 class="mb-3">{move || t("Seleziona l'ente per cui operare")}</h1>
+                    {move || match session.0.get() {
+                        SessionState::User(me) if me.memberships.is_empty() => view! {
+                            <div class="alert alert-info" role="status">
+                                {move || t("Non operi ancora per alcun ente.")}
+                            </div>
+                        }
+                        .into_any(),
+                        SessionState::User(me) => {
+                            let acting = me.acting_as.as_ref().map(|m| m.id.clone());
+                            view! {
+                                <p class="lead">
+                                    {move || t("Puoi cambiare ente in ogni momento, senza accedere di nuovo.")}
+                                </p>
+                                <ul class="list-unstyled mt-3" aria-label=move || t("Enti per cui puoi operare")>
+                                    {me
+                                        .memberships
+                                        .into_iter()
+                                        .map(|m| {
+                                            let current = acting.as_deref() == Some(m.id.as_str());
+                                            let id = m.id.clone();
+                                            let pick = pick.clone();
+                                            let role = m.role;
+                                            let busy = {
+                                                let id = m.id.clone();
+                                                move || pending.with(|p| p.as_deref() == Some(id.as_str()))
+                                            };
+                                            view! {
+                                                <li class="card card-bg mb-3 p-3 d-flex flex-row flex-wrap align-items-center justify-content-between gap-2">
+                                                    <div>
+                                                        <p class="fw-semibold mb-0">{m.organisation_name.clone()}</p>
+                                                        <p class="small mb-0">{move || crate::i18n::role_label(role)}</p>
+                                                    </div>
+                                                    {if current {
+                                                        view! {
+                                                            <span class="badge bg-success" aria-current="true">
+                                                                {move || t("Ente attuale")}
+                                                            </span>
+                                                        }
+                                                        .into_any()
+                                                    } else {
+                                                        view! {
+                                                            <button
+                                                                type="button"
+                                                                class="btn btn-primary btn-sm"
+                                                                aria-label=format!("{}: {}", t("Opera per questo ente"), m.organisation_name)
+                                                                disabled=move || pending.with(Option::is_some)
+                                                                on:click=move |_| pick(id.clone())
+                                                            >
+                                                                {move || if busy() { t("Attendi…") } else { t("Opera per questo ente") }}
+                                                            </button>
+                                                        }
+                                                        .into_any()
+                                                    }}
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                            .into_any()
+                        }
+                        SessionState::Loading => ().into_any(),
+                        SessionState::Anonymous | SessionState::LoggedOut => view! {
+                            <div class="alert alert-warning" role="alert">
+                                {move || t("Accedi per continuare.")}
+                                " "
+                                <a href="/accedi?dopo=%2Fscegli-ente">{move || t("Accedi")}</a>
+                            </div>
+                        }
+                        .into_any(),
+                    }}
+                    <Show when=move || error.with(|e| e.is_some())>
+                        {move || error.get().map(|e| view! { <ErrorAlert error=e/> })}
+                    </Show>
                 </div>
             </div>
         </div>

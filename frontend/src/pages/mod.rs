@@ -24,7 +24,7 @@ pub use api_docs::ApiAndOpenData;
 pub use dashboard::Dashboard;
 pub use explorer::Explorer;
 pub use info::{AccessibilityStatement, LegalNotes, NotFound};
-pub use login::Login;
+pub use login::{Login, OrganisationPicker};
 pub use notifications::{NotificationBadge, Notifications, UnreadNotifications};
 pub use project::PublicProject;
 pub use requests::AdministrationRequests;
@@ -47,7 +47,7 @@ use serde::Deserialize;
 
 use crate::api::ApiError;
 use crate::i18n::{self, t, tf};
-use crate::session::{home_of, use_session, SessionState};
+use crate::session::{use_session, SessionState};
 
 /// Shown while a page waits for its first data.
 #[component]
@@ -226,11 +226,16 @@ pub fn RequireRole(roles: &'static [Role], children: ChildrenFn) -> impl IntoVie
         }
         .into_any(),
         SessionState::User(me) if roles.contains(&me.role) => children().into_any(),
+        // Several organisations and none picked yet: pick one, then come back here.
+        SessionState::User(me) if me.must_choose() && !me.memberships.is_empty() => {
+            let here = location.pathname.get_untracked();
+            view! { <Redirect path=format!("{}?dopo={here}", crate::session::CHOOSE_PATH)/> }.into_any()
+        }
         SessionState::User(me) => view! {
             <div class="container my-5">
                 <h1>{move || t("Area riservata")}</h1>
                 <p class="lead">{move || t("Questa pagina è riservata ad altri ruoli.")}</p>
-                <a class="btn btn-primary" href=home_of(me.role)>{move || t("Torna alla tua area")}</a>
+                <a class="btn btn-primary" href=me.landing()>{move || t("Torna alla tua area")}</a>
             </div>
         }
         .into_any(),

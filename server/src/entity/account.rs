@@ -1,6 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// A person or system that logs in.
+/// A person (or a system) that logs in: with a password, an identity provider, or both.
+/// What it may do comes from its memberships (`membership`), not from `role`,
+/// `administration_id` and `supplier_id`, which keep what the account was created with.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "account")]
 pub struct Model {
@@ -21,6 +23,8 @@ pub struct Model {
     pub language: String,
     /// The newest notification id a daily digest already covered.
     pub digest_cursor: i32,
+    /// The fiscal code an identity provider asserted (upper case, no `TINIT-`).
+    pub fiscal_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,7 @@ pub mod event;
 pub mod idempotency_key;
 pub mod import_job;
 pub mod import_job_file;
+pub mod membership;
 pub mod notification;
 pub mod notification_preference;
 pub mod notification_read;

@@ -36,6 +36,14 @@ impl Viewer {
         let principal = self.0.as_ref().ok_or_else(|| {
             ApiError::Unauthenticated("log in first: this needs a valid token".to_owned())
         })?;
+        if principal.membership_id.is_none()
+            && !principal.read_only
+            && !roles.contains(&principal.role)
+        {
+            return Err(ApiError::Forbidden(
+                "choose the organisation you act for first (selectMembership)".to_owned(),
+            ));
+        }
         if !roles.contains(&principal.role) {
             return Err(ApiError::Forbidden(format!(
                 "the role {} may not do this",

@@ -206,6 +206,8 @@ pub async fn seed_national(
         "notification",
     ])
     .await?;
+    // The generated accounts were written in bulk: each gets its membership.
+    crate::service::membership::backfill(db).await?;
     // Which projects have had news from a person, as the migration derives it.
     db.execute_unprepared(nuvola_migrations::PROGRESS_REPORTED_BACKFILL)
         .await

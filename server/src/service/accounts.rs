@@ -1,4 +1,5 @@
-//! Accounts: creating them (`nuvola user add`, the demo) with argon2id password hashes.
+//! Accounts (persons): creating them (`nuvola user add`, the demo) with argon2id password
+//! hashes and their first membership.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
@@ -10,7 +11,8 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
-use crate::entity::{account, administration, supplier};
+use crate::entity::account;
+use crate::service::membership::{self, MembershipError, Organisation};
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -62,7 +64,8 @@ pub fn hash_password(password: &str) -> Result<String, AccountError> {
         .map_err(|e| AccountError::Hash(e.to_string()))
 }
 
-/// Creates an account bound to its body or supplier, in one transaction with its audit event.
+/// Creates an account (a person) with its first membership, bound to its body or
+/// supplier, in one transaction with its audit events.
 #[tracing::instrument(skip(db, new), fields(role = %new.role, username = %new.username))]
 pub async fn create(
     db: &DatabaseConnection,
@@ -81,59 +84,17 @@ pub async fn create(
         )));
     }
     let txn = crate::db::begin_write(db).await?;
-    let administration_id = match (new.role, &new.ipa_code) {
-        (Role::Administration, Some(ipa)) => Some(
-            administration::Entity::find()
-                .filter(administration::Column::IpaKey.eq(ipa.key()))
-                .one(&txn)
-                .await?
-                .ok_or_else(|| {
-                    AccountError::Invalid(format!("no administration has the IPA code {ipa}"))
-                })?
-                .id,
-        ),
-        (Role::Administration, None) => {
-            return Err(AccountError::Invalid(
-                "an ADMINISTRATION account needs --ipa CODE".into(),
-            ))
-        }
-        (_, Some(_)) => {
-            return Err(AccountError::Invalid(
-                "--ipa is only for ADMINISTRATION accounts".into(),
-            ))
-        }
-        (_, None) => None,
+    let org = Organisation {
+        role: new.role,
+        ipa_code: new.ipa_code.clone(),
+        supplier_vat: new.supplier_vat.clone(),
+        body_name: None,
     };
-    let supplier_id = match (new.role.is_supplier(), &new.supplier_vat) {
-        (true, Some(vat)) => {
-            let s = supplier::Entity::find()
-                .filter(supplier::Column::VatNumber.eq(vat.as_str()))
-                .one(&txn)
-                .await?
-                .ok_or_else(|| {
-                    AccountError::Invalid(format!("no supplier has the VAT number {vat}"))
-                })?;
-            if (new.role == Role::Psn) != s.is_psn {
-                return Err(AccountError::Invalid(format!(
-                    "the supplier {vat} {} PSN: use --role {}",
-                    if s.is_psn { "is" } else { "is not" },
-                    if s.is_psn { "PSN" } else { "SUPPLIER" }
-                )));
-            }
-            Some(s.id)
-        }
-        (true, None) => {
-            return Err(AccountError::Invalid(
-                "a SUPPLIER or PSN account needs --supplier VAT".into(),
-            ))
-        }
-        (false, Some(_)) => {
-            return Err(AccountError::Invalid(
-                "--supplier is only for SUPPLIER and PSN accounts".into(),
-            ))
-        }
-        (false, None) => None,
-    };
+    let (administration_id, supplier_id) =
+        membership::resolve(&txn, &org).await.map_err(|e| match e {
+            MembershipError::Db(e) => AccountError::Db(e),
+            other => AccountError::Invalid(other.to_string()),
+        })?;
     if account::Entity::find()
         .filter(account::Column::Username.eq(&username))
         .one(&txn)
@@ -175,6 +136,12 @@ pub async fn create(
         },
     )
     .await?;
+    membership::insert(&txn, model.id, &org, actor)
+        .await
+        .map_err(|e| match e {
+            MembershipError::Db(e) => AccountError::Db(e),
+            other => AccountError::Invalid(other.to_string()),
+        })?;
     txn.commit().await?;
     Ok(model)
 }

@@ -22,8 +22,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Actor, Change};
-use crate::entity::{account, auth_token};
+use crate::entity::{account, auth_token, membership};
 use crate::ratelimit::{self, Limit};
+use crate::service::membership as memberships;
 
 /// How long a login session lasts.
 pub const SESSION_HOURS: i64 = 12;
@@ -51,6 +52,10 @@ pub struct Principal {
     pub token_id: i32,
     /// Third-party API tokens read, never write.
     pub read_only: bool,
+    /// The membership the session acts for: `role`, `administration_id` and
+    /// `supplier_id` are its. None while a person with several has not picked one (the
+    /// role is then PUBLIC), and for API tokens.
+    pub membership_id: Option<i32>,
 }
 
 impl Principal {
@@ -102,6 +107,7 @@ pub fn token_hash(token: &str) -> String {
 async fn insert_token(
     db: &impl ConnectionTrait,
     account_id: i32,
+    membership_id: Option<i32>,
     kind: &str,
     name: Option<String>,
     expires_at: DateTime<Utc>,
@@ -116,6 +122,7 @@ async fn insert_token(
         revoked_at: Set(None),
         last_used_at: Set(None),
         created_at: Set(Utc::now()),
+        membership_id: Set(membership_id),
         ..Default::default()
     }
     .insert(db)
@@ -225,16 +232,37 @@ pub async fn login(
         }
     };
 
+    let issued = open_session(db, &account).await?;
+    ratelimit::reset_database(db, &user_key).await?;
+    Ok((issued, account))
+}
+
+/// Opens a session for a person who proved who they are (a password, an identity
+/// provider), with its `LOGIN` event. A person with one active membership acts for it at
+/// once; with several, the session acts for none until the person picks one
+/// (`membership::select`).
+pub async fn open_session(
+    db: &DatabaseConnection,
+    account: &account::Model,
+) -> Result<IssuedToken, DbErr> {
     let txn = crate::db::begin_write(db).await?;
+    let memberships = memberships::active_of(&txn, account.id).await?;
+    let acting = match memberships.as_slice() {
+        [only] => Some(only),
+        _ => None,
+    };
     let issued = insert_token(
         &txn,
         account.id,
+        acting.map(|m| m.id),
         KIND_SESSION,
         None,
-        now + Duration::hours(SESSION_HOURS),
+        Utc::now() + Duration::hours(SESSION_HOURS),
     )
     .await?;
-    let role = Role::parse(&account.role).unwrap_or(Role::Public);
+    let role = acting
+        .and_then(|m| Role::parse(&m.role).ok())
+        .unwrap_or(Role::Public);
     audit::record(
         &txn,
         &Actor {
@@ -248,13 +276,16 @@ pub async fn login(
             action: "LOGIN",
             application_id: None,
             before: None,
-            after: Some(json!({ "expiresAt": issued.model.expires_at })),
+            after: Some(json!({
+                "expiresAt": issued.model.expires_at,
+                "membershipId": acting.map(|m| m.id),
+                "memberships": memberships.len(),
+            })),
         },
     )
     .await?;
     txn.commit().await?;
-    ratelimit::reset_database(db, &user_key).await?;
-    Ok((issued, account))
+    Ok(issued)
 }
 
 /// The principal of a bearer token, if the token is valid: known, not revoked, not
@@ -280,11 +311,27 @@ pub async fn authenticate(
     else {
         return Ok(None);
     };
-    let Ok(role) = Role::parse(&account.role) else {
-        tracing::error!(account = account.id, role = %account.role, "account with an unknown role");
-        return Ok(None);
-    };
     let read_only = stored.kind == KIND_API;
+    // A session acts for its membership, which must still be the person's and active
+    // (removing one revokes its sessions too; this is the second guard).
+    let acting = match (stored.membership_id, read_only) {
+        (Some(id), false) => {
+            let Some(m) = membership::Entity::find_by_id(id)
+                .filter(membership::Column::AccountId.eq(account.id))
+                .filter(membership::Column::RemovedAt.is_null())
+                .one(db)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let Ok(role) = Role::parse(&m.role) else {
+                tracing::error!(membership = m.id, role = %m.role, "membership with an unknown role");
+                return Ok(None);
+            };
+            Some((m, role))
+        }
+        _ => None,
+    };
     Ok(Some(Principal {
         account_id: account.id,
         // A third party's token reads what the public reads, under its own name and limits;
@@ -294,11 +341,12 @@ pub async fn authenticate(
             _ => account.username,
         },
         display_name: account.display_name,
-        role: if read_only { Role::Public } else { role },
-        administration_id: account.administration_id,
-        supplier_id: account.supplier_id,
+        role: acting.as_ref().map_or(Role::Public, |(_, role)| *role),
+        administration_id: acting.as_ref().and_then(|(m, _)| m.administration_id),
+        supplier_id: acting.as_ref().and_then(|(m, _)| m.supplier_id),
         token_id: stored.id,
         read_only,
+        membership_id: acting.map(|(m, _)| m.id),
     }))
 }
 
@@ -416,6 +464,7 @@ pub async fn issue_api_token(
     let issued = insert_token(
         &txn,
         issuer.account_id,
+        None,
         KIND_API,
         Some(name.to_owned()),
         expires_at,

@@ -89,17 +89,29 @@ pub async fn assign_verifier(
 ) -> Result<application::Model, PlanServiceError> {
     let txn = crate::db::begin_write(db).await?;
     let current = project_for(&txn, principal, &project).await?;
-    let verifier = account::Entity::find()
-        .filter(account::Column::Username.eq(verifier_username.trim()))
+    let found = account::Entity::find()
+        .filter(account::Column::Username.eq(verifier_username.trim().to_lowercase()))
         .one(&txn)
         .await?
-        .filter(|a| a.role == Role::Verifier.code() && !a.disabled)
-        .ok_or_else(|| {
-            invalid(
-                "verifier",
-                format!("{verifier_username} is not an active verifier account"),
-            )
-        })?;
+        .filter(|a| !a.disabled);
+    // A person is a verifier through an active VERIFIER membership.
+    let verifier = match found {
+        Some(a)
+            if crate::service::membership::active_of(&txn, a.id)
+                .await?
+                .iter()
+                .any(|m| m.role == Role::Verifier.code()) =>
+        {
+            Some(a)
+        }
+        _ => None,
+    }
+    .ok_or_else(|| {
+        invalid(
+            "verifier",
+            format!("{verifier_username} is not an active verifier account"),
+        )
+    })?;
     let moved = apply(
         &txn,
         principal,

@@ -16,6 +16,7 @@ pub mod import;
 pub mod import_job;
 pub mod lifecycle;
 pub mod mail;
+pub mod membership;
 pub mod notifications;
 pub mod outbox;
 pub mod plan;

@@ -25,7 +25,9 @@ use serde_json::json;
 use sha2::Sha256;
 
 use crate::audit::{self, Actor, Change};
-use crate::entity::{account, app_secret, notification, notification_preference, scheduled_job};
+use crate::entity::{
+    account, app_secret, membership, notification, notification_preference, scheduled_job,
+};
 use crate::service::auth::Principal;
 use crate::service::mail::MailPayload;
 use crate::service::outbox::{self, NewDelivery};
@@ -232,37 +234,61 @@ pub async fn set_contact(
     settings(db, principal).await
 }
 
-/// A principal for the account, to ask what is addressed to it.
-fn as_principal(a: &account::Model) -> Option<Principal> {
+/// A principal for a person acting for one of its memberships, to ask what is
+/// addressed to it.
+fn as_principal(a: &account::Model, m: &membership::Model) -> Option<Principal> {
     Some(Principal {
         account_id: a.id,
         username: a.username.clone(),
         display_name: None,
-        role: Role::parse(&a.role).ok()?,
-        administration_id: a.administration_id,
-        supplier_id: a.supplier_id,
+        role: Role::parse(&m.role).ok()?,
+        administration_id: m.administration_id,
+        supplier_id: m.supplier_id,
         token_id: 0,
         read_only: false,
+        membership_id: Some(m.id),
     })
 }
 
-/// The accounts with an address that a notification reaches.
-fn reaches(n: &notification::Model, a: &account::Model) -> bool {
+/// Whether a notification reaches a person with an address, and as which of its
+/// memberships (a notification named to the person reaches it as its first one).
+fn reached_as<'m>(
+    n: &notification::Model,
+    a: &account::Model,
+    memberships: &'m [membership::Model],
+) -> Option<Option<&'m membership::Model>> {
     if a.disabled || a.email.is_none() {
-        return false;
+        return None;
     }
+    let own = || memberships.iter().filter(move |m| m.account_id == a.id);
     match n.account_id {
-        Some(id) => id == a.id,
-        None => {
-            n.recipient_role.as_deref() == Some(a.role.as_str())
-                && (n.administration_id.is_none() || n.administration_id == a.administration_id)
-        }
+        Some(id) => (id == a.id).then(|| own().next()),
+        None => own()
+            .find(|m| {
+                n.recipient_role.as_deref() == Some(m.role.as_str())
+                    && (n.administration_id.is_none() || n.administration_id == m.administration_id)
+            })
+            .map(Some),
     }
 }
 
+/// The active memberships of these persons, oldest first.
+async fn memberships_of(
+    db: &impl ConnectionTrait,
+    accounts: Vec<i32>,
+) -> Result<Vec<membership::Model>, DbErr> {
+    membership::Entity::find()
+        .filter(membership::Column::AccountId.is_in(accounts))
+        .filter(membership::Column::RemovedAt.is_null())
+        .order_by_asc(membership::Column::Id)
+        .all(db)
+        .await
+}
+
 /// Writes the immediate e-mails that new notifications cause, in the caller's
-/// transaction: one per account reached that has an address and wants this kind at
-/// once. Digests and in-app-only are left to [`run_digests`] and the web application.
+/// transaction: one per person reached (through any of its memberships) that has an
+/// address and wants this kind at once. Digests and in-app-only are left to
+/// [`run_digests`] and the web application.
 pub async fn email_new_notifications(
     db: &impl ConnectionTrait,
     notes: &[notification::Model],
@@ -276,31 +302,42 @@ pub async fn email_new_notifications(
         .collect();
     roles.sort();
     roles.dedup();
-    let named: Vec<i32> = notes.iter().filter_map(|n| n.account_id).collect();
+    let mut wanted: Vec<i32> = notes.iter().filter_map(|n| n.account_id).collect();
+    wanted.extend(
+        membership::Entity::find()
+            .filter(membership::Column::RemovedAt.is_null())
+            .filter(membership::Column::Role.is_in(roles))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.account_id),
+    );
+    wanted.sort_unstable();
+    wanted.dedup();
     let candidates = account::Entity::find()
         .filter(account::Column::Email.is_not_null())
         .filter(account::Column::Disabled.eq(false))
-        .filter(
-            Condition::any()
-                .add(account::Column::Id.is_in(named))
-                .add(account::Column::Role.is_in(roles)),
-        )
+        .filter(account::Column::Id.is_in(wanted))
         .all(db)
         .await?;
     if candidates.is_empty() {
         return Ok(0);
     }
+    let memberships = memberships_of(db, candidates.iter().map(|a| a.id).collect()).await?;
     let chosen = chosen(db, candidates.iter().map(|a| a.id).collect()).await?;
     let mut items = Vec::new();
     for n in notes {
-        for a in candidates.iter().filter(|a| reaches(n, a)) {
+        for a in &candidates {
+            let Some(acting) = reached_as(n, a, &memberships) else {
+                continue;
+            };
             if mode_of(&chosen, a.id, &n.kind) != DeliveryMode::Immediate {
                 continue;
             }
             let Some(email) = &a.email else { continue };
             let payload = MailPayload {
                 account_id: a.id,
-                role: a.role.clone(),
+                role: acting.map_or_else(|| a.role.clone(), |m| m.role.clone()),
                 language: a.language.clone(),
                 notification_id: Some(n.id),
                 digest: Vec::new(),
@@ -357,18 +394,26 @@ pub async fn run_digests(db: &DatabaseConnection, today: NaiveDate) -> Result<us
         .all(&txn)
         .await?;
     let chosen = chosen(&txn, accounts.iter().map(|a| a.id).collect()).await?;
+    let memberships = memberships_of(&txn, accounts.iter().map(|a| a.id).collect()).await?;
     let mut written = 0;
     for a in &accounts {
-        let (Some(principal), Some(email)) = (as_principal(a), &a.email) else {
-            continue;
-        };
+        let Some(email) = &a.email else { continue };
+        // What reaches the person through any of its memberships.
+        let own: Vec<&membership::Model> = memberships
+            .iter()
+            .filter(|m| m.account_id == a.id)
+            .collect();
+        let addressed = own.iter().filter_map(|m| as_principal(a, m)).fold(
+            Condition::any().add(notification::Column::AccountId.eq(a.id)),
+            |any, p| any.add(crate::service::notifications::addressed_to(&p)),
+        );
         let kinds: Vec<&str> = NOTIFICATION_KINDS
             .iter()
             .map(|k| k.code)
             .filter(|k| mode_of(&chosen, a.id, k) == DeliveryMode::Digest)
             .collect();
         let notes = notification::Entity::find()
-            .filter(crate::service::notifications::addressed_to(&principal))
+            .filter(addressed)
             .filter(notification::Column::Id.gt(a.digest_cursor))
             .filter(notification::Column::Kind.is_in(kinds))
             .order_by_asc(notification::Column::Id)
@@ -379,7 +424,9 @@ pub async fn run_digests(db: &DatabaseConnection, today: NaiveDate) -> Result<us
         };
         let payload = MailPayload {
             account_id: a.id,
-            role: a.role.clone(),
+            role: own
+                .first()
+                .map_or_else(|| a.role.clone(), |m| m.role.clone()),
             language: a.language.clone(),
             notification_id: None,
             digest: notes.iter().map(|n| n.id).collect(),

@@ -509,6 +509,7 @@ fn owner_principal(hook: &webhook::Model) -> Option<Principal> {
         supplier_id: hook.supplier_id,
         token_id: 0,
         read_only: false,
+        membership_id: None,
     })
 }
 

@@ -75,6 +75,21 @@ both! {
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10 characters"));
         assert_eq!(t.count("account").await, 1);
+        // The account is a person with one membership: Ferrara.
+        assert_eq!(t.count_where("membership", "removed_at IS NULL").await, 1);
+
+        // The same person may act for a second body too.
+        let out = nuvola(&["user", "add-membership", "--username", "ferrara", "--role", "ADMINISTRATION", "--ipa", "c_d969"], &t.url);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("ferrara may act as ADMINISTRATION"));
+        assert_eq!(t.count("membership").await, 2);
+        let out = nuvola(&["user", "add-membership", "--username", "ferrara", "--role", "ADMINISTRATION", "--ipa", "c_d969"], &t.url);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("already acts for this organisation"));
+        let out = nuvola(&["user", "add-membership", "--username", "nessuno", "--role", "VERIFIER"], &t.url);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no account is called"));
+        assert_eq!(t.count("membership").await, 2);
     }
 }
 

@@ -26,6 +26,7 @@ mod import_jobs;
 mod lifecycle;
 mod limits;
 mod matrix;
+mod membership;
 mod migrations;
 mod object_storage;
 mod outage;

@@ -14,13 +14,17 @@ use sea_orm::{
 };
 use serde_json::{json, Value};
 
-use crate::helpers::{both, error_code};
-use crate::permissions::{ask, world, World, SCHOOL_CUP};
+use crate::helpers::{add_account, both, error_code};
+use crate::permissions::{ask, world, World, PASSWORD, SCHOOL_CUP};
 use nuvola_server::entity::{application, planned_service, supplier};
+use nuvola_shared::Role;
 
-/// Who asks: a username of the test world, `public` (no token) or `token` (a read-only
-/// third-party API token).
-const WHO: [&str; 9] = [
+/// Who asks: a username of the test world, `public` (no token), `token` (a read-only
+/// third-party API token), or a person with two memberships (the school and Genova)
+/// through a session acting for one of them (`doppia@scuola`, `doppia@genova`): the
+/// membership dimension, where each must be allowed exactly what that organisation's
+/// own person is.
+const WHO: [&str; 12] = [
     "public",
     "token",
     "scuola",
@@ -30,7 +34,23 @@ const WHO: [&str; 9] = [
     "dipartimento",
     "asseveratore",
     "altro.asseveratore",
+    "doppia@scuola",
+    "doppia@genova",
+    "doppia",
 ];
+
+/// What a session of a person with several memberships may do before it picks one
+/// (`doppia`, acting for none): what the public may, and its own session's business.
+const UNPICKED: &[&str] = &["logout", "selectMembership"];
+
+/// The membership a `doppia@…` session acts for: it must be treated as this person.
+fn acts_as(who: &str) -> &str {
+    match who {
+        "doppia@scuola" => "scuola",
+        "doppia@genova" => "genova",
+        other => other,
+    }
+}
 
 const EVERYONE: &[&str] = &WHO;
 const SIGNED_IN: &[&str] = &[
@@ -218,6 +238,10 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("failedDeliveries", "{ failedDeliveries(first: 5) { id status } }", json!({}), DEPARTMENT),
         row("setCallReminders", r#"mutation { setCallReminders(title: "1.2 Abilitazione al Cloud - Scuole - Aprile 2022", days: [0]) { reminderDays } }"#, json!({}), DEPARTMENT),
         // Last: it ends each session.
+        row("memberships", r#"{ memberships(username: "scuola") { id role } }"#, json!({}), DEPARTMENT),
+        row("selectMembership", r#"mutation { selectMembership(id: "999999") { username } }"#, json!({}), SIGNED_IN),
+        row("addMembership", r#"mutation { addMembership(username: "nessuno", role: VERIFIER) { id } }"#, json!({}), DEPARTMENT),
+        row("removeMembership", r#"mutation { removeMembership(id: "999999") { id } }"#, json!({}), DEPARTMENT),
         row("logout", "mutation { logout }", json!({}), SIGNED_IN),
     ]
 }
@@ -257,6 +281,11 @@ both! {
         let (first, _) = school_services(&w).await;
         let request = open_request(&w).await;
         let token = api_token(&w).await;
+        add_account(&w.t.db, Role::Administration, "doppia", PASSWORD, Some("ISTSC_FEIS011004")).await;
+        w.add_genova_membership("doppia").await;
+        w.session_acting_for("doppia@scuola", "doppia", "istsc_feis011004").await;
+        w.session_acting_for("doppia@genova", "doppia", "c_d969").await;
+        w.unpicked_session("doppia").await;
         let mut wrong = Vec::new();
         for r in rows(first, &request) {
             for who in WHO {
@@ -267,7 +296,11 @@ both! {
                 };
                 let code = error_code(&response);
                 let refused = matches!(code.as_deref(), Some("FORBIDDEN" | "UNAUTHENTICATED"));
-                let expected_refusal = !r.allowed.contains(&who);
+                let expected_refusal = if who == "doppia" {
+                    !(r.allowed.contains(&"public") || UNPICKED.contains(&r.field))
+                } else {
+                    !r.allowed.contains(&acts_as(who))
+                };
                 // A signed-in person is told FORBIDDEN; only a missing session is UNAUTHENTICATED.
                 let right_code = !refused || who == "public" || code.as_deref() == Some("FORBIDDEN");
                 if refused != expected_refusal || !right_code || code.as_deref() == Some("INTERNAL") {

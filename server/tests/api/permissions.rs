@@ -128,6 +128,74 @@ impl World {
     }
 }
 
+impl World {
+    /// Gives `username` (an administration's person) a second membership, for Comune di
+    /// Genova, through the department's mutation.
+    pub async fn add_genova_membership(&self, username: &str) {
+        let r = ask(
+            self,
+            Some("dipartimento"),
+            r#"mutation($u: String!) { addMembership(username: $u, role: ADMINISTRATION, ipaCode: "c_d969") { id role } }"#,
+            json!({ "u": username }),
+        )
+        .await;
+        assert_eq!(r["data"]["addMembership"]["role"], "ADMINISTRATION", "{r}");
+    }
+
+    /// A new session of `username` (who holds several memberships) that picks none,
+    /// known to [`ask`] by the username.
+    pub async fn unpicked_session(&self, username: &str) {
+        let token = self.app.login(username, PASSWORD).await;
+        self.tokens
+            .lock()
+            .unwrap()
+            .insert(username.to_owned(), token);
+    }
+
+    /// A new session of `username` acting for its membership of the body `ipa`, known to
+    /// [`ask`] as `key` from then on.
+    pub async fn session_acting_for(&self, key: &str, username: &str, ipa: &str) -> String {
+        let token = self.app.login(username, PASSWORD).await;
+        let me = self
+            .app
+            .graphql_as(
+                Some(&token),
+                "{ me { memberships { id administration { ipaCode } } } }",
+                json!({}),
+            )
+            .await
+            .1;
+        let id = me["data"]["me"]["memberships"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{me}"))
+            .iter()
+            .find(|m| {
+                m["administration"]["ipaCode"]
+                    .as_str()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(ipa))
+            })
+            .unwrap_or_else(|| panic!("{username} has no membership of {ipa}: {me}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let r = self
+            .app
+            .graphql_as(
+                Some(&token),
+                "mutation($id: ID!) { selectMembership(id: $id) { role actingAs { id } } }",
+                json!({ "id": id }),
+            )
+            .await
+            .1;
+        assert_eq!(r["data"]["selectMembership"]["actingAs"]["id"], id, "{r}");
+        self.tokens
+            .lock()
+            .unwrap()
+            .insert(key.to_owned(), token.clone());
+        token
+    }
+}
+
 pub async fn ask(w: &World, who: Option<&str>, query: &str, variables: Value) -> Value {
     let token = match who {
         Some(username) => Some(w.token(username).await),

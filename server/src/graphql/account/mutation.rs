@@ -1,12 +1,14 @@
 use async_graphql::{Context, Object, ID};
-use nuvola_shared::Role;
-use sea_orm::DatabaseConnection;
+use nuvola_shared::{IpaCode, Role, VatNumber};
+use sea_orm::{DatabaseConnection, EntityTrait};
 
-use super::object::{Account, ApiToken, IssuedApiToken, Session};
+use super::object::{Account, ApiToken, IssuedApiToken, Membership, Session};
+use crate::entity::account;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::scalars::Date;
 use crate::graphql::viewer::{request_meta, viewer};
 use crate::service::auth::{self, AuthError};
+use crate::service::membership::{self, MembershipError, Organisation};
 
 /// The name of the session cookie the SPA uses instead of storing the token.
 pub const SESSION_COOKIE: &str = "nuvola_session";
@@ -24,6 +26,22 @@ impl From<AuthError> for ApiError {
             AuthError::Db(e) => ApiError::internal(e),
         }
     }
+}
+
+impl From<MembershipError> for ApiError {
+    fn from(e: MembershipError) -> Self {
+        match e {
+            MembershipError::Invalid { field, message } => ApiError::invalid(field, message),
+            MembershipError::NotFound(m) => ApiError::NotFound(m),
+            MembershipError::Forbidden(m) => ApiError::Forbidden(m),
+            MembershipError::Db(e) => ApiError::internal(e),
+        }
+    }
+}
+
+fn parse_id(id: &ID) -> ApiResult<i32> {
+    id.parse()
+        .map_err(|_| ApiError::invalid("id", "not the id of a membership"))
 }
 
 /// The session cookie: never readable by scripts, never sent cross-site, HTTPS only
@@ -50,10 +68,11 @@ impl AccountMutation {
         let (issued, account) = auth::login(db, &username, &password, address).await?;
         let max_age = auth::SESSION_HOURS * 3600;
         ctx.append_http_header("Set-Cookie", session_cookie(&issued.token, max_age));
+        let account = Account::acting_for(db, account, issued.model.membership_id).await?;
         Ok(Session {
             token: issued.token,
             expires_at: issued.model.expires_at,
-            account: Account(account),
+            account,
         })
     }
 
@@ -64,6 +83,67 @@ impl AccountMutation {
         auth::logout(db, principal).await?;
         ctx.append_http_header("Set-Cookie", session_cookie("", 0));
         Ok(true)
+    }
+
+    /// Makes the session in use act for one of the person's memberships: the pick after
+    /// login ("Seleziona l'ente per cui operare") and any later switch, without logging
+    /// in again. Every permission then follows that membership's role and organisation.
+    async fn select_membership(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Account> {
+        let principal = viewer(ctx).require_writer(&Role::ALL)?;
+        let id = parse_id(&id)?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let chosen = membership::select(db, principal, id).await?;
+        let model = account::Entity::find_by_id(principal.account_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("the account is gone".to_owned()))?;
+        Ok(Account {
+            model,
+            acting: Some(chosen),
+        })
+    }
+
+    /// Gives a person (by username) a membership: an organisation and a role in it.
+    /// `ipaCode` for ADMINISTRATION, `supplierVat` for SUPPLIER and PSN. DEPARTMENT only.
+    async fn add_membership(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        role: Role,
+        ipa_code: Option<String>,
+        supplier_vat: Option<String>,
+        body_name: Option<String>,
+    ) -> ApiResult<Membership> {
+        let principal = viewer(ctx).require_writer(&[Role::Department])?;
+        let org = Organisation {
+            role,
+            ipa_code: ipa_code
+                .as_deref()
+                .map(IpaCode::parse)
+                .transpose()
+                .map_err(|e| ApiError::from_parse("ipaCode", e))?,
+            supplier_vat: supplier_vat
+                .as_deref()
+                .map(VatNumber::parse)
+                .transpose()
+                .map_err(|e| ApiError::from_parse("supplierVat", e))?,
+            body_name,
+        };
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(Membership(
+            membership::add(db, &username, &org, &principal.actor()).await?,
+        ))
+    }
+
+    /// Removes a membership. The person's sessions acting for it end at once, on every
+    /// replica. DEPARTMENT only.
+    async fn remove_membership(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Membership> {
+        let principal = viewer(ctx).require_writer(&[Role::Department])?;
+        let id = parse_id(&id)?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(Membership(
+            membership::remove(db, id, &principal.actor()).await?,
+        ))
     }
 
     /// Disables (or re-enables) an account: it can no longer log in and its tokens stop
@@ -77,7 +157,7 @@ impl AccountMutation {
         let principal = viewer(ctx).require_writer(&[Role::Department])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let account = auth::set_disabled(db, &username, disabled, &principal.actor()).await?;
-        Ok(Account(account))
+        Account::first_membership(db, account).await
     }
 
     /// Issues a read-only API token for a third party, valid until the end of

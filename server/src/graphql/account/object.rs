@@ -1,35 +1,135 @@
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
+use nuvola_shared::Role;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use crate::entity::{account, administration, auth_token, supplier};
+use crate::entity::{account, administration, auth_token, membership, supplier};
 use crate::graphql::administration::object::Administration;
 use crate::graphql::error::ApiResult;
 
-/// A person's or organisation's account. Visible to its owner and to the department.
-pub struct Account(pub account::Model);
+/// A person's account. Visible to its owner and to the department. A person acts for
+/// organisations through its memberships; a session acts for one of them at a time.
+pub struct Account {
+    pub model: account::Model,
+    /// The membership that decides `role`, `administration` and `supplierVat`: the one
+    /// the session in use acts for (for `me` and `login`), else the person's first.
+    pub acting: Option<membership::Model>,
+}
+
+impl Account {
+    /// An account seen from outside a session of it: it reads as its first membership.
+    pub async fn first_membership(
+        db: &DatabaseConnection,
+        model: account::Model,
+    ) -> ApiResult<Self> {
+        let acting = crate::service::membership::active_of(db, model.id)
+            .await?
+            .into_iter()
+            .next();
+        Ok(Self { model, acting })
+    }
+
+    /// An account as a session of it sees it, acting for `membership_id`.
+    pub async fn acting_for(
+        db: &DatabaseConnection,
+        model: account::Model,
+        membership_id: Option<i32>,
+    ) -> ApiResult<Self> {
+        let acting = match membership_id {
+            Some(id) => membership::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        Ok(Self { model, acting })
+    }
+}
 
 #[Object]
 impl Account {
     async fn username(&self) -> &str {
-        &self.0.username
+        &self.model.username
     }
 
     /// The name to show for the account, when set.
     async fn display_name(&self) -> Option<&str> {
-        self.0.display_name.as_deref()
+        self.model.display_name.as_deref()
     }
 
-    async fn role(&self) -> nuvola_shared::Role {
-        nuvola_shared::Role::parse(&self.0.role).unwrap_or(nuvola_shared::Role::Public)
+    /// The fiscal code (codice fiscale) an identity provider asserted; null for
+    /// accounts that only log in with a password.
+    async fn fiscal_code(&self) -> Option<&str> {
+        self.model.fiscal_code.as_deref()
+    }
+
+    /// The role of the membership the session acts for; PUBLIC while a person with
+    /// several memberships has not picked one yet.
+    async fn role(&self) -> Role {
+        self.acting
+            .as_ref()
+            .and_then(|m| Role::parse(&m.role).ok())
+            .unwrap_or(Role::Public)
     }
 
     /// A disabled account cannot log in and its tokens are revoked.
     async fn disabled(&self) -> bool {
-        self.0.disabled
+        self.model.disabled
     }
 
-    /// The body an ADMINISTRATION account acts for.
+    /// The body the session acts for, for an ADMINISTRATION membership.
+    async fn administration(&self, ctx: &Context<'_>) -> ApiResult<Option<Administration>> {
+        let Some(id) = self.acting.as_ref().and_then(|m| m.administration_id) else {
+            return Ok(None);
+        };
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(administration::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(Administration))
+    }
+
+    /// The VAT number of the supplier the session acts for (SUPPLIER or PSN).
+    async fn supplier_vat(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let Some(id) = self.acting.as_ref().and_then(|m| m.supplier_id) else {
+            return Ok(None);
+        };
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(supplier::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|s| s.vat_number))
+    }
+
+    /// The membership the session acts for; null until one is picked
+    /// (`selectMembership`).
+    async fn acting_as(&self) -> Option<Membership> {
+        self.acting.clone().map(Membership)
+    }
+
+    /// Every organisation the person may act for, oldest first.
+    async fn memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        Ok(crate::service::membership::active_of(db, self.model.id)
+            .await?
+            .into_iter()
+            .map(Membership)
+            .collect())
+    }
+}
+
+/// A person's right to act for an organisation in a role: an administration (by its IPA
+/// code), a supplier (by its VAT number, PSN flagged), the department, a verifier body.
+pub struct Membership(pub membership::Model);
+
+#[Object]
+impl Membership {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn role(&self) -> Role {
+        Role::parse(&self.0.role).unwrap_or(Role::Public)
+    }
+
+    /// The body, for an ADMINISTRATION membership.
     async fn administration(&self, ctx: &Context<'_>) -> ApiResult<Option<Administration>> {
         let Some(id) = self.0.administration_id else {
             return Ok(None);
@@ -41,16 +141,55 @@ impl Account {
             .map(Administration))
     }
 
-    /// The VAT number of the supplier a SUPPLIER or PSN account acts for.
+    /// The supplier's VAT number, for a SUPPLIER or PSN membership.
     async fn supplier_vat(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        Ok(self.supplier(ctx).await?.map(|s| s.vat_number))
+    }
+
+    /// The name of the organisation, to show in the picker: the body's, the supplier's,
+    /// the verifier body's, or "Dipartimento per la trasformazione digitale".
+    async fn organisation_name(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        if let Some(id) = self.0.administration_id {
+            if let Some(a) = administration::Entity::find_by_id(id).one(db).await? {
+                return Ok(a.name);
+            }
+        }
+        if let Some(s) = self.supplier(ctx).await? {
+            return Ok(s.name);
+        }
+        if let Some(name) = &self.0.body_name {
+            return Ok(name.clone());
+        }
+        Ok(match Role::parse(&self.0.role) {
+            Ok(Role::Department) => "Dipartimento per la trasformazione digitale".to_owned(),
+            Ok(Role::Verifier) => "Asseveratore".to_owned(),
+            _ => self.0.role.clone(),
+        })
+    }
+
+    /// The verifier body's or the department office's name, when recorded.
+    async fn body_name(&self) -> Option<&str> {
+        self.0.body_name.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it was removed; null while active.
+    async fn removed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.removed_at
+    }
+}
+
+impl Membership {
+    async fn supplier(&self, ctx: &Context<'_>) -> ApiResult<Option<supplier::Model>> {
         let Some(id) = self.0.supplier_id else {
             return Ok(None);
         };
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(supplier::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(|s| s.vat_number))
+        Ok(supplier::Entity::find_by_id(id).one(db).await?)
     }
 }
 
