@@ -14,6 +14,7 @@ mod m20261129_000001_import;
 mod m20261129_000002_renunciation_request;
 mod m20261130_000001_contract;
 mod m20261130_000021_outbox;
+mod m20261201_000201_worklist_indexes;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_renunciation_request::Migration),
             Box::new(m20261130_000001_contract::Migration),
             Box::new(m20261130_000021_outbox::Migration),
+            Box::new(m20261201_000201_worklist_indexes::Migration),
         ]
     }
 }

@@ -24,3 +24,4 @@ pub mod progress;
 pub mod qualification;
 pub mod verification;
 pub mod webhooks;
+pub mod worklists;

@@ -38,3 +38,4 @@ mod schema;
 mod seed;
 mod shutdown;
 mod subscriptions;
+mod worklists;
