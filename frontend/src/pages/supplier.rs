@@ -126,8 +126,9 @@ fn rows_of(edges: &[Edge]) -> Vec<Row> {
 struct Selection {
     /// Ticked services, on any page of the current filter.
     picked: RwSignal<Vec<Picked>>,
-    /// Every service the filter selects, across pages: the total when it was chosen.
-    all_matching: RwSignal<Option<usize>>,
+    /// Every service a filter selects, across pages: the filter of the page on which it
+    /// was chosen and that page's total (one answer's, so they agree).
+    all_matching: RwSignal<Option<(ServiceFilter, usize)>>,
 }
 
 #[component]
@@ -182,6 +183,7 @@ pub fn SupplierHome() -> impl IntoView {
                 json!({ "first": PAGE_SIZE, "after": after, "filter": filter }),
             )
             .await
+            .map(|d| (filter, d))
         }
     });
     let who = move || session.user().map(|me| me.shown_name()).unwrap_or_default();
@@ -241,7 +243,7 @@ pub fn SupplierHome() -> impl IntoView {
             <Transition fallback=|| view! { <Loading what="Caricamento dei servizi…"/> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(d) => {
+                        Ok((loaded, d)) => {
                             let Connection { total_count, page_info, edges } = d.my_services;
                             let before = stack();
                             let first_page = before.is_empty();
@@ -263,7 +265,7 @@ pub fn SupplierHome() -> impl IntoView {
                             let has_next = page_info.has_next_page;
                             let end_cursor = page_info.end_cursor;
                             view! {
-                                <BulkUpdate page_rows selection filter total=total_count notice reload/>
+                                <BulkUpdate page_rows selection filter loaded total=total_count notice reload/>
                                 <ServiceTable rows=rows.clone() total=total_count selection/>
                                 <nav class="pagination-wrapper justify-content-between d-flex align-items-center" aria-label=move || t("Paginazione")>
                                     <button
@@ -331,7 +333,7 @@ fn ServiceTable(rows: Vec<Row>, total: usize, selection: Selection) -> impl Into
     let picked = selection.picked;
     view! {
         <p class="mt-4" aria-live="polite" data-testid="riepilogo-servizi">
-            {move || tf("{} servizi su {}.", &[&shown.to_string(), &total.to_string()])}
+            {move || tf("{} servizi su {}.", &[&shown.to_string(), &format::count(total as i64)])}
         </p>
         <Show when=move || { shown > 0 } fallback=|| view! { <Empty what="Nessun servizio corrisponde ai filtri."/> }>
             <div class="table-responsive">
@@ -429,6 +431,8 @@ fn BulkUpdate(
     page_rows: StoredValue<Vec<Row>>,
     selection: Selection,
     filter: Memo<ServiceFilter>,
+    /// The filter the page on screen was loaded with (the live one may be newer).
+    loaded: ServiceFilter,
     total: usize,
     notice: RwSignal<Option<String>>,
     reload: Callback<String>,
@@ -457,8 +461,7 @@ fn BulkUpdate(
         let Ok(to) = ServiceState::parse(&target.get_untracked()) else {
             return;
         };
-        if let Some(n) = all_matching.get_untracked() {
-            let current = filter.get_untracked();
+        if let Some((current, n)) = all_matching.get_untracked() {
             // With a status in the filter, the browser knows where they all come from.
             if let Some(from) = current.status {
                 if !from.can_move_to(to) {
@@ -473,11 +476,11 @@ fn BulkUpdate(
             let sentence = match current.status {
                 Some(from) => tf(
                     "{} servizi passeranno a «{}»: tutti quelli che corrispondono ai filtri, in tutte le pagine, da «{}». Il passaggio è registrato e l'ente lo vede subito.",
-                    &[&n.to_string(), i18n::service_state_label(to), i18n::service_state_label(from)],
+                    &[&format::count(n as i64), i18n::service_state_label(to), i18n::service_state_label(from)],
                 ),
                 None => tf(
                     "{} servizi passeranno a «{}»: tutti quelli che corrispondono ai filtri, in tutte le pagine. Se anche uno solo non può passare a questo stato, nessuno cambia. Il passaggio è registrato e l'ente lo vede subito.",
-                    &[&n.to_string(), i18n::service_state_label(to)],
+                    &[&format::count(n as i64), i18n::service_state_label(to)],
                 ),
             };
             asking.set(Some((Pending::Filter(current, n), sentence)));
@@ -587,7 +590,10 @@ fn BulkUpdate(
         })
     };
     let button_label = move || match all_matching.get() {
-        Some(n) => tf("Aggiorna tutti i {} servizi filtrati", &[&n.to_string()]),
+        Some((_, n)) => tf(
+            "Aggiorna tutti i {} servizi filtrati",
+            &[&format::count(n as i64)],
+        ),
         None => tf(
             "Aggiorna i servizi selezionati ({})",
             &[&picked.with(Vec::len).to_string()],
@@ -613,9 +619,9 @@ fn BulkUpdate(
             // Selecting across pages: every service the filter selects, not only this page.
             <div class="col-12" data-testid="selezione-filtro">
                 {move || match all_matching.get() {
-                    Some(n) => view! {
+                    Some((_, n)) => view! {
                         <p class="mb-0">
-                            {tf("Sono selezionati tutti i {} servizi che corrispondono ai filtri, in tutte le pagine.", &[&n.to_string()])}
+                            {tf("Sono selezionati tutti i {} servizi che corrispondono ai filtri, in tutte le pagine.", &[&format::count(n as i64)])}
                             " "
                             <button type="button" class="btn btn-link p-0 align-baseline" on:click=move |_| all_matching.set(None)>
                                 {move || t("Annulla la selezione")}
@@ -624,8 +630,25 @@ fn BulkUpdate(
                     }.into_any(),
                     None if total > on_page => view! {
                         <p class="mb-0">
-                            <button type="button" class="btn btn-link p-0 align-baseline" on:click=move |_| { picked.set(Vec::new()); all_matching.set(Some(total)); }>
-                                {tf("Seleziona tutti i {} servizi che corrispondono ai filtri", &[&total.to_string()])}
+                            // Only for the filter of the page on screen: while another loads, wait.
+                            <button
+                                type="button"
+                                class="btn btn-link p-0 align-baseline"
+                                disabled={
+                                    let loaded = loaded.clone();
+                                    move || filter.with(|f| *f != loaded)
+                                }
+                                on:click={
+                                    let loaded = loaded.clone();
+                                    move |_| {
+                                        if filter.with_untracked(|f| *f == loaded) {
+                                            picked.set(Vec::new());
+                                            all_matching.set(Some((loaded.clone(), total)));
+                                        }
+                                    }
+                                }
+                            >
+                                {tf("Seleziona tutti i {} servizi che corrispondono ai filtri", &[&format::count(total as i64)])}
                             </button>
                         </p>
                     }.into_any(),
