@@ -23,7 +23,8 @@ use std::time::Duration;
 use anyhow::{bail, ensure, Context, Result};
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
-    button, choose, graphql_in_page, repo_root, wait_for_page_text, Backend, Browser, Server,
+    button, choose, eventually, graphql_in_page, repo_root, wait_for_page_text, Backend, Browser,
+    Server,
 };
 use serde_json::json;
 
@@ -232,8 +233,18 @@ async fn screenshots(base: &str) -> Result<()> {
     driver
         .execute("localStorage.setItem('nuvola.lang', 'it');", Vec::new())
         .await?;
-    measure(driver, &url, false).await?;
+    let before = measure(driver, &url, false).await?.summary;
     choose(driver, "Stato del servizio", "Analizzato").await?;
+    // The filtered page's total, not the previous one's.
+    eventually("the filtered page", Duration::from_secs(20), || async {
+        let now = driver
+            .find(By::Css("[data-testid='riepilogo-servizi']"))
+            .await?
+            .text()
+            .await?;
+        Ok((now.trim() != before.trim()).then_some(()))
+    })
+    .await?;
     let link = driver
         .find(By::XPath(
             "//button[starts-with(normalize-space(), 'Seleziona tutti i ')]",
