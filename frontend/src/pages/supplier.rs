@@ -21,6 +21,15 @@ use crate::session::use_session;
 /// Services on one page.
 const PAGE_SIZE: usize = 20;
 
+/// A count with the page language's thousands separator: `37.992`, `37,992`.
+fn number(n: i64) -> String {
+    let italian = format::count(n);
+    match i18n::lang() {
+        i18n::Lang::En => italian.replace('.', ","),
+        i18n::Lang::It => italian,
+    }
+}
+
 const PAGE_QUERY: &str = r#"query Contracted($first: Int!, $after: String, $filter: ServiceFilter) {
   myServices(first: $first, after: $after, filter: $filter) {
     totalCount
@@ -333,7 +342,7 @@ fn ServiceTable(rows: Vec<Row>, total: usize, selection: Selection) -> impl Into
     let picked = selection.picked;
     view! {
         <p class="mt-4" aria-live="polite" data-testid="riepilogo-servizi">
-            {move || tf("{} servizi su {}.", &[&shown.to_string(), &format::count(total as i64)])}
+            {move || tf("{} servizi su {}.", &[&shown.to_string(), &number(total as i64)])}
         </p>
         <Show when=move || { shown > 0 } fallback=|| view! { <Empty what="Nessun servizio corrisponde ai filtri."/> }>
             <div class="table-responsive">
@@ -476,11 +485,11 @@ fn BulkUpdate(
             let sentence = match current.status {
                 Some(from) => tf(
                     "{} servizi passeranno a «{}»: tutti quelli che corrispondono ai filtri, in tutte le pagine, da «{}». Il passaggio è registrato e l'ente lo vede subito.",
-                    &[&format::count(n as i64), i18n::service_state_label(to), i18n::service_state_label(from)],
+                    &[&number(n as i64), i18n::service_state_label(to), i18n::service_state_label(from)],
                 ),
                 None => tf(
                     "{} servizi passeranno a «{}»: tutti quelli che corrispondono ai filtri, in tutte le pagine. Se anche uno solo non può passare a questo stato, nessuno cambia. Il passaggio è registrato e l'ente lo vede subito.",
-                    &[&format::count(n as i64), i18n::service_state_label(to)],
+                    &[&number(n as i64), i18n::service_state_label(to)],
                 ),
             };
             asking.set(Some((Pending::Filter(current, n), sentence)));
@@ -590,10 +599,7 @@ fn BulkUpdate(
         })
     };
     let button_label = move || match all_matching.get() {
-        Some((_, n)) => tf(
-            "Aggiorna tutti i {} servizi filtrati",
-            &[&format::count(n as i64)],
-        ),
+        Some((_, n)) => tf("Aggiorna tutti i {} servizi filtrati", &[&number(n as i64)]),
         None => tf(
             "Aggiorna i servizi selezionati ({})",
             &[&picked.with(Vec::len).to_string()],
@@ -621,7 +627,7 @@ fn BulkUpdate(
                 {move || match all_matching.get() {
                     Some((_, n)) => view! {
                         <p class="mb-0">
-                            {tf("Sono selezionati tutti i {} servizi che corrispondono ai filtri, in tutte le pagine.", &[&format::count(n as i64)])}
+                            {tf("Sono selezionati tutti i {} servizi che corrispondono ai filtri, in tutte le pagine.", &[&number(n as i64)])}
                             " "
                             <button type="button" class="btn btn-link p-0 align-baseline" on:click=move |_| all_matching.set(None)>
                                 {move || t("Annulla la selezione")}
@@ -648,7 +654,7 @@ fn BulkUpdate(
                                     }
                                 }
                             >
-                                {tf("Seleziona tutti i {} servizi che corrispondono ai filtri", &[&format::count(total as i64)])}
+                                {tf("Seleziona tutti i {} servizi che corrispondono ai filtri", &[&number(total as i64)])}
                             </button>
                         </p>
                     }.into_any(),
