@@ -15,6 +15,7 @@ mod m20261129_000002_renunciation_request;
 mod m20261130_000001_contract;
 mod m20261130_000021_outbox;
 mod m20261201_000101_membership;
+mod m20261201_000201_worklist_indexes;
 mod m20261201_000401_progress_reported;
 mod m20261201_000402_notification_english;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_contract::Migration),
             Box::new(m20261130_000021_outbox::Migration),
             Box::new(m20261201_000101_membership::Migration),
+            Box::new(m20261201_000201_worklist_indexes::Migration),
             Box::new(m20261201_000401_progress_reported::Migration),
             Box::new(m20261201_000402_notification_english::Migration),
         ]

@@ -195,6 +195,17 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// One supplier with thousands of projects on the demo data (the big supplier of
+    /// `seed-national`), for measuring the supplier's page without the whole national
+    /// data set.
+    #[command(hide = true)]
+    SeedSupplier {
+        /// How many projects it holds.
+        #[arg(long, default_value_t = nuvola_server::seed::BIG_SUPPLIER_PROJECTS)]
+        projects: usize,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -426,6 +437,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 nuvola_server::seed::BIG_SUPPLIER_PASSWORD
             );
             println!("the demo logins work too (see `nuvola serve --demo`)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::SeedSupplier { projects, database } => {
+            let db = db::connect_and_migrate(&database.url).await?;
+            let done = nuvola_server::seed::fixture::big_supplier(&db, projects)
+                .await
+                .context("seeding the supplier")?;
+            println!(
+                "supplier with {} projects and {} services: username {} / password {}",
+                done.projects,
+                done.services,
+                nuvola_server::seed::BIG_SUPPLIER_USERNAME,
+                nuvola_server::seed::BIG_SUPPLIER_PASSWORD
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Deadlines { today, database } => {

@@ -19,6 +19,10 @@ fn refuse(field: &'static str, message: impl Into<String>) -> PlanError {
 /// The most services one bulk status update may move (all or none).
 pub const MAX_BULK_SERVICES: usize = 500;
 
+/// The most services one update by filter (every service a filter selects, across
+/// pages) may move, all or none.
+pub const MAX_FILTER_BULK_SERVICES: usize = 10_000;
+
 /// The longest planned downtime of one cut-over.
 pub const MAX_CUTOVER_HOURS: i64 = 72;
 

@@ -1,7 +1,12 @@
-//! The supplier's (and PSN's) area: every service contracted to it, across all the
-//! administrations, filterable by text, status and region.
+//! The supplier's (and PSN's) area: the services contracted to it, across all the
+//! administrations, a page at a time. The server filters (text, status, region),
+//! counts and pages (`myServices`), so a supplier of thousands of schools loads one
+//! page, not every project with every plan. A status change applies to the services
+//! ticked (on any page) or, confirmed with their number, to every service the filter
+//! selects (`updateServiceStatusesByFilter`).
 
 use leptos::prelude::*;
+use nuvola_shared::api::ServiceFilter;
 use nuvola_shared::{ApplicationState, Region, ServiceState};
 use serde::Deserialize;
 use serde_json::json;
@@ -13,20 +18,55 @@ use crate::format;
 use crate::i18n::{self, t, tf};
 use crate::session::use_session;
 
-const CONTRACTED: &str = r#"query Contracted { myProjects { cup state
-  administration { name region }
-  call { title }
-  plan { id name dataClass modality origin destination status
-         supplier { vatNumber name } contractOn cutoverStart cutoverEnd version
-         assessments { version applicationName cpuCores memoryGb storageGb users destination
-                       providerActivatedOn migrationStartedOn goLiveOn submittedAt } }
-  contracts { id version corrected cig amountEur contractOn supplier { vatNumber name } document { id fileName downloadUrl }
-    services { id name } versions { version cig amountEur contractOn reason recordedAt recordedBy } } } }"#;
+/// Services on one page.
+const PAGE_SIZE: usize = 20;
+
+/// A count with the page language's thousands separator: `37.992`, `37,992`.
+fn number(n: i64) -> String {
+    let italian = format::count(n);
+    match i18n::lang() {
+        i18n::Lang::En => italian.replace('.', ","),
+        i18n::Lang::It => italian,
+    }
+}
+
+const PAGE_QUERY: &str = r#"query Contracted($first: Int!, $after: String, $filter: ServiceFilter) {
+  myServices(first: $first, after: $after, filter: $filter) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name dataClass modality origin destination status
+                   supplier { vatNumber name } contractOn cutoverStart cutoverEnd version
+                   assessments { version applicationName cpuCores memoryGb storageGb users destination
+                                 providerActivatedOn migrationStartedOn goLiveOn submittedAt } }
+            project { cup state administration { name region } call { title }
+              contracts { id version corrected cig amountEur contractOn supplier { vatNumber name } document { id fileName downloadUrl }
+                services { id name } versions { version cig amountEur contractOn reason recordedAt recordedBy } } } } } }"#;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Data {
-    my_projects: Vec<Project>,
+    my_services: Connection,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Connection {
+    total_count: usize,
+    page_info: PageInfo,
+    edges: Vec<Edge>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageInfo {
+    has_next_page: bool,
+    end_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Edge {
+    node: PlannedService,
+    project: Project,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -35,7 +75,6 @@ struct Project {
     state: ApplicationState,
     administration: Body,
     call: CallRef,
-    plan: Vec<PlannedService>,
     #[serde(default)]
     contracts: Vec<super::contracts::Contract>,
 }
@@ -57,41 +96,113 @@ struct Row {
     service: PlannedService,
 }
 
-fn rows_of(data: Data, vat: Option<&str>) -> Vec<Row> {
-    let mut rows = Vec::new();
-    for p in data.my_projects {
-        for s in p.plan {
-            // The server gives a supplier only its own services; the check costs nothing.
-            let mine = match (&s.supplier, vat) {
-                (Some(sup), Some(vat)) => sup.vat_number == vat,
-                (Some(_), None) => true,
-                (None, _) => false,
-            };
-            if mine {
-                rows.push(Row {
-                    cup: p.cup.clone(),
-                    project_state: p.state,
-                    body: p.administration.name.clone(),
-                    region: p.administration.region.clone(),
-                    call: p.call.title.clone(),
-                    service: s,
-                });
-            }
+/// A service ticked for a status change, remembered across pages.
+#[derive(Debug, Clone, PartialEq)]
+struct Picked {
+    id: String,
+    version: i32,
+    status: String,
+    name: String,
+}
+
+impl From<&Row> for Picked {
+    fn from(r: &Row) -> Self {
+        Picked {
+            id: r.service.id.clone(),
+            version: r.service.version,
+            status: r.service.status.clone(),
+            name: r.service.name.clone(),
         }
     }
-    rows
+}
+
+fn rows_of(edges: &[Edge]) -> Vec<Row> {
+    edges
+        .iter()
+        .map(|e| Row {
+            cup: e.project.cup.clone(),
+            project_state: e.project.state,
+            body: e.project.administration.name.clone(),
+            region: e.project.administration.region.clone(),
+            call: e.project.call.title.clone(),
+            service: e.node.clone(),
+        })
+        .collect()
+}
+
+/// What the page holds: the filter, the cursors of the pages before this one, the ticks.
+#[derive(Clone, Copy)]
+struct Selection {
+    /// Ticked services, on any page of the current filter.
+    picked: RwSignal<Vec<Picked>>,
+    /// Every service a filter selects, across pages: the filter of the page on which it
+    /// was chosen and that page's total (one answer's, so they agree).
+    all_matching: RwSignal<Option<(ServiceFilter, usize)>>,
 }
 
 #[component]
 pub fn SupplierHome() -> impl IntoView {
     let session = use_session();
-    let data = LocalResource::new(|| api::query::<Data>(CONTRACTED, json!({})));
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     let region = RwSignal::new(String::new());
+    let filter = Memo::new(move |_| ServiceFilter {
+        search: Some(search.get()).filter(|s| !s.trim().is_empty()),
+        status: ServiceState::parse(&status.get()).ok(),
+        region: Some(region.get()).filter(|s| !s.is_empty()),
+    });
+    // The cursors of the pages before the current one, for the filter they belong to:
+    // a new filter starts again from the first page.
+    let cursors = RwSignal::new((ServiceFilter::default(), Vec::<String>::new()));
+    let stack = move || {
+        let current = filter.get();
+        cursors.with(|(of, stack)| {
+            if *of == current {
+                stack.clone()
+            } else {
+                Vec::new()
+            }
+        })
+    };
+    let selection = Selection {
+        picked: RwSignal::new(Vec::new()),
+        all_matching: RwSignal::new(None),
+    };
+    Effect::new(move |_| {
+        filter.track();
+        selection.picked.set(Vec::new());
+        selection.all_matching.set(None);
+    });
+    let data = LocalResource::new(move || {
+        let after = stack().last().cloned();
+        let filter = filter.get();
+        async move {
+            if let Err(e) = filter.parse() {
+                return Err(ApiError::invalid(
+                    if e.field == "search" {
+                        "filter.search"
+                    } else {
+                        "filter.region"
+                    },
+                    e.to_string(),
+                ));
+            }
+            api::query::<Data>(
+                PAGE_QUERY,
+                json!({ "first": PAGE_SIZE, "after": after, "filter": filter }),
+            )
+            .await
+            .map(|d| (filter, d))
+        }
+    });
     let who = move || session.user().map(|me| me.shown_name()).unwrap_or_default();
-    let selected = RwSignal::new(Vec::<String>::new());
     let notice = RwSignal::new(None::<String>);
+    let reload = Callback::new(move |message: String| {
+        notice.set(Some(message).filter(|m| !m.is_empty()));
+        selection.picked.set(Vec::new());
+        selection.all_matching.set(None);
+        data.refetch();
+    });
 
     view! {
         <div class="container my-4">
@@ -107,6 +218,7 @@ pub fn SupplierHome() -> impl IntoView {
                             id="filtro-testo"
                             type="search"
                             class="form-control"
+                            maxlength="100"
                             prop:value=move || search.get()
                             on:input=move |ev| search.set(event_target_value(&ev))
                         />
@@ -139,39 +251,64 @@ pub fn SupplierHome() -> impl IntoView {
             </Show>
             <Transition fallback=|| view! { <Loading what="Caricamento dei servizi…"/> }>
                 {move || Suspend::new(async move {
-                    let vat = session.user().and_then(|me| me.supplier_vat);
                     match data.await {
-                        Ok(d) => {
-                            // Each project's contracts with this supplier (the server lists its own only).
-                            let contracts: Vec<(String, String, Vec<super::contracts::Contract>)> = d
-                                .my_projects
-                                .iter()
-                                .filter(|p| !p.contracts.is_empty())
-                                .map(|p| (p.administration.name.clone(), p.cup.clone(), p.contracts.clone()))
-                                .collect();
-                            let all = rows_of(d, vat.as_deref());
-                            if all.is_empty() {
+                        Ok((loaded, d)) => {
+                            let Connection { total_count, page_info, edges } = d.my_services;
+                            let before = stack();
+                            let first_page = before.is_empty();
+                            let unfiltered = filter.with(|f| *f == ServiceFilter::default());
+                            if total_count == 0 && first_page && unfiltered {
                                 return view! { <Empty what="Non hai servizi a contratto."/> }.into_any();
                             }
-                            let all = StoredValue::new(all);
-                            let shown = move || {
-                                let q = search.get().to_lowercase();
-                                let st = status.get();
-                                let rg = region.get();
-                                all.with_value(|rows| {
-                                    rows.iter()
-                                        .filter(|r| q.is_empty() || r.body.to_lowercase().contains(&q) || r.service.name.to_lowercase().contains(&q))
-                                        .filter(|r| st.is_empty() || r.service.status == st)
-                                        .filter(|r| rg.is_empty() || r.region == rg)
-                                        .cloned()
-                                        .collect::<Vec<_>>()
-                                })
-                            };
+                            // Each project's contracts with this supplier, for the projects on this page.
+                            let mut contracts: Vec<(String, String, Vec<super::contracts::Contract>)> = Vec::new();
+                            for e in &edges {
+                                if !e.project.contracts.is_empty() && !contracts.iter().any(|(_, cup, _)| *cup == e.project.cup) {
+                                    contracts.push((e.project.administration.name.clone(), e.project.cup.clone(), e.project.contracts.clone()));
+                                }
+                            }
+                            let rows = rows_of(&edges);
+                            let page = before.len() + 1;
+                            let pages = total_count.div_ceil(PAGE_SIZE).max(1);
+                            let page_rows = StoredValue::new(rows.clone());
+                            let has_next = page_info.has_next_page;
+                            let end_cursor = page_info.end_cursor;
                             view! {
-                                <BulkUpdate all selected notice reload=Callback::new(move |message: String| { notice.set(Some(message)); selected.set(Vec::new()); data.refetch(); })/>
-                                <ServiceTable rows=Signal::derive(shown) total=all.with_value(Vec::len) selected/>
+                                <BulkUpdate page_rows selection filter loaded total=total_count notice reload/>
+                                <ServiceTable rows=rows.clone() total=total_count selection/>
+                                <nav class="pagination-wrapper justify-content-between d-flex align-items-center" aria-label=move || t("Paginazione")>
+                                    <button
+                                        type="button"
+                                        class="btn btn-outline-primary btn-sm"
+                                        disabled=page <= 1
+                                        on:click=move |_| cursors.update(|(_, c)| drop(c.pop()))
+                                    >
+                                        {move || t("‹ Precedenti")}
+                                    </button>
+                                    <span data-testid="pagina-servizi">{move || tf("Pagina {} di {}", &[&page.to_string(), &pages.to_string()])}</span>
+                                    <button
+                                        type="button"
+                                        class="btn btn-outline-primary btn-sm"
+                                        disabled=!has_next
+                                        on:click=move |_| {
+                                            if let Some(cursor) = end_cursor.clone() {
+                                                let current = filter.get_untracked();
+                                                cursors.update(|(of, c)| {
+                                                    if *of != current {
+                                                        *of = current;
+                                                        c.clear();
+                                                    }
+                                                    c.push(cursor);
+                                                });
+                                            }
+                                        }
+                                    >
+                                        {move || t("Successivi ›")}
+                                    </button>
+                                </nav>
                                 <section aria-labelledby="i-tuoi-contratti" class="mt-5">
                                     <h2 id="i-tuoi-contratti" class="h3">{move || t("I tuoi contratti")}</h2>
+                                    <p class="small text-muted">{move || t("I contratti dei progetti dei servizi in questa pagina.")}</p>
                                     {contracts.into_iter().map(|(body, cup, list)| view! {
                                         <h3 class="h5 mt-3">{body}<span class="font-monospace small text-muted">{" · CUP "}{cup}</span></h3>
                                         <super::contracts::ContractList contracts=list/>
@@ -180,14 +317,14 @@ pub fn SupplierHome() -> impl IntoView {
                                 // Issue 5, item 4: questionnaire, cut-over window and evidence per service.
                                 <section aria-labelledby="servizi-dettaglio" class="mt-5">
                                     <h2 id="servizi-dettaglio" class="h3">{move || t("Questionari, finestre di cut-over ed evidenze")}</h2>
-                                    {all.with_value(|rows| rows.iter().map(|r| view! {
+                                    {rows.into_iter().map(|r| view! {
                                         <super::service::ServicePanel
                                             cup=r.cup.clone()
                                             service=r.service.clone()
                                             title=format!("{} · {}", r.service.name, r.body)
                                             reload=Callback::new(move |()| { notice.set(Some(t("Servizio aggiornato.").to_owned())); data.refetch(); })
                                         />
-                                    }).collect_view())}
+                                    }).collect_view()}
                                 </section>
                             }.into_any()
                         }
@@ -200,16 +337,14 @@ pub fn SupplierHome() -> impl IntoView {
 }
 
 #[component]
-fn ServiceTable(
-    rows: Signal<Vec<Row>>,
-    total: usize,
-    selected: RwSignal<Vec<String>>,
-) -> impl IntoView {
+fn ServiceTable(rows: Vec<Row>, total: usize, selection: Selection) -> impl IntoView {
+    let shown = rows.len();
+    let picked = selection.picked;
     view! {
         <p class="mt-4" aria-live="polite" data-testid="riepilogo-servizi">
-            {move || tf("{} servizi su {}.", &[&rows.with(Vec::len).to_string(), &total.to_string()])}
+            {move || tf("{} servizi su {}.", &[&shown.to_string(), &number(total as i64)])}
         </p>
-        <Show when=move || rows.with(|r| !r.is_empty()) fallback=|| view! { <Empty what="Nessun servizio corrisponde ai filtri."/> }>
+        <Show when=move || { shown > 0 } fallback=|| view! { <Empty what="Nessun servizio corrisponde ai filtri."/> }>
             <div class="table-responsive">
                 <table class="table table-striped align-middle table-stack">
                     <caption class="visually-hidden">{move || t("I servizi a contratto")}</caption>
@@ -227,13 +362,13 @@ fn ServiceTable(
                         </tr>
                     </thead>
                     <tbody>
-                        {move || rows.get().into_iter().map(|r| {
+                        {rows.iter().map(|r| {
                             let window = match (&r.service.cutover_start, &r.service.cutover_end) {
                                 (Some(a), Some(b)) => format!("{} → {}", format::date(a), format::date(b)),
                                 _ => "—".to_owned(),
                             };
                             let id = r.service.id.clone();
-                                            let id2 = id.clone();
+                            let pick = Picked::from(r);
                             let check_id = format!("seleziona-{id}");
                             let check_label = format!("{} {} · {}", t("Seleziona"), r.service.name, r.body);
                             view! {
@@ -243,13 +378,14 @@ fn ServiceTable(
                                             <input
                                                 id=check_id.clone()
                                                 type="checkbox"
-                                                prop:checked=move || selected.with(|s| s.contains(&id))
+                                                disabled=move || selection.all_matching.with(Option::is_some)
+                                                prop:checked=move || selection.all_matching.with(Option::is_some) || picked.with(|s| s.iter().any(|p| p.id == id))
                                                 on:change=move |ev| {
                                                     let on = event_target_checked(&ev);
-                                                    selected.update(|s| {
-                                                        s.retain(|x| *x != id2);
+                                                    picked.update(|s| {
+                                                        s.retain(|p| p.id != pick.id);
                                                         if on {
-                                                            s.push(id2.clone());
+                                                            s.push(pick.clone());
                                                         }
                                                     });
                                                 }
@@ -284,64 +420,102 @@ fn ServiceTable(
 
 const UPDATE_STATUSES: &str = "mutation Statuses($input: [ServiceStatusInput!]!) { updateServiceStatuses(input: $input) { id status version } }";
 
-/// Moves the selected services to one new status in one request, all or none. The
-/// browser offers the move only where `shared::state::SERVICE_TRANSITIONS` allows it.
+const UPDATE_BY_FILTER: &str = "mutation StatusesByFilter($filter: ServiceFilter, $status: ServiceStatus!, $n: Int!) { updateServiceStatusesByFilter(filter: $filter, status: $status, expectedCount: $n) { moved status } }";
+
+/// What waits for the person's confirmation.
+#[derive(Debug, Clone, PartialEq)]
+enum Pending {
+    /// The services ticked, with their versions.
+    Picked(Vec<serde_json::Value>),
+    /// Every service the filter selects: this many.
+    Filter(ServiceFilter, usize),
+}
+
+/// Moves the chosen services to one new status in one request, all or none: those
+/// ticked (on any page), or every service the filter selects. The browser offers the
+/// move only where `shared::state::SERVICE_TRANSITIONS` allows it, and says how many
+/// services will move before it sends anything.
 #[component]
 fn BulkUpdate(
-    all: StoredValue<Vec<Row>>,
-    selected: RwSignal<Vec<String>>,
+    page_rows: StoredValue<Vec<Row>>,
+    selection: Selection,
+    filter: Memo<ServiceFilter>,
+    /// The filter the page on screen was loaded with (the live one may be newer).
+    loaded: ServiceFilter,
+    total: usize,
     notice: RwSignal<Option<String>>,
     reload: Callback<String>,
 ) -> impl IntoView {
+    let picked = selection.picked;
+    let all_matching = selection.all_matching;
     let target = RwSignal::new(ServiceState::Assessed.code().to_owned());
     let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
-    // The moves checked and waiting for the person's confirmation, with the sentence
-    // that says what they do; a new choice of services or status asks again.
-    let asking = RwSignal::new(None::<(Vec<serde_json::Value>, String)>);
+    // The move checked and waiting for the person's confirmation, with the sentence that
+    // says what it does; a new choice of services or status asks again.
+    let asking = RwSignal::new(None::<(Pending, String)>);
     Effect::new(move |_| {
-        selected.track();
+        picked.track();
+        all_matching.track();
         target.track();
         asking.set(None);
     });
+    let on_page = page_rows.with_value(Vec::len);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
             return;
         }
         notice.set(None);
-        let ids = selected.get_untracked();
-        if ids.is_empty() {
-            error.set(Some(ApiError::invalid("selection", "none")));
-            return;
-        }
         let Ok(to) = ServiceState::parse(&target.get_untracked()) else {
             return;
         };
-        let chosen: Vec<Row> = all.with_value(|rows| {
-            rows.iter()
-                .filter(|r| ids.contains(&r.service.id))
-                .cloned()
-                .collect()
-        });
-        if let Some(stuck) = chosen.iter().find(|r| {
-            !ServiceState::parse(&r.service.status).is_ok_and(|from| from.can_move_to(to))
-        }) {
-            error.set(Some(ApiError::invalid(
-                "transition",
-                stuck.service.name.clone(),
-            )));
+        if let Some((current, n)) = all_matching.get_untracked() {
+            // With a status in the filter, the browser knows where they all come from.
+            if let Some(from) = current.status {
+                if !from.can_move_to(to) {
+                    error.set(Some(ApiError::invalid(
+                        "transition",
+                        i18n::service_state_label(from).to_owned(),
+                    )));
+                    return;
+                }
+            }
+            error.set(None);
+            let sentence = match current.status {
+                Some(from) => tf(
+                    "{} servizi passeranno a «{}»: tutti quelli che corrispondono ai filtri, in tutte le pagine, da «{}». Il passaggio è registrato e l'ente lo vede subito.",
+                    &[&number(n as i64), i18n::service_state_label(to), i18n::service_state_label(from)],
+                ),
+                None => tf(
+                    "{} servizi passeranno a «{}»: tutti quelli che corrispondono ai filtri, in tutte le pagine. Se anche uno solo non può passare a questo stato, nessuno cambia. Il passaggio è registrato e l'ente lo vede subito.",
+                    &[&number(n as i64), i18n::service_state_label(to)],
+                ),
+            };
+            asking.set(Some((Pending::Filter(current, n), sentence)));
+            return;
+        }
+        let chosen = picked.get_untracked();
+        if chosen.is_empty() {
+            error.set(Some(ApiError::invalid("selection", "none")));
+            return;
+        }
+        if let Some(stuck) = chosen
+            .iter()
+            .find(|p| !ServiceState::parse(&p.status).is_ok_and(|from| from.can_move_to(to)))
+        {
+            error.set(Some(ApiError::invalid("transition", stuck.name.clone())));
             return;
         }
         error.set(None);
         let input: Vec<serde_json::Value> = chosen
             .iter()
-            .map(|r| json!({ "id": r.service.id, "version": r.service.version, "status": to.code() }))
+            .map(|p| json!({ "id": p.id, "version": p.version, "status": to.code() }))
             .collect();
         // "N services will move to Y: n1 from X1, n2 from X2."
         let mut from: Vec<(ServiceState, usize)> = Vec::new();
-        for r in &chosen {
-            if let Ok(state) = ServiceState::parse(&r.service.status) {
+        for p in &chosen {
+            if let Ok(state) = ServiceState::parse(&p.status) {
                 match from.iter_mut().find(|(s, _)| *s == state) {
                     Some((_, n)) => *n += 1,
                     None => from.push((state, 1)),
@@ -365,21 +539,49 @@ fn BulkUpdate(
                 &parts.join(", "),
             ],
         );
-        asking.set(Some((input, sentence)));
+        asking.set(Some((Pending::Picked(input), sentence)));
     };
     let confirm = move |_| {
-        let Some((input, _)) = asking.get_untracked() else {
+        let Some((what, _)) = asking.get_untracked() else {
+            return;
+        };
+        let Ok(to) = ServiceState::parse(&target.get_untracked()) else {
             return;
         };
         asking.set(None);
-        let n = input.len();
         pending.set(true);
         leptos::task::spawn_local(async move {
-            match api::query::<serde_json::Value>(UPDATE_STATUSES, json!({ "input": input })).await
-            {
-                Ok(_) => {
+            let result = match what {
+                Pending::Picked(input) => {
+                    let n = input.len();
+                    api::query::<serde_json::Value>(UPDATE_STATUSES, json!({ "input": input }))
+                        .await
+                        .map(|_| n)
+                }
+                Pending::Filter(filter, n) => api::query::<serde_json::Value>(
+                    UPDATE_BY_FILTER,
+                    json!({ "filter": filter, "status": to.code(), "n": n }),
+                )
+                .await
+                .map(|d| {
+                    d["updateServiceStatusesByFilter"]["moved"]
+                        .as_u64()
+                        .unwrap_or(0) as usize
+                }),
+            };
+            match result {
+                Ok(n) => {
                     error.set(None);
                     reload.run(tf("{} servizi aggiornati.", &[&n.to_string()]));
+                }
+                Err(ApiError::Refused { code, .. })
+                    if code == "CONFLICT" && all_matching.get_untracked().is_some() =>
+                {
+                    error.set(Some(ApiError::worded(
+                        "count",
+                        t("Nel frattempo i servizi che corrispondono ai filtri sono cambiati: nessuno è stato aggiornato. La pagina è stata ricaricata: controlla il numero e conferma di nuovo."),
+                    )));
+                    reload.run(String::new());
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -396,6 +598,13 @@ fn BulkUpdate(
             _ => e.to_string(),
         })
     };
+    let button_label = move || match all_matching.get() {
+        Some((_, n)) => tf("Aggiorna tutti i {} servizi filtrati", &[&number(n as i64)]),
+        None => tf(
+            "Aggiorna i servizi selezionati ({})",
+            &[&picked.with(Vec::len).to_string()],
+        ),
+    };
     view! {
         <form class="row g-3 align-items-end mt-3 bulk-update" on:submit=submit novalidate>
             <div class="col-12 col-md-5">
@@ -410,8 +619,47 @@ fn BulkUpdate(
             </div>
             <div class="col-12 col-md-7">
                 <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
-                    {move || tf("Aggiorna i servizi selezionati ({})", &[&selected.with(Vec::len).to_string()])}
+                    {button_label}
                 </button>
+            </div>
+            // Selecting across pages: every service the filter selects, not only this page.
+            <div class="col-12" data-testid="selezione-filtro">
+                {move || match all_matching.get() {
+                    Some((_, n)) => view! {
+                        <p class="mb-0">
+                            {tf("Sono selezionati tutti i {} servizi che corrispondono ai filtri, in tutte le pagine.", &[&number(n as i64)])}
+                            " "
+                            <button type="button" class="btn btn-link p-0 align-baseline" on:click=move |_| all_matching.set(None)>
+                                {move || t("Annulla la selezione")}
+                            </button>
+                        </p>
+                    }.into_any(),
+                    None if total > on_page => view! {
+                        <p class="mb-0">
+                            // Only for the filter of the page on screen: while another loads, wait.
+                            <button
+                                type="button"
+                                class="btn btn-link p-0 align-baseline"
+                                disabled={
+                                    let loaded = loaded.clone();
+                                    move || filter.with(|f| *f != loaded)
+                                }
+                                on:click={
+                                    let loaded = loaded.clone();
+                                    move |_| {
+                                        if filter.with_untracked(|f| *f == loaded) {
+                                            picked.set(Vec::new());
+                                            all_matching.set(Some((loaded.clone(), total)));
+                                        }
+                                    }
+                                }
+                            >
+                                {tf("Seleziona tutti i {} servizi che corrispondono ai filtri", &[&number(total as i64)])}
+                            </button>
+                        </p>
+                    }.into_any(),
+                    None => ().into_any(),
+                }}
             </div>
             <div id="nuovo-stato-errore" class="col-12 text-danger small" aria-live="polite">{message}</div>
             {move || asking.with(|a| a.as_ref().map(|(_, sentence)| sentence.clone())).map(|sentence| view! {

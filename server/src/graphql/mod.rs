@@ -43,6 +43,7 @@ pub struct QueryRoot(
     dashboard::query::DashboardQuery,
     account::query::AccountQuery,
     plan::query::PlanQuery,
+    plan::worklists::WorklistQuery,
     plan::query::CatalogueQuery,
     qualification::query::QualificationQuery,
     deadline::query::DeadlineQuery,

@@ -14,6 +14,7 @@
 //! gives the same rows on any day. `scale` (hidden on the command line) shrinks every
 //! generated count for tests; 1.0 is the national programme.
 
+pub mod fixture;
 mod names;
 pub mod rng;
 pub mod sink;

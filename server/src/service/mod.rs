@@ -25,3 +25,4 @@ pub mod progress;
 pub mod qualification;
 pub mod verification;
 pub mod webhooks;
+pub mod worklists;

@@ -56,16 +56,106 @@ pub async fn move_services(
             format!("service {} appears twice", dup.id),
         ));
     }
-    let ids: Vec<i32> = moves.iter().map(|m| m.id).collect();
-
     let txn = crate::db::begin_write(db).await?;
+    let saved = apply_moves(&txn, principal, moves).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// What an update by filter did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FilterMove {
+    /// How many services moved.
+    pub moved: usize,
+    pub status: ServiceState,
+}
+
+/// Moves every service `filter` selects for `principal` (across all pages, not only
+/// the page on screen) to `status`, all or none, in one transaction, each service
+/// checked as [`move_services`] checks it (assigned to the caller, an allowed step, a
+/// questionnaire before ASSESSED) and each move audited. `expected` is the count the
+/// person confirmed: when the filter selects another number now (someone changed a
+/// service meanwhile), nothing moves and the answer is CONFLICT with the new count.
+#[tracing::instrument(skip_all, fields(user = %principal.username, expected))]
+pub async fn move_services_by_filter(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    filter: &nuvola_shared::api::ParsedServiceFilter,
+    status: ServiceState,
+    expected: usize,
+) -> Result<FilterMove, PlanServiceError> {
+    use nuvola_shared::lifecycle::MAX_FILTER_BULK_SERVICES;
+    if principal.read_only {
+        return Err(PlanServiceError::Forbidden(
+            "API tokens are read-only".to_owned(),
+        ));
+    }
+    if expected == 0 || expected > MAX_FILTER_BULK_SERVICES {
+        return Err(invalid(
+            "expectedCount",
+            format!("an update by filter moves 1 to {MAX_FILTER_BULK_SERVICES} services"),
+        ));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let ids = crate::service::worklists::service_ids(
+        &txn,
+        principal,
+        filter,
+        MAX_FILTER_BULK_SERVICES as u64 + 1,
+    )
+    .await?;
+    if ids.len() > MAX_FILTER_BULK_SERVICES {
+        return Err(invalid(
+            "filter",
+            format!("the filter selects more than {MAX_FILTER_BULK_SERVICES} services: narrow it"),
+        ));
+    }
+    if ids.len() != expected {
+        return Err(PlanServiceError::Conflict(format!(
+            "the filter now selects {} services, not the {expected} you confirmed: reload and confirm again",
+            ids.len()
+        )));
+    }
+    // The versions are the ones read here, in the transaction that moves them.
+    let versions: Vec<(i32, i32)> = planned_service::Entity::find()
+        .select_only()
+        .column(planned_service::Column::Id)
+        .column(planned_service::Column::Version)
+        .filter(planned_service::Column::Id.is_in(ids.iter().copied()))
+        .lock_exclusive()
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let moves: Vec<ServiceMove> = versions
+        .into_iter()
+        .map(|(id, version)| ServiceMove {
+            id,
+            version,
+            status,
+        })
+        .collect();
+    let saved = apply_moves(&txn, principal, &moves).await?;
+    txn.commit().await?;
+    Ok(FilterMove {
+        moved: saved.len(),
+        status,
+    })
+}
+
+/// The checks and writes of a bulk move, inside the caller's transaction.
+async fn apply_moves(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    moves: &[ServiceMove],
+) -> Result<Vec<planned_service::Model>, PlanServiceError> {
+    let ids: Vec<i32> = moves.iter().map(|m| m.id).collect();
     // Locked as read (FOR UPDATE on PostgreSQL; SQLite's writer already holds the write
     // lock): the versions checked below cannot change before the commit, so each status
     // is written with one UPDATE for all its services instead of one per service.
     let services: HashMap<i32, planned_service::Model> = planned_service::Entity::find()
         .filter(planned_service::Column::Id.is_in(ids.iter().copied()))
         .lock_exclusive()
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|s| (s.id, s))
@@ -73,7 +163,7 @@ pub async fn move_services(
     let project_ids: HashSet<i32> = services.values().map(|s| s.application_id).collect();
     let projects: HashMap<i32, application::Model> = application::Entity::find()
         .filter(application::Column::Id.is_in(project_ids))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|p| (p.id, p))
@@ -86,7 +176,7 @@ pub async fn move_services(
             .column(assessment::Column::PlannedServiceId)
             .filter(assessment::Column::PlannedServiceId.is_in(ids.iter().copied()))
             .into_tuple::<i32>()
-            .all(&txn)
+            .all(txn)
             .await?
             .into_iter()
             .collect()
@@ -165,7 +255,7 @@ pub async fn move_services(
             )
             .col_expr(planned_service::Column::UpdatedAt, Expr::value(now))
             .filter(planned_service::Column::Id.is_in(ids.iter().copied()))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if result.rows_affected != ids.len() as u64 {
             return Err(DbErr::Custom(format!(
@@ -176,13 +266,13 @@ pub async fn move_services(
             .into());
         }
     }
-    audit::record_many(&txn, &principal.actor(), changes).await?;
+    audit::record_many(txn, &principal.actor(), changes).await?;
     for id in starting {
         let project = &projects[&id];
         // Whoever starts the first service starts the project; its version is the one
         // read inside this transaction, since the caller sent the services' versions.
         lifecycle::apply(
-            &txn,
+            txn,
             principal,
             project,
             project.version,
@@ -195,9 +285,8 @@ pub async fn move_services(
     let saved = planned_service::Entity::find()
         .filter(planned_service::Column::Id.is_in(ids.iter().copied()))
         .order_by_asc(planned_service::Column::Id)
-        .all(&txn)
+        .all(txn)
         .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 

@@ -483,6 +483,16 @@ pub async fn inbox(
     principal: &Principal,
     state: Option<RequestState>,
 ) -> Result<Vec<verification_request::Model>, PlanServiceError> {
+    let mut requests = inbox_query(principal, state)?.all(db).await?;
+    inbox_order(&mut requests);
+    Ok(requests)
+}
+
+/// The requests of `principal`'s inbox, unordered.
+fn inbox_query(
+    principal: &Principal,
+    state: Option<RequestState>,
+) -> Result<sea_orm::Select<verification_request::Entity>, PlanServiceError> {
     let projects = match principal.role {
         Role::Administration => Query::select()
             .column(application::Column::Id)
@@ -507,9 +517,48 @@ pub async fn inbox(
     if let Some(state) = state {
         query = query.filter(verification_request::Column::State.eq(state.code()));
     }
-    let mut requests = query.all(db).await?;
-    inbox_order(&mut requests);
-    Ok(requests)
+    Ok(query)
+}
+
+/// A page of the inbox in inbox order (open first, then answered, then closed; the
+/// nearest due date first), `first` from position `offset`, and whether more follow.
+/// The order is computed, not a key, so the page is found by position: an inbox is one
+/// administration's or one verifier's, hundreds of requests at most.
+pub async fn inbox_page(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    state: Option<RequestState>,
+    offset: u64,
+    first: u64,
+) -> Result<(Vec<verification_request::Model>, bool), PlanServiceError> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{Order, QueryOrder, QuerySelect};
+    let rank = Expr::cust(format!(
+        "CASE state WHEN '{}' THEN 0 WHEN '{}' THEN 1 ELSE 2 END",
+        RequestState::Open.code(),
+        RequestState::Answered.code()
+    ));
+    let mut items = inbox_query(principal, state)?
+        .order_by(rank, Order::Asc)
+        .order_by_asc(verification_request::Column::DueOn)
+        .order_by_asc(verification_request::Column::Id)
+        .offset(offset)
+        .limit(first + 1)
+        .all(db)
+        .await?;
+    let has_next = items.len() as u64 > first;
+    items.truncate(first as usize);
+    Ok((items, has_next))
+}
+
+/// How many requests the inbox holds (of `state`, when given).
+pub async fn inbox_count(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    state: Option<RequestState>,
+) -> Result<u64, PlanServiceError> {
+    use sea_orm::PaginatorTrait;
+    Ok(inbox_query(principal, state)?.count(db).await?)
 }
 
 /// Records (or changes) the outcome of one checklist item for a planned service.

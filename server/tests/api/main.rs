@@ -39,3 +39,4 @@ mod schema;
 mod seed;
 mod shutdown;
 mod subscriptions;
+mod worklists;

@@ -69,6 +69,9 @@ const SCHOOL_PLAN: &[&str] = &["scuola", "dipartimento", "asseveratore", "fornit
 /// Who works on the first school service: its administration and its supplier.
 const FIRST_SERVICE: &[&str] = &["scuola", "fornitore"];
 const SCHOOL: &[&str] = &["scuola"];
+/// Who has planned services of its own: administrations (those of their projects),
+/// suppliers and PSN (those assigned to them).
+const SERVICE_HOLDERS: &[&str] = &["scuola", "genova", "fornitore", "psn"];
 /// Who may remove a document it uploaded: administrations and suppliers (each only its
 /// own; a document that does not exist is NOT_FOUND to them).
 const DOCUMENT_UPLOADERS: &[&str] = &["scuola", "genova", "fornitore", "psn"];
@@ -156,6 +159,8 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("application", "query($cup: String!) { application(cup: $cup) { verificationOutcome } }", cup.clone(), WHOLE_SCHOOL),
         row("applications", r#"{ applications(first: 1, filter: { region: "Emilia-Romagna", callTitle: "1.2 Abilitazione al Cloud - Scuole - Aprile 2022" }) { edges { node { plan { id } } } } }"#, json!({}), SCHOOL_PLAN),
         row("myProjects", "{ myProjects { cup } }", json!({}), WITH_PROJECTS),
+        row("myProjectsConnection", r#"{ myProjectsConnection(first: 5, filter: { search: "g71" }) { totalCount edges { node { cup } } } }"#, json!({}), WITH_PROJECTS),
+        row("myServices", r#"{ myServices(first: 5, filter: { status: ASSESSED }) { totalCount edges { node { id } project { cup } } } }"#, json!({}), SERVICE_HOLDERS),
         row("apiTokens", "{ apiTokens { name } }", json!({}), DEPARTMENT),
         row("importJobs", "{ importJobs { id status } }", json!({}), DEPARTMENT),
         row("importJob", r#"{ importJob(id: "999999") { id } }"#, json!({}), DEPARTMENT),
@@ -196,6 +201,7 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("revoke", "mutation($p: ProjectVersionInput!) { revoke(project: $p, reason: \"prova della matrice\") { state } }", stale.clone(), DEPARTMENT),
         row("recordVerificationOutcome", "mutation($p: ProjectVersionInput!) { recordVerificationOutcome(project: $p, outcome: POSITIVE) { state } }", stale.clone(), VERIFIER),
         row("updateServiceStatus", "mutation($s: ServiceStatusInput!) { updateServiceStatus(input: $s) { id } }", json!({ "s": { "id": first.to_string(), "version": 999, "status": "ASSESSED" } }), FIRST_SERVICE),
+        row("updateServiceStatusesByFilter", r#"mutation { updateServiceStatusesByFilter(filter: { search: "nessun servizio ha questo nome" }, status: MIGRATING, expectedCount: 1) { moved } }"#, json!({}), SERVICE_HOLDERS),
         row("updateServiceStatuses", "mutation($s: [ServiceStatusInput!]!) { updateServiceStatuses(input: $s) { id } }", json!({ "s": [{ "id": first.to_string(), "version": 999, "status": "ASSESSED" }] }), FIRST_SERVICE),
         row("scheduleCutover", "mutation($c: CutoverInput!) { scheduleCutover(input: $c) { id } }", json!({ "c": { "id": first.to_string(), "version": 999, "start": tomorrow, "end": window_end } }), FIRST_SERVICE),
         row("submitAssessment", "mutation($a: AssessmentInput!) { submitAssessment(input: $a) { version } }", json!({ "a": { "serviceId": first.to_string(), "latestVersion": 999, "users": 3 } }), FIRST_SERVICE),
@@ -204,6 +210,7 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("application", "query($cup: String!) { application(cup: $cup) { checklist { item } } }", cup.clone(), WHOLE_SCHOOL),
         row("application", "query($cup: String!) { application(cup: $cup) { documents { id } } }", cup.clone(), SCHOOL_PLAN),
         row("myRequests", "{ myRequests { id } }", json!({}), &["scuola", "genova", "asseveratore", "altro.asseveratore"]),
+        row("myRequestsConnection", "{ myRequestsConnection(first: 5, state: OPEN) { totalCount edges { node { id } } pageInfo { endCursor } } }", json!({}), &["scuola", "genova", "asseveratore", "altro.asseveratore"]),
         row("openVerificationRequest", "mutation($i: OpenRequestInput!) { openVerificationRequest(input: $i) { id } }", json!({ "i": {
             "cup": SCHOOL_CUP, "title": "Contratto", "body": "Caricare il contratto firmato.", "dueOn": next_month,
         }}), VERIFIER),

@@ -7,6 +7,7 @@ use super::object::Assessment;
 use crate::graphql::application::object::Application;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::plan::object::PlannedService;
+use crate::graphql::plan::worklists::ServiceFilterInput;
 use crate::graphql::scalars::Date;
 use crate::graphql::viewer::viewer;
 use crate::service::lifecycle::{self, Outcome, ProjectRef};
@@ -87,6 +88,15 @@ fn moves(input: Vec<ServiceStatusInput>) -> ApiResult<Vec<ServiceMove>> {
             })
         })
         .collect()
+}
+
+/// What `updateServiceStatusesByFilter` did.
+#[derive(async_graphql::SimpleObject)]
+pub struct ServiceFilterUpdate {
+    /// How many services moved.
+    pub moved: i32,
+    /// The status they moved to.
+    pub status: ServiceState,
 }
 
 #[derive(Default)]
@@ -273,6 +283,32 @@ impl LifecycleMutation {
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let moved = progress::move_services(db, principal, &moves(input)?).await?;
         Ok(moved.into_iter().map(PlannedService).collect())
+    }
+
+    /// Moves every planned service `filter` selects (as `myServices` lists them, across
+    /// all its pages, not only the page loaded) to `status`, all or none, in one
+    /// transaction; each service is checked and audited as in `updateServiceStatuses`.
+    /// `expectedCount` is the `totalCount` the person confirmed: when the filter now
+    /// selects another number, nothing moves (CONFLICT). At most 10,000 services.
+    async fn update_service_statuses_by_filter(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ServiceFilterInput>,
+        status: ServiceState,
+        expected_count: i32,
+    ) -> ApiResult<ServiceFilterUpdate> {
+        let principal =
+            viewer(ctx).require_writer(&[Role::Administration, Role::Supplier, Role::Psn])?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let expected = usize::try_from(expected_count)
+            .map_err(|_| ApiError::invalid("expectedCount", "must not be negative"))?;
+        let db = ctx.data_unchecked::<DatabaseConnection>();
+        let done =
+            progress::move_services_by_filter(db, principal, &filter, status, expected).await?;
+        Ok(ServiceFilterUpdate {
+            moved: done.moved as i32,
+            status: done.status,
+        })
     }
 
     /// Schedules the planned downtime of a service's cut-over. The supplier assigned to

@@ -5,3 +5,4 @@ pub mod mutation;
 pub mod object;
 pub mod query;
 pub mod subscription;
+pub mod worklists;

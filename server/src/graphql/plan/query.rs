@@ -15,7 +15,11 @@ pub struct PlanQuery;
 impl PlanQuery {
     /// The projects the caller works on: an administration's own projects, the projects
     /// where a supplier holds a contracted service, the projects assigned to a verifier.
-    /// The department sees every project through `applications`.
+    /// The department sees every project through `applications`. Every project at once:
+    /// a supplier of thousands of schools gets megabytes.
+    #[graphql(
+        deprecation = "Unbounded: use myProjectsConnection (a page at a time, with a total and a filter)."
+    )]
     async fn my_projects(&self, ctx: &Context<'_>) -> ApiResult<Vec<Application>> {
         let principal = viewer(ctx).require(&[
             Role::Administration,
