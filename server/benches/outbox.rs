@@ -22,7 +22,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use indicatif::ProgressBar;
 use nuvola_server::audit::Actor;
-use nuvola_server::entity::{application, delivery, planned_service, webhook};
+use nuvola_server::entity::{application, delivery, planned_service, supplier, webhook};
 use nuvola_server::http::ServeOptions;
 use nuvola_server::service::outbox::{self, NewDelivery, WorkerConfig};
 use nuvola_server::service::webhooks::WebhookSender;
@@ -197,8 +197,17 @@ async fn change_to_webhook(db: &DatabaseConnection, changes: usize) -> Result<Ve
         .one(db)
         .await?
         .context("a service of the school")?;
+    // The service is under contract with the demo's schools' supplier (a service moves
+    // only then), and migrating.
+    nuvola_server::demo::ensure_suppliers(db).await?;
+    let supplier = supplier::Entity::find()
+        .one(db)
+        .await?
+        .context("a supplier")?;
     let mut s: planned_service::ActiveModel = service.clone().into();
     s.status = Set("MIGRATING".to_owned());
+    s.supplier_id = Set(Some(supplier.id));
+    s.contract_on = Set(Some(Utc::now().date_naive()));
     s.update(db).await?;
 
     let (target, received, handle) = receiver().await?;

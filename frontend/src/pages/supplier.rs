@@ -579,7 +579,8 @@ fn BulkUpdate(
                 {
                     error.set(Some(ApiError::worded(
                         "count",
-                        t("Nel frattempo i servizi che corrispondono ai filtri sono cambiati: nessuno è stato aggiornato. La pagina è stata ricaricata: controlla il numero e conferma di nuovo."),
+                        "Nel frattempo i servizi che corrispondono ai filtri sono cambiati: nessuno è stato aggiornato. La pagina è stata ricaricata: controlla il numero e conferma di nuovo.",
+                        &[],
                     )));
                     reload.run(String::new());
                 }
