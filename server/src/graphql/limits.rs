@@ -7,10 +7,10 @@
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Positioned, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Positioned, Response, ServerError, ServerResult, ValidationResult, Variables};
 use nuvola_shared::ErrorCode;
 
 /// The deepest a query may nest fields (13 is what GraphQL tools' introspection needs).
@@ -138,6 +138,24 @@ impl Extension for QueryLimits {
             ));
         }
         Ok(document)
+    }
+
+    /// An argument's value that only the resolver parses (an `Int` outside 32 bits where
+    /// no complexity reads it first) fails there with async-graphql's own "Failed to
+    /// parse": bad input like any other.
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        for e in &mut response.errors {
+            if e.message.starts_with("Failed to parse") {
+                *e = with_code(e.clone(), ErrorCode::InvalidInput);
+            }
+        }
+        response
     }
 
     async fn validation(

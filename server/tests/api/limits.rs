@@ -167,3 +167,14 @@ both! {
         assert_eq!(cost(&over)["remaining"], 0, "{over}");
     }
 }
+
+both! {
+    async fn an_int_beyond_32_bits_that_only_the_resolver_reads_is_invalid_input(backend: Backend) {
+        let t = TestDb::with_calls_and_one_body(backend).await;
+        let app = TestApp::start(&t.db).await;
+        let query = "mutation { updateServiceStatusesByFilter(filter: {}, status: MIGRATING, expectedCount: -9138624057359) { moved } }";
+        let (status, r) = app.graphql_as(None, query, json!({})).await;
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
+    }
+}
