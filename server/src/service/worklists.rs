@@ -127,18 +127,8 @@ pub async fn project_page(
     first: u64,
     after: Option<i32>,
 ) -> Result<Page<application::Model>, PlanServiceError> {
-    let mut query = filtered_projects(principal, filter)?;
-    if let Some(after) = after {
-        query = query.filter(application::Column::Id.gt(after));
-    }
-    let mut items = query
-        .order_by_asc(application::Column::Id)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(first as usize);
-    Ok(Page { items, has_next })
+    let query = filtered_projects(principal, filter)?;
+    Ok(keyset_page(db, query, application::Column::Id, first, after).await?)
 }
 
 /// How many projects the filter keeps, across all pages.
@@ -147,16 +137,8 @@ pub async fn project_count(
     principal: &Principal,
     filter: &ProjectFilter,
 ) -> Result<i64, PlanServiceError> {
-    let n: Option<i64> = filtered_projects(principal, filter)?
-        .select_only()
-        .column_as(
-            Expr::col((application::Entity, application::Column::Id)).count(),
-            "n",
-        )
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(n.unwrap_or(0))
+    let query = filtered_projects(principal, filter)?;
+    Ok(count(db, query, application::Column::Id).await?)
 }
 
 /// The planned services `principal` works on that `filter` keeps: for a supplier (or
@@ -244,18 +226,8 @@ pub async fn service_page(
     first: u64,
     after: Option<i32>,
 ) -> Result<Page<planned_service::Model>, PlanServiceError> {
-    let mut query = filtered_services(principal, filter)?;
-    if let Some(after) = after {
-        query = query.filter(planned_service::Column::Id.gt(after));
-    }
-    let mut items = query
-        .order_by_asc(planned_service::Column::Id)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(first as usize);
-    Ok(Page { items, has_next })
+    let query = filtered_services(principal, filter)?;
+    Ok(keyset_page(db, query, planned_service::Column::Id, first, after).await?)
 }
 
 /// How many services the filter keeps, across all pages.
@@ -264,12 +236,44 @@ pub async fn service_count(
     principal: &Principal,
     filter: &ParsedServiceFilter,
 ) -> Result<i64, PlanServiceError> {
-    let n: Option<i64> = filtered_services(principal, filter)?
+    let query = filtered_services(principal, filter)?;
+    Ok(count(db, query, planned_service::Column::Id).await?)
+}
+
+/// The rows of `query` after the id `after`, at most `first`, in id order, and whether
+/// more follow.
+async fn keyset_page<E>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    id: E::Column,
+    first: u64,
+    after: Option<i32>,
+) -> Result<Page<E::Model>, sea_orm::DbErr>
+where
+    E: EntityTrait,
+{
+    let query = match after {
+        Some(after) => query.filter(id.gt(after)),
+        None => query,
+    };
+    let mut items = query.order_by_asc(id).limit(first + 1).all(db).await?;
+    let has_next = items.len() as u64 > first;
+    items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+    Ok(Page { items, has_next })
+}
+
+/// How many rows `query` keeps.
+async fn count<E>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    id: E::Column,
+) -> Result<i64, sea_orm::DbErr>
+where
+    E: EntityTrait,
+{
+    let n: Option<i64> = query
         .select_only()
-        .column_as(
-            Expr::col((planned_service::Entity, planned_service::Column::Id)).count(),
-            "n",
-        )
+        .column_as(Expr::col((E::default(), id)).count(), "n")
         .into_tuple()
         .one(db)
         .await?;
