@@ -147,11 +147,7 @@ impl reqwest::dns::Resolve for PublicOnly {
             // The port is the URL's: the connector sets it on each address.
             let addresses: Vec<std::net::SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if addresses.is_empty() || addresses.iter().any(|a| !is_public(a.ip())) {
-                let refused: Box<dyn std::error::Error + Send + Sync> =
-                    "refused: the endpoint resolves to a private or loopback address".into();
-                return Err(refused);
-            }
+            all_public(addresses.iter().map(|a| a.ip()))?;
             let addrs: reqwest::dns::Addrs = Box::new(addresses.into_iter());
             Ok(addrs)
         })
@@ -175,11 +171,27 @@ async fn resolves_publicly(url: &str) -> Result<(), String> {
             .map(|a| a.ip())
             .collect(),
     };
-    if addresses.is_empty() || addresses.iter().any(|ip| !is_public(*ip)) {
-        return Err("refused: the endpoint resolves to a private or loopback address".to_owned());
-    }
-    Ok(())
+    all_public(addresses).map_err(str::to_owned)
 }
+
+/// The rule of both checks: a name with no address, or any address that is not public,
+/// is refused.
+fn all_public(addresses: impl IntoIterator<Item = IpAddr>) -> Result<(), &'static str> {
+    let mut any = false;
+    for ip in addresses {
+        if !is_public(ip) {
+            return Err(REFUSED_PRIVATE);
+        }
+        any = true;
+    }
+    if any {
+        Ok(())
+    } else {
+        Err(REFUSED_PRIVATE)
+    }
+}
+
+const REFUSED_PRIVATE: &str = "refused: the endpoint resolves to a private or loopback address";
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
