@@ -212,6 +212,7 @@ async fn public_list(client: &Client, seconds: u64) -> Result<(Histogram<u64>, f
                 .build()?;
             let mut h = Histogram::<u64>::new_with_bounds(1, 600_000_000, 3)?;
             let mut errors = 0u64;
+            let mut first_error: Option<String> = None;
             let mut i = c * 7;
             loop {
                 let started = Instant::now();
@@ -220,37 +221,57 @@ async fn public_list(client: &Client, seconds: u64) -> Result<(Histogram<u64>, f
                 }
                 let body = requests[i % requests.len()].clone();
                 i += 1;
-                let ok = match http
+                let outcome = match http
                     .post(&url)
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .body(body)
                     .send()
                     .await
                 {
-                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                    Err(_) => false,
+                    Ok(r) => {
+                        let status = r.status();
+                        match r.bytes().await {
+                            Ok(_) if status.is_success() => Ok(()),
+                            Ok(b) => Err(format!(
+                                "HTTP {status}: {}",
+                                String::from_utf8_lossy(&b[..b.len().min(300)])
+                            )),
+                            Err(e) => Err(format!("HTTP {status}, body: {e}")),
+                        }
+                    }
+                    Err(e) => Err(e.to_string()),
                 };
                 if started < measure_from {
                     continue;
                 }
-                if ok {
-                    h.saturating_record(started.elapsed().as_micros().max(1) as u64);
-                } else {
-                    errors += 1;
+                match outcome {
+                    Ok(()) => {
+                        h.saturating_record(started.elapsed().as_micros().max(1) as u64);
+                    }
+                    Err(e) => {
+                        errors += 1;
+                        first_error.get_or_insert(e);
+                    }
                 }
             }
-            anyhow::Ok((h, errors))
+            anyhow::Ok((h, errors, first_error))
         }));
     }
     let mut all = Histogram::<u64>::new_with_bounds(1, 600_000_000, 3)?;
     let mut errors = 0;
+    let mut example = None;
     for t in tasks {
-        let (h, e) = t.await??;
+        let (h, e, first) = t.await??;
         all.add(&h)?;
         errors += e;
+        example = example.or(first);
     }
     if errors > 0 {
-        bail!("{errors} failed requests in the public list mix");
+        bail!(
+            "{errors} of {} requests failed in the public list mix, the first: {}",
+            errors + all.len(),
+            example.unwrap_or_default()
+        );
     }
     let rps = all.len() as f64 / seconds as f64;
     Ok((all, rps, total))
@@ -335,7 +356,8 @@ async fn measure(db_url: &str, supplier: (&str, &str)) -> Result<Figures> {
     Ok(f)
 }
 
-/// Six bulk moves of up to 500 services of `supplier` that are MIGRATING: to TESTING,
+/// Six bulk moves of up to 500 services of `supplier` that are MIGRATING, in projects
+/// still contracted or migrating (a renounced project's services no longer move): to TESTING,
 /// FAILED, MIGRATING, twice; the data ends as it began (but for versions and events).
 async fn bulk(
     client: &Client,
@@ -348,7 +370,9 @@ async fn bulk(
         db,
         &format!(
             "SELECT s.id AS id FROM planned_service s JOIN account c ON c.supplier_id = s.supplier_id \
-             WHERE c.username = '{username}' AND s.status = 'MIGRATING' ORDER BY s.id LIMIT 500"
+             JOIN application a ON a.id = s.application_id \
+             WHERE c.username = '{username}' AND s.status = 'MIGRATING' \
+               AND a.state IN ('CONTRACTED', 'MIGRATING') ORDER BY s.id LIMIT 500"
         ),
     )
     .await?;

@@ -1871,6 +1871,7 @@ impl Generator {
                 "application_id",
                 "kind",
                 "message",
+                "message_en",
                 "created_at",
                 "read_at",
                 "delivered_at",
@@ -2059,6 +2060,8 @@ impl Generator {
                         "Il progetto CUP {} ha superato il termine di completamento.",
                         p.cup
                     );
+                    let msg_en =
+                        format!("Project CUP {} has passed its completion deadline.", p.cup);
                     let key = format!("{COMPLETION_DEADLINE_MISSED}:{}:seed:ADMINISTRATION", p.id);
                     out.push(
                         &mut no_t,
@@ -2070,6 +2073,7 @@ impl Generator {
                             V::Int(i64::from(p.id)),
                             V::Str(COMPLETION_DEADLINE_MISSED),
                             V::Str(&msg),
+                            V::Str(&msg_en),
                             V::Ts(p.exit_at - 30 * DAY),
                             V::Null,
                             V::Null,
@@ -2088,6 +2092,10 @@ impl Generator {
                     "Il progetto CUP {} non ha ancora registrato il contratto con il fornitore.",
                     p.cup
                 );
+                let msg_en = format!(
+                    "Project CUP {} has not yet recorded its contract with the supplier.",
+                    p.cup
+                );
                 let key = format!("{CONTRACT_DEADLINE_MISSED}:{}:seed:ADMINISTRATION", p.id);
                 out.push(
                     &mut no_t,
@@ -2099,6 +2107,7 @@ impl Generator {
                         V::Int(i64::from(p.id)),
                         V::Str(CONTRACT_DEADLINE_MISSED),
                         V::Str(&msg),
+                        V::Str(&msg_en),
                         V::Ts(p.at[FUNDED] + 280 * DAY),
                         V::Null,
                         V::Null,
@@ -2480,6 +2489,10 @@ impl Generator {
                         "L'asseveratore ha aperto la richiesta «{title}» sul progetto CUP {}.",
                         p.cup
                     );
+                    let msg_en = format!(
+                        "The verifier opened the request «{title}» on project CUP {}.",
+                        p.cup
+                    );
                     let key = format!("VERIFICATION_REQUEST_OPENED:{rid}:1");
                     out.push(
                         &mut no_t,
@@ -2491,6 +2504,7 @@ impl Generator {
                             V::Int(i64::from(p.id)),
                             V::Str("VERIFICATION_REQUEST_OPENED"),
                             V::Str(&msg),
+                            V::Str(&msg_en),
                             V::Ts(opened),
                             V::Null,
                             V::Null,
@@ -2526,6 +2540,10 @@ impl Generator {
                             "L'ente ha risposto alla richiesta «{title}» sul progetto CUP {}.",
                             p.cup
                         );
+                        let msg_en = format!(
+                            "The administration answered the request «{title}» on project CUP {}.",
+                            p.cup
+                        );
                         let key = format!("VERIFICATION_REQUEST_ANSWERED:{rid}:2");
                         out.push(
                             &mut no_t,
@@ -2537,6 +2555,7 @@ impl Generator {
                                 V::Int(i64::from(p.id)),
                                 V::Str("VERIFICATION_REQUEST_ANSWERED"),
                                 V::Str(&msg),
+                                V::Str(&msg_en),
                                 V::Ts(at),
                                 if closed.is_some() {
                                     V::Ts(at + DAY)

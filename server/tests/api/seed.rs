@@ -142,6 +142,7 @@ both! {
             ("account of an unknown supplier", "SELECT c.id FROM account c LEFT JOIN supplier s ON s.id = c.supplier_id WHERE c.supplier_id IS NOT NULL AND s.id IS NULL"),
             ("offering of an unknown supplier", "SELECT o.id FROM cloud_offering o LEFT JOIN supplier s ON s.id = o.supplier_id WHERE s.id IS NULL"),
             ("two bodies with one IPA code", "SELECT ipa_key FROM administration GROUP BY ipa_key HAVING COUNT(*) > 1"),
+            ("notification without English", "SELECT n.id FROM notification n WHERE n.message_en IS NULL OR n.message_en = ''"),
         ] {
             zero(&a, what, sql).await;
         }
