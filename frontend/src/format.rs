@@ -7,6 +7,15 @@ pub fn count(n: i64) -> String {
     group_thousands(n)
 }
 
+/// A count with the page language's thousands separator: `37.992`, `37,992`.
+pub fn number(n: i64) -> String {
+    let italian = count(n);
+    match crate::i18n::lang() {
+        crate::i18n::Lang::En => italian.replace('.', ","),
+        crate::i18n::Lang::It => italian,
+    }
+}
+
 /// `4566860` → `4.566.860 €`.
 pub fn euros(amount: i64) -> String {
     format!("{} €", group_thousands(amount))

@@ -21,14 +21,7 @@ use crate::session::use_session;
 /// Services on one page.
 const PAGE_SIZE: usize = 20;
 
-/// A count with the page language's thousands separator: `37.992`, `37,992`.
-fn number(n: i64) -> String {
-    let italian = format::count(n);
-    match i18n::lang() {
-        i18n::Lang::En => italian.replace('.', ","),
-        i18n::Lang::It => italian,
-    }
-}
+use format::number;
 
 const PAGE_QUERY: &str = r#"query Contracted($first: Int!, $after: String, $filter: ServiceFilter) {
   myServices(first: $first, after: $after, filter: $filter) {

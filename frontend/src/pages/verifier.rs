@@ -19,13 +19,40 @@ use crate::api::{self, ApiError};
 use crate::format;
 use crate::i18n::{t, tf, tx};
 
-const QUEUE: &str = r#"query Queue { myProjects { cup amountEur state
-  administration { name region } call { title } } }"#;
+/// One page of the verifier's projects, with the total of those matching the filter.
+const QUEUE: &str = r#"query Queue($first: Int!, $after: String, $filter: MyProjectFilter) {
+  myProjectsConnection(first: $first, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { cup amountEur state administration { name region } call { title } } }
+  } }"#;
+
+/// Projects per page of the queue.
+const QUEUE_PAGE: usize = 25;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Queue {
-    my_projects: Vec<QueueItem>,
+    my_projects_connection: QueuePage,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct QueuePage {
+    total_count: usize,
+    page_info: PageInfo,
+    edges: Vec<QueueEdge>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageInfo {
+    has_next_page: bool,
+    end_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct QueueEdge {
+    node: QueueItem,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -99,20 +126,130 @@ where
     }
 }
 
-/// The projects assigned to the verifier, those still to verify first.
+/// The projects assigned to the verifier, a page at a time from the server: those still
+/// to verify by default, any state on request, searched by CUP or body.
 #[component]
 pub fn VerifierHome() -> impl IntoView {
-    let data = LocalResource::new(|| fetch(QUEUE, None));
+    let search = RwSignal::new(String::new());
+    let state = RwSignal::new(ApplicationState::UnderVerification.code().to_owned());
+    let filter = Memo::new(move |_| {
+        let search = search.get().trim().to_owned();
+        let mut filter = serde_json::Map::new();
+        if !search.is_empty() {
+            filter.insert("search".into(), Value::String(search));
+        }
+        if let Ok(s) = ApplicationState::parse(&state.get()) {
+            filter.insert("state".into(), Value::String(s.code().to_owned()));
+        }
+        Value::Object(filter)
+    });
+    // The cursors of the pages before the current one, for the filter they belong to:
+    // another filter starts again from the first page.
+    let cursors = RwSignal::new((Value::Null, Vec::<String>::new()));
+    let stack = move || {
+        let current = filter.get();
+        cursors.with(|(of, stack)| {
+            if *of == current {
+                stack.clone()
+            } else {
+                Vec::new()
+            }
+        })
+    };
+    let data = LocalResource::new(move || {
+        let variables =
+            json!({ "first": QUEUE_PAGE, "after": stack().last(), "filter": filter.get() });
+        async move {
+            api::query_value(QUEUE, variables)
+                .await
+                .and_then(decode::<Queue>)
+        }
+    });
     view! {
         <div class="container my-4">
             <Breadcrumb here=Signal::derive(|| t("Progetti da asseverare").to_owned())/>
             <h1>{tx("Progetti da asseverare")}</h1>
             <p class="lead">{tx("I progetti che il Dipartimento ti ha assegnato: apri un progetto per verificarne il piano, chiedere documenti e registrare l'esito.")}</p>
+            <form class="row g-3 mt-2" role="search" on:submit=|ev| ev.prevent_default()>
+                <div class="col-12 col-md-6">
+                    <div class="form-group mb-0">
+                        <label for="coda-testo" class="active">{tx("Cerca ente o CUP")}</label>
+                        <input
+                            id="coda-testo"
+                            type="search"
+                            class="form-control"
+                            maxlength="100"
+                            prop:value=move || search.get()
+                            on:change=move |ev| search.set(event_target_value(&ev))
+                        />
+                    </div>
+                </div>
+                <div class="col-12 col-md-6">
+                    <div class="select-wrapper">
+                        <label for="coda-stato">{tx("Stato")}</label>
+                        <select id="coda-stato" on:change=move |ev| state.set(event_target_value(&ev))>
+                            {ApplicationState::ALL.iter().map(|s| view! {
+                                <option value=s.code() selected=*s == ApplicationState::UnderVerification>
+                                    {move || crate::i18n::state_label(*s)}
+                                </option>
+                            }).collect_view()}
+                            <option value="">{tx("Tutti gli stati")}</option>
+                        </select>
+                    </div>
+                </div>
+            </form>
             <Transition fallback=|| view! { <Loading what="Caricamento dei progetti…"/> }>
                 {move || Suspend::new(async move {
-                    match data.await.and_then(decode::<Queue>) {
-                        Ok(d) if d.my_projects.is_empty() => view! { <Empty what="Nessun progetto ti è assegnato."/> }.into_any(),
-                        Ok(d) => view! { <QueueTable projects=d.my_projects/> }.into_any(),
+                    match data.await {
+                        Ok(d) => {
+                            let QueuePage { total_count, page_info, edges } = d.my_projects_connection;
+                            if total_count == 0 {
+                                return view! { <Empty what="Nessun progetto assegnato in questo stato o con questa ricerca."/> }.into_any();
+                            }
+                            let page = stack().len() + 1;
+                            let pages = total_count.div_ceil(QUEUE_PAGE).max(1);
+                            let end_cursor = page_info.end_cursor;
+                            view! {
+                                <p class="mt-3" data-testid="totale-coda">
+                                    {move || if total_count == 1 {
+                                        t("1 progetto.").to_owned()
+                                    } else {
+                                        tf("{} progetti.", &[&format::number(total_count as i64)])
+                                    }}
+                                </p>
+                                <QueueTable projects=edges.into_iter().map(|e| e.node).collect()/>
+                                <nav class="pagination-wrapper justify-content-between d-flex align-items-center" aria-label=move || t("Paginazione")>
+                                    <button
+                                        type="button"
+                                        class="btn btn-outline-primary btn-sm"
+                                        disabled=page <= 1
+                                        on:click=move |_| cursors.update(|(_, c)| drop(c.pop()))
+                                    >
+                                        {move || t("‹ Precedenti")}
+                                    </button>
+                                    <span>{move || tf("Pagina {} di {}", &[&page.to_string(), &pages.to_string()])}</span>
+                                    <button
+                                        type="button"
+                                        class="btn btn-outline-primary btn-sm"
+                                        disabled=!page_info.has_next_page
+                                        on:click=move |_| {
+                                            if let Some(cursor) = end_cursor.clone() {
+                                                let current = filter.get_untracked();
+                                                cursors.update(|(of, c)| {
+                                                    if *of != current {
+                                                        *of = current;
+                                                        c.clear();
+                                                    }
+                                                    c.push(cursor);
+                                                });
+                                            }
+                                        }
+                                    >
+                                        {move || t("Successivi ›")}
+                                    </button>
+                                </nav>
+                            }.into_any()
+                        }
                         Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                     }
                 })}
@@ -122,9 +259,7 @@ pub fn VerifierHome() -> impl IntoView {
 }
 
 #[component]
-fn QueueTable(mut projects: Vec<QueueItem>) -> impl IntoView {
-    // Those waiting for the verifier first; the order is otherwise the server's.
-    projects.sort_by_key(|p| p.state != ApplicationState::UnderVerification);
+fn QueueTable(projects: Vec<QueueItem>) -> impl IntoView {
     view! {
         <div class="table-responsive">
             <table class="table table-striped align-middle">
