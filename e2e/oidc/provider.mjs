@@ -10,7 +10,8 @@
 //   OIDC_CLIENT_JWKS_URI  where the relying party publishes its keys (its JWKS URL), or
 //   OIDC_CLIENT_JWKS    the relying party's public JWKS as JSON
 //   OIDC_TAMPER         test only: "signature" flips a byte of every ID token's signature;
-//                       "nonce" re-signs every ID token with another nonce (valid signature)
+//                       "nonce" re-signs every ID token with another nonce (valid signature);
+//                       "none" and "hs256" replace it with an unsigned or HMAC-signed copy
 //
 // The profile's requirements: authorization code only, PKCE (S256) required, signed
 // request objects required, client authentication `private_key_jwt` only, ID tokens and
@@ -134,6 +135,14 @@ if (tamper) {
       const [h, p, s] = token.split('.');
       const flipped = (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
       ctx.body = { ...ctx.body, id_token: `${h}.${p}.${flipped}` };
+    } else if (tamper === 'none' || tamper === 'hs256') {
+      // The same claims, unsigned (alg "none") or signed with a shared secret (HS256):
+      // algorithms the SPID/CIE profile forbids.
+      const claims = jose.decodeJwt(token);
+      const forged = tamper === 'none'
+        ? `${jose.base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${jose.base64url.encode(JSON.stringify(claims))}.`
+        : await new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('a-secret-anyone-could-know-000000'));
+      ctx.body = { ...ctx.body, id_token: forged };
     } else if (tamper === 'nonce') {
       const claims = jose.decodeJwt(token);
       const header = jose.decodeProtectedHeader(token);

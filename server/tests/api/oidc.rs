@@ -498,6 +498,23 @@ both! {
 }
 
 both! {
+    async fn an_unsigned_or_hmac_signed_id_token_is_refused(backend: Backend) {
+        let t = TestDb::new(backend).await;
+        for tamper in ["none", "hs256"] {
+            let s = setup(&t.db, Some(tamper)).await;
+            let mut browser = Browser::new();
+            let callback = to_callback(&mut browser, &s.app, "spid-test", MARIO).await;
+            let (location, cookie) = finish(&mut browser, &callback).await;
+            assert_eq!(location, "/accedi?errore=token_invalid", "{tamper}");
+            assert!(cookie.is_none(), "{tamper}");
+            s.provider.stop().await;
+        }
+        assert_eq!(failures(&t, "token_invalid").await, 2);
+        assert_eq!(t.count("account").await, 0);
+    }
+}
+
+both! {
     async fn an_id_token_with_another_nonce_is_refused(backend: Backend) {
         let t = TestDb::new(backend).await;
         let s = setup(&t.db, Some("nonce")).await;
