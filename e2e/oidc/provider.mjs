@@ -11,7 +11,8 @@
 //   OIDC_CLIENT_JWKS    the relying party's public JWKS as JSON
 //   OIDC_TAMPER         test only: "signature" flips a byte of every ID token's signature;
 //                       "nonce" re-signs every ID token with another nonce (valid signature);
-//                       "none" and "hs256" replace it with an unsigned or HMAC-signed copy
+//                       "none" and "hs256" replace it with an unsigned or HMAC-signed copy;
+//                       "acr-low" asserts SPID level 1 whatever the login asked for
 //
 // The profile's requirements: authorization code only, PKCE (S256) required, signed
 // request objects required, client authentication `private_key_jwt` only, ID tokens and
@@ -124,6 +125,29 @@ const configuration = {
 };
 
 const provider = new Provider(issuer, configuration);
+
+// The development login form, finished with the level of assurance (acr) the login asked
+// for, as a SPID/CIE provider asserts it; OIDC_TAMPER=acr-low asserts SPID level 1 instead.
+provider.use(async (ctx, next) => {
+  if (ctx.method !== 'POST' || !/^\/interaction\/[^/]+$/.test(ctx.path)) {
+    await next();
+    return;
+  }
+  const details = await provider.interactionDetails(ctx.req, ctx.res);
+  if (details.prompt.name !== 'login') {
+    await next();
+    return;
+  }
+  let raw = '';
+  for await (const chunk of ctx.req) raw += chunk;
+  const body = new URLSearchParams(raw);
+  const asked = (details.params.acr_values || '').split(' ').find((v) => ACR.includes(v)) || ACR[1];
+  const acr = tamper === 'acr-low' ? ACR[0] : asked;
+  ctx.respond = false;
+  await provider.interactionFinished(ctx.req, ctx.res, {
+    login: { accountId: body.get('login') || 'anonymous', acr },
+  }, { mergeWithLastSubmission: false });
+});
 
 // Test-only tampering of the token endpoint's answer.
 if (tamper) {

@@ -223,6 +223,7 @@ const MESSAGES: &[(&str, &str)] = &[
     ("L'identità ricevuta non ha una firma valida: accesso rifiutato per sicurezza.", "The identity received has no valid signature: sign-in refused for your safety."),
     ("L'identità ricevuta non corrisponde a questo accesso: accesso rifiutato per sicurezza.", "The identity received does not belong to this sign-in: sign-in refused for your safety."),
     ("I dati della persona inviati dal gestore di identità non sono validi: accesso rifiutato.", "The personal data sent by the identity provider are not valid: sign-in refused."),
+    ("Il livello di sicurezza dell'accesso è inferiore a quello richiesto da Nuvola (SPID livello 2 o superiore).", "The sign-in's level of assurance is lower than Nuvola requires (SPID level 2 or higher)."),
     ("Il gestore di identità non ha comunicato un codice fiscale valido.", "The identity provider did not send a valid fiscal code."),
     ("Questo account è disattivato. Rivolgiti al Dipartimento.", "This account is disabled. Contact the Department."),
     ("L'accesso con il gestore di identità non è riuscito. Riprova.", "Signing in with the identity provider failed. Try again."),

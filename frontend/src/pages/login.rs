@@ -43,6 +43,7 @@ fn provider_refusal(code: &str) -> &'static str {
         "issuer_unknown" => t("La risposta viene da un gestore di identità diverso da quello scelto: accesso rifiutato."),
         "code_refused" => t("Il gestore di identità ha rifiutato il codice di accesso (già usato o scaduto). Riprova dall'inizio."),
         "token_invalid" => t("L'identità ricevuta non ha una firma valida: accesso rifiutato per sicurezza."),
+        "acr_too_low" => t("Il livello di sicurezza dell'accesso è inferiore a quello richiesto da Nuvola (SPID livello 2 o superiore)."),
         "nonce_mismatch" => t("L'identità ricevuta non corrisponde a questo accesso: accesso rifiutato per sicurezza."),
         "userinfo_invalid" => t("I dati della persona inviati dal gestore di identità non sono validi: accesso rifiutato."),
         "fiscal_code_missing" => t("Il gestore di identità non ha comunicato un codice fiscale valido."),

@@ -515,6 +515,21 @@ both! {
 }
 
 both! {
+    async fn a_login_below_the_level_of_assurance_asked_is_refused(backend: Backend) {
+        let t = TestDb::new(backend).await;
+        let s = setup(&t.db, Some("acr-low")).await;
+        let mut browser = Browser::new();
+        let callback = to_callback(&mut browser, &s.app, "spid-test", MARIO).await;
+        let (location, cookie) = finish(&mut browser, &callback).await;
+        assert_eq!(location, "/accedi?errore=acr_too_low");
+        assert!(cookie.is_none());
+        assert_eq!(failures(&t, "acr_too_low").await, 1);
+        assert_eq!(t.count("account").await, 0);
+        s.provider.stop().await;
+    }
+}
+
+both! {
     async fn an_id_token_with_another_nonce_is_refused(backend: Backend) {
         let t = TestDb::new(backend).await;
         let s = setup(&t.db, Some("nonce")).await;

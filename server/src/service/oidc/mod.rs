@@ -84,6 +84,8 @@ pub enum LoginFailure {
     IdTokenInvalid(String),
     #[error("the ID token's nonce is not this login's")]
     NonceMismatch,
+    #[error("the provider asserted the level of assurance {0:?}, lower than the one asked")]
+    AcrTooLow(String),
     #[error("the UserInfo is not valid: {0}")]
     UserInfoInvalid(String),
     #[error("the provider did not give a valid fiscal code: {0}")]
@@ -107,6 +109,7 @@ impl LoginFailure {
             LoginFailure::CodeRefused(_) => "code_refused",
             LoginFailure::IdTokenInvalid(_) => "token_invalid",
             LoginFailure::NonceMismatch => "nonce_mismatch",
+            LoginFailure::AcrTooLow(_) => "acr_too_low",
             LoginFailure::UserInfoInvalid(_) => "userinfo_invalid",
             LoginFailure::FiscalCodeMissing(_) => "fiscal_code_missing",
             LoginFailure::AccountDisabled => "account_disabled",
@@ -539,6 +542,7 @@ impl Oidc {
             ClaimsVerificationError::InvalidIssuer(m) => LoginFailure::IssuerMismatch(m),
             other => LoginFailure::IdTokenInvalid(other.to_string()),
         })?;
+        check_acr(provider, claims.auth_context_ref().map(|a| a.as_str()))?;
         let subject = claims.subject().as_str().to_owned();
 
         let userinfo = self
@@ -706,6 +710,33 @@ fn verify_signed(token: &str, provider_jwks: &Value) -> Result<Map<String, Value
     let (claims, _) = jwt::decode_with_verifier(token, verifier.as_ref())
         .map_err(|e| invalid(format!("the signature: {e}")))?;
     Ok(claims.claims_set().clone())
+}
+
+/// The level of a SPID level-of-assurance URI (`https://www.spid.gov.it/SpidL2` is 2);
+/// CIE OIDC uses the same URIs.
+fn spid_level(acr: &str) -> Option<u8> {
+    acr.strip_prefix("https://www.spid.gov.it/SpidL")
+        .and_then(|l| l.parse().ok())
+}
+
+/// When Nuvola asked for a SPID level, the ID token's `acr` must assert at least that
+/// level (the profile requires the relying party to check it); a missing `acr` is refused
+/// too. Providers asked for no SPID level are not checked.
+fn check_acr(provider: &ProviderConfig, asserted: Option<&str>) -> Result<(), LoginFailure> {
+    let Some(wanted) = provider
+        .acr_values
+        .split_whitespace()
+        .filter_map(spid_level)
+        .min()
+    else {
+        return Ok(());
+    };
+    match asserted.and_then(spid_level) {
+        Some(level) if level >= wanted => Ok(()),
+        _ => Err(LoginFailure::AcrTooLow(
+            asserted.unwrap_or("none").to_owned(),
+        )),
+    }
 }
 
 /// The UserInfo must be about the ID token's subject, from its issuer, for this client.
