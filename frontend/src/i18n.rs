@@ -206,6 +206,27 @@ pub fn modality_label(m: nuvola_shared::Modality) -> &'static str {
 
 /// Italian → English, roughly alphabetical (a test keeps the keys unique).
 const MESSAGES: &[(&str, &str)] = &[
+    // The login with an identity provider (pages/login.rs).
+    ("Entra con SPID", "Sign in with SPID"),
+    ("Entra con CIE", "Sign in with CIE"),
+    ("Entra con", "Sign in with"),
+    ("Con la tua identità digitale", "With your digital identity"),
+    ("Oppure con nome utente e password", "Or with username and password"),
+    ("Chi accede per la prima volta senza un ente potrà chiedere di operare per un'amministrazione o registrare un fornitore.", "If you sign in for the first time without an organisation, you can ask to act for an administration or register a supplier."),
+    ("Questo gestore di identità non è configurato su Nuvola.", "This identity provider is not configured on Nuvola."),
+    ("Il gestore di identità non risponde. Riprova tra qualche minuto.", "The identity provider does not answer. Try again in a few minutes."),
+    ("Il gestore di identità non ha concluso l'accesso (forse lo hai annullato). Riprova.", "The identity provider did not complete the sign-in (perhaps you cancelled it). Try again."),
+    ("Questa risposta del gestore di identità è già stata usata o non è di un accesso avviato qui. Riprova dall'inizio.", "This answer of the identity provider was already used or is not of a sign-in started here. Start again."),
+    ("L'accesso è durato più di 10 minuti ed è scaduto. Riprova.", "The sign-in took more than 10 minutes and expired. Try again."),
+    ("La risposta viene da un gestore di identità diverso da quello scelto: accesso rifiutato.", "The answer comes from another identity provider than the one chosen: sign-in refused."),
+    ("Il gestore di identità ha rifiutato il codice di accesso (già usato o scaduto). Riprova dall'inizio.", "The identity provider refused the sign-in code (already used or expired). Start again."),
+    ("L'identità ricevuta non ha una firma valida: accesso rifiutato per sicurezza.", "The identity received has no valid signature: sign-in refused for your safety."),
+    ("L'identità ricevuta non corrisponde a questo accesso: accesso rifiutato per sicurezza.", "The identity received does not belong to this sign-in: sign-in refused for your safety."),
+    ("I dati della persona inviati dal gestore di identità non sono validi: accesso rifiutato.", "The personal data sent by the identity provider are not valid: sign-in refused."),
+    ("Il livello di sicurezza dell'accesso è inferiore a quello richiesto da Nuvola (SPID livello 2 o superiore).", "The sign-in's level of assurance is lower than Nuvola requires (SPID level 2 or higher)."),
+    ("Il gestore di identità non ha comunicato un codice fiscale valido.", "The identity provider did not send a valid fiscal code."),
+    ("Questo account è disattivato. Rivolgiti al Dipartimento.", "This account is disabled. Contact the Department."),
+    ("L'accesso con il gestore di identità non è riuscito. Riprova.", "Signing in with the identity provider failed. Try again."),
     ("Importazione dati aperti", "Open-data import"),
     ("Importazione dei dati aperti", "Importing open data"),
     ("Carica gli ultimi file pubblicati da PA digitale 2026: prima il file degli avvisi, poi le candidature. Vedrai cosa cambierebbe prima di confermare; nessun dato viene cancellato.", "Upload the newest files published by PA digitale 2026: the calls file first, then the applications. You will see what would change before you confirm; no data is deleted."),

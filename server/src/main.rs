@@ -145,6 +145,10 @@ enum Command {
             default_value_t = 3_600_000
         )]
         outbox_max_backoff_ms: u64,
+        /// SPID, CIE and other OpenID Connect providers: a TOML or JSON file (see
+        /// `service/oidc/config.rs`). Without it, password login only.
+        #[arg(long, env = "NUVOLA_OIDC_CONFIG")]
+        oidc_config: Option<PathBuf>,
     },
     /// Apply pending migrations and exit.
     Migrate {
@@ -299,7 +303,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             public_url,
             outbox_backoff_ms,
             outbox_max_backoff_ms,
+            oidc_config,
         } => {
+            let oidc = oidc_config
+                .as_deref()
+                .map(nuvola_server::service::oidc::OidcConfig::load)
+                .transpose()?;
+            if let Some(config) = &oidc {
+                let names: Vec<_> = config.providers.iter().map(|p| p.id.as_str()).collect();
+                println!("OpenID Connect providers: {}", names.join(", "));
+            }
             let db = db::connect_and_migrate(&database.url).await?;
             if with_demo {
                 if let Some(report) = demo::load(&db).await? {
@@ -336,6 +349,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_upload_bytes: max_upload_mib.saturating_mul(1024 * 1024),
                 response_cache: !no_response_cache,
                 hsts: production,
+                oidc,
                 ..ServeOptions::new(bind, static_dir.unwrap_or_else(default_static_dir))
             };
             // A storage that cannot be reached fails the start, not the first upload.

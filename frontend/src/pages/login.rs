@@ -11,6 +11,126 @@ use crate::api::ApiError;
 use crate::i18n::t;
 use crate::session::{home_of, use_session, SessionState, CHOOSE_PATH};
 
+/// An identity provider the server offers (`GET /api/oidc/providers`).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+struct Provider {
+    id: String,
+    label: String,
+    /// SPID, CIE or OIDC.
+    kind: String,
+}
+
+/// The configured providers; none (or no answer) means no buttons.
+async fn providers() -> Vec<Provider> {
+    let Ok(response) = gloo_net::http::Request::get("/api/oidc/providers")
+        .send()
+        .await
+    else {
+        return Vec::new();
+    };
+    response.json::<Vec<Provider>>().await.unwrap_or_default()
+}
+
+/// The sentence of a refused identity-provider login (`/accedi?errore=CODE`, set by the
+/// server's callback).
+fn provider_refusal(code: &str) -> &'static str {
+    match code {
+        "provider_unknown" => t("Questo gestore di identità non è configurato su Nuvola."),
+        "provider_unreachable" => t("Il gestore di identità non risponde. Riprova tra qualche minuto."),
+        "provider_error" => t("Il gestore di identità non ha concluso l'accesso (forse lo hai annullato). Riprova."),
+        "state_invalid" => t("Questa risposta del gestore di identità è già stata usata o non è di un accesso avviato qui. Riprova dall'inizio."),
+        "state_expired" => t("L'accesso è durato più di 10 minuti ed è scaduto. Riprova."),
+        "issuer_unknown" => t("La risposta viene da un gestore di identità diverso da quello scelto: accesso rifiutato."),
+        "code_refused" => t("Il gestore di identità ha rifiutato il codice di accesso (già usato o scaduto). Riprova dall'inizio."),
+        "token_invalid" => t("L'identità ricevuta non ha una firma valida: accesso rifiutato per sicurezza."),
+        "acr_too_low" => t("Il livello di sicurezza dell'accesso è inferiore a quello richiesto da Nuvola (SPID livello 2 o superiore)."),
+        "nonce_mismatch" => t("L'identità ricevuta non corrisponde a questo accesso: accesso rifiutato per sicurezza."),
+        "userinfo_invalid" => t("I dati della persona inviati dal gestore di identità non sono validi: accesso rifiutato."),
+        "fiscal_code_missing" => t("Il gestore di identità non ha comunicato un codice fiscale valido."),
+        "account_disabled" => t("Questo account è disattivato. Rivolgiti al Dipartimento."),
+        _ => t("L'accesso con il gestore di identità non è riuscito. Riprova."),
+    }
+}
+
+/// The official-style buttons ("Entra con SPID", "Entra con CIE"): plain links to the
+/// server, which sends the browser to the provider.
+#[component]
+fn ProviderButtons(list: Vec<Provider>) -> impl IntoView {
+    let count = |kind: &str| list.iter().filter(|p| p.kind == kind).count();
+    let (spids, cies) = (count("SPID"), count("CIE"));
+    let buttons = list
+        .iter()
+        .map(|p| {
+            let href = format!("/auth/oidc/{}/start", p.id);
+            let (class, icon, base, several) = match p.kind.as_str() {
+                "SPID" => (
+                    "btn-idp btn-spid",
+                    spid_icon().into_any(),
+                    "Entra con SPID",
+                    spids > 1,
+                ),
+                "CIE" => (
+                    "btn-idp btn-cie",
+                    cie_icon().into_any(),
+                    "Entra con CIE",
+                    cies > 1,
+                ),
+                _ => ("btn-idp btn-oidc", ().into_any(), "Entra con", true),
+            };
+            let label = p.label.clone();
+            let text = move || {
+                if several {
+                    format!("{} {}", t(base), label)
+                } else {
+                    t(base).to_owned()
+                }
+            };
+            view! {
+                <li>
+                    <a class=class href=href rel="external">
+                        {icon}
+                        <span>{text}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <section class="mt-4" aria-labelledby="login-idp-title">
+            <h2 id="login-idp-title" class="h5">{move || t("Con la tua identità digitale")}</h2>
+            <ul class="list-unstyled d-flex flex-column flex-sm-row flex-wrap gap-3 mt-3">{buttons}</ul>
+            <p class="small text-muted mb-0">
+                {move || t("Chi accede per la prima volta senza un ente potrà chiedere di operare per un'amministrazione o registrare un fornitore.")}
+            </p>
+        </section>
+        <h2 class="h5 mt-4">{move || t("Oppure con nome utente e password")}</h2>
+    }
+}
+
+/// A simple pictogram of a person, white on the SPID blue (drawn here: no asset is fetched).
+fn spid_icon() -> impl IntoView {
+    view! {
+        <svg class="btn-idp-icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+            <circle cx="12" cy="12" r="11.5" fill="#fff"/>
+            <circle cx="12" cy="8.5" r="3.2" fill="#06c"/>
+            <path d="M6.5 18.5c0-3.2 2.5-5.2 5.5-5.2s5.5 2 5.5 5.2z" fill="#06c"/>
+        </svg>
+    }
+}
+
+/// A simple pictogram of an identity card, white on the CIE blue.
+fn cie_icon() -> impl IntoView {
+    view! {
+        <svg class="btn-idp-icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+            <rect x="1" y="4" width="22" height="16" rx="2.5" fill="#fff"/>
+            <circle cx="7.5" cy="11" r="2.4" fill="#06c"/>
+            <path d="M3.8 17c0-2.2 1.7-3.4 3.7-3.4s3.7 1.2 3.7 3.4z" fill="#06c"/>
+            <rect x="13" y="8.5" width="7" height="1.8" rx=".9" fill="#06c"/>
+            <rect x="13" y="12" width="5" height="1.8" rx=".9" fill="#06c"/>
+        </svg>
+    }
+}
+
 /// A path as a query value.
 fn encode(path: &str) -> String {
     js_sys::encode_uri_component(path).into()
@@ -25,6 +145,12 @@ pub fn Login() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
+    let idps = LocalResource::new(providers);
+    let refusal = move || {
+        query
+            .with(|q| q.get("errore"))
+            .map(|code| provider_refusal(&code))
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -71,6 +197,10 @@ pub fn Login() -> impl IntoView {
                     <p class="lead">
                         {move || t("L'area riservata è per le amministrazioni, i fornitori cloud e il PSN, il Dipartimento e gli asseveratori. I dati aperti sono consultabili senza accedere.")}
                     </p>
+                    {move || refusal().map(|sentence| view! {
+                        <div class="alert alert-danger" role="alert">{sentence}</div>
+                    })}
+                    {move || idps.get().filter(|l| !l.is_empty()).map(|list| view! { <ProviderButtons list=list/> })}
                     <form class="mt-4" on:submit=submit novalidate>
                         <div class="form-group">
                             <label for="login-username" class="active">{move || t("Nome utente")}</label>

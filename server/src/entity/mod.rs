@@ -22,6 +22,7 @@ pub mod membership;
 pub mod notification;
 pub mod notification_preference;
 pub mod notification_read;
+pub mod oidc_login;
 pub mod planned_service;
 pub mod published_call;
 pub mod scheduled_job;

@@ -8,6 +8,7 @@ mod documents;
 mod export;
 mod health;
 mod imports;
+mod oidc;
 mod spa;
 mod subscriptions;
 mod unsubscribe;
@@ -62,6 +63,9 @@ pub struct ServeOptions {
     /// Whether public query responses are kept until the data changes (`cache.rs`).
     /// On by default; off, every request runs its SQL (benchmarks of the uncached path).
     pub response_cache: bool,
+    /// SPID/CIE and other OpenID Connect providers (`service::oidc`); none: password
+    /// login only, and no provider buttons.
+    pub oidc: Option<crate::service::oidc::OidcConfig>,
 }
 
 /// The default of [`ServeOptions::requests_per_minute`].
@@ -82,6 +86,7 @@ impl ServeOptions {
             hsts: false,
             max_upload_bytes: crate::storage::DEFAULT_MAX_UPLOAD_BYTES,
             response_cache: true,
+            oidc: None,
         }
     }
 }
@@ -174,6 +179,12 @@ pub fn start(
     let readiness = web::Data::new(health::Readiness {
         pulse: feed.pulse(),
     });
+    let oidc_state = web::Data::new(oidc::OidcState(match options.oidc.clone() {
+        Some(config) if !config.providers.is_empty() => Some(std::sync::Arc::new(
+            crate::service::oidc::Oidc::new(config)?,
+        )),
+        _ => None,
+    }));
     let db_data = web::Data::new(db);
     let schema_data = web::Data::new(schema);
     let hsts = options.hsts;
@@ -185,6 +196,7 @@ pub fn start(
             .app_data(gate.clone())
             .app_data(uploads.clone())
             .app_data(readiness.clone())
+            .app_data(oidc_state.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .wrap(actix_web::middleware::from_fn(observe))
             .wrap(security_headers(hsts))
@@ -205,6 +217,14 @@ pub fn start(
             .route("/api/imports", web::post().to(imports::upload))
             .route("/api/unsubscribe", web::get().to(unsubscribe::confirm))
             .route("/api/unsubscribe", web::post().to(unsubscribe::unsubscribe))
+            .route("/api/oidc/providers", web::get().to(oidc::providers))
+            .route("/auth/oidc/callback", web::get().to(oidc::callback))
+            .route("/auth/oidc/{provider}/start", web::get().to(oidc::start))
+            .route(
+                "/.well-known/openid-federation",
+                web::get().to(oidc::entity_configuration),
+            )
+            .route("/.well-known/jwks.json", web::get().to(oidc::jwks))
             .default_service(web::to(spa::serve))
     })
     .bind(&options.bind)
@@ -271,6 +291,10 @@ async fn observe(
         | "/readyz"
         | "/metrics"
         | "/api/export.csv" => path.clone(),
+        "/api/oidc/providers" | "/.well-known/openid-federation" | "/.well-known/jwks.json" => {
+            path.clone()
+        }
+        p if p.starts_with("/auth/oidc/") => "/auth/oidc".to_owned(),
         p if p.starts_with("/api/") => documents::route_label(p).to_owned(),
         _ => "spa".to_owned(),
     };

@@ -245,6 +245,16 @@ pub async fn open_session(
     db: &DatabaseConnection,
     account: &account::Model,
 ) -> Result<IssuedToken, DbErr> {
+    open_session_via(db, account, None).await
+}
+
+/// [`open_session`], saying in the `LOGIN` event which identity provider the person
+/// came through (`None`: a password).
+pub async fn open_session_via(
+    db: &DatabaseConnection,
+    account: &account::Model,
+    provider: Option<&str>,
+) -> Result<IssuedToken, DbErr> {
     let txn = crate::db::begin_write(db).await?;
     let memberships = memberships::active_of(&txn, account.id).await?;
     let acting = match memberships.as_slice() {
@@ -276,11 +286,17 @@ pub async fn open_session(
             action: "LOGIN",
             application_id: None,
             before: None,
-            after: Some(json!({
-                "expiresAt": issued.model.expires_at,
-                "membershipId": acting.map(|m| m.id),
-                "memberships": memberships.len(),
-            })),
+            after: Some({
+                let mut after = json!({
+                    "expiresAt": issued.model.expires_at,
+                    "membershipId": acting.map(|m| m.id),
+                    "memberships": memberships.len(),
+                });
+                if let (Some(provider), Some(map)) = (provider, after.as_object_mut()) {
+                    map.insert("provider".to_owned(), json!(provider));
+                }
+                after
+            }),
         },
     )
     .await?;

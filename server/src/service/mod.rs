@@ -18,6 +18,7 @@ pub mod lifecycle;
 pub mod mail;
 pub mod membership;
 pub mod notifications;
+pub mod oidc;
 pub mod outbox;
 pub mod plan;
 pub mod preferences;

@@ -46,7 +46,7 @@ fn parse_id(id: &ID) -> ApiResult<i32> {
 
 /// The session cookie: never readable by scripts, never sent cross-site, HTTPS only
 /// (browsers accept Secure cookies from http://localhost too).
-fn session_cookie(value: &str, max_age_secs: i64) -> String {
+pub(crate) fn session_cookie(value: &str, max_age_secs: i64) -> String {
     format!("{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Strict; Secure")
 }
 
