@@ -264,6 +264,28 @@ async fn send(
             _ => Answer::failed("the webhook was removed"),
         },
         EMAIL => match &config.mailer {
+            Some(mailer)
+                if d.kind == crate::service::invitations::MAIL_INVITATION
+                    || d.kind == crate::service::invitations::MAIL_INVITATION_REMINDER =>
+            {
+                match serde_json::from_str::<crate::service::invitations::InvitationMail>(
+                    &d.payload,
+                ) {
+                    Ok(mail) => {
+                        mailer
+                            .send(crate::service::mail::invitation(
+                                mailer.public_url(),
+                                &d.recipient,
+                                &mail,
+                            ))
+                            .await
+                    }
+                    Err(e) => {
+                        tracing::error!(delivery = d.id, error = %e, "reading an invitation e-mail failed");
+                        Answer::failed("the message could not be prepared")
+                    }
+                }
+            }
             Some(mailer) => match crate::service::mail::render(db, mailer, d).await {
                 Ok(Some(email)) => mailer.send(email).await,
                 Ok(None) => Answer::failed("nothing to send: the notification is gone"),

@@ -29,6 +29,7 @@ mod matrix;
 mod membership;
 mod migrations;
 mod object_storage;
+mod onboarding;
 mod outage;
 mod outbox;
 mod permissions;
