@@ -76,11 +76,11 @@ async fn referent_membership(
     let Some(id) = principal.membership_id else {
         return Ok(None);
     };
-    Ok(membership::Entity::find_by_id(id)
+    membership::Entity::find_by_id(id)
         .filter(membership::Column::RemovedAt.is_null())
         .filter(membership::Column::IsReferent.eq(true))
         .one(db)
-        .await?)
+        .await
 }
 
 /// The organisation (administration, supplier) a principal manages the members of:
