@@ -7,7 +7,7 @@
 //! The server decides every permission; these pages only offer.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use nuvola_shared::notify::EmailAddress;
 use nuvola_shared::onboarding::{check_reason, check_supplier_name, invitable_roles};
 use nuvola_shared::{IpaCode, Role, VatNumber};
@@ -851,11 +851,14 @@ struct Preview {
 #[component]
 pub fn AcceptInvitation() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let session = use_session();
     let token = move || params.with(|p| p.get("token").unwrap_or_default());
     let preview = RwSignal::new(None::<Option<Preview>>);
     let error = RwSignal::new(None::<ApiError>);
-    let accepted = RwSignal::new(false);
+    // Kept in the address: the page is loaded again after accepting, so that the
+    // session (now acting for the organisation) is read afresh.
+    let accepted = move || query.with(|q| q.get("accettato").is_some());
     let pending = RwSignal::new(false);
     Effect::new(move |_| {
         let tk = token();
@@ -874,11 +877,12 @@ pub fn AcceptInvitation() -> impl IntoView {
         let tk = token();
         pending.set(true);
         leptos::task::spawn_local(async move {
-            match api::query::<Value>(ACCEPT, json!({ "t": tk })).await {
+            match api::query::<Value>(ACCEPT, json!({ "t": tk.clone() })).await {
                 Ok(_) => {
                     error.set(None);
-                    accepted.set(true);
-                    session.refresh().await;
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().set_href(&format!("/invito/{tk}?accettato=1"));
+                    }
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -908,7 +912,7 @@ pub fn AcceptInvitation() -> impl IntoView {
                             <p class="mb-1">{move || tf("Valido fino al {}", &[&until])} " · "
                                 <span class=badge>{move || state_label(&state)}</span></p>
                         </div>
-                        {move || if accepted.get() {
+                        {move || if accepted() {
                             let home = home_of(session.role().unwrap_or(Role::Public));
                             view! {
                                 <div class="alert alert-success" role="status">
