@@ -59,10 +59,16 @@ async fn a_new_person_asks_the_department_approves_and_the_referent_invites_and_
     assert_accessible(&newcomer, "request access").await?;
     // The VAT number is checked as it is typed.
     // Bootstrap Italia draws the radio on its label: a person clicks the label.
-    a.find(By::Css("label[for='tipo-fornitore']")).await?.click().await?;
+    a.find(By::Css("label[for='tipo-fornitore']"))
+        .await?
+        .click()
+        .await?;
     fill(a, "Partita IVA", "01234567890").await?;
     wait_for_page_text(a, "cifra di controllo").await?;
-    a.find(By::Css("label[for='tipo-ente']")).await?.click().await?;
+    a.find(By::Css("label[for='tipo-ente']"))
+        .await?
+        .click()
+        .await?;
     // Found by name, then asked for.
     fill(
         a,

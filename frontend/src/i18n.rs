@@ -890,8 +890,9 @@ const MESSAGES: &[(&str, &str)] = &[
     ("Valido fino al {}", "Valid until {}"),
     ("inviata il {}", "sent on {}"),
     ("scade il {}", "expires on {}"),
-    ("{} amministrazioni trovate", "{} administrations found"),
-    ("{} richieste", "{} requests"),
+    ("Amministrazioni trovate: {}", "Administrations found: {}"),
+    ("Richieste trovate: {}", "Requests found: {}"),
+    ("Chiedi di operare per un altro ente: il Dipartimento esamina la richiesta e ti avvisa dell'esito.", "Ask to act for another organisation: the department examines the request and tells you the outcome."),
 ];
 
 #[cfg(test)]

@@ -172,7 +172,7 @@ pub const NEWCOMER: DemoLogin = DemoLogin {
     role: Role::Public,
     username: "nuovo.utente",
     password: "nuovo-utente-demo-2026",
-    bound_to: "Persona senza ente: chiede di operare per un ente o registra un fornitore",
+    bound_to: "Giulia Nuovi",
     ipa_code: None,
     vat: None,
 };

@@ -157,6 +157,7 @@ fn MyRequests(version: RwSignal<u32>) -> impl IntoView {
                                     {is_pending.then(|| {
                                         let id = id.clone();
                                         view! {
+                                            <div>
                                             <ConfirmStep
                                                 label="Ritira la richiesta"
                                                 consequence="La richiesta sarà ritirata e il Dipartimento non la esaminerà più."
@@ -165,6 +166,7 @@ fn MyRequests(version: RwSignal<u32>) -> impl IntoView {
                                                 pending=pending
                                                 on_confirm=Callback::new(move |_| withdraw(id.clone()))
                                             />
+                                            </div>
                                         }
                                     })}
                                 </li>
@@ -180,6 +182,7 @@ fn MyRequests(version: RwSignal<u32>) -> impl IntoView {
 /// `/richiedi-accesso`: ask to act for an administration or register a supplier.
 #[component]
 pub fn RequestAccess() -> impl IntoView {
+    let session = use_session();
     let supplier = RwSignal::new(false);
     let search = RwSignal::new(String::new());
     let results = RwSignal::new(None::<(Vec<Found>, i64)>);
@@ -305,7 +308,11 @@ pub fn RequestAccess() -> impl IntoView {
         <div class="container my-4">
             <Breadcrumb here=Signal::derive(|| t("Richiedi l'accesso").to_owned())/>
             <h1>{move || t("Richiedi l'accesso")}</h1>
-            <p class="lead">{move || t("Non operi ancora per alcun ente. Chiedi di operare per un'amministrazione o registra un fornitore: il Dipartimento esamina la richiesta e ti avvisa dell'esito.")}</p>
+            <p class="lead">{move || if session.user().is_some_and(|me| me.memberships.is_empty()) {
+                t("Non operi ancora per alcun ente. Chiedi di operare per un'amministrazione o registra un fornitore: il Dipartimento esamina la richiesta e ti avvisa dell'esito.")
+            } else {
+                t("Chiedi di operare per un altro ente: il Dipartimento esamina la richiesta e ti avvisa dell'esito.")
+            }}</p>
             <fieldset class="my-3">
                 <legend class="h5">{move || t("Per chi vuoi operare?")}</legend>
                 <div class="form-check form-check-inline">
@@ -331,7 +338,7 @@ pub fn RequestAccess() -> impl IntoView {
                     <FieldError id="cerca-ente-errore" names=&["text"] error=error/>
                 </form>
                 {move || results.get().map(|(items, total)| view! {
-                    <p class="small" role="status">{move || tf("{} amministrazioni trovate", &[&total.to_string()])}</p>
+                    <p class="small" role="status">{move || tf("Amministrazioni trovate: {}", &[&total.to_string()])}</p>
                     <ul class="list-unstyled" aria-label=move || t("Amministrazioni trovate")>
                         {items.into_iter().map(|a| {
                             let pick = (a.ipa_code.clone(), a.name.clone());
@@ -416,7 +423,7 @@ pub fn AccessQueue() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let page = RwSignal::new(None::<(Vec<Request>, i64, Option<String>)>);
     let error = RwSignal::new(None::<ApiError>);
-    let done = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<&'static str>);
     let pending = RwSignal::new(false);
     let version = RwSignal::new(0u32);
     let load = move |after: Option<String>| {
@@ -480,7 +487,7 @@ pub fn AccessQueue() -> impl IntoView {
             match api::query::<Value>(doc, vars).await {
                 Ok(_) => {
                     error.set(None);
-                    done.set(Some(t(what).to_owned()));
+                    done.set(Some(what));
                     version.update(|v| *v += 1);
                 }
                 Err(e) => error.set(Some(e)),
@@ -518,12 +525,12 @@ pub fn AccessQueue() -> impl IntoView {
                 </div>
             </form>
             {move || error.get().map(|e| view! { <ErrorAlert error=e/> })}
-            <p class="text-success" role="status" aria-live="polite">{move || done.get()}</p>
+            <p class="text-success" role="status" aria-live="polite">{move || done.get().map(t)}</p>
             {move || match page.get() {
                 None => view! { <Loading what="Caricamento delle richieste…"/> }.into_any(),
                 Some((items, _, _)) if items.is_empty() => view! { <Empty what="Nessuna richiesta con questi filtri."/> }.into_any(),
                 Some((items, total, next)) => view! {
-                    <p class="small">{move || tf("{} richieste", &[&total.to_string()])}</p>
+                    <p class="small">{move || tf("Richieste trovate: {}", &[&total.to_string()])}</p>
                     <ul class="list-unstyled">
                         {items.into_iter().map(|r| {
                             let id = r.id.clone();
@@ -629,7 +636,7 @@ pub fn Members() -> impl IntoView {
     let members = RwSignal::new(None::<Vec<Member>>);
     let invitations = RwSignal::new(None::<Vec<Invited>>);
     let error = RwSignal::new(None::<ApiError>);
-    let done = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<&'static str>);
     let pending = RwSignal::new(false);
     let version = RwSignal::new(0u32);
     let email = RwSignal::new(String::new());
@@ -678,7 +685,7 @@ pub fn Members() -> impl IntoView {
             match api::query::<Value>(doc, vars).await {
                 Ok(_) => {
                     error.set(None);
-                    done.set(Some(t(what).to_owned()));
+                    done.set(Some(what));
                     version.update(|v| *v += 1);
                 }
                 Err(e) => error.set(Some(e)),
@@ -711,7 +718,7 @@ pub fn Members() -> impl IntoView {
             <h1>{move || t("Membri dell'ente")}</h1>
             <p class="lead">{move || session.user().and_then(|me| me.acting_as).map(|a| a.organisation_name).unwrap_or_default()}</p>
             {move || error.get().filter(|e| e.field() != Some("email")).map(|e| view! { <ErrorAlert error=e/> })}
-            <p class="text-success" role="status" aria-live="polite">{move || done.get()}</p>
+            <p class="text-success" role="status" aria-live="polite">{move || done.get().map(t)}</p>
             {move || match members.get() {
                 None => view! { <Loading what="Caricamento dei membri…"/> }.into_any(),
                 Some(list) => {
