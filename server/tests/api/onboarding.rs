@@ -410,3 +410,43 @@ both! {
         assert_eq!(r["data"]["requestAccess"]["state"], "PENDING", "{r}");
     }
 }
+
+#[test]
+fn the_invitation_email_carries_its_link_in_both_languages_and_its_reminder_does_not() {
+    use nuvola_server::service::invitations::InvitationMail;
+    let mail = InvitationMail {
+        invitation_id: 7,
+        path: Some("/invito/inv_abc".to_owned()),
+        organisation: "Comune di Genova".to_owned(),
+        role: "ADMINISTRATION".to_owned(),
+        inviter: "Giulia Nuovi".to_owned(),
+        expires_at: Utc::now() + Duration::days(7),
+    };
+    let email = nuvola_server::service::mail::invitation(
+        "https://nuvola.example",
+        "collega@example.org",
+        &mail,
+    );
+    assert_eq!(email.to, "collega@example.org");
+    assert!(email
+        .subject
+        .contains("Invito a operare per Comune di Genova"));
+    assert!(email
+        .subject
+        .contains("Invitation to act for Comune di Genova"));
+    assert!(email.text.contains("https://nuvola.example/invito/inv_abc"));
+    assert!(email
+        .html
+        .contains("href=\"https://nuvola.example/invito/inv_abc\""));
+    assert!(
+        email.text.contains("Giulia Nuovi ti invita")
+            && email.text.contains("Giulia Nuovi invites you")
+    );
+    let reminder = nuvola_server::service::mail::invitation(
+        "https://nuvola.example",
+        "collega@example.org",
+        &InvitationMail { path: None, ..mail },
+    );
+    assert!(reminder.subject.starts_with("Promemoria"));
+    assert!(!reminder.text.contains("/invito/"), "{}", reminder.text);
+}
