@@ -25,11 +25,22 @@ pub const MAX_NOTE: usize = 1000;
 pub const MIN_REASON: usize = 5;
 pub const MAX_REASON: usize = 1000;
 
+/// Refuses control characters (NUL among them, which PostgreSQL does not store), but
+/// line breaks and tabs in free text.
+fn no_control(field: &'static str, text: &str, free_text: bool) -> Result<(), ParseError> {
+    let bad = |c: char| c.is_control() && !(free_text && matches!(c, '\n' | '\r' | '\t'));
+    if text.chars().any(bad) {
+        return Err(ParseError::new(field, text, "contains control characters"));
+    }
+    Ok(())
+}
+
 /// A request's note: optional, at most [`MAX_NOTE`] characters, trimmed.
 pub fn check_note(input: Option<&str>) -> Result<Option<String>, ParseError> {
     let Some(note) = input.map(str::trim).filter(|n| !n.is_empty()) else {
         return Ok(None);
     };
+    no_control("note", note, true)?;
     if note.chars().count() > MAX_NOTE {
         return Err(ParseError::new(
             "note",
@@ -43,6 +54,7 @@ pub fn check_note(input: Option<&str>) -> Result<Option<String>, ParseError> {
 /// The reason of a rejection: mandatory, [`MIN_REASON`] to [`MAX_REASON`] characters.
 pub fn check_reason(input: &str) -> Result<String, ParseError> {
     let reason = input.trim();
+    no_control("reason", reason, true)?;
     let n = reason.chars().count();
     if n < MIN_REASON {
         return Err(ParseError::new(
@@ -64,6 +76,7 @@ pub fn check_reason(input: &str) -> Result<String, ParseError> {
 /// A new supplier's name: 2 to 200 characters.
 pub fn check_supplier_name(input: &str) -> Result<String, ParseError> {
     let name = input.trim();
+    no_control("supplierName", name, false)?;
     let n = name.chars().count();
     if !(2..=200).contains(&n) {
         return Err(ParseError::new(
@@ -73,6 +86,23 @@ pub fn check_supplier_name(input: &str) -> Result<String, ParseError> {
         ));
     }
     Ok(name.to_owned())
+}
+
+/// A verifier body's or department office's name: optional, at most 200 characters,
+/// no control characters.
+pub fn check_body_name(input: Option<&str>) -> Result<Option<String>, ParseError> {
+    let Some(name) = input.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    no_control("bodyName", name, false)?;
+    if name.chars().count() > 200 {
+        return Err(ParseError::new(
+            "bodyName",
+            name,
+            "a body's name has at most 200 characters",
+        ));
+    }
+    Ok(Some(name.to_owned()))
 }
 
 /// The roles a person acting in `role` may invite colleagues to: their own
@@ -100,6 +130,15 @@ mod tests {
             "Ente sconosciuto"
         );
         assert!(check_reason(&"x".repeat(MAX_REASON + 1)).is_err());
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_in_free_text_are_not() {
+        assert!(check_note(Some("riga uno\nriga due")).is_ok());
+        assert!(check_note(Some("nul \u{0} qui")).is_err());
+        assert!(check_supplier_name("Nuvola\u{0} S.r.l.").is_err());
+        assert!(check_body_name(Some("Ente\tdue")).is_err());
+        assert_eq!(check_body_name(Some("  ")).unwrap(), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use base64::Engine;
 use chrono::{Duration, Utc};
 use nuvola_shared::notify::EmailAddress;
-use nuvola_shared::onboarding::{invitable_roles, INVITATION_DAYS};
+use nuvola_shared::onboarding::{check_body_name, invitable_roles, INVITATION_DAYS};
 use nuvola_shared::{InvitationState, IpaCode, Role, VatNumber};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -263,18 +263,8 @@ pub async fn invite(
     principal: &Principal,
     new: NewInvitation,
 ) -> Result<(invitation::Model, String), OnboardingError> {
-    let body_name = new
-        .body_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned);
-    if body_name.as_ref().is_some_and(|n| n.chars().count() > 200) {
-        return Err(invalid(
-            "bodyName",
-            "a body's name has at most 200 characters",
-        ));
-    }
+    let body_name =
+        check_body_name(new.body_name.as_deref()).map_err(|e| parse_err("bodyName", e))?;
     let txn = crate::db::begin_write(db).await?;
     let (administration_id, supplier_id) = managed_organisation(
         &txn,

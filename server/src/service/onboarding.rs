@@ -428,7 +428,7 @@ fn queue_condition(filter: &QueueFilter) -> Condition {
         // LIKE's wildcards in the search are taken literally by dropping them.
         let words: String = search
             .chars()
-            .filter(|c| *c != '%' && *c != '_')
+            .filter(|c| *c != '%' && *c != '_' && !c.is_control())
             .collect::<String>()
             .to_lowercase();
         let pattern = format!("%{words}%");
@@ -1051,7 +1051,7 @@ pub async fn search_administrations(
     let words: String = text
         .trim()
         .chars()
-        .filter(|c| *c != '%' && *c != '_')
+        .filter(|c| *c != '%' && *c != '_' && !c.is_control())
         .collect::<String>()
         .to_lowercase();
     if words.chars().count() < 2 {

@@ -175,6 +175,11 @@ both! {
         assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
         assert_eq!(r["errors"][0]["extensions"]["field"], "supplierVat", "{r}");
         assert!(r["errors"][0]["message"].as_str().unwrap().contains("check digit"), "{r}");
+        // Control characters (PostgreSQL stores no NUL) are refused as input, not failed on.
+        let r = gql(&w, &token, REQUEST, json!({ "i": { "ipaCode": "c_d969", "note": "nota\u{0}" } })).await;
+        assert_eq!(r["errors"][0]["extensions"]["field"], "note", "{r}");
+        let r = w.app.graphql("query($q: String!) { searchAdministrations(text: $q) { totalCount } }", json!({ "q": "gen\u{0}ova" })).await;
+        assert!(r["errors"].is_null(), "{r}");
         let r = gql(&w, &token, REQUEST, json!({ "i": { "supplierVat": "09876543217" } })).await;
         assert_eq!(r["errors"][0]["extensions"]["field"], "supplierName", "{r}");
         let r = gql(&w, &token, REQUEST, json!({ "i": { "supplierVat": "09876543217", "supplierName": "Nuvola Nuova S.r.l.", "supplierEmail": "pec@" } })).await;
