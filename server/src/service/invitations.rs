@@ -7,7 +7,8 @@
 //!
 //! The link travels in the outbox row of its e-mail (`delivery.payload`), because the
 //! e-mail is rendered when sent and may be retried; that row is the one place the
-//! token exists in clear. A reminder does not repeat the link.
+//! token exists in clear, until the e-mail is delivered: the worker then erases the
+//! link from the row (`without_link`). A reminder does not repeat the link.
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use base64::Engine;
@@ -44,6 +45,14 @@ pub struct InvitationMail {
     pub role: String,
     pub inviter: String,
     pub expires_at: chrono::DateTime<Utc>,
+}
+
+/// An invitation e-mail's payload with its link erased, for a delivered e-mail; none
+/// when the payload is not an invitation's.
+pub fn without_link(payload: &str) -> Option<String> {
+    let mut mail: InvitationMail = serde_json::from_str(payload).ok()?;
+    mail.path = None;
+    serde_json::to_string(&mail).ok()
 }
 
 /// What to invite to.

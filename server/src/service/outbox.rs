@@ -321,6 +321,13 @@ async fn record(
             update = update
                 .col_expr(delivery::Column::Status, Expr::value(DELIVERED))
                 .col_expr(delivery::Column::DeliveredAt, Expr::value(now));
+            // An invitation's link is a credential: once its e-mail is delivered, the
+            // outbox forgets it (`invitation` keeps only the token's hash).
+            if d.kind == crate::service::invitations::MAIL_INVITATION {
+                if let Some(forgotten) = crate::service::invitations::without_link(&d.payload) {
+                    update = update.col_expr(delivery::Column::Payload, Expr::value(forgotten));
+                }
+            }
         } else if d.attempts >= d.max_attempts {
             update = update.col_expr(delivery::Column::Status, Expr::value(FAILED));
         } else {
