@@ -247,6 +247,34 @@ impl Server {
         Ok(())
     }
 
+    /// Creates a person with a password and no membership (`nuvola user add --role
+    /// PUBLIC`), as a first identity-provider login does: they ask for access or accept
+    /// an invitation.
+    pub fn add_person(&self, username: &str, password: &str) -> Result<()> {
+        let out = Command::new(server_bin())
+            .args([
+                "user",
+                "add",
+                "--role",
+                "PUBLIC",
+                "--username",
+                username,
+                "--database",
+                &self.database,
+            ])
+            .env("NUVOLA_PASSWORD", password)
+            .env("RUST_LOG", "warn")
+            .output()
+            .context("running nuvola user add")?;
+        if !out.status.success() {
+            bail!(
+                "nuvola user add failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(())
+    }
+
     /// Runs `nuvola deadlines --today TODAY` on this server's database (the deadline
     /// checker that raises notifications) and returns its report line.
     pub fn check_deadlines(&self, today: &str) -> Result<String> {

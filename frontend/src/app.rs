@@ -20,6 +20,10 @@
 //! | `/dipartimento/importazioni` | DEPARTMENT | importing open data with a preview; data-quality warnings |
 //! | `/notifiche/preferenze` | anyone signed in | e-mail address, language, mode per kind of notification |
 //! | `/webhook` | ADMINISTRATION, SUPPLIER, PSN, DEPARTMENT | the organisation's webhooks and their delivery log; the department's failed deliveries |
+//! | `/richiedi-accesso` | anyone signed in, also acting for nobody | ask to act for an administration or register a supplier; one's requests |
+//! | `/dipartimento/richieste-accesso` | DEPARTMENT | the queue of requests: approve, reject with a reason |
+//! | `/ente/membri` | ADMINISTRATION, SUPPLIER, PSN, DEPARTMENT | the organisation's members; the referent invites and removes |
+//! | `/invito/:token` | anyone signed in | accept an invitation |
 //!
 //! The guards only choose pages: the server refuses whatever a role may not see.
 
@@ -30,6 +34,7 @@ use nuvola_shared::Role;
 
 use crate::i18n::t;
 use crate::layout::{Footer, Header};
+use crate::pages::{AcceptInvitation, AccessQueue, Members, RequestAccess};
 use crate::pages::{
     AccessibilityStatement, AdministrationHome, AdministrationProject, AdministrationRequests,
     ApiAndOpenData, Dashboard, DepartmentProject, Explorer, LegalNotes, Login, NotFound,
@@ -49,6 +54,15 @@ const ORGANISATIONS: &[Role] = &[
     Role::Supplier,
     Role::Psn,
     Role::Department,
+];
+/// Anyone logged in, also a person who acts for nobody yet (role PUBLIC).
+const ANY_PERSON: &[Role] = &[
+    Role::Administration,
+    Role::Supplier,
+    Role::Psn,
+    Role::Department,
+    Role::Verifier,
+    Role::Public,
 ];
 const SIGNED_IN: &[Role] = &[
     Role::Administration,
@@ -115,6 +129,10 @@ reserved_page!(VerifierProjectPage, VERIFIER, VerifierProject);
 reserved_page!(NotificationsPage, SIGNED_IN, Notifications);
 reserved_page!(PreferencesPage, SIGNED_IN, NotificationPreferences);
 reserved_page!(WebhooksPage, ORGANISATIONS, Webhooks);
+reserved_page!(RequestAccessPage, ANY_PERSON, RequestAccess);
+reserved_page!(AccessQueuePage, DEPARTMENT, AccessQueue);
+reserved_page!(MembersPage, ORGANISATIONS, Members);
+reserved_page!(AcceptInvitationPage, ANY_PERSON, AcceptInvitation);
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -161,6 +179,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifiche") view={Lazy::<NotificationsPage>::new()}/>
                     <Route path=path!("/notifiche/preferenze") view={Lazy::<PreferencesPage>::new()}/>
                     <Route path=path!("/webhook") view={Lazy::<WebhooksPage>::new()}/>
+                    <Route path=path!("/richiedi-accesso") view={Lazy::<RequestAccessPage>::new()}/>
+                    <Route path=path!("/dipartimento/richieste-accesso") view={Lazy::<AccessQueuePage>::new()}/>
+                    <Route path=path!("/ente/membri") view={Lazy::<MembersPage>::new()}/>
+                    <Route path=path!("/invito/:token") view={Lazy::<AcceptInvitationPage>::new()}/>
                 </Routes>
             </main>
             <Footer/>

@@ -45,10 +45,12 @@ fn menu_of(role: Option<Role>, several: bool) -> Vec<(&'static str, &'static str
         Some(Role::Administration) => {
             items.push(("/amministrazione", "I miei progetti"));
             items.push(("/amministrazione/richieste", "Richieste"));
+            items.push(("/ente/membri", "Membri"));
             items.push(("/webhook", "Webhook"));
         }
         Some(Role::Supplier | Role::Psn) => {
             items.push(("/fornitore", "I servizi a contratto"));
+            items.push(("/ente/membri", "Membri"));
             items.push(("/webhook", "Webhook"));
         }
         Some(Role::Department) => {
@@ -56,10 +58,13 @@ fn menu_of(role: Option<Role>, several: bool) -> Vec<(&'static str, &'static str
             items.push(("/dipartimento/fornitori", "Fornitori qualificati"));
             items.push(("/dipartimento/avvisi", "Termini degli avvisi"));
             items.push(("/dipartimento/importazioni", "Importazione dati aperti"));
+            items.push(("/dipartimento/richieste-accesso", "Richieste di accesso"));
+            items.push(("/ente/membri", "Personale e asseveratori"));
             items.push(("/webhook", "Webhook e consegne"));
         }
         Some(Role::Verifier) => items.push(("/asseveratore", "Progetti da asseverare")),
-        _ => {}
+        Some(Role::Public) => items.push(("/richiedi-accesso", "Richiedi l'accesso")),
+        None => {}
     }
     if several {
         items.push((crate::session::CHOOSE_PATH, "Cambia ente"));

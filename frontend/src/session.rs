@@ -65,7 +65,10 @@ impl Me {
     /// Where to go after login, or after picking: the organisation picker while none is
     /// picked, else the role's home page.
     pub fn landing(&self) -> &'static str {
-        if self.must_choose() {
+        if self.memberships.is_empty() {
+            // Nobody to act for yet: ask for access (onboarding).
+            REQUEST_ACCESS_PATH
+        } else if self.must_choose() {
             CHOOSE_PATH
         } else {
             home_of(self.role)
@@ -92,23 +95,27 @@ impl Session {
     pub fn provide() -> Session {
         let session = Session(RwSignal::new(SessionState::Loading));
         provide_context(session);
-        leptos::task::spawn_local(async move {
-            #[derive(Deserialize)]
-            struct Data {
-                me: Option<Me>,
-            }
-            let state = match api::query::<Data>(
-                &format!("query Me {{ me {{ {ACCOUNT_FIELDS} }} }}"),
-                json!({}),
-            )
-            .await
-            {
-                Ok(Data { me: Some(me) }) => SessionState::User(me),
-                _ => SessionState::Anonymous,
-            };
-            session.0.set(state);
-        });
+        leptos::task::spawn_local(async move { session.refresh().await });
         session
+    }
+
+    /// Asks the server again who we are (after a change of memberships: an accepted
+    /// invitation, an approved request).
+    pub async fn refresh(&self) {
+        #[derive(Deserialize)]
+        struct Data {
+            me: Option<Me>,
+        }
+        let state = match api::query::<Data>(
+            &format!("query Me {{ me {{ {ACCOUNT_FIELDS} }} }}"),
+            json!({}),
+        )
+        .await
+        {
+            Ok(Data { me: Some(me) }) => SessionState::User(me),
+            _ => SessionState::Anonymous,
+        };
+        self.0.set(state);
     }
 
     pub fn user(&self) -> Option<Me> {
@@ -176,6 +183,9 @@ pub fn use_session() -> Session {
 
 /// The organisation picker ("Seleziona l'ente per cui operare").
 pub const CHOOSE_PATH: &str = "/scegli-ente";
+
+/// Where a person who acts for nobody asks for access (onboarding).
+pub const REQUEST_ACCESS_PATH: &str = "/richiedi-accesso";
 
 /// The home page of each role.
 pub fn home_of(role: Role) -> &'static str {

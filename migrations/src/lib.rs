@@ -19,6 +19,7 @@ mod m20261201_000201_worklist_indexes;
 mod m20261201_000401_progress_reported;
 mod m20261201_000402_notification_english;
 mod m20261202_000101_oidc_login;
+mod m20261202_000201_onboarding;
 
 /// The SQL that derives `application.progress_reported_at` from the audit log.
 pub use m20261201_000401_progress_reported::BACKFILL as PROGRESS_REPORTED_BACKFILL;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000401_progress_reported::Migration),
             Box::new(m20261201_000402_notification_english::Migration),
             Box::new(m20261202_000101_oidc_login::Migration),
+            Box::new(m20261202_000201_onboarding::Migration),
         ]
     }
 }

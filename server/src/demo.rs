@@ -166,6 +166,17 @@ pub const MULTI: DemoLogin = DemoLogin {
     ipa_code: Some("istsc_pric82400c"),
     vat: None,
 };
+/// A demo person who acts for nobody yet: after login Nuvola sends them to
+/// `/richiedi-accesso` to ask for access (onboarding), as a first SPID or CIE login does.
+pub const NEWCOMER: DemoLogin = DemoLogin {
+    role: Role::Public,
+    username: "nuovo.utente",
+    password: "nuovo-utente-demo-2026",
+    bound_to: "Giulia Nuovi",
+    ipa_code: None,
+    vat: None,
+};
+
 /// The second school the [`MULTI`] person acts for.
 pub const MULTI_SECOND_IPA: &str = "istsc_reic83800c";
 
@@ -205,7 +216,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Option<ImportReport
         chrono::NaiveDate::from_ymd_opt(2028, 6, 30),
     )
     .await?;
-    for login in LOGINS.iter().chain([&MULTI]) {
+    for login in LOGINS.iter().chain([&MULTI, &NEWCOMER]) {
         let exists = account::Entity::find()
             .filter(account::Column::Username.eq(login.username))
             .one(db)

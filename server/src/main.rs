@@ -221,7 +221,8 @@ enum Command {
 enum UserCommand {
     /// Create an account; the password is read from NUVOLA_PASSWORD or standard input.
     Add {
-        /// ADMINISTRATION, SUPPLIER, PSN, DEPARTMENT or VERIFIER.
+        /// ADMINISTRATION, SUPPLIER, PSN, DEPARTMENT or VERIFIER; PUBLIC for a person
+        /// with no membership, who asks for access after logging in.
         #[arg(long)]
         role: String,
         #[arg(long)]
@@ -319,7 +320,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("demo data: {} ({})", report.summary(), demo::ATTRIBUTION);
                 }
                 println!("demo accounts (username / password):");
-                for login in demo::LOGINS.iter().chain([&demo::MULTI]) {
+                for login in demo::LOGINS.iter().chain([&demo::MULTI, &demo::NEWCOMER]) {
                     println!(
                         "  {:<15} {:<16} / {:<24} {}",
                         login.role.code(),

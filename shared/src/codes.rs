@@ -112,6 +112,16 @@ closed_set! {
         CompletionDeadlineReminder => "COMPLETION_DEADLINE_REMINDER",
         /// A verification request's due date comes in a few days.
         VerificationRequestReminder => "VERIFICATION_REQUEST_REMINDER",
+        /// A person asked to act for an organisation (to the department).
+        AccessRequested => "ACCESS_REQUESTED",
+        /// The department approved one's request to act for an organisation.
+        AccessApproved => "ACCESS_APPROVED",
+        /// The department rejected one's request, with its reason.
+        AccessRejected => "ACCESS_REJECTED",
+        /// Requests to act for an organisation wait for the department's decision.
+        AccessRequestsWaiting => "ACCESS_REQUESTS_WAITING",
+        /// One's request waited too long and expired.
+        AccessRequestExpired => "ACCESS_REQUEST_EXPIRED",
         /// A kind this version of the schema does not name yet.
         Other => "OTHER",
     }
@@ -220,8 +230,68 @@ closed_set! {
         MembershipRemoved => "MEMBERSHIP_REMOVED",
         /// A person picked (or switched to) the organisation a session acts for.
         MembershipSelected => "MEMBERSHIP_SELECTED",
+        /// A person asked to act for an organisation (onboarding).
+        AccessRequested => "ACCESS_REQUESTED",
+        /// The person withdrew a request of theirs.
+        AccessRequestWithdrawn => "ACCESS_REQUEST_WITHDRAWN",
+        /// The department approved a request: the membership exists from then on.
+        AccessRequestApproved => "ACCESS_REQUEST_APPROVED",
+        /// The department rejected a request, with its reason.
+        AccessRequestRejected => "ACCESS_REQUEST_REJECTED",
+        /// A request waited too long and expired.
+        AccessRequestExpired => "ACCESS_REQUEST_EXPIRED",
+        /// A supplier was registered by an approved request.
+        SupplierRegistered => "SUPPLIER_REGISTERED",
+        /// A referent or the department invited someone by e-mail.
+        InvitationSent => "INVITATION_SENT",
+        /// An invitation was accepted: the membership exists from then on.
+        InvitationAccepted => "INVITATION_ACCEPTED",
+        /// An invitation was revoked before its use.
+        InvitationRevoked => "INVITATION_REVOKED",
+        /// An invitation waited too long and expired.
+        InvitationExpired => "INVITATION_EXPIRED",
         /// A kind this version of the schema does not name yet.
         Other => "OTHER",
+    }
+}
+
+closed_set! {
+    /// The life of a request to act for an organisation (onboarding).
+    pub enum AccessRequestState ("request state") {
+        /// Waiting for the department.
+        Pending => "PENDING",
+        /// Approved: the person acts for the organisation.
+        Approved => "APPROVED",
+        /// Rejected by the department, with a reason.
+        Rejected => "REJECTED",
+        /// Waited too long without a decision.
+        Expired => "EXPIRED",
+        /// Withdrawn by the person who asked.
+        Withdrawn => "WITHDRAWN",
+    }
+}
+
+closed_set! {
+    /// The life of an invitation to act for an organisation.
+    pub enum InvitationState ("invitation state") {
+        /// Sent, not used yet, not expired.
+        Pending => "PENDING",
+        /// Used: the invited person acts for the organisation.
+        Accepted => "ACCEPTED",
+        /// Revoked before its use.
+        Revoked => "REVOKED",
+        /// Not used in time.
+        Expired => "EXPIRED",
+    }
+}
+
+closed_set! {
+    /// The kind of organisation a request asks to act for.
+    pub enum OrganisationKind ("organisation kind") {
+        /// A public body, by its IPA code.
+        Administration => "ADMINISTRATION",
+        /// A cloud supplier, by its VAT number (known, or registered by the request).
+        Supplier => "SUPPLIER",
     }
 }
 

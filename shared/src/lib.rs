@@ -18,6 +18,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod money;
 pub mod notify;
+pub mod onboarding;
 pub mod person;
 pub mod plan;
 pub mod region;
@@ -28,7 +29,10 @@ pub mod verification;
 pub use administration::AdministrationType;
 pub use call::CallTitle;
 pub use cloud::{DataClass, Deployment, DeploymentModel, Modality, ServiceModel};
-pub use codes::{ActorRole, ErrorCode, EventKind, NotificationKind};
+pub use codes::{
+    AccessRequestState, ActorRole, ErrorCode, EventKind, InvitationState, NotificationKind,
+    OrganisationKind,
+};
 pub use deadline::{DeadlineKind, DeadlineRule, Due, NextDeadlineKind, Overdue, Term, TermStart};
 pub use document::{DocumentKind, FileType};
 pub use error::ParseError;

@@ -11,6 +11,7 @@ mod imports;
 mod info;
 mod login;
 mod notifications;
+mod onboarding;
 mod preferences;
 mod project;
 mod requests;
@@ -38,6 +39,8 @@ pub use verifier::VerifierProject;
 // Issue 13: how people and programs are told.
 pub use preferences::NotificationPreferences;
 pub use webhooks::Webhooks;
+// Issue 12: onboarding, members and invitations.
+pub use onboarding::{AcceptInvitation, AccessQueue, Members, RequestAccess};
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;

@@ -17,6 +17,9 @@ pub struct Model {
     pub body_name: Option<String>,
     pub created_at: DateTimeUtc,
     pub removed_at: Option<DateTimeUtc>,
+    /// The organisation's referent (the first approved person of it): invites
+    /// colleagues and removes members.
+    pub is_referent: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,7 @@ pub mod document;
 pub mod import;
 pub mod lifecycle;
 pub mod notification;
+pub mod onboarding;
 pub mod plan;
 pub mod qualification;
 pub mod stats;
@@ -51,6 +52,7 @@ pub struct QueryRoot(
     verification::query::VerificationQuery,
     import::query::ImportQuery,
     delivery::query::DeliveryQuery,
+    onboarding::query::OnboardingQuery,
 );
 
 /// The root of every change.
@@ -66,6 +68,7 @@ pub struct MutationRoot(
     import::mutation::ImportMutation,
     document::mutation::DocumentMutation,
     delivery::mutation::DeliveryMutation,
+    onboarding::mutation::OnboardingMutation,
 );
 
 /// The root of every subscription (over `GET /graphql/ws`).

@@ -1,5 +1,6 @@
 //! Accounts (persons): creating them (`nuvola user add`, the demo) with argon2id password
-//! hashes and their first membership.
+//! hashes and their first membership, or none (role PUBLIC: a person who will ask for
+//! access, `service::onboarding`).
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use argon2::Argon2;
@@ -65,7 +66,8 @@ pub fn hash_password(password: &str) -> Result<String, AccountError> {
 }
 
 /// Creates an account (a person) with its first membership, bound to its body or
-/// supplier, in one transaction with its audit events.
+/// supplier, in one transaction with its audit events; with the role PUBLIC, a person
+/// with no membership.
 #[tracing::instrument(skip(db, new), fields(role = %new.role, username = %new.username))]
 pub async fn create(
     db: &DatabaseConnection,
@@ -73,9 +75,12 @@ pub async fn create(
     actor: &Actor,
 ) -> Result<account::Model, AccountError> {
     let username = parse_username(&new.username)?;
-    if new.role == Role::Public {
+    // PUBLIC: a person who acts for nobody yet, and asks for access after logging in
+    // (`/richiedi-accesso`); no IPA code or VAT number then.
+    let person_only = new.role == Role::Public;
+    if person_only && (new.ipa_code.is_some() || new.supplier_vat.is_some()) {
         return Err(AccountError::Invalid(
-            "PUBLIC is the role of anyone without an account".into(),
+            "a person created with the role PUBLIC acts for no organisation: leave out the IPA code and the VAT number".into(),
         ));
     }
     if new.password.chars().count() < MIN_PASSWORD_LEN {
@@ -90,11 +95,14 @@ pub async fn create(
         supplier_vat: new.supplier_vat.clone(),
         body_name: None,
     };
-    let (administration_id, supplier_id) =
+    let (administration_id, supplier_id) = if person_only {
+        (None, None)
+    } else {
         membership::resolve(&txn, &org).await.map_err(|e| match e {
             MembershipError::Db(e) => AccountError::Db(e),
             other => AccountError::Invalid(other.to_string()),
-        })?;
+        })?
+    };
     if account::Entity::find()
         .filter(account::Column::Username.eq(&username))
         .one(&txn)
@@ -136,12 +144,14 @@ pub async fn create(
         },
     )
     .await?;
-    membership::insert(&txn, model.id, &org, actor)
-        .await
-        .map_err(|e| match e {
-            MembershipError::Db(e) => AccountError::Db(e),
-            other => AccountError::Invalid(other.to_string()),
-        })?;
+    if !person_only {
+        membership::insert(&txn, model.id, &org, actor)
+            .await
+            .map_err(|e| match e {
+                MembershipError::Db(e) => AccountError::Db(e),
+                other => AccountError::Invalid(other.to_string()),
+            })?;
+    }
     txn.commit().await?;
     Ok(model)
 }

@@ -234,6 +234,10 @@ pub fn spawn_periodic(db: DatabaseConnection, period: Duration) -> tokio::task::
             if let Err(e) = check(&db, Utc::now().date_naive()).await {
                 tracing::error!(error = %e, "the deadline check failed; it runs again at the next interval");
             }
+            // Onboarding: waiting requests and invitations reminded, then expired.
+            if let Err(e) = crate::service::onboarding::sweep(&db, Utc::now()).await {
+                tracing::error!(error = %e, "the onboarding reminders failed; they run again at the next interval");
+            }
             // The daily digests: once a day across replicas (`scheduled_job`).
             match crate::service::preferences::run_digests(&db, Utc::now().date_naive()).await {
                 Ok(0) => {}

@@ -526,3 +526,86 @@ pub fn digest(lang: Language, to: &str, items: &[Item], unsubscribe: String) -> 
         unsubscribe: Some(unsubscribe),
     }
 }
+
+/// The e-mail of an invitation (`path` the link's) or of its reminder, in Italian and
+/// then in English: the invitee has no account whose language could choose.
+pub fn invitation(
+    public_url: &str,
+    to: &str,
+    mail: &crate::service::invitations::InvitationMail,
+) -> Email {
+    let reminder = mail.path.is_none();
+    let expires = mail.expires_at.date_naive();
+    let role_it = nuvola_shared::Role::parse(&mail.role).map_or("—", |r| r.label_it());
+    let subject = if reminder {
+        format!(
+            "Promemoria: invito a operare per {} / Reminder: invitation to act for {}",
+            mail.organisation, mail.organisation
+        )
+    } else {
+        format!(
+            "Invito a operare per {} / Invitation to act for {}",
+            mail.organisation, mail.organisation
+        )
+    };
+    let (it, en) = if reminder {
+        (
+            format!(
+                "{} ti ha invitato a operare per {} su Nuvola con il ruolo {}. L'invito scade il {}: usa il link dell'e-mail di invito, dopo aver effettuato l'accesso; se non l'hai più, chiedi un nuovo invito.",
+                mail.inviter,
+                mail.organisation,
+                role_it,
+                date(Language::It, expires)
+            ),
+            format!(
+                "{} invited you to act for {} on Nuvola in the role {}. The invitation expires on {}: use the link of the invitation e-mail after logging in; if you no longer have it, ask for a new invitation.",
+                mail.inviter,
+                mail.organisation,
+                mail.role,
+                date(Language::En, expires)
+            ),
+        )
+    } else {
+        (
+            format!(
+                "{} ti invita a operare per {} su Nuvola con il ruolo {}. Accedi (SPID, CIE o password) e apri il link entro il {}; il link vale una sola volta.",
+                mail.inviter,
+                mail.organisation,
+                role_it,
+                date(Language::It, expires)
+            ),
+            format!(
+                "{} invites you to act for {} on Nuvola in the role {}. Log in (SPID, CIE or password) and open the link by {}; it works once.",
+                mail.inviter,
+                mail.organisation,
+                mail.role,
+                date(Language::En, expires)
+            ),
+        )
+    };
+    let link = mail.path.as_ref().map(|p| format!("{public_url}{p}"));
+    let mut text = format!("{it}\n\n{en}\n");
+    let mut html = format!(
+        "<!doctype html><html lang=\"it\"><body style=\"font-family:sans-serif\"><h1 style=\"font-size:1.3em\">{}</h1><p>{}</p><p lang=\"en\">{}</p>",
+        escape(&subject),
+        escape(&it),
+        escape(&en)
+    );
+    if let Some(link) = &link {
+        text.push_str(&format!(
+            "\nAccetta l'invito / Accept the invitation: {link}\n"
+        ));
+        html.push_str(&format!(
+            "<p><a href=\"{}\">Accetta l'invito / Accept the invitation</a></p>",
+            escape(link)
+        ));
+    }
+    html.push_str("</body></html>");
+    Email {
+        to: to.to_owned(),
+        subject,
+        text,
+        html,
+        unsubscribe: None,
+    }
+}

@@ -264,6 +264,28 @@ async fn send(
             _ => Answer::failed("the webhook was removed"),
         },
         EMAIL => match &config.mailer {
+            Some(mailer)
+                if d.kind == crate::service::invitations::MAIL_INVITATION
+                    || d.kind == crate::service::invitations::MAIL_INVITATION_REMINDER =>
+            {
+                match serde_json::from_str::<crate::service::invitations::InvitationMail>(
+                    &d.payload,
+                ) {
+                    Ok(mail) => {
+                        mailer
+                            .send(crate::service::mail::invitation(
+                                mailer.public_url(),
+                                &d.recipient,
+                                &mail,
+                            ))
+                            .await
+                    }
+                    Err(e) => {
+                        tracing::error!(delivery = d.id, error = %e, "reading an invitation e-mail failed");
+                        Answer::failed("the message could not be prepared")
+                    }
+                }
+            }
             Some(mailer) => match crate::service::mail::render(db, mailer, d).await {
                 Ok(Some(email)) => mailer.send(email).await,
                 Ok(None) => Answer::failed("nothing to send: the notification is gone"),
@@ -299,6 +321,13 @@ async fn record(
             update = update
                 .col_expr(delivery::Column::Status, Expr::value(DELIVERED))
                 .col_expr(delivery::Column::DeliveredAt, Expr::value(now));
+            // An invitation's link is a credential: once its e-mail is delivered, the
+            // outbox forgets it (`invitation` keeps only the token's hash).
+            if d.kind == crate::service::invitations::MAIL_INVITATION {
+                if let Some(forgotten) = crate::service::invitations::without_link(&d.payload) {
+                    update = update.col_expr(delivery::Column::Payload, Expr::value(forgotten));
+                }
+            }
         } else if d.attempts >= d.max_attempts {
             update = update.col_expr(delivery::Column::Status, Expr::value(FAILED));
         } else {

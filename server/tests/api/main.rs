@@ -30,6 +30,7 @@ mod membership;
 mod migrations;
 mod object_storage;
 mod oidc;
+mod onboarding;
 mod outage;
 mod outbox;
 mod permissions;

@@ -41,7 +41,17 @@ const WHO: [&str; 12] = [
 
 /// What a session of a person with several memberships may do before it picks one
 /// (`doppia`, acting for none): what the public may, and its own session's business.
-const UNPICKED: &[&str] = &["logout", "selectMembership"];
+const UNPICKED: &[&str] = &[
+    "logout",
+    "selectMembership",
+    // Onboarding: anyone logged in may ask for access, follow their requests and
+    // accept an invitation, whatever they act for.
+    "myAccessRequests",
+    "requestAccess",
+    "withdrawAccessRequest",
+    "invitation",
+    "acceptInvitation",
+];
 
 /// The membership a `doppia@…` session acts for: it must be treated as this person.
 fn acts_as(who: &str) -> &str {
@@ -244,6 +254,21 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         row("replayDelivery", r#"mutation { replayDelivery(id: "999999") { id } }"#, json!({}), ORGANISATIONS),
         row("failedDeliveries", "{ failedDeliveries(first: 5) { id status } }", json!({}), DEPARTMENT),
         row("setCallReminders", r#"mutation { setCallReminders(title: "1.2 Abilitazione al Cloud - Scuole - Aprile 2022", days: [0]) { reminderDays } }"#, json!({}), DEPARTMENT),
+        // Onboarding (issue 12): asking for access, the department's queue, members and
+        // invitations (in this world nobody is a referent: only the department invites).
+        row("searchAdministrations", r#"{ searchAdministrations(text: "genova", first: 5) { totalCount items { ipaCode } } }"#, json!({}), EVERYONE),
+        row("myAccessRequests", "{ myAccessRequests { id state } }", json!({}), SIGNED_IN),
+        row("requestAccess", r#"mutation { requestAccess(input: { ipaCode: "nessun_ente" }) { id } }"#, json!({}), SIGNED_IN),
+        row("withdrawAccessRequest", r#"mutation { withdrawAccessRequest(id: "999999") { id } }"#, json!({}), SIGNED_IN),
+        row("accessRequests", "{ accessRequests(first: 5, filter: { state: PENDING }) { totalCount items { id requester { username } } } }", json!({}), DEPARTMENT),
+        row("approveAccessRequest", r#"mutation { approveAccessRequest(id: "999999") { id } }"#, json!({}), DEPARTMENT),
+        row("rejectAccessRequest", r#"mutation { rejectAccessRequest(id: "999999", reason: "prova della matrice") { id } }"#, json!({}), DEPARTMENT),
+        row("organisationMembers", "{ organisationMembers { id role isReferent person { username } } }", json!({}), ORGANISATIONS),
+        row("organisationInvitations", "{ organisationInvitations { id state } }", json!({}), DEPARTMENT),
+        row("inviteMember", r#"mutation { inviteMember(input: { email: "not an address", role: ADMINISTRATION }) { id } }"#, json!({}), DEPARTMENT),
+        row("revokeInvitation", r#"mutation { revokeInvitation(id: "999999") { id } }"#, json!({}), DEPARTMENT),
+        row("invitation", r#"{ invitation(token: "inv_nessuno") { role } }"#, json!({}), SIGNED_IN),
+        row("acceptInvitation", r#"mutation { acceptInvitation(token: "inv_nessuno") { id } }"#, json!({}), SIGNED_IN),
         // Last: it ends each session.
         row("memberships", r#"{ memberships(username: "scuola") { id role } }"#, json!({}), DEPARTMENT),
         row("selectMembership", r#"mutation { selectMembership(id: "999999") { username } }"#, json!({}), SIGNED_IN),

@@ -656,3 +656,28 @@ both! {
         assert_eq!(w.t.count("delivery_attempt").await, 300);
     }
 }
+
+both! {
+    async fn an_invitation_reaches_its_address_with_its_link_which_the_outbox_then_forgets(backend: Backend) {
+        let w = world(backend).await;
+        let smtp = Smtp::start(false).await;
+        let r = ask(&w, Some("dipartimento"), "mutation($i: InvitationInput!) { inviteMember(input: $i) { id } }",
+            json!({ "i": { "email": "verifica@example.org", "role": "VERIFIER", "bodyName": "Asseverazioni Italia S.r.l." } })).await;
+        assert!(r["data"]["inviteMember"]["id"].is_string(), "{r}");
+        let row = deliveries(&w.t.db).await.into_iter().find(|d| d.kind == "INVITATION").unwrap();
+        let path = serde_json::from_str::<Value>(&row.payload).unwrap()["path"].as_str().unwrap().to_owned();
+        assert!(path.starts_with("/invito/inv_"), "{path}");
+
+        drain(&w.t.db, &config(Some(smtp.mailer(Security::Starttls, SMTP_PASSWORD)))).await;
+        let mail = smtp.arrived().await;
+        assert_eq!(mail.len(), 1, "{mail:?}");
+        assert_eq!(mail[0]["to"], "verifica@example.org");
+        let text = mail[0]["text"].as_str().unwrap();
+        assert!(text.contains(&format!("https://nuvola.example{path}")), "{text}");
+        assert!(text.contains("Asseverazioni Italia S.r.l.") && text.contains("invites you"), "{text}");
+        // Delivered: the outbox row no longer holds the link.
+        let row = deliveries(&w.t.db).await.into_iter().find(|d| d.kind == "INVITATION").unwrap();
+        assert_eq!(row.status, "DELIVERED");
+        assert!(!row.payload.contains("/invito/"), "{}", row.payload);
+    }
+}

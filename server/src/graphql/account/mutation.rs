@@ -136,13 +136,19 @@ impl AccountMutation {
     }
 
     /// Removes a membership. The person's sessions acting for it end at once, on every
-    /// replica. DEPARTMENT only.
+    /// replica. The department removes any; an organisation's referent removes the
+    /// members of the organisation it acts for, except itself.
     async fn remove_membership(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Membership> {
-        let principal = viewer(ctx).require_writer(&[Role::Department])?;
+        let principal = viewer(ctx).require_writer(&[
+            Role::Department,
+            Role::Administration,
+            Role::Supplier,
+            Role::Psn,
+        ])?;
         let id = parse_id(&id)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         Ok(Membership(
-            membership::remove(db, id, &principal.actor()).await?,
+            crate::service::invitations::remove_member(db, principal, id).await?,
         ))
     }
 

@@ -181,6 +181,12 @@ impl Membership {
     async fn removed_at(&self) -> Option<DateTime<Utc>> {
         self.0.removed_at
     }
+
+    /// The organisation's referent (its first approved person): invites colleagues
+    /// and removes members.
+    async fn is_referent(&self) -> bool {
+        self.0.is_referent
+    }
 }
 
 impl Membership {
