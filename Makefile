@@ -15,9 +15,10 @@ test:
 
 ## Benchmarks: import speed, API latency and the outbox (deliveries per second, change to
 ## webhook) on SQLite and PostgreSQL, the figures of the national data set (seeded once
-## per database and kept), wasm size, first page interactive in Chromium; the fault test
-## (replicas behind HAProxy, one killed, PostgreSQL restarted under load); Nuvola beside
-## PostGraphile 5 on the same query and database.
+## per database and kept), wasm size, first page interactive in Chromium, the page of a
+## supplier with 5,000 projects first drawn; the fault test (replicas behind HAProxy, one
+## killed, PostgreSQL restarted under load); Nuvola beside PostGraphile 5 on the same
+## query, on the demo data and on the national data set.
 bench:
 	scripts/setup.sh --browser --postgres --bench
 	cargo bench -p nuvola-server --bench import
@@ -27,8 +28,10 @@ bench:
 	scripts/build-frontend.sh
 	cargo build --release -p nuvola-server
 	cargo bench -p nuvola-e2e --bench first_page
+	cargo bench -p nuvola-e2e --bench supplier_page
 	cargo bench -p nuvola-server --bench faults
 	scripts/bench-peer.sh
+	scripts/bench-peer.sh --national
 
 ## Only the front end, into frontend/dist (release; `scripts/build-frontend.sh --dev` is faster).
 frontend:

@@ -7,8 +7,10 @@
 # latencies and Nuvola's ratio to PostGraphile.
 #
 #   scripts/bench-peer.sh            the demo data, in the database nuvola_bench_peer
-#   NUVOLA_BENCH_PEER_DATABASE=postgres://.../nuvola_bench_national scripts/bench-peer.sh
-#                                    any database Nuvola has filled (the national data set)
+#   scripts/bench-peer.sh --national the national data set the national bench seeded and kept
+#                                    (cargo bench -p nuvola-server --bench national)
+#   NUVOLA_BENCH_PEER_DATABASE=postgres://.../db scripts/bench-peer.sh
+#                                    any database Nuvola has filled
 #
 # Needs: the release server (cargo build --release -p nuvola-server), wrk (Debian), npm.
 # Settings: NUVOLA_BENCH_SECONDS (10), NUVOLA_BENCH_CLIENTS (32),
@@ -52,6 +54,12 @@ until_up() { # url [curl options...]
 }
 
 database=${NUVOLA_BENCH_PEER_DATABASE:-}
+if [ "${1:-}" = --national ]; then
+  # The newest national data set the national bench kept (nuvola_bench_national_<seed>_<n>).
+  name=$(psql "$admin" -qtAc "SELECT datname FROM pg_database WHERE datname LIKE 'nuvola_bench_national\\_%' AND datname NOT LIKE '%\\_partial' ORDER BY datname DESC LIMIT 1")
+  [ -n "$name" ] || { echo "bench-peer: no national data set yet: run cargo bench -p nuvola-server --bench national first" >&2; exit 1; }
+  database="${admin%/*}/$name"
+fi
 demo=()
 if [ -z "$database" ]; then
   database="${admin%/*}/nuvola_bench_peer"

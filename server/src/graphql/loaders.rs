@@ -1,5 +1,6 @@
 //! DataLoaders: a page of applications costs one query for their bodies and one for
-//! their calls, whatever its size.
+//! their calls, whatever its size; a plan one query for its lines' suppliers, one for
+//! their offerings and one for their questionnaires, however many lines it has.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,7 +9,9 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::entity::{administration, application, call, verification_request};
+use crate::entity::{
+    administration, application, assessment, call, cloud_offering, supplier, verification_request,
+};
 
 /// The loaders of one request.
 pub struct Loaders {
@@ -16,6 +19,9 @@ pub struct Loaders {
     pub call: DataLoader<CallLoader, HashMapCache>,
     pub call_application_count: DataLoader<CallApplicationCountLoader, HashMapCache>,
     pub open_request_due: DataLoader<OpenRequestDueLoader, HashMapCache>,
+    pub supplier: DataLoader<SupplierLoader, HashMapCache>,
+    pub offering: DataLoader<OfferingLoader, HashMapCache>,
+    pub assessments: DataLoader<AssessmentsLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -24,7 +30,10 @@ impl Loaders {
             administration: cached(AdministrationLoader(db.clone())),
             call: cached(CallLoader(db.clone())),
             call_application_count: cached(CallApplicationCountLoader(db.clone())),
-            open_request_due: cached(OpenRequestDueLoader(db)),
+            open_request_due: cached(OpenRequestDueLoader(db.clone())),
+            supplier: cached(SupplierLoader(db.clone())),
+            offering: cached(OfferingLoader(db.clone())),
+            assessments: cached(AssessmentsLoader(db)),
         }
     }
 }
@@ -120,5 +129,66 @@ impl Loader<i32> for OpenRequestDueLoader {
             .into_iter()
             .filter_map(|(id, due)| due.map(|d| (id, d)))
             .collect())
+    }
+}
+
+pub struct SupplierLoader(DatabaseConnection);
+
+impl Loader<i32> for SupplierLoader {
+    type Value = supplier::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        Ok(supplier::Entity::find()
+            .filter(supplier::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect())
+    }
+}
+
+pub struct OfferingLoader(DatabaseConnection);
+
+impl Loader<i32> for OfferingLoader {
+    type Value = cloud_offering::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        Ok(cloud_offering::Entity::find()
+            .filter(cloud_offering::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect())
+    }
+}
+
+/// The questionnaires of each planned service, newest version first (services without
+/// one are absent).
+pub struct AssessmentsLoader(DatabaseConnection);
+
+impl Loader<i32> for AssessmentsLoader {
+    type Value = Vec<assessment::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        use sea_orm::QueryOrder;
+        let mut out: HashMap<i32, Self::Value> = HashMap::new();
+        for a in assessment::Entity::find()
+            .filter(assessment::Column::PlannedServiceId.is_in(keys.iter().copied()))
+            .order_by_asc(assessment::Column::PlannedServiceId)
+            .order_by_desc(assessment::Column::Version)
+            .all(&self.0)
+            .await
+            .map_err(Arc::new)?
+        {
+            out.entry(a.planned_service_id).or_default().push(a);
+        }
+        Ok(out)
     }
 }

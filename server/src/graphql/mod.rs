@@ -106,11 +106,27 @@ impl Default for Limits {
     }
 }
 
+/// The replica's summaries ([`crate::service::summary`]) and the generation of the change
+/// feed they may be served for: `None` while the feed cannot vouch for one (then every
+/// read computes).
+pub(crate) fn summaries<'a>(
+    ctx: &async_graphql::Context<'a>,
+) -> (
+    &'a crate::service::summary::Summaries,
+    Option<crate::service::summary::Generation>,
+) {
+    let feed = ctx
+        .data_opt::<crate::changes::ChangeFeed>()
+        .and_then(|f| f.pulse().current());
+    let summaries = ctx.data_unchecked::<std::sync::Arc<crate::service::summary::Summaries>>();
+    (summaries, summaries.generation(feed))
+}
+
 /// The schema, with its own change feed for subscriptions (which starts listening with
 /// the first subscriber).
 pub fn build_schema(db: DatabaseConnection, limits: Limits) -> NuvolaSchema {
     let feed = crate::changes::ChangeFeed::new(db.clone());
-    build_schema_with_feed(db, limits, feed, None)
+    build_schema_with_feed(db, limits, feed, None, Default::default())
 }
 
 /// The schema, with the change feed the server shares with its response cache and the
@@ -121,6 +137,7 @@ pub fn build_schema_with_feed(
     limits: Limits,
     feed: crate::changes::ChangeFeed,
     storage: Option<crate::storage::Storage>,
+    summaries: std::sync::Arc<crate::service::summary::Summaries>,
 ) -> NuvolaSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
@@ -134,9 +151,7 @@ pub fn build_schema_with_feed(
     .data(delivery::mutation::WebhookPolicy {
         allow_private: limits.private_webhooks,
     })
-    .data(std::sync::Arc::new(
-        crate::service::dashboard::Summaries::default(),
-    ))
+    .data(summaries)
     .extension(live::SubscriptionsOnlyOverWebSocket)
     .extension(limits::QueryLimits {
         max_aliases: limits.aliases,

@@ -129,6 +129,8 @@ struct Gate {
     shutdown: tokio::sync::watch::Receiver<bool>,
     trust_proxy: bool,
     cache: cache::PublicCache,
+    /// The summaries the schema keeps ([`crate::service::summary`]).
+    summaries: std::sync::Arc<crate::service::summary::Summaries>,
     /// The GraphiQL page `GET /graphql` opens in development; `None` in production.
     graphiql: Option<PathBuf>,
     /// The schema in SDL, for `GET /graphql/schema.graphql` (whatever introspection says).
@@ -143,11 +145,13 @@ pub fn start(
     let feed = crate::changes::ChangeFeed::new(db.clone());
     let storage =
         crate::storage::Storage::from_options(&options.storage_dir, options.object_store.as_ref())?;
+    let summaries = std::sync::Arc::new(crate::service::summary::Summaries::default());
     let schema = graphql::build_schema_with_feed(
         db.clone(),
         options.limits,
         feed.clone(),
         Some(storage.clone()),
+        summaries.clone(),
     );
     let spa = web::Data::new(spa::Spa::new(options.static_dir.clone()));
     let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
@@ -155,6 +159,7 @@ pub fn start(
         shutdown,
         limiter: ApiLimiter::per_minute(options.requests_per_minute),
         trust_proxy: options.trust_proxy,
+        summaries,
         cache: cache::PublicCache::new(if options.response_cache {
             cache::Generation::for_database(&db, &feed)
         } else {
@@ -513,6 +518,7 @@ async fn graphql_post(
             if public_change {
                 // This process's own readers see its changes at once.
                 gate.cache.changed_here();
+                gate.summaries.changed_here();
             }
             match ticket {
                 Some((t, audience))

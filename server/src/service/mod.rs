@@ -26,6 +26,7 @@ pub mod plan;
 pub mod preferences;
 pub mod progress;
 pub mod qualification;
+pub mod summary;
 pub mod verification;
 pub mod webhooks;
 pub mod worklists;

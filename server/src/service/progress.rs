@@ -443,18 +443,6 @@ pub async fn submit_assessment(
     Ok(inserted)
 }
 
-/// Every version of a service's questionnaire, newest first.
-pub async fn assessments(
-    db: &impl sea_orm::ConnectionTrait,
-    service_id: i32,
-) -> Result<Vec<assessment::Model>, DbErr> {
-    assessment::Entity::find()
-        .filter(assessment::Column::PlannedServiceId.eq(service_id))
-        .order_by_desc(assessment::Column::Version)
-        .all(db)
-        .await
-}
-
 /// The administration that owns the project, or the supplier assigned to the service.
 fn may_work_on(
     principal: &Principal,

@@ -149,3 +149,82 @@ both! {
         assert!(["CONTRACT", "COMPLETION"].contains(&first["kind"].as_str().unwrap()), "{first}");
     }
 }
+
+/// The public totals the server keeps as summaries (`stats`, a list's `totalCount`, the
+/// dashboard), read with the response cache off: what one replica answers.
+async fn public_totals(addr: &str) -> (i64, i64, i64, i64) {
+    let r: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{addr}/graphql"))
+        .json(&json!({ "query": r#"{
+            stats(filter: {region: "Liguria"}) { applications amountEur }
+            applications(first: 1, filter: {region: "Liguria"}) { totalCount }
+            dashboard { byRegion { key applications amountEur } } }"# }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let d = &r["data"];
+    let liguria = d["dashboard"]["byRegion"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r}"))
+        .iter()
+        .find(|g| g["key"] == "Liguria")
+        .unwrap_or_else(|| panic!("{r}"));
+    (
+        d["stats"]["applications"].as_i64().unwrap(),
+        d["stats"]["amountEur"].as_f64().unwrap() as i64,
+        d["applications"]["totalCount"].as_i64().unwrap(),
+        liguria["amountEur"].as_f64().unwrap() as i64,
+    )
+}
+
+both! {
+    async fn the_totals_a_server_keeps_follow_a_change_made_elsewhere_within_a_second(backend: Backend) {
+        use crate::helpers::{GENOVA_HEADER, GENOVA_ROW};
+        use std::time::{Duration, Instant};
+        let t = TestDb::with_calls_and_one_body(backend).await;
+        let static_dir = tempfile::tempdir().unwrap();
+        std::fs::write(static_dir.path().join("index.html"), "<!doctype html>").unwrap();
+        let replica = crate::subscriptions::Replica::start_with(
+            &t.url,
+            static_dir.path(),
+            &["--no-response-cache", "--rate-limit", "0"],
+        )
+        .await;
+        for _ in 0..5 {
+            assert_eq!(public_totals(&replica.addr).await, (1, 4_566_860, 1, 4_566_860));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Another process (as `nuvola import` or another replica) funds a second project
+        // in Liguria and changes Genova's amount.
+        let other = nuvola_server::db::connect(&t.url).await.unwrap();
+        let second = GENOVA_ROW
+            .replace("B31C22000060007", "B31C22000070007")
+            .replace(",4566860.0,", ",1000.0,");
+        let changed = GENOVA_ROW.replace(",4566860.0,", ",4566861.0,");
+        let csv = format!("{GENOVA_HEADER}\n{changed}\n{second}\n");
+        let report = nuvola_server::service::import::import_file(
+            &other,
+            "liguria.csv",
+            csv.as_bytes(),
+            &nuvola_server::audit::Actor::system("test"),
+            &indicatif::ProgressBar::hidden(),
+        )
+        .await
+        .unwrap();
+        assert_eq!((report.new, report.updated), (1, 1));
+        other.close().await.unwrap();
+        let at = Instant::now();
+        let bound = nuvola_server::changes::STALE_AFTER + Duration::from_millis(1500);
+        loop {
+            let seen = public_totals(&replica.addr).await;
+            if seen == (2, 4_567_861, 2, 4_567_861) {
+                break;
+            }
+            assert!(at.elapsed() < bound, "still {seen:?} after {:?}", at.elapsed());
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}

@@ -423,6 +423,15 @@ pub(crate) struct Replica {
 
 impl Replica {
     pub(crate) async fn start(database: &str, static_dir: &std::path::Path) -> Replica {
+        Self::start_with(database, static_dir, &[]).await
+    }
+
+    /// A replica started with more options of `nuvola serve`.
+    pub(crate) async fn start_with(
+        database: &str,
+        static_dir: &std::path::Path,
+        options: &[&str],
+    ) -> Replica {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nuvola"))
             .args([
                 "serve",
@@ -433,6 +442,7 @@ impl Replica {
                 "--static-dir",
             ])
             .arg(static_dir)
+            .args(options)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

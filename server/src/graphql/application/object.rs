@@ -381,10 +381,19 @@ pub struct ApplicationConnection {
 
 #[Object]
 impl ApplicationConnection {
-    /// How many applications match the filter, across all pages.
+    /// How many applications match the filter, across all pages. A summary each server
+    /// keeps per filter and refreshes from its change feed: it reflects every commit at
+    /// most 1 second old (usually within milliseconds).
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(service::applications::count(db, &self.filter).await?)
+        let (summaries, generation) = crate::graphql::summaries(ctx);
+        let key = format!("applications|{:?}", self.filter);
+        Ok(*summaries
+            .counts
+            .get(generation, key, || {
+                service::applications::count(db, &self.filter)
+            })
+            .await?)
     }
 
     async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<ApplicationEdge>> {

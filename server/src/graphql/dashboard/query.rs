@@ -113,19 +113,15 @@ impl DashboardQuery {
         .any(|f| asked.field(f).exists());
         let d = if !computed {
             std::sync::Arc::new(service::dashboard::Dashboard::default())
-        } else if let Some(summaries) =
-            ctx.data_opt::<std::sync::Arc<service::dashboard::Summaries>>()
-        {
-            let generation = ctx
-                .data_opt::<crate::changes::ChangeFeed>()
-                .and_then(|f| f.pulse().current());
-            summaries
-                .get(db, generation, &filter, today, OVERDUE_LIMIT)
-                .await?
         } else {
-            std::sync::Arc::new(
-                service::dashboard::compute(db, &filter, today, OVERDUE_LIMIT).await?,
-            )
+            let (summaries, generation) = crate::graphql::summaries(ctx);
+            let key = format!("{filter:?}|{today}|{OVERDUE_LIMIT}");
+            summaries
+                .dashboard
+                .get(generation, key, || {
+                    service::dashboard::compute(db, &filter, today, OVERDUE_LIMIT)
+                })
+                .await?
         };
         let d = (*d).clone();
         let breakdown = |groups: Vec<service::dashboard::Group>| {

@@ -80,9 +80,17 @@ impl DeadlineQuery {
             None => {}
         }
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let total_count = application::Entity::find()
-            .filter(matching.clone())
-            .count(db)
+        let (summaries, generation) = crate::graphql::summaries(ctx);
+        let key = format!("overdue|{kind:?}|{progress_reported:?}");
+        let total_count = *summaries
+            .counts
+            .get(generation, key, || async {
+                let n = application::Entity::find()
+                    .filter(matching.clone())
+                    .count(db)
+                    .await?;
+                Ok(i64::try_from(n).unwrap_or(i64::MAX))
+            })
             .await?;
         let mut query = application::Entity::find()
             .filter(matching)
@@ -103,7 +111,7 @@ impl DeadlineQuery {
         let has_next = items.len() as u64 > first;
         items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
         Ok(OverdueProjectConnection {
-            total_count,
+            total_count: u64::try_from(total_count).unwrap_or(0),
             items,
             has_next,
             has_previous: after.is_some(),

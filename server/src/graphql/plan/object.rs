@@ -2,9 +2,10 @@ use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use crate::entity::{catalogue_service, cloud_offering, planned_service, supplier};
+use crate::entity::{catalogue_service, planned_service};
 use crate::graphql::error::{stored, stored_opt, ApiResult};
 use crate::graphql::lifecycle::object::Assessment;
+use crate::graphql::loaders::Loaders;
 use crate::graphql::scalars::Date;
 use nuvola_shared::{
     DataClass, Deployment, Modality, NextDeadlineKind, ServiceModel, ServiceState,
@@ -69,12 +70,13 @@ impl PlannedService {
         let Some(id) = self.0.offering_id else {
             return Ok(None);
         };
-        let db = ctx.data_unchecked::<DatabaseConnection>();
-        let Some(offering) = cloud_offering::Entity::find_by_id(id).one(db).await? else {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let Some(offering) = loaders.offering.load_one(id).await? else {
             return Ok(None);
         };
-        let supplier_name = supplier::Entity::find_by_id(offering.supplier_id)
-            .one(db)
+        let supplier_name = loaders
+            .supplier
+            .load_one(offering.supplier_id)
             .await?
             .map(|s| s.name)
             .unwrap_or_default();
@@ -90,15 +92,12 @@ impl PlannedService {
         let Some(id) = self.0.supplier_id else {
             return Ok(None);
         };
-        let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(supplier::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(|s| SupplierRef {
-                vat_number: s.vat_number,
-                name: s.name,
-                is_psn: s.is_psn,
-            }))
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders.supplier.load_one(id).await?.map(|s| SupplierRef {
+            vat_number: s.vat_number,
+            name: s.name,
+            is_psn: s.is_psn,
+        }))
     }
 
     /// The day the supplier contract was signed.
@@ -122,9 +121,12 @@ impl PlannedService {
 
     /// Every version of the service's assessment questionnaire, newest first.
     async fn assessments(&self, ctx: &Context<'_>) -> ApiResult<Vec<Assessment>> {
-        let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(crate::service::progress::assessments(db, self.0.id)
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders
+            .assessments
+            .load_one(self.0.id)
             .await?
+            .unwrap_or_default()
             .into_iter()
             .map(Assessment)
             .collect())
@@ -207,9 +209,10 @@ impl SupplierContract {
 
     /// The supplier under contract.
     async fn supplier(&self, ctx: &Context<'_>) -> ApiResult<Option<SupplierRef>> {
-        let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(supplier::Entity::find_by_id(self.contract.supplier_id)
-            .one(db)
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders
+            .supplier
+            .load_one(self.contract.supplier_id)
             .await?
             .map(|s| SupplierRef {
                 vat_number: s.vat_number,
