@@ -53,6 +53,26 @@ use crate::i18n::{self, t, tf};
 use crate::session::{use_session, SessionState};
 
 /// Shown while a page waits for its first data.
+/// How long a search box waits for the person to pause typing before it asks the server.
+pub const SEARCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// A search box's text, handed to `target` once typing pauses for [`SEARCH_PAUSE`]: one
+/// query per pause, not one per key (each keystroke cancels the previous wait).
+pub fn after_pause(target: RwSignal<String>) -> impl Fn(String) + Copy {
+    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    move |text: String| {
+        if let Some(waiting) = pending.get_value() {
+            waiting.clear();
+        }
+        let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
+            move || target.set(text),
+            SEARCH_PAUSE,
+        )
+        .ok();
+        pending.set_value(handle);
+    }
+}
+
 #[component]
 pub fn Loading(what: &'static str) -> impl IntoView {
     view! {

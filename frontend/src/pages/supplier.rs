@@ -136,7 +136,10 @@ struct Selection {
 #[component]
 pub fn SupplierHome() -> impl IntoView {
     let session = use_session();
+    // What the box shows, and what the server is asked once typing pauses (or on Enter).
+    let typed = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
+    let search_after_pause = super::after_pause(search);
     let status = RwSignal::new(String::new());
     let region = RwSignal::new(String::new());
     let filter = Memo::new(move |_| ServiceFilter {
@@ -203,7 +206,10 @@ pub fn SupplierHome() -> impl IntoView {
             <h1>{move || t("I servizi a contratto")}</h1>
             <p class="lead">{move || tf("I servizi che le amministrazioni hanno affidato a {}, in tutti i progetti.", &[&who()])}</p>
 
-            <form class="row g-3 mt-2" role="search" on:submit=|ev| ev.prevent_default()>
+            <form class="row g-3 mt-2" role="search" on:submit=move |ev| {
+                ev.prevent_default();
+                search.set(typed.get_untracked());
+            }>
                 <div class="col-12 col-lg-4">
                     <div class="form-group mb-0">
                         <label for="filtro-testo" class="active">{move || t("Cerca ente o servizio")}</label>
@@ -212,8 +218,12 @@ pub fn SupplierHome() -> impl IntoView {
                             type="search"
                             class="form-control"
                             maxlength="100"
-                            prop:value=move || search.get()
-                            on:input=move |ev| search.set(event_target_value(&ev))
+                            prop:value=move || typed.get()
+                            on:input=move |ev| {
+                                let text = event_target_value(&ev);
+                                typed.set(text.clone());
+                                search_after_pause(text);
+                            }
                         />
                     </div>
                 </div>
