@@ -4,11 +4,11 @@ use nuvola_shared::api::ParsedFilter;
 use nuvola_shared::Cup;
 use sea_orm::sea_query::{Alias, Expr, Func, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, RelationTrait, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select,
 };
 
-use crate::entity::{administration, application, call};
+use crate::entity::{application, call};
 
 /// One page of applications, in id order.
 #[derive(Debug, Clone)]
@@ -17,26 +17,24 @@ pub struct Page {
     pub has_next: bool,
 }
 
-/// The applications a filter keeps. Region and type live on the body: an inner join
-/// on its primary key (SQLite runs `IN (SELECT …)` by building a temporary index of
-/// thousands of body ids on every query; PostgreSQL plans both forms alike). The title
-/// lives on the call: a sub-select of one id.
+/// The applications a filter keeps. Region and type are the body's, copied onto each
+/// project by the database (migration `m20261203_000102_application_place`): a page of a
+/// region reads `ix_application_region_id` in id order, with no join. The title lives on
+/// the call: a sub-select of one id.
 pub fn filtered(filter: &ParsedFilter) -> Select<application::Entity> {
     let mut select = application::Entity::find();
     if let Some(state) = filter.state {
         select = select.filter(application::Column::State.eq(state.code()));
     }
-    if filter.region.is_some() || filter.administration_type.is_some() {
-        select = select.join(
-            JoinType::InnerJoin,
-            application::Relation::Administration.def(),
+    if let Some(region) = filter.region {
+        select = select.filter(
+            Expr::col((application::Entity, Alias::new("administration_region"))).eq(region.name()),
         );
-        if let Some(region) = filter.region {
-            select = select.filter(administration::Column::Region.eq(region.name()));
-        }
-        if let Some(t) = filter.administration_type {
-            select = select.filter(administration::Column::TypeCode.eq(t.code()));
-        }
+    }
+    if let Some(t) = filter.administration_type {
+        select = select.filter(
+            Expr::col((application::Entity, Alias::new("administration_type"))).eq(t.code()),
+        );
     }
     if let Some(title) = &filter.call_title {
         let sub = Query::select()

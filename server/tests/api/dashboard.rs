@@ -228,3 +228,45 @@ both! {
         }
     }
 }
+
+both! {
+    async fn a_bodys_new_region_and_type_reach_its_projects_in_every_filter(backend: Backend) {
+        use crate::helpers::{GENOVA_HEADER, GENOVA_ROW};
+        let t = TestDb::with_calls_and_one_body(backend).await;
+        let count = |filter: serde_json::Value| {
+            let db = t.db.clone();
+            async move {
+                let r = gql(
+                    &db,
+                    "query($f: ApplicationFilter) { applications(first: 5, filter: $f) { totalCount edges { node { cup } } } }",
+                    json!({ "f": filter }),
+                )
+                .await;
+                let page = &r["data"]["applications"];
+                let total = page["totalCount"].as_i64().unwrap_or_else(|| panic!("{r}"));
+                assert_eq!(page["edges"].as_array().unwrap().len() as i64, total, "{r}");
+                total
+            }
+        };
+        assert_eq!(count(json!({"region": "Liguria"})).await, 1);
+        assert_eq!(count(json!({"region": "Liguria", "administrationType": "COMUNE"})).await, 1);
+        assert_eq!(count(json!({"region": "Piemonte"})).await, 0);
+        // The open data moves the body to another region (as a newer snapshot correcting
+        // it would): its project follows in every filter.
+        let moved = GENOVA_ROW.replace(",Liguria,07,", ",Piemonte,01,");
+        assert_ne!(moved, GENOVA_ROW);
+        let report = t
+            .import_bytes("moved.csv", format!("{GENOVA_HEADER}\n{moved}\n").as_bytes())
+            .await
+            .unwrap();
+        assert_eq!(report.new, 0, "{}", report.summary());
+        assert_eq!(count(json!({"region": "Liguria"})).await, 0);
+        assert_eq!(count(json!({"region": "Piemonte"})).await, 1);
+        // Whatever writes the body (here plain SQL), its projects follow its type too.
+        t.db.execute_unprepared("UPDATE administration SET type_code = 'PROVINCIA' WHERE ipa_code = 'c_d969'")
+            .await
+            .unwrap();
+        assert_eq!(count(json!({"administrationType": "COMUNE"})).await, 0);
+        assert_eq!(count(json!({"region": "Piemonte", "administrationType": "PROVINCIA"})).await, 1);
+    }
+}
