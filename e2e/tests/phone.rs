@@ -55,7 +55,7 @@ async fn hold_a_phone(driver: &WebDriver) -> Result<()> {
 /// (`.table-responsive`); with `tables_too`, a table must fit as well: no box scrolls
 /// sideways, nothing inside one sticks out.
 async fn fits_the_phone(driver: &WebDriver, page: &str, too_wide: &mut Vec<String>) -> Result<()> {
-    fits(driver, page, false, too_wide).await
+    fits(driver, page, true, too_wide).await
 }
 
 async fn fits(
@@ -359,6 +359,16 @@ async fn the_pages_outside_the_menus_and_their_tables_fit_a_phone(backend: Backe
         speaks_one_language(driver, &check("/accedi"), lang, &mut mixed).await?;
         browser
             .screenshot(&format!("telefono-accedi-{lang}"))
+            .await?;
+        to(true).await?;
+
+        // The open data's list of projects, read as cards.
+        driver.goto(format!("{base}/")).await?;
+        to(false).await?;
+        show(driver, "table.table-stack tbody tr").await?;
+        fits(driver, &check("the projects' list"), true, &mut too_wide).await?;
+        browser
+            .screenshot(&format!("telefono-elenco-progetti-{lang}"))
             .await?;
         to(true).await?;
 
