@@ -27,6 +27,18 @@ async fn page_fits(driver: &WebDriver) -> Result<(u32, u32)> {
     Ok((width, room))
 }
 
+/// Scrolls the webhooks' section to the top of the window, for its screenshots.
+async fn show_webhooks(driver: &WebDriver) -> Result<()> {
+    driver
+        .execute(
+            "const h = [...document.querySelectorAll('h2')].find(h => h.textContent.trim() === 'Webhook'); \
+             if (!h) throw new Error('no Webhook heading'); h.scrollIntoView();",
+            vec![],
+        )
+        .await?;
+    Ok(())
+}
+
 async fn a_developer_reads_the_api_page_and_opens_graphiql(backend: Backend) -> Result<()> {
     let server = Server::start(backend).await?;
     let browser = Browser::start().await?;
@@ -41,11 +53,28 @@ async fn a_developer_reads_the_api_page_and_opens_graphiql(backend: Backend) -> 
         "/graphql/schema.graphql",
         "LIMIT_EXCEEDED",
         "extensions.cost",
-        "In arrivo: i webhook firmati",
         "20.000",
+        // Webhooks: who registers them and where, the events, the headers, the retries,
+        // the signature with its example, production's refusal of private addresses.
+        "il Dipartimento per gli eventi di tutti i progetti",
+        "alla pagina Webhook (/webhook)",
+        "REQUEST_ANSWERED",
+        "DOCUMENT_UPLOADED",
+        "Nuvola-Webhook-Id",
+        "usatelo per scartare i duplicati",
+        "Nuvola-Webhook-Signature",
+        "8 tentativi in tutto",
+        "replayDelivery(id)",
+        "hmac.compare_digest(\"v1=\" + mac.hexdigest(), signature)",
+        "un indirizzo privato, locale o di loopback è rifiutato",
     ] {
         wait_for_page_text(driver, needle).await?;
     }
+    let body = driver.find(By::Tag("body")).await?.text().await?;
+    ensure!(
+        !body.contains("non sono ancora disponibili"),
+        "the page still says webhooks are not available"
+    );
     // The examples are copied with a button that says what happened.
     button(driver, "Copia l'esempio").await?.click().await?;
     eventually("the copy told", Duration::from_secs(5), || async {
@@ -66,21 +95,49 @@ async fn a_developer_reads_the_api_page_and_opens_graphiql(backend: Backend) -> 
         "the API page is {width} px wide in {room} px"
     );
     browser.screenshot("api-page-phone").await?;
+    show_webhooks(driver).await?;
+    browser.screenshot("api-page-webhooks-phone").await?;
     assert_accessible(&browser, "API e dati aperti").await?;
 
     // In English.
     button(driver, "ENG English").await?.click().await?;
     wait_for_heading(driver, "API and open data").await?;
-    wait_for_page_text(driver, "Coming: signed webhooks").await?;
-    wait_for_page_text(driver, "Every answer carries in extensions.cost").await?;
+    for needle in [
+        "Every answer carries in extensions.cost",
+        "the department for the events of every project",
+        "on the Webhook page (/webhook)",
+        "use it to discard duplicates",
+        "8 attempts in all",
+        "compare it in constant time",
+        "a private, link-local or loopback address is refused",
+    ] {
+        wait_for_page_text(driver, needle).await?;
+    }
+    let body = driver.find(By::Tag("body")).await?.text().await?;
+    ensure!(
+        !body.contains("not available yet"),
+        "the page still says webhooks are not available"
+    );
     let (width, room) = page_fits(driver).await?;
     ensure!(
         width <= room,
         "the API page in English is {width} px wide in {room} px"
     );
     browser.screenshot("api-page-phone-english").await?;
+    show_webhooks(driver).await?;
+    browser
+        .screenshot("api-page-webhooks-phone-english")
+        .await?;
     assert_accessible(&browser, "API and open data").await?;
+
+    // At a desktop's width, in both languages.
+    driver.set_window_rect(0, 0, 1280, 900).await?;
+    show_webhooks(driver).await?;
+    browser.screenshot("api-page-webhooks-english").await?;
     button(driver, "ITA Italiano").await?.click().await?;
+    wait_for_heading(driver, "API e dati aperti").await?;
+    show_webhooks(driver).await?;
+    browser.screenshot("api-page-webhooks").await?;
 
     // GraphiQL, from the server's own files, draws its editor under the page's CSP.
     driver.set_window_rect(0, 0, 1280, 900).await?;

@@ -1101,6 +1101,208 @@ async fn the_settings_forms_refuse_in_words(backend: Backend) -> Result<()> {
     Ok(())
 }
 
+/// A valid VAT number (its check digit is right) that no supplier of the demo has.
+const UNREGISTERED_VAT: &str = "09876543217";
+
+/// The onboarding forms (issue 12): a request to act for an organisation, the
+/// department's rejection of one, an invitation to a colleague.
+async fn the_onboarding_forms_refuse_in_words(backend: Backend) -> Result<()> {
+    let server = Server::start(backend).await?;
+    let base = &server.url;
+    let newcomer = Browser::start().await?;
+    let a = &newcomer.driver;
+
+    // A person who acts for nobody asks for access.
+    log_in(a, base, "nuovo.utente", "nuovo-utente-demo-2026").await?;
+    wait_for_heading(a, "Richiedi l'accesso").await?;
+    // No administration chosen, nothing typed.
+    submit(a, "Invia la richiesta").await?;
+    refused(
+        a,
+        At::Field("Codice IPA dell'amministrazione"),
+        "Scegli l'amministrazione dall'elenco",
+        "Choose the administration from the list",
+    )
+    .await?;
+    // A code of the right shape that no administration has.
+    fill(a, "Codice IPA dell'amministrazione", "c_zz99").await?;
+    submit(a, "Invia la richiesta").await?;
+    refused(
+        a,
+        At::Field("Codice IPA dell'amministrazione"),
+        "Nessuna amministrazione ha questo codice IPA",
+        "No administration has this IPA code",
+    )
+    .await?;
+    // A search of one letter.
+    fill(a, "Cerca l'amministrazione per nome o codice IPA", "g").await?;
+    submit(a, "Cerca").await?;
+    refused(
+        a,
+        At::Field("Cerca l'amministrazione per nome o codice IPA"),
+        "almeno 2 caratteri",
+        "at least 2 characters",
+    )
+    .await?;
+
+    // A supplier: no VAT number, a wrong check digit, an unknown one without its name,
+    // a PEC that is not an address.
+    a.find(By::Css("label[for='tipo-fornitore']"))
+        .await?
+        .click()
+        .await?;
+    submit(a, "Invia la richiesta").await?;
+    refused(
+        a,
+        At::Field("Partita IVA"),
+        "Scrivi la partita IVA del fornitore",
+        "Write the supplier's VAT number",
+    )
+    .await?;
+    fill(a, "Partita IVA", "01234567890").await?;
+    refused(
+        a,
+        At::Field("Partita IVA"),
+        "cifra di controllo",
+        "check digit",
+    )
+    .await?;
+    submit(a, "Invia la richiesta").await?;
+    refused(
+        a,
+        At::Field("Partita IVA"),
+        "cifra di controllo",
+        "check digit",
+    )
+    .await?;
+    fill(a, "Partita IVA", UNREGISTERED_VAT).await?;
+    submit(a, "Invia la richiesta").await?;
+    refused(
+        a,
+        At::Field("Ragione sociale (se il fornitore non è ancora registrato)"),
+        "scrivi la ragione sociale per registrarlo",
+        "write its company name to register it",
+    )
+    .await?;
+    fill(
+        a,
+        "Ragione sociale (se il fornitore non è ancora registrato)",
+        "Nuvole Srl",
+    )
+    .await?;
+    fill(
+        a,
+        "PEC o e-mail del fornitore (facoltativa)",
+        "non-un-indirizzo",
+    )
+    .await?;
+    submit(a, "Invia la richiesta").await?;
+    refused(
+        a,
+        At::Field("PEC o e-mail del fornitore (facoltativa)"),
+        "indirizzo e-mail valido",
+        "valid e-mail address",
+    )
+    .await?;
+
+    // A good request, for the department to reject.
+    a.find(By::Css("label[for='tipo-ente']"))
+        .await?
+        .click()
+        .await?;
+    fill(
+        a,
+        "Cerca l'amministrazione per nome o codice IPA",
+        "comune di genova",
+    )
+    .await?;
+    submit(a, "Cerca").await?;
+    button(a, "Scegli: Comune di Genova").await?.click().await?;
+    submit(a, "Invia la richiesta").await?;
+    wait_for_page_text(a, "Richiesta inviata").await?;
+    a.clone().quit().await?;
+
+    let department = Browser::start().await?;
+    let d = &department.driver;
+    log_in(d, base, "dipartimento", "dipartimento-demo-2026").await?;
+    // A rejection without a reason, then with one too short.
+    open(
+        d,
+        base,
+        "/dipartimento/richieste-accesso",
+        "Richieste di accesso",
+    )
+    .await?;
+    wait_for_page_text(d, "Comune di Genova").await?;
+    submit(d, "Respingi").await?;
+    refused(
+        d,
+        At::Field("Motivo del rifiuto"),
+        "Scrivi il motivo del rifiuto",
+        "Write the reason for the rejection",
+    )
+    .await?;
+    fill(d, "Motivo del rifiuto", "no").await?;
+    submit(d, "Respingi").await?;
+    refused(
+        d,
+        At::Field("Motivo del rifiuto"),
+        "almeno 5 caratteri",
+        "at least 5 characters",
+    )
+    .await?;
+    ensure!(
+        d.find_all(By::XPath(
+            "//button[normalize-space()='Conferma il rifiuto']"
+        ))
+        .await?
+        .is_empty(),
+        "a rejection without its reason is offered for confirmation"
+    );
+
+    // An invitation: no address, one that is not an address, no role chosen (the
+    // department invites colleagues or verifiers), a body's name too long.
+    open(d, base, "/ente/membri", "Invita un collega").await?;
+    submit(d, "Invia l'invito").await?;
+    refused(
+        d,
+        At::Field("Indirizzo e-mail"),
+        "indirizzo e-mail valido",
+        "valid e-mail address",
+    )
+    .await?;
+    fill(d, "Indirizzo e-mail", "collega-at-esempio.it").await?;
+    submit(d, "Invia l'invito").await?;
+    refused(
+        d,
+        At::Field("Indirizzo e-mail"),
+        "indirizzo e-mail valido",
+        "valid e-mail address",
+    )
+    .await?;
+    fill(d, "Indirizzo e-mail", "collega@esempio.it").await?;
+    submit(d, "Invia l'invito").await?;
+    refused(
+        d,
+        At::Field("Ruolo"),
+        "Scegli il ruolo del collega",
+        "Choose your colleague's role",
+    )
+    .await?;
+    choose(d, "Ruolo", "Asseveratore").await?;
+    set_value(d, "Nome dell'organismo (asseveratori)", &"O".repeat(201)).await?;
+    submit(d, "Invia l'invito").await?;
+    refused(
+        d,
+        At::Field("Nome dell'organismo (asseveratori)"),
+        "al massimo 200 caratteri",
+        "at most 200 characters",
+    )
+    .await?;
+    d.clone().quit().await?;
+    Ok(())
+}
+
 /// Guards the checks themselves: they catch what they are for.
 #[test]
 fn the_language_checks_catch_what_they_are_for() -> Result<()> {
@@ -1127,4 +1329,5 @@ both!(
     the_verifiers_forms_refuse_in_words,
     the_departments_forms_refuse_in_words,
     the_settings_forms_refuse_in_words,
+    the_onboarding_forms_refuse_in_words,
 );

@@ -231,6 +231,15 @@ fn explain_invalid(message: &str, field: Option<&str>, en: bool) -> String {
         };
     }
     let known: &[(&str, &str, &str)] = &[
+        // Onboarding (issue 12): requests to act for an organisation, invitations.
+        ("yet: give its name", "Nessun fornitore registrato ha questa partita IVA: scrivi la ragione sociale per registrarlo.", "No registered supplier has this VAT number: write its company name to register it."),
+        ("no supplier has the vat number", "Nessun fornitore registrato ha questa partita IVA.", "No registered supplier has this VAT number."),
+        ("no administration has the ipa code", "Nessuna amministrazione ha questo codice IPA: cercala per nome.", "No administration has this IPA code: search for it by name."),
+        ("name the administration (ipa code)", "Scegli l'amministrazione o indica la partita IVA del fornitore.", "Choose the administration or give the supplier's VAT number."),
+        ("a supplier's name has", "La ragione sociale deve avere da 2 a 200 caratteri.", "The company name must have 2 to 200 characters."),
+        ("a note has at most", "La nota può avere al massimo 1.000 caratteri.", "The note may have at most 1,000 characters."),
+        ("a body's name has at most", "Il nome dell'organismo può avere al massimo 200 caratteri.", "The body's name may have at most 200 characters."),
+        ("a rejection needs a reason", "Scrivi il motivo del rifiuto (almeno 5 caratteri).", "Write the reason for the rejection (at least 5 characters)."),
         ("the name must have", "Il nome deve avere da 2 a 200 caratteri.", "The name must have 2 to 200 characters."),
         ("give the service a name", "Scegli il servizio dal catalogo o scrivine il nome.", "Choose the service from the catalogue or write its name."),
         ("is not funded by measure 1.2", "Questo passaggio non è finanziato dalla misura 1.2: da on-premises si va a IaaS (A) o PaaS/SaaS (B), da IaaS non qualificato a PaaS/SaaS, da PaaS non qualificato a SaaS.", "This move is not funded by measure 1.2: on-premises goes to IaaS (A) or PaaS/SaaS (B), non-qualified IaaS to PaaS/SaaS, non-qualified PaaS to SaaS."),
@@ -387,6 +396,11 @@ fn field_label(field: &str, en: bool) -> Option<&'static str> {
         "kind" | "kinds" => ("Eventi", "Events"),
         "url" => ("Indirizzo dell'endpoint", "Endpoint address"),
         "days" | "reminderDays" => ("Giorni di preavviso", "Reminder days"),
+        "ipaCode" => ("Codice IPA", "IPA code"),
+        "supplierName" => ("Ragione sociale", "Company name"),
+        "supplierEmail" => ("PEC o e-mail del fornitore", "Supplier's PEC or e-mail"),
+        "bodyName" => ("Nome dell'organismo", "Body's name"),
+        "text" => ("Ricerca", "Search"),
         _ => return None,
     };
     Some(if en { english } else { it })

@@ -119,7 +119,7 @@ async fn throughput(url: &str, db: &DatabaseConnection, n: usize) -> Result<f64>
             account_id: None,
             notification_id: None,
             event_id: format!("evt_bench_{i}"),
-            kind: "SERVICE_STATUS_CHANGED".to_owned(),
+            kind: nuvola_shared::DeliveryKind::ServiceStatusChanged,
             payload: json!({ "id": format!("evt_bench_{i}"), "type": "SERVICE_STATUS_CHANGED", "data": { "n": i } }).to_string(),
         })
         .collect();

@@ -31,7 +31,7 @@ impl Actor {
 /// What changed.
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
-    pub entity_type: &'a str,
+    pub entity_type: nuvola_shared::EntityType,
     pub entity_id: String,
     pub action: &'a str,
     pub application_id: Option<i32>,
@@ -89,7 +89,7 @@ pub async fn record_many(
             actor_account_id: Set(actor.account_id),
             actor_role: Set(actor.role.clone()),
             actor_name: Set(Some(actor.name.clone())),
-            entity_type: Set(c.entity_type.to_owned()),
+            entity_type: Set(c.entity_type.stored()),
             entity_id: Set(c.entity_id),
             action: Set(c.action.to_owned()),
             application_id: Set(c.application_id),

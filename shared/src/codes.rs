@@ -1,5 +1,6 @@
 //! Closed sets the API speaks in that are not states of a life cycle: the error codes
-//! of `extensions.code`, the kinds of notification and of audit event, and who acted.
+//! of `extensions.code`, the kinds of notification and of audit event, what an audit
+//! event happened to, what a delivery of the outbox carries, and who acted.
 //!
 //! With the `graphql` feature (the server's) each is a GraphQL enum; the browser uses
 //! the same codes without linking async-graphql.
@@ -337,6 +338,138 @@ closed_set! {
     }
 }
 
+closed_set! {
+    /// What an event of the audit log happened to (`HistoryEvent.entityType`). The
+    /// audit log stores the lowercase name (`planned_service`): [`EntityType::stored`].
+    pub enum EntityType ("entity type") {
+        /// A project (an application for funding).
+        Application => "APPLICATION",
+        /// A service of a project's migration plan.
+        PlannedService => "PLANNED_SERVICE",
+        /// A document uploaded to a project.
+        Document => "DOCUMENT",
+        /// A supplier contract of a project.
+        SupplierContract => "SUPPLIER_CONTRACT",
+        /// A verifier's request for documents.
+        VerificationRequest => "VERIFICATION_REQUEST",
+        /// An item of the verifier's checklist.
+        VerificationCheck => "VERIFICATION_CHECK",
+        /// A call for funding and its deadline terms.
+        Call => "CALL",
+        /// A qualified cloud supplier.
+        Supplier => "SUPPLIER",
+        /// A supplier's qualified cloud offering.
+        CloudOffering => "CLOUD_OFFERING",
+        /// An import of the open data.
+        Import => "IMPORT",
+        /// An import job of the open data's files.
+        ImportJob => "IMPORT_JOB",
+        /// A person's account.
+        Account => "ACCOUNT",
+        /// A session or a third party's API token.
+        AuthToken => "AUTH_TOKEN",
+        /// A login through SPID or CIE (OpenID Connect).
+        OidcLogin => "OIDC_LOGIN",
+        /// A person's membership of an organisation.
+        Membership => "MEMBERSHIP",
+        /// A request to act for an organisation.
+        OnboardingRequest => "ONBOARDING_REQUEST",
+        /// An invitation to join an organisation.
+        Invitation => "INVITATION",
+        /// A webhook of an organisation.
+        Webhook => "WEBHOOK",
+        /// A delivery of the outbox (an e-mail or a webhook call).
+        Delivery => "DELIVERY",
+        /// A kind this version of the schema does not name yet.
+        Other => "OTHER",
+    }
+}
+
+impl EntityType {
+    /// The name the audit log stores (`planned_service`).
+    pub fn stored(self) -> String {
+        self.code().to_ascii_lowercase()
+    }
+
+    /// The entity of a stored event; a name this version does not know is
+    /// [`EntityType::Other`].
+    pub fn from_stored(name: &str) -> Self {
+        Self::parse(name).unwrap_or(Self::Other)
+    }
+}
+
+closed_set! {
+    /// What a delivery of the outbox carries (`Delivery.kind`): a webhook's event (the
+    /// codes of `WebhookEvent`), a notification by e-mail (the codes of
+    /// `NotificationKind`), a daily digest, or an invitation e-mail.
+    pub enum DeliveryKind ("delivery kind") {
+        /// Webhook: a project moved to another state of its life cycle.
+        ProjectStateChanged => "PROJECT_STATE_CHANGED",
+        /// Webhook: a planned service moved to another migration status.
+        ServiceStatusChanged => "SERVICE_STATUS_CHANGED",
+        /// Webhook: a verifier opened (or reopened) a request for documents.
+        RequestOpened => "REQUEST_OPENED",
+        /// Webhook: the administration answered a request for documents.
+        RequestAnswered => "REQUEST_ANSWERED",
+        /// Webhook: a document was uploaded.
+        DocumentUploaded => "DOCUMENT_UPLOADED",
+        /// E-mail: a project has not signed its supplier contract in time.
+        ContractDeadlineMissed => "CONTRACT_DEADLINE_MISSED",
+        /// E-mail: a project has not completed its migration in time.
+        CompletionDeadlineMissed => "COMPLETION_DEADLINE_MISSED",
+        /// E-mail: a verification request is past its due date without an answer.
+        VerificationRequestOverdue => "VERIFICATION_REQUEST_OVERDUE",
+        /// E-mail: the verifier opened a request.
+        VerificationRequestOpened => "VERIFICATION_REQUEST_OPENED",
+        /// E-mail: the verifier asked again.
+        VerificationRequestReopened => "VERIFICATION_REQUEST_REOPENED",
+        /// E-mail: the administration answered the verifier's request.
+        VerificationRequestAnswered => "VERIFICATION_REQUEST_ANSWERED",
+        /// E-mail: a supplier-contract deadline comes in a few days.
+        ContractDeadlineReminder => "CONTRACT_DEADLINE_REMINDER",
+        /// E-mail: a completion deadline comes in a few days.
+        CompletionDeadlineReminder => "COMPLETION_DEADLINE_REMINDER",
+        /// E-mail: a verification request's due date comes in a few days.
+        VerificationRequestReminder => "VERIFICATION_REQUEST_REMINDER",
+        /// E-mail: a person asked to act for an organisation.
+        AccessRequested => "ACCESS_REQUESTED",
+        /// E-mail: the department approved one's request.
+        AccessApproved => "ACCESS_APPROVED",
+        /// E-mail: the department rejected one's request.
+        AccessRejected => "ACCESS_REJECTED",
+        /// E-mail: requests wait for the department's decision.
+        AccessRequestsWaiting => "ACCESS_REQUESTS_WAITING",
+        /// E-mail: one's request waited too long and expired.
+        AccessRequestExpired => "ACCESS_REQUEST_EXPIRED",
+        /// E-mail: the daily digest of one's notifications.
+        Digest => "DIGEST",
+        /// E-mail: an invitation to join an organisation.
+        Invitation => "INVITATION",
+        /// E-mail: the reminder of an invitation not accepted yet.
+        InvitationReminder => "INVITATION_REMINDER",
+        /// A kind this version of the schema does not name yet.
+        Other => "OTHER",
+    }
+}
+
+impl DeliveryKind {
+    /// The kind of a stored delivery; a code this version does not know is
+    /// [`DeliveryKind::Other`].
+    pub fn from_stored(code: &str) -> Self {
+        Self::parse(code).unwrap_or(Self::Other)
+    }
+
+    /// The delivery of a webhook event.
+    pub fn webhook(event: crate::notify::WebhookEvent) -> Self {
+        Self::from_stored(event.code())
+    }
+
+    /// The e-mail of a notification of this kind.
+    pub fn notification(kind: NotificationKind) -> Self {
+        Self::from_stored(kind.code())
+    }
+}
+
 impl NotificationKind {
     /// The kind of a stored notification; a code this version does not know is
     /// [`NotificationKind::Other`] (older clients keep working when kinds are added).
@@ -374,5 +507,44 @@ mod tests {
         );
         assert_eq!(NotificationKind::from_stored("X"), NotificationKind::Other);
         assert_eq!(ActorRole::parse("system"), Ok(ActorRole::System));
+    }
+
+    #[test]
+    fn every_webhook_event_and_notification_kind_is_a_delivery_kind() {
+        for e in crate::notify::WebhookEvent::ALL {
+            assert_eq!(DeliveryKind::webhook(e).code(), e.code());
+        }
+        for k in NotificationKind::ALL {
+            assert_eq!(DeliveryKind::notification(*k).code(), k.code());
+        }
+        // And nothing else but the digest and the invitations' e-mails.
+        let others: Vec<&str> = DeliveryKind::ALL
+            .iter()
+            .map(|d| d.code())
+            .filter(|c| {
+                !crate::notify::WebhookEvent::ALL
+                    .iter()
+                    .any(|e| e.code() == *c)
+                    && !NotificationKind::ALL.iter().any(|k| k.code() == *c)
+            })
+            .collect();
+        assert_eq!(others, ["DIGEST", "INVITATION", "INVITATION_REMINDER"]);
+        assert_eq!(
+            DeliveryKind::from_stored("SOMETHING_NEW"),
+            DeliveryKind::Other
+        );
+    }
+
+    #[test]
+    fn entity_types_round_trip_through_the_audit_logs_names() {
+        for e in EntityType::ALL {
+            assert_eq!(EntityType::from_stored(&e.stored()), *e);
+        }
+        assert_eq!(EntityType::PlannedService.stored(), "planned_service");
+        assert_eq!(
+            EntityType::from_stored("planned_service"),
+            EntityType::PlannedService
+        );
+        assert_eq!(EntityType::from_stored("something_new"), EntityType::Other);
     }
 }

@@ -30,8 +30,8 @@ pub use administration::AdministrationType;
 pub use call::CallTitle;
 pub use cloud::{DataClass, Deployment, DeploymentModel, Modality, ServiceModel};
 pub use codes::{
-    AccessRequestState, ActorRole, ErrorCode, EventKind, InvitationState, NotificationKind,
-    OrganisationKind,
+    AccessRequestState, ActorRole, DeliveryKind, EntityType, ErrorCode, EventKind, InvitationState,
+    NotificationKind, OrganisationKind,
 };
 pub use deadline::{DeadlineKind, DeadlineRule, Due, NextDeadlineKind, Overdue, Term, TermStart};
 pub use document::{DocumentKind, FileType};

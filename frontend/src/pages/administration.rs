@@ -199,7 +199,7 @@ struct HistoryEvent {
     id: String,
     at: String,
     action: String,
-    entity_type: String,
+    entity_type: nuvola_shared::EntityType,
     actor_role: String,
     actor_name: Option<String>,
     /// The service, document, request or contract it is about, by name.
@@ -1386,7 +1386,7 @@ fn Timeline(events: Vec<HistoryEvent>) -> impl IntoView {
     view! {
         <ol class="timeline-nuvola list-unstyled">
             {events.into_iter().map(|e| {
-                let what = history_label(&e.action, &e.entity_type);
+                let what = history_label(&e.action, e.entity_type);
                 let who = e.actor_name.clone().unwrap_or_else(|| e.actor_role.clone());
                 let when = format!("{} {}", format::date(&e.at), e.at.get(11..16).unwrap_or_default());
                 let id = e.id.clone();
@@ -1431,12 +1431,12 @@ fn history_detail(e: &HistoryEvent) -> String {
             Err(_) => c,
         })
     };
-    let moved = match e.entity_type.as_str() {
-        "planned_service" => (
+    let moved = match e.entity_type {
+        nuvola_shared::EntityType::PlannedService => (
             service(text(&before, "status")),
             service(text(&after, "status")),
         ),
-        "application" => (
+        nuvola_shared::EntityType::Application => (
             project(text(&before, "state")),
             project(text(&after, "state")),
         ),
@@ -1456,7 +1456,7 @@ fn history_detail(e: &HistoryEvent) -> String {
     parts.join(" · ")
 }
 
-fn history_label(action: &str, entity: &str) -> &'static str {
+fn history_label(action: &str, entity: nuvola_shared::EntityType) -> &'static str {
     match action {
         "CONTRACT_RECORDED" => "Contratto registrato",
         "STATE_CHANGED" => "Cambio di stato del progetto",
@@ -1473,7 +1473,9 @@ fn history_label(action: &str, entity: &str) -> &'static str {
         "VERIFICATION_OUTCOME_RECORDED" => "Esito dell'asseverazione registrato",
         "CHECK_RECORDED" => "Verifica registrata",
         "IMPORT_CREATE" | "IMPORT_UPDATE" | "IMPORT_OPEN_DATA" => "Dati aperti importati",
-        _ if entity == "planned_service" => "Piano di migrazione modificato",
+        _ if entity == nuvola_shared::EntityType::PlannedService => {
+            "Piano di migrazione modificato"
+        }
         _ => "Aggiornamento del progetto",
     }
 }

@@ -7,7 +7,56 @@
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
+use nuvola_shared::notify::WebhookEvent;
+
 use crate::i18n::{lang, Lang};
+
+/// How a receiver verifies a webhook's signature: the `verify` of
+/// `examples/webhook_receiver.py` (the tests run that script against real deliveries).
+const VERIFY: &str = r#"import hashlib, hmac, time
+
+# timestamp: the Nuvola-Webhook-Timestamp header; signature: Nuvola-Webhook-Signature;
+# body: the bytes received.
+TOLERANCE_SECONDS = 300
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
+    """Whether `signature` is Nuvola's for this body and a recent timestamp."""
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > TOLERANCE_SECONDS:
+        return False
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return hmac.compare_digest("v1=" + mac.hexdigest(), signature)"#;
+
+/// What an event means (Italian, English) and the fields of its `data`.
+fn event_text(event: WebhookEvent) -> (&'static str, &'static str, &'static str) {
+    match event {
+        WebhookEvent::ProjectStateChanged => (
+            "Un progetto passa a un altro stato del suo ciclo di vita.",
+            "A project moves to another state of its life cycle.",
+            "cup, state, previousState",
+        ),
+        WebhookEvent::ServiceStatusChanged => (
+            "Un servizio del piano cambia stato di migrazione.",
+            "A service of the plan changes its migration status.",
+            "cup, serviceId, name, status, previousStatus",
+        ),
+        WebhookEvent::RequestOpened => (
+            "L'asseveratore apre (o riapre) una richiesta di documenti.",
+            "The verifier opens (or reopens) a request for documents.",
+            "cup, requestId, title, dueOn, state",
+        ),
+        WebhookEvent::RequestAnswered => (
+            "L'amministrazione risponde a una richiesta.",
+            "The administration answers a request.",
+            "cup, requestId, title, dueOn, state",
+        ),
+        WebhookEvent::DocumentUploaded => (
+            "Un documento è caricato (solo a chi può leggerlo).",
+            "A document is uploaded (only to those who may read it).",
+            "cup, documentId, kind, fileName, sizeBytes, sha256",
+        ),
+    }
+}
 
 /// A text in both languages, following the switch.
 fn bi(it: &'static str, en: &'static str) -> impl IntoView {
@@ -120,6 +169,16 @@ pub fn ApiAndOpenData() -> impl IntoView {
     let subscription =
         r#"subscription { projectStateChanged(cup: "G71C22000700006") { cup state previousState at } }"#
             .to_owned();
+    let hook_body = r#"POST /your/endpoint
+Nuvola-Webhook-Id: evt_3f9c0a7e5b1d4c2a8e6f0b9d7c5a3e1f
+Nuvola-Webhook-Event: PROJECT_STATE_CHANGED
+Nuvola-Webhook-Timestamp: 1764500400
+Nuvola-Webhook-Signature: v1=<64 hex digits of HMAC-SHA256(secret, "1764500400.{body}")>
+
+{"id": "evt_3f9c0a7e5b1d4c2a8e6f0b9d7c5a3e1f", "type": "PROJECT_STATE_CHANGED",
+ "createdAt": "2026-11-30T10:20:00Z",
+ "data": {"cup": "G71C22000700006", "state": "CONTRACTED", "previousState": "FUNDED"}}"#
+        .to_owned();
     let python = "python3 examples/open_data_client.py --url ".to_owned()
         + &base
         + " --region Liguria --state FUNDED";
@@ -225,8 +284,73 @@ pub fn ApiAndOpenData() -> impl IntoView {
             <h2 class="h4 mt-4">"Webhook"</h2>
             <p>
                 {bi(
-                    "In arrivo: i webhook firmati, per ricevere i cambiamenti senza interrogare l'API, non sono ancora disponibili. Nel frattempo la sottoscrizione projectStateChanged su /graphql/ws notifica ogni cambio di stato di un progetto, anche senza token.",
-                    "Coming: signed webhooks, to receive changes without polling the API, are not available yet. Meanwhile the projectStateChanged subscription over /graphql/ws reports every change of state of a project, also without a token.",
+                    "I webhook inviano a un vostro indirizzo HTTPS ogni cambiamento che vi interessa, senza interrogare l'API. Un'amministrazione, un fornitore o PSN registra un webhook per gli eventi della propria organizzazione; il Dipartimento per gli eventi di tutti i progetti. Si registrano nell'applicazione, alla pagina Webhook (/webhook) dopo l'accesso, o con la mutation registerWebhook(url, kinds); il segreto di firma è mostrato una sola volta. Un webhook porta solo ciò che il suo proprietario può leggere con l'API: un fornitore sa solo dei propri servizi e mai delle richieste di verifica.",
+                    "Webhooks send each change you care about to an HTTPS address of yours, without polling the API. An administration, a supplier or PSN registers a webhook for its own organisation's events; the department for the events of every project. Register them in the web application, on the Webhook page (/webhook) after signing in, or with the registerWebhook(url, kinds) mutation; the signing secret is shown once. A webhook carries only what its owner may read through the API: a supplier hears only of its own services and never of verification requests.",
+                )}
+            </p>
+            <div class="table-responsive">
+                <table class="table table-sm table-stack">
+                    <caption class="visually-hidden">{bi("Eventi dei webhook", "Webhook events")}</caption>
+                    <thead><tr><th scope="col">{bi("Evento (WebhookEvent)", "Event (WebhookEvent)")}</th><th scope="col">{bi("Quando", "When")}</th><th scope="col">"data"</th></tr></thead>
+                    <tbody>
+                        {WebhookEvent::ALL
+                            .iter()
+                            .map(|&event| {
+                                let (it, english, data) = event_text(event);
+                                view! {
+                                    <tr>
+                                        <th scope="row"><code>{event.code()}</code></th>
+                                        <td data-label=move || if en() { "When" } else { "Quando" }>{bi(it, english)}</td>
+                                        <td data-label="data"><code>{data}</code></td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <p>
+                {bi(
+                    "Ogni evento è una richiesta POST con un corpo JSON {\"id\", \"type\", \"createdAt\", \"data\"} e queste intestazioni:",
+                    "Each event is a POST request with a JSON body {\"id\", \"type\", \"createdAt\", \"data\"} and these headers:",
+                )}
+            </p>
+            <div class="table-responsive">
+                <table class="table table-sm table-stack">
+                    <caption class="visually-hidden">{bi("Intestazioni dei webhook", "Webhook headers")}</caption>
+                    <thead><tr><th scope="col">{bi("Intestazione", "Header")}</th><th scope="col">{bi("Valore", "Value")}</th></tr></thead>
+                    <tbody>
+                        <tr><th scope="row"><code>"Nuvola-Webhook-Id"</code></th><td>{bi("L'id dell'evento (evt_…), uguale a ogni nuovo tentativo e reinvio: usatelo per scartare i duplicati.", "The event id (evt_…), the same on every retry and replay: use it to discard duplicates.")}</td></tr>
+                        <tr><th scope="row"><code>"Nuvola-Webhook-Event"</code></th><td>{bi("Il tipo di evento, come type nel corpo.", "The event kind, as type in the body.")}</td></tr>
+                        <tr><th scope="row"><code>"Nuvola-Webhook-Timestamp"</code></th><td>{bi("I secondi Unix di questo tentativo.", "The Unix seconds of this attempt.")}</td></tr>
+                        <tr><th scope="row"><code>"Nuvola-Webhook-Signature"</code></th><td>{bi("v1= seguito dall'HMAC-SHA256 esadecimale, con il segreto come chiave, di \"{timestamp}.{corpo}\".", "v1= followed by the hex HMAC-SHA256, keyed by the secret, of \"{timestamp}.{body}\".")}</td></tr>
+                    </tbody>
+                </table>
+            </div>
+            <Example label="Corpo / Body" code=hook_body/>
+            <p>
+                {bi(
+                    "Ogni risposta 2xx è un successo. Altrimenti, o senza risposta entro 10 secondi, l'invio è ritentato con attesa esponenziale: 30 secondi, poi il doppio a ogni tentativo fino a un'ora, 8 tentativi in tutto; poi la consegna è segnata come non riuscita. Il registro delle consegne (webhooks { deliveries }, o la pagina Webhook) mostra ogni tentativo con la risposta ricevuta; replayDelivery(id), o «Invia di nuovo», la invia ancora con lo stesso id dell'evento.",
+                    "Any 2xx answer is a success. Otherwise, or without an answer within 10 seconds, the call is retried with exponential backoff: 30 seconds, then twice as long at each attempt up to an hour, 8 attempts in all; then the delivery is marked as failed. The delivery log (webhooks { deliveries }, or the Webhook page) shows every attempt with the answer received; replayDelivery(id), or \"Send again\", sends it once more with the same event id.",
+                )}
+            </p>
+            <p>
+                {bi(
+                    "Verificate la firma prima di usare il corpo: ricalcolate l'HMAC-SHA256 con il segreto sui byte ricevuti, confrontatelo a tempo costante e rifiutate un timestamp più vecchio di 5 minuti. examples/webhook_receiver.py è un ricevitore completo costruito su questa funzione (solo libreria standard).",
+                    "Verify the signature before using the body: compute the HMAC-SHA256 with the secret over the bytes received, compare it in constant time and refuse a timestamp older than 5 minutes. examples/webhook_receiver.py is a whole receiver built on this function (standard library only).",
+                )}
+            </p>
+            <Example label="Python: verificare la firma / verifying the signature" code=VERIFY.to_owned()/>
+            <p>
+                {bi(
+                    "In produzione sono accettati solo indirizzi https:// il cui nome risolve in indirizzi pubblici: un indirizzo privato, locale o di loopback è rifiutato alla registrazione e di nuovo a ogni connessione, e i redirect non sono seguiti.",
+                    "In production only https:// addresses whose name resolves to public addresses are accepted: a private, link-local or loopback address is refused at registration and again at every connection, and redirects are not followed.",
+                )}
+            </p>
+            <p>
+                {bi(
+                    "Senza un vostro indirizzo, la sottoscrizione projectStateChanged su /graphql/ws notifica ogni cambio di stato di un progetto, anche senza token.",
+                    "Without an address of your own, the projectStateChanged subscription over /graphql/ws reports every change of state of a project, also without a token.",
                 )}
             </p>
             <Example label="Sottoscrizione / Subscription" code=subscription/>

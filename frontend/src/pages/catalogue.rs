@@ -436,7 +436,7 @@ pub fn DepartmentCalls() -> impl IntoView {
             let editing = RwSignal::new(None::<Value>);
             view! {
                 <div class="table-responsive">
-                    <table class="table table-striped align-middle">
+                    <table class="table table-striped align-middle table-stack">
                         <caption class="visually-hidden">{tx("Termini degli avvisi")}</caption>
                         <thead><tr>
                             <th scope="col">{tx("Avviso")}</th>
@@ -459,10 +459,10 @@ pub fn DepartmentCalls() -> impl IntoView {
                                         <th scope="row">{s(&c, "title")}
                                             <span class="d-block small text-muted">{move || tf("{} progetti", &[&count])}</span>
                                         </th>
-                                        <td>{move || term(&terms, "contractTerm").unwrap_or_else(|| "—".to_owned())}</td>
-                                        <td>{move || match term(&terms2, "completionTerm") { Some(x) => format!("{x} {}", t(from)), None => "—".to_owned() }}</td>
-                                        <td>{move || cap.as_deref().map_or_else(|| t("31/03/2026 (programma)").to_owned(), format::date)}</td>
-                                        <td>{c["version"].as_i64().unwrap_or(0)}</td>
+                                        <td data-label=move || t("Contratto entro")>{move || term(&terms, "contractTerm").unwrap_or_else(|| "—".to_owned())}</td>
+                                        <td data-label=move || t("Completamento entro")>{move || match term(&terms2, "completionTerm") { Some(x) => format!("{x} {}", t(from)), None => "—".to_owned() }}</td>
+                                        <td data-label=move || t("Termine ultimo")>{move || cap.as_deref().map_or_else(|| t("31/03/2026 (programma)").to_owned(), format::date)}</td>
+                                        <td data-label=move || t("Versione")>{c["version"].as_i64().unwrap_or(0)}</td>
                                         <td class="text-end">
                                             <button type="button" class="btn btn-outline-primary btn-xs" aria-label=label.clone()
                                                 on:click=move |_| editing.set(Some(row.clone()))>

@@ -314,7 +314,7 @@ fn BarTable(caption: &'static str, first: &'static str, rows: Vec<BarRow>) -> im
     let with_bodies = rows.iter().any(|r| r.bodies.is_some());
     view! {
         <div class="table-responsive">
-            <table class="table table-sm align-middle bar-table">
+            <table class="table table-sm align-middle bar-table table-stack">
                 <caption class="visually-hidden">{tx(caption)}</caption>
                 <thead>
                     <tr>
@@ -336,14 +336,14 @@ fn BarTable(caption: &'static str, first: &'static str, rows: Vec<BarRow>) -> im
                                         None => view! { <span>{move || label.get()}</span> }.into_any(),
                                     }}
                                 </th>
-                                <td>
+                                <td data-label=move || t("Progetti")>
                                     <div class="d-flex align-items-center gap-2">
                                         <div class="bar" aria-hidden="true"><div class="bar-fill" style=format!("width: {width:.1}%")></div></div>
                                         <span class="text-nowrap">{format::count(r.count)}</span>
                                     </div>
                                 </td>
-                                {with_bodies.then(|| view! { <td class="text-end">{r.bodies.map(format::count)}</td> })}
-                                <td class="text-end text-nowrap">{format::euros_short(r.amount)}</td>
+                                {with_bodies.then(|| view! { <td class="text-end" data-label=move || t("Enti")>{r.bodies.map(format::count)}</td> })}
+                                <td class="text-end text-nowrap" data-label=move || t("Importo")>{format::euros_short(r.amount)}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -481,7 +481,7 @@ fn MonthlyChart(months: Vec<Month>) -> impl IntoView {
         <details class="mt-2">
             <summary>{tx("Dati in tabella")}</summary>
             <div class="table-responsive">
-                <table class="table table-sm">
+                <table class="table table-sm table-stack">
                     <caption class="visually-hidden">{tx("Progetti finanziati per mese del decreto")}</caption>
                     <thead>
                         <tr>
@@ -496,10 +496,10 @@ fn MonthlyChart(months: Vec<Month>) -> impl IntoView {
                         {rows.into_iter().map(|m| view! {
                             <tr>
                                 <th scope="row" class="fw-normal">{month_label(&m.month)}</th>
-                                <td class="text-end">{format::count(m.funded)}</td>
-                                <td class="text-end">{format::count(m.renounced)}</td>
-                                <td class="text-end">{format::count(m.paid)}</td>
-                                <td class="text-end">{format::euros_short(m.amount_eur)}</td>
+                                <td class="text-end" data-label=move || t("Finanziati")>{format::count(m.funded)}</td>
+                                <td class="text-end" data-label=move || t("Rinunciati")>{format::count(m.renounced)}</td>
+                                <td class="text-end" data-label=move || t("Liquidati")>{format::count(m.paid)}</td>
+                                <td class="text-end" data-label=move || t("Importo")>{format::euros_short(m.amount_eur)}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -551,7 +551,7 @@ struct Overdue {
 fn OverdueTable(rows: Vec<Overdue>) -> impl IntoView {
     view! {
         <div class="table-responsive">
-            <table class="table table-striped align-middle">
+            <table class="table table-striped align-middle table-stack">
                 <caption class="visually-hidden">{tx("Progetti in ritardo")}</caption>
                 <thead>
                     <tr>
@@ -571,11 +571,11 @@ fn OverdueTable(rows: Vec<Overdue>) -> impl IntoView {
                         view! {
                             <tr>
                                 <td><span class="fw-semibold">{o.administration.clone()}</span><br/><small class="text-muted">{o.call_title.clone()}</small></td>
-                                <td>{o.region.clone()}</td>
-                                <td><StateBadge state=o.state/></td>
-                                <td>{tx(kind)}<br/><small>{format::date(&o.due_on)}</small></td>
-                                <td class="text-end text-danger fw-semibold">{format::count(o.days_late)}</td>
-                                <td><a href=href aria-label=label class="font-monospace">{o.cup.clone()}</a></td>
+                                <td data-label=move || t("Regione")>{o.region.clone()}</td>
+                                <td data-label=move || t("Stato")><StateBadge state=o.state/></td>
+                                <td data-label=move || t("Scadenza")>{tx(kind)}<br/><small>{format::date(&o.due_on)}</small></td>
+                                <td class="text-end text-danger fw-semibold" data-label=move || t("Giorni di ritardo")>{format::count(o.days_late)}</td>
+                                <td data-label=move || t("Progetto")><a href=href aria-label=label class="font-monospace">{o.cup.clone()}</a></td>
                             </tr>
                         }
                     }).collect_view()}

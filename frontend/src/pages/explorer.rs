@@ -414,7 +414,7 @@ fn Results(
             <p aria-live="polite" data-testid="riepilogo">{summary}</p>
             <Show when=move || { total > 0 }>
                 <div class="table-responsive">
-                    <table class="table table-striped table-hover align-middle">
+                    <table class="table table-striped table-hover align-middle table-stack">
                         <caption class="visually-hidden">
                             {format!("Progetti finanziati, pagina {page} di {pages}")}
                         </caption>
@@ -496,13 +496,13 @@ fn ResultRow(row: Row) -> impl IntoView {
                     {row.administration.type_label} " · " <span class="font-monospace">{row.administration.ipa_code}</span>
                 </small>
             </td>
-            <td>{place}</td>
-            <td>{row.administration.region}</td>
-            <td class="small">{row.call.title}</td>
-            <td class="text-end text-nowrap">{format::euros(row.amount_eur)}</td>
-            <td class="text-nowrap">{row.funded_on.as_deref().map(format::date).unwrap_or_else(|| "—".to_owned())}</td>
-            <td><StateBadge state=row.state/></td>
-            <td class="font-monospace small"><a href=format!("/progetti/{}", row.cup)>{row.cup.clone()}</a></td>
+            <td data-label=move || t("Comune")>{place}</td>
+            <td data-label=move || t("Regione")>{row.administration.region}</td>
+            <td class="small" data-label=move || t("Avviso")>{row.call.title}</td>
+            <td class="text-end text-nowrap" data-label=move || t("Importo")>{format::euros(row.amount_eur)}</td>
+            <td class="text-nowrap" data-label=move || t("Finanziato il")>{row.funded_on.as_deref().map(format::date).unwrap_or_else(|| "—".to_owned())}</td>
+            <td data-label=move || t("Stato")><StateBadge state=row.state/></td>
+            <td class="font-monospace small" data-label=move || t("CUP")><a href=format!("/progetti/{}", row.cup)>{row.cup.clone()}</a></td>
         </tr>
     }
 }

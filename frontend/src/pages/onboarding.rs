@@ -242,6 +242,15 @@ pub fn RequestAccess() -> impl IntoView {
         sent.set(false);
         let input = if supplier.get_untracked() {
             let v = vat.get_untracked();
+            // Typed, not chosen: an empty one asks for it (not "choose the supplier").
+            if v.trim().is_empty() {
+                error.set(Some(ApiError::worded(
+                    "supplierVat",
+                    "Scrivi la partita IVA del fornitore (11 cifre).",
+                    &[],
+                )));
+                return;
+            }
             if let Err(e) = VatNumber::parse(&v) {
                 error.set(Some(ApiError::invalid("supplierVat", e.to_string())));
                 return;
@@ -267,6 +276,14 @@ pub fn RequestAccess() -> impl IntoView {
                 .get_untracked()
                 .map(|(c, _)| c)
                 .unwrap_or_else(|| ipa.get_untracked());
+            if code.trim().is_empty() {
+                error.set(Some(ApiError::worded(
+                    "ipaCode",
+                    "Scegli l'amministrazione dall'elenco o scrivi il suo codice IPA.",
+                    &[],
+                )));
+                return;
+            }
             if let Err(e) = IpaCode::parse(&code) {
                 error.set(Some(ApiError::invalid("ipaCode", e.to_string())));
                 return;
@@ -701,23 +718,35 @@ pub fn Members() -> impl IntoView {
             return;
         }
         let roles = invitable_roles(acting_role());
-        let chosen = Role::parse(&role.get_untracked())
-            .ok()
-            .filter(|r| roles.contains(r))
-            .or_else(|| roles.first().copied());
-        let Some(chosen) = chosen else { return };
+        // One role: that one. Several: the person chooses, nothing is assumed.
+        let chosen = match roles {
+            [only] => Some(*only),
+            _ => Role::parse(&role.get_untracked())
+                .ok()
+                .filter(|r| roles.contains(r)),
+        };
+        let Some(chosen) = chosen else {
+            error.set(Some(ApiError::worded(
+                "role",
+                "Scegli il ruolo del collega.",
+                &[],
+            )));
+            return;
+        };
         let b = body.get_untracked();
         let vars = json!({ "i": { "email": address.trim(), "role": chosen.code(), "bodyName": (!b.trim().is_empty()).then(|| b.trim().to_owned()) } });
         email.set(String::new());
         act(INVITE, vars, "Invito inviato per e-mail.");
     };
     let email_invalid = blames(error.into(), &["email"]);
+    let role_invalid = blames(error.into(), &["role"]);
+    let body_invalid = blames(error.into(), &["bodyName"]);
     view! {
         <div class="container my-4">
             <Breadcrumb here=Signal::derive(|| t("Membri dell'ente").to_owned())/>
             <h1>{move || t("Membri dell'ente")}</h1>
             <p class="lead">{move || session.user().and_then(|me| me.acting_as).map(|a| a.organisation_name).unwrap_or_default()}</p>
-            {move || error.get().filter(|e| e.field() != Some("email")).map(|e| view! { <ErrorAlert error=e/> })}
+            {move || error.get().filter(|e| !matches!(e.field(), Some("email" | "role" | "bodyName"))).map(|e| view! { <ErrorAlert error=e/> })}
             <p class="text-success" role="status" aria-live="polite">{move || done.get().map(t)}</p>
             {move || match members.get() {
                 None => view! { <Loading what="Caricamento dei membri…"/> }.into_any(),
@@ -780,18 +809,27 @@ pub fn Members() -> impl IntoView {
                                     </div>
                                     <div class="col-12 col-md-3">
                                         <label class="form-label" for="invito-ruolo">{move || t("Ruolo")}</label>
-                                        <select id="invito-ruolo" class="form-select" on:change=move |ev| role.set(event_target_value(&ev))>
+                                        <select id="invito-ruolo" class="form-select" class:is-invalid=move || role_invalid.get()
+                                            aria-describedby="invito-ruolo-errore"
+                                            on:change=move |ev| role.set(event_target_value(&ev))>
+                                            {move || (invitable_roles(acting_role()).len() > 1).then(|| view! {
+                                                <option value="" selected=move || role.get().is_empty()>{move || t("Scegli il ruolo")}</option>
+                                            })}
                                             {move || invitable_roles(acting_role()).iter().map(|r| {
                                                 let r = *r;
                                                 view! { <option value=r.code()>{move || role_label(r)}</option> }
                                             }).collect_view()}
                                         </select>
+                                        <FieldError id="invito-ruolo-errore" names=&["role"] error=error/>
                                     </div>
                                     <Show when=move || acting_role() == Role::Department>
                                         <div class="col-12 col-md-4">
                                             <label class="form-label" for="invito-ente">{move || t("Nome dell'organismo (asseveratori)")}</label>
                                             <input id="invito-ente" class="form-control" prop:value=move || body.get()
+                                                class:is-invalid=move || body_invalid.get()
+                                                aria-describedby="invito-ente-errore"
                                                 on:input=move |ev| body.set(event_target_value(&ev))/>
+                                            <FieldError id="invito-ente-errore" names=&["bodyName"] error=error/>
                                         </div>
                                     </Show>
                                     <div class="col-12 col-md-4">

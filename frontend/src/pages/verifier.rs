@@ -262,7 +262,7 @@ pub fn VerifierHome() -> impl IntoView {
 fn QueueTable(projects: Vec<QueueItem>) -> impl IntoView {
     view! {
         <div class="table-responsive">
-            <table class="table table-striped align-middle">
+            <table class="table table-striped align-middle table-stack">
                 <caption class="visually-hidden">{tx("Progetti da asseverare")}</caption>
                 <thead>
                     <tr>
@@ -279,9 +279,9 @@ fn QueueTable(projects: Vec<QueueItem>) -> impl IntoView {
                                 <a href=format!("/asseveratore/progetti/{}", p.cup) class="fw-semibold">{p.administration.name.clone()}</a>
                                 <br/><small class="text-muted">{p.administration.region.clone()}" · CUP "<span class="font-monospace">{p.cup.clone()}</span></small>
                             </th>
-                            <td>{p.call.title.clone()}</td>
-                            <td><StateBadge state=p.state/></td>
-                            <td class="text-end">{format::euros(p.amount_eur)}</td>
+                            <td data-label=move || t("Avviso")>{p.call.title.clone()}</td>
+                            <td data-label=move || t("Stato")><StateBadge state=p.state/></td>
+                            <td class="text-end" data-label=move || t("Importo")>{format::euros(p.amount_eur)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -471,7 +471,7 @@ fn ChecklistTable(checks: Vec<Value>) -> impl IntoView {
     }
     view! {
         <div class="table-responsive">
-            <table class="table table-sm align-middle">
+            <table class="table table-sm align-middle table-stack">
                 <caption class="visually-hidden">{tx("Lista di controllo")}</caption>
                 <thead>
                     <tr>
@@ -493,10 +493,10 @@ fn ChecklistTable(checks: Vec<Value>) -> impl IntoView {
                         view! {
                             <tr>
                                 <th scope="row" class="fw-normal">{text(&c["plannedServiceName"])}</th>
-                                <td>{text(&c["item"])}</td>
-                                <td><span class=class>{tx(check_label(outcome))}</span></td>
-                                <td>{text(&c["notes"])}</td>
-                                <td>{format::date(&text(&c["recordedAt"]))}</td>
+                                <td data-label=move || t("Voce")>{text(&c["item"])}</td>
+                                <td data-label=move || t("Esito")><span class=class>{tx(check_label(outcome))}</span></td>
+                                <td data-label=move || t("Note")>{text(&c["notes"])}</td>
+                                <td data-label=move || t("Registrata il")>{format::date(&text(&c["recordedAt"]))}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -130,7 +130,7 @@ pub async fn create(
         &txn,
         actor,
         Change {
-            entity_type: "account",
+            entity_type: nuvola_shared::EntityType::Account,
             entity_id: model.id.to_string(),
             action: "CREATE_ACCOUNT",
             application_id: None,

@@ -218,7 +218,7 @@ pub async fn login(
                     name: address.map_or_else(|| "unknown".to_owned(), |a| a.to_string()),
                 },
                 Change {
-                    entity_type: "account",
+                    entity_type: nuvola_shared::EntityType::Account,
                     entity_id: other.map_or_else(|| username.clone(), |a| a.id.to_string()),
                     action: "LOGIN_FAILED",
                     application_id: None,
@@ -281,7 +281,7 @@ pub async fn open_session_via(
             name: account.username.clone(),
         },
         Change {
-            entity_type: "auth_token",
+            entity_type: nuvola_shared::EntityType::AuthToken,
             entity_id: issued.model.id.to_string(),
             action: "LOGIN",
             application_id: None,
@@ -374,7 +374,7 @@ pub async fn logout(db: &DatabaseConnection, principal: &Principal) -> Result<()
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "auth_token",
+            entity_type: nuvola_shared::EntityType::AuthToken,
             entity_id: principal.token_id.to_string(),
             action: "LOGOUT",
             application_id: None,
@@ -431,7 +431,7 @@ pub async fn set_disabled(
         &txn,
         actor,
         Change {
-            entity_type: "account",
+            entity_type: nuvola_shared::EntityType::Account,
             entity_id: current.id.to_string(),
             action: if disabled {
                 "ACCOUNT_DISABLED"
@@ -490,7 +490,7 @@ pub async fn issue_api_token(
         &txn,
         &issuer.actor(),
         Change {
-            entity_type: "auth_token",
+            entity_type: nuvola_shared::EntityType::AuthToken,
             entity_id: issued.model.id.to_string(),
             action: "API_TOKEN_ISSUED",
             application_id: None,
@@ -529,7 +529,7 @@ pub async fn revoke_api_token(
         &txn,
         actor,
         Change {
-            entity_type: "auth_token",
+            entity_type: nuvola_shared::EntityType::AuthToken,
             entity_id: id.to_string(),
             action: "API_TOKEN_REVOKED",
             application_id: None,

@@ -203,7 +203,7 @@ pub async fn record(
     .insert(&txn)
     .await?;
     let mut changes = vec![Change {
-        entity_type: "supplier_contract",
+        entity_type: nuvola_shared::EntityType::SupplierContract,
         entity_id: contract.id.to_string(),
         action: "CONTRACT_CREATED",
         application_id: Some(project.id),
@@ -237,7 +237,7 @@ pub async fn record(
             )));
         }
         changes.push(Change {
-            entity_type: "planned_service",
+            entity_type: nuvola_shared::EntityType::PlannedService,
             entity_id: id.to_string(),
             action: "CONTRACT_RECORDED",
             application_id: Some(project.id),
@@ -265,7 +265,7 @@ pub async fn record(
         active.updated_at = Set(now);
         active.update(&txn).await?;
         changes.push(Change {
-            entity_type: "application",
+            entity_type: nuvola_shared::EntityType::Application,
             entity_id: project.id.to_string(),
             action: "STATE_CHANGED",
             application_id: Some(project.id),
@@ -448,7 +448,7 @@ pub async fn correct(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "supplier_contract",
+            entity_type: nuvola_shared::EntityType::SupplierContract,
             entity_id: contract.id.to_string(),
             action: "CONTRACT_CORRECTED",
             application_id: Some(project.id),

@@ -357,7 +357,7 @@ async fn apply(
             Some(mark) => {
                 outcome.newly_overdue += 1;
                 changes.push(Change {
-                    entity_type: "application",
+                    entity_type: nuvola_shared::EntityType::Application,
                     entity_id: project.id.to_string(),
                     action: "DEADLINE_MISSED",
                     application_id: Some(project.id),
@@ -376,7 +376,7 @@ async fn apply(
             None => {
                 outcome.cleared += 1;
                 changes.push(Change {
-                    entity_type: "application",
+                    entity_type: nuvola_shared::EntityType::Application,
                     entity_id: project.id.to_string(),
                     action: "OVERDUE_CLEARED",
                     application_id: Some(project.id),
@@ -691,7 +691,7 @@ async fn flag_requests(
             Some(request.due_on),
         ));
         changes.push(Change {
-            entity_type: "verification_request",
+            entity_type: nuvola_shared::EntityType::VerificationRequest,
             entity_id: request.id.to_string(),
             action: "REQUEST_OVERDUE",
             application_id: Some(project.id),
@@ -939,7 +939,7 @@ pub async fn set_call_reminders(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "call",
+            entity_type: nuvola_shared::EntityType::Call,
             entity_id: current.id.to_string(),
             action: "CALL_REMINDERS_CHANGED",
             application_id: None,
@@ -1167,7 +1167,7 @@ pub async fn set_call_terms(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "call",
+            entity_type: nuvola_shared::EntityType::Call,
             entity_id: current.id.to_string(),
             action: "CALL_TERMS_CHANGED",
             application_id: None,

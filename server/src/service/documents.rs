@@ -231,7 +231,7 @@ where
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "document",
+            entity_type: nuvola_shared::EntityType::Document,
             entity_id: model.id.to_string(),
             action: "DOCUMENT_UPLOADED",
             application_id: Some(target.project.id),
@@ -513,7 +513,7 @@ pub async fn remove(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "document",
+            entity_type: nuvola_shared::EntityType::Document,
             entity_id: doc.id.to_string(),
             action: "DOCUMENT_REMOVED",
             application_id: Some(project.id),

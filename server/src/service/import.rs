@@ -361,7 +361,7 @@ async fn import_one(
         txn,
         actor,
         Change {
-            entity_type: "import",
+            entity_type: nuvola_shared::EntityType::Import,
             entity_id: digest.chars().take(16).collect(),
             action: "IMPORT_OPEN_DATA",
             application_id: None,
@@ -557,7 +557,7 @@ async fn import_applications(
                         .await
                         .context("updating an application")?;
                     changes.push(Change {
-                        entity_type: "application",
+                        entity_type: nuvola_shared::EntityType::Application,
                         entity_id: current.id.to_string(),
                         action: "IMPORT_UPDATE",
                         application_id: Some(current.id),
@@ -953,7 +953,7 @@ async fn import_calls(
                 active.target_types = Set(r.target_types.clone());
                 let model = active.insert(txn).await.context("creating a call")?;
                 changes.push(Change {
-                    entity_type: "call",
+                    entity_type: nuvola_shared::EntityType::Call,
                     entity_id: model.id.to_string(),
                     action: "IMPORT_CREATE",
                     application_id: None,
@@ -999,7 +999,7 @@ async fn import_calls(
                 }
                 active.update(txn).await.context("updating a call")?;
                 changes.push(Change {
-                    entity_type: "call",
+                    entity_type: nuvola_shared::EntityType::Call,
                     entity_id: current.id.to_string(),
                     action: "IMPORT_UPDATE",
                     application_id: None,

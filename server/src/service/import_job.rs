@@ -258,7 +258,7 @@ pub async fn add_file(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "import_job",
+            entity_type: nuvola_shared::EntityType::ImportJob,
             entity_id: job.id.to_string(),
             action: "IMPORT_FILE_UPLOADED",
             application_id: None,
@@ -372,7 +372,7 @@ async fn transition(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "import_job",
+            entity_type: nuvola_shared::EntityType::ImportJob,
             entity_id: id.to_string(),
             action,
             application_id: None,

@@ -252,11 +252,10 @@ pub async fn enqueue_mail(
                 if reminder { "reminder" } else { "link" }
             ),
             kind: if reminder {
-                MAIL_INVITATION_REMINDER
+                nuvola_shared::DeliveryKind::InvitationReminder
             } else {
-                MAIL_INVITATION
-            }
-            .to_owned(),
+                nuvola_shared::DeliveryKind::Invitation
+            },
             payload: serde_json::to_string(&payload).map_err(|e| DbErr::Custom(e.to_string()))?,
         }],
     )
@@ -345,7 +344,7 @@ pub async fn invite(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "invitation",
+            entity_type: nuvola_shared::EntityType::Invitation,
             entity_id: model.id.to_string(),
             action: "INVITATION_SENT",
             application_id: None,
@@ -493,7 +492,7 @@ pub async fn accept(
         &txn,
         &actor,
         Change {
-            entity_type: "invitation",
+            entity_type: nuvola_shared::EntityType::Invitation,
             entity_id: inv.id.to_string(),
             action: "INVITATION_ACCEPTED",
             application_id: None,
@@ -545,7 +544,7 @@ pub async fn revoke(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "invitation",
+            entity_type: nuvola_shared::EntityType::Invitation,
             entity_id: id.to_string(),
             action: "INVITATION_REVOKED",
             application_id: None,
@@ -617,4 +616,18 @@ pub async fn remove_member(
                 OnboardingError::Invalid { field, message }
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use nuvola_shared::DeliveryKind;
+
+    #[test]
+    fn the_invitation_mails_kinds_are_delivery_kinds() {
+        assert_eq!(DeliveryKind::Invitation.code(), super::MAIL_INVITATION);
+        assert_eq!(
+            DeliveryKind::InvitationReminder.code(),
+            super::MAIL_INVITATION_REMINDER
+        );
+    }
 }

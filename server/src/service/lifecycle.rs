@@ -213,7 +213,7 @@ pub async fn record_outcome(
                 &txn,
                 &principal.actor(),
                 Change {
-                    entity_type: "application",
+                    entity_type: nuvola_shared::EntityType::Application,
                     entity_id: current.id.to_string(),
                     action: "VERIFICATION_OUTCOME_RECORDED",
                     application_id: Some(current.id),
@@ -282,7 +282,7 @@ pub async fn request_renunciation(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "application",
+            entity_type: nuvola_shared::EntityType::Application,
             entity_id: current.id.to_string(),
             action: "RENUNCIATION_REQUESTED",
             application_id: Some(current.id),
@@ -314,7 +314,7 @@ pub async fn withdraw_renunciation(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "application",
+            entity_type: nuvola_shared::EntityType::Application,
             entity_id: current.id.to_string(),
             action: "RENUNCIATION_WITHDRAWN",
             application_id: Some(current.id),
@@ -518,7 +518,7 @@ pub(crate) async fn apply(
         txn,
         &principal.actor(),
         Change {
-            entity_type: "application",
+            entity_type: nuvola_shared::EntityType::Application,
             entity_id: project.id.to_string(),
             action: "STATE_CHANGED",
             application_id: Some(project.id),
@@ -606,7 +606,7 @@ async fn fail_services(
             .exec(txn)
             .await?;
         changes.push(Change {
-            entity_type: "planned_service",
+            entity_type: nuvola_shared::EntityType::PlannedService,
             entity_id: s.id.to_string(),
             action: "STATUS_CHANGED",
             application_id: Some(project.id),

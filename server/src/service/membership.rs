@@ -184,7 +184,7 @@ pub async fn insert(
         txn,
         actor,
         Change {
-            entity_type: "membership",
+            entity_type: nuvola_shared::EntityType::Membership,
             entity_id: model.id.to_string(),
             action: "MEMBERSHIP_ADDED",
             application_id: None,
@@ -254,7 +254,7 @@ pub async fn remove(
         &txn,
         actor,
         Change {
-            entity_type: "membership",
+            entity_type: nuvola_shared::EntityType::Membership,
             entity_id: id.to_string(),
             action: "MEMBERSHIP_REMOVED",
             application_id: None,
@@ -335,7 +335,7 @@ pub async fn select(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "auth_token",
+            entity_type: nuvola_shared::EntityType::AuthToken,
             entity_id: principal.token_id.to_string(),
             action: "MEMBERSHIP_SELECTED",
             application_id: None,

@@ -348,7 +348,7 @@ pub async fn submit(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "onboarding_request",
+            entity_type: nuvola_shared::EntityType::OnboardingRequest,
             entity_id: model.id.to_string(),
             action: "ACCESS_REQUESTED",
             application_id: None,
@@ -571,7 +571,7 @@ pub async fn withdraw(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "onboarding_request",
+            entity_type: nuvola_shared::EntityType::OnboardingRequest,
             entity_id: id.to_string(),
             action: "ACCESS_REQUEST_WITHDRAWN",
             application_id: None,
@@ -633,7 +633,7 @@ pub(crate) async fn grant(
         txn,
         actor,
         Change {
-            entity_type: "membership",
+            entity_type: nuvola_shared::EntityType::Membership,
             entity_id: model.id.to_string(),
             action: "MEMBERSHIP_ADDED",
             application_id: None,
@@ -708,7 +708,7 @@ pub async fn approve(
                     &txn,
                     &actor,
                     Change {
-                        entity_type: "supplier",
+                        entity_type: nuvola_shared::EntityType::Supplier,
                         entity_id: s.id.to_string(),
                         action: "SUPPLIER_REGISTERED",
                         application_id: None,
@@ -756,7 +756,7 @@ pub async fn approve(
         &txn,
         &actor,
         Change {
-            entity_type: "onboarding_request",
+            entity_type: nuvola_shared::EntityType::OnboardingRequest,
             entity_id: id.to_string(),
             action: "ACCESS_REQUEST_APPROVED",
             application_id: None,
@@ -820,7 +820,7 @@ pub async fn reject(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "onboarding_request",
+            entity_type: nuvola_shared::EntityType::OnboardingRequest,
             entity_id: id.to_string(),
             action: "ACCESS_REQUEST_REJECTED",
             application_id: None,
@@ -909,7 +909,7 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<SweepR
             &txn,
             &system,
             Change {
-                entity_type: "onboarding_request",
+                entity_type: nuvola_shared::EntityType::OnboardingRequest,
                 entity_id: r.id.to_string(),
                 action: "ACCESS_REQUEST_EXPIRED",
                 application_id: None,
@@ -1002,7 +1002,7 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<SweepR
             &txn,
             &system,
             Change {
-                entity_type: "invitation",
+                entity_type: nuvola_shared::EntityType::Invitation,
                 entity_id: inv.id.to_string(),
                 action: "INVITATION_EXPIRED",
                 application_id: None,

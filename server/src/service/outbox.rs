@@ -55,7 +55,8 @@ pub struct NewDelivery {
     pub account_id: Option<i32>,
     pub notification_id: Option<i32>,
     pub event_id: String,
-    pub kind: String,
+    /// What it carries (stored as its code).
+    pub kind: nuvola_shared::DeliveryKind,
     pub payload: String,
 }
 
@@ -73,7 +74,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, items: Vec<NewDelivery>) -> Resu
             account_id: Set(d.account_id),
             notification_id: Set(d.notification_id),
             event_id: Set(d.event_id),
-            kind: Set(d.kind),
+            kind: Set(d.kind.code().to_owned()),
             payload: Set(d.payload),
             status: Set(PENDING.to_owned()),
             attempts: Set(0),

@@ -383,7 +383,7 @@ pub async fn remove(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "planned_service",
+            entity_type: nuvola_shared::EntityType::PlannedService,
             entity_id: id.to_string(),
             action: "PLAN_SERVICE_REMOVED",
             application_id: Some(project.id),
@@ -490,7 +490,7 @@ async fn audit_change(
         txn,
         &principal.actor(),
         Change {
-            entity_type: "planned_service",
+            entity_type: nuvola_shared::EntityType::PlannedService,
             entity_id: after.id.to_string(),
             action: if before.is_some() {
                 "PLAN_SERVICE_CHANGED"

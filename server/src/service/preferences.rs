@@ -171,7 +171,7 @@ pub async fn set_mode(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "account",
+            entity_type: nuvola_shared::EntityType::Account,
             entity_id: principal.account_id.to_string(),
             action: "NOTIFICATION_PREFERENCE_CHANGED",
             application_id: None,
@@ -221,7 +221,7 @@ pub async fn set_contact(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "account",
+            entity_type: nuvola_shared::EntityType::Account,
             entity_id: principal.account_id.to_string(),
             action: "NOTIFICATION_CONTACT_CHANGED",
             application_id: None,
@@ -349,7 +349,7 @@ pub async fn email_new_notifications(
                 account_id: Some(a.id),
                 notification_id: Some(n.id),
                 event_id: format!("notification:{}:account:{}", n.id, a.id),
-                kind: n.kind.clone(),
+                kind: nuvola_shared::DeliveryKind::from_stored(&n.kind),
                 payload: serde_json::to_string(&payload)
                     .map_err(|e| DbErr::Custom(e.to_string()))?,
             });
@@ -440,7 +440,7 @@ pub async fn run_digests(db: &DatabaseConnection, today: NaiveDate) -> Result<us
                 account_id: Some(a.id),
                 notification_id: None,
                 event_id: format!("digest:{}:{today}", a.id),
-                kind: "DIGEST".to_owned(),
+                kind: nuvola_shared::DeliveryKind::Digest,
                 payload: serde_json::to_string(&payload)
                     .map_err(|e| DbErr::Custom(e.to_string()))?,
             }],
@@ -551,7 +551,7 @@ pub async fn unsubscribe(
             name: acc.username.clone(),
         },
         Change {
-            entity_type: "account",
+            entity_type: nuvola_shared::EntityType::Account,
             entity_id: acc.id.to_string(),
             action: "DIGEST_UNSUBSCRIBED",
             application_id: None,

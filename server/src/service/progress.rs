@@ -238,7 +238,7 @@ async fn apply_moves(
             starting.push(project.id);
         }
         changes.push(Change {
-            entity_type: "planned_service",
+            entity_type: nuvola_shared::EntityType::PlannedService,
             entity_id: service.id.to_string(),
             action: "STATUS_CHANGED",
             application_id: Some(project.id),
@@ -331,7 +331,7 @@ pub async fn schedule_cutover(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "planned_service",
+            entity_type: nuvola_shared::EntityType::PlannedService,
             entity_id: id.to_string(),
             action: "CUTOVER_SCHEDULED",
             application_id: Some(project.id),
@@ -422,7 +422,7 @@ pub async fn submit_assessment(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "planned_service",
+            entity_type: nuvola_shared::EntityType::PlannedService,
             entity_id: service_id.to_string(),
             action: "ASSESSMENT_SUBMITTED",
             application_id: Some(project.id),

@@ -89,7 +89,7 @@ pub async fn qualify_supplier(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "supplier",
+            entity_type: nuvola_shared::EntityType::Supplier,
             entity_id: saved.id.to_string(),
             action: "SUPPLIER_QUALIFIED",
             application_id: None,
@@ -184,7 +184,7 @@ pub async fn qualify_offering(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "cloud_offering",
+            entity_type: nuvola_shared::EntityType::CloudOffering,
             entity_id: saved.id.to_string(),
             action: "OFFERING_QUALIFIED",
             application_id: None,

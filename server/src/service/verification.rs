@@ -228,7 +228,7 @@ pub async fn open(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "verification_request",
+            entity_type: nuvola_shared::EntityType::VerificationRequest,
             entity_id: model.id.to_string(),
             action: "VERIFICATION_REQUEST_OPENED",
             application_id: Some(project.id),
@@ -425,7 +425,7 @@ async fn transition(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "verification_request",
+            entity_type: nuvola_shared::EntityType::VerificationRequest,
             entity_id: id.to_string(),
             action,
             application_id: Some(project.id),
@@ -623,7 +623,7 @@ pub async fn record_check(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "verification_check",
+            entity_type: nuvola_shared::EntityType::VerificationCheck,
             entity_id: saved.id.to_string(),
             action: "CHECK_RECORDED",
             application_id: Some(project.id),

@@ -24,7 +24,7 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::Utc;
 use hmac::{Hmac, Mac};
 use nuvola_shared::notify::{is_public, WebhookEvent, WebhookUrl};
-use nuvola_shared::{ParseError, Role};
+use nuvola_shared::{EntityType, ParseError, Role};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -342,7 +342,7 @@ pub async fn register(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "webhook",
+            entity_type: nuvola_shared::EntityType::Webhook,
             entity_id: model.id.to_string(),
             action: "WEBHOOK_REGISTERED",
             application_id: None,
@@ -393,7 +393,7 @@ pub async fn remove(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "webhook",
+            entity_type: nuvola_shared::EntityType::Webhook,
             entity_id: hook.id.to_string(),
             action: "WEBHOOK_REMOVED",
             application_id: None,
@@ -470,7 +470,7 @@ pub async fn replay(
         &txn,
         &principal.actor(),
         Change {
-            entity_type: "delivery",
+            entity_type: nuvola_shared::EntityType::Delivery,
             entity_id: d.id.to_string(),
             action: "DELIVERY_REPLAYED",
             application_id: None,
@@ -500,12 +500,16 @@ pub async fn failed(db: &DatabaseConnection, first: u64) -> Result<Vec<delivery:
 /// The webhook event an audited change is, if any.
 fn event_of(change: &Change<'_>) -> Option<WebhookEvent> {
     Some(match (change.entity_type, change.action) {
-        ("application", "STATE_CHANGED") => WebhookEvent::ProjectStateChanged,
-        ("planned_service", "STATUS_CHANGED") => WebhookEvent::ServiceStatusChanged,
-        ("verification_request", "VERIFICATION_REQUEST_OPENED")
-        | ("verification_request", "VERIFICATION_REQUEST_REOPENED") => WebhookEvent::RequestOpened,
-        ("verification_request", "VERIFICATION_REQUEST_ANSWERED") => WebhookEvent::RequestAnswered,
-        ("document", "DOCUMENT_UPLOADED") => WebhookEvent::DocumentUploaded,
+        (EntityType::Application, "STATE_CHANGED") => WebhookEvent::ProjectStateChanged,
+        (EntityType::PlannedService, "STATUS_CHANGED") => WebhookEvent::ServiceStatusChanged,
+        (EntityType::VerificationRequest, "VERIFICATION_REQUEST_OPENED")
+        | (EntityType::VerificationRequest, "VERIFICATION_REQUEST_REOPENED") => {
+            WebhookEvent::RequestOpened
+        }
+        (EntityType::VerificationRequest, "VERIFICATION_REQUEST_ANSWERED") => {
+            WebhookEvent::RequestAnswered
+        }
+        (EntityType::Document, "DOCUMENT_UPLOADED") => WebhookEvent::DocumentUploaded,
         _ => return None,
     })
 }
@@ -664,7 +668,7 @@ pub async fn enqueue_for_changes(
                 account_id: None,
                 notification_id: None,
                 event_id,
-                kind: event.code().to_owned(),
+                kind: nuvola_shared::DeliveryKind::webhook(event),
                 payload: body.to_string(),
             });
         }

@@ -169,3 +169,28 @@ both! {
         assert!(lines.iter().any(|l| l["id"] == "evt_forged" && l["verified"] == false), "{lines:?}");
     }
 }
+
+/// The verification the page "API e dati aperti" shows to copy is the receiver's own
+/// `verify` (the one the test above runs against real deliveries), word for word.
+#[test]
+fn the_api_pages_verification_example_is_the_tested_receivers() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let page = std::fs::read_to_string(format!("{root}/frontend/src/pages/api_docs.rs")).unwrap();
+    let receiver = std::fs::read_to_string(format!("{root}/examples/webhook_receiver.py")).unwrap();
+    let opening = "const VERIFY: &str = r#\"";
+    let start = page.find(opening).expect("the page's VERIFY") + opening.len();
+    let example = &page[start..start + page[start..].find("\"#;").expect("its end")];
+    assert!(
+        example.starts_with("import hashlib, hmac, time\n"),
+        "{example}"
+    );
+    let tolerance = example
+        .find("TOLERANCE_SECONDS = 300")
+        .expect("the tolerance");
+    let function = &example[tolerance..];
+    assert!(function.contains("def verify("), "{example}");
+    assert!(
+        receiver.contains(function),
+        "the page's example is not examples/webhook_receiver.py's verify:\n{function}"
+    );
+}

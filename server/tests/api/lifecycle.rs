@@ -491,14 +491,14 @@ both! {
         let h = ask(&w, Some("fornitore"), HISTORY, json!({ "cup": SCHOOL_CUP })).await;
         let events = h["data"]["application"]["history"].as_array().unwrap_or_else(|| panic!("{h}"));
         assert!(!events.is_empty());
-        assert!(events.iter().all(|e| e["entityType"] == "planned_service"), "{h}");
+        assert!(events.iter().all(|e| e["entityType"] == "PLANNED_SERVICE"), "{h}");
         // Each event names the service it is about, also when it carries only a status.
         let plan = project(&w, "scuola", SCHOOL_CUP).await["plan"].clone();
         let names: Vec<&str> = plan.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
         assert!(events.iter().all(|e| names.contains(&e["subject"].as_str().unwrap_or_default())), "{h}");
         let h = ask(&w, Some("dipartimento"), HISTORY, json!({ "cup": SCHOOL_CUP })).await;
         let events = h["data"]["application"]["history"].as_array().unwrap_or_else(|| panic!("{h}"));
-        assert!(events.iter().any(|e| e["entityType"] == "application" && e["subject"].is_null()), "{h}");
+        assert!(events.iter().any(|e| e["entityType"] == "APPLICATION" && e["subject"].is_null()), "{h}");
         assert_eq!(error_code(&ask(&w, Some("fornitore"), HISTORY, json!({ "cup": GENOVA_CUP })).await).as_deref(), Some("FORBIDDEN"));
         assert_eq!(error_code(&ask(&w, None, HISTORY, json!({ "cup": SCHOOL_CUP })).await).as_deref(), Some("FORBIDDEN"));
         assert_eq!(error_code(&ask(&w, Some("genova"), HISTORY, json!({ "cup": SCHOOL_CUP })).await).as_deref(), Some("FORBIDDEN"));

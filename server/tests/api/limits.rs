@@ -6,6 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::helpers::{both, error_code, gql, TestApp, TestDb};
+use crate::permissions::{ask, world};
 use nuvola_server::graphql::limits::{MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, MAX_PAGE_SIZE};
 use nuvola_server::graphql::validate;
 
@@ -105,15 +106,233 @@ both! {
         let r = gql(&t.db, &q(MAX_PAGE_SIZE + 1), json!({})).await;
         assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
         assert_eq!(r["errors"][0]["extensions"]["field"], "first");
-        for paged in [
-            "notifications(first: 101) { totalCount }",
-            "overdueProjects(first: 101) { totalCount }",
-        ] {
-            let r = gql(&t.db, &format!("{{ {paged} }}"), json!({})).await;
-            // PUBLIC is refused before the size is read; the size rule is the same
-            // function (`pagination::page_size`) for every paged field.
-            assert!(r["errors"].is_array(), "{r}");
+    }
+}
+
+/// Every field that pages with `first` (capped at [`MAX_PAGE_SIZE`]), with someone of
+/// the test world who may read it: `{first}` is replaced by the size asked for.
+const PAGED: &[(&str, &str)] = &[
+    (
+        "public",
+        r#"{ applications(first: {first}) { totalCount } }"#,
+    ),
+    (
+        "public",
+        r#"{ searchAdministrations(text: "Genova", first: {first}) { totalCount } }"#,
+    ),
+    (
+        "dipartimento",
+        r#"{ notifications(first: {first}) { totalCount } }"#,
+    ),
+    (
+        "scuola",
+        r#"{ notifications(first: {first}) { totalCount } }"#,
+    ),
+    (
+        "dipartimento",
+        r#"{ overdueProjects(first: {first}) { totalCount } }"#,
+    ),
+    (
+        "dipartimento",
+        r#"{ accessRequests(first: {first}) { totalCount } }"#,
+    ),
+    (
+        "dipartimento",
+        r#"{ failedDeliveries(first: {first}) { id } }"#,
+    ),
+    (
+        "dipartimento",
+        r#"{ webhooks { deliveries(first: {first}) { id } } }"#,
+    ),
+    (
+        "fornitore",
+        r#"{ myServices(first: {first}) { totalCount } }"#,
+    ),
+    ("psn", r#"{ myServices(first: {first}) { totalCount } }"#),
+    ("scuola", r#"{ myServices(first: {first}) { totalCount } }"#),
+    (
+        "scuola",
+        r#"{ myProjectsConnection(first: {first}) { totalCount } }"#,
+    ),
+    (
+        "fornitore",
+        r#"{ myProjectsConnection(first: {first}) { totalCount } }"#,
+    ),
+    (
+        "asseveratore",
+        r#"{ myProjectsConnection(first: {first}) { totalCount } }"#,
+    ),
+    (
+        "asseveratore",
+        r#"{ myRequestsConnection(first: {first}) { totalCount } }"#,
+    ),
+    (
+        "scuola",
+        r#"{ myRequestsConnection(first: {first}) { totalCount } }"#,
+    ),
+];
+
+both! {
+    async fn every_paged_field_gives_the_published_page_size_to_who_reads_it_and_refuses_one_more(backend: Backend) {
+        let w = world(backend).await;
+        // A webhook of the department, so that its deliveries are asked for.
+        let r = ask(
+            &w,
+            Some("dipartimento"),
+            r#"mutation { registerWebhook(url: "http://127.0.0.1:9/hook", kinds: [PROJECT_STATE_CHANGED]) { secret } }"#,
+            json!({}),
+        )
+        .await;
+        assert!(r["errors"].is_null(), "{r}");
+        for &(who, template) in PAGED {
+            let who = (who != "public").then_some(who);
+            let at = |n: usize| template.replace("{first}", &n.to_string());
+            let r = ask(&w, who, &at(MAX_PAGE_SIZE), json!({})).await;
+            assert!(r["errors"].is_null(), "{who:?} {}: {r}", at(MAX_PAGE_SIZE));
+            assert!(r["data"].is_object(), "{r}");
+            let r = ask(&w, who, &at(MAX_PAGE_SIZE + 1), json!({})).await;
+            assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{who:?} {}: {r}", at(MAX_PAGE_SIZE + 1));
+            assert_eq!(r["errors"][0]["extensions"]["field"], "first", "{r}");
+            // The refusal is the paged field's own, and it returned nothing.
+            let field = template
+                .split('(')
+                .next()
+                .and_then(|head| head.rsplit(|c: char| !c.is_alphanumeric()).next())
+                .unwrap();
+            let path = r["errors"][0]["path"].as_array().expect("the refused field's path");
+            assert_eq!(path.last(), Some(&json!(field)), "{r}");
         }
+        // Every field of the schema that takes a page size is in the list above, so a
+        // new one cannot ship unproven.
+        let sdl = nuvola_server::graphql::sdl();
+        for field in paged_fields(&sdl) {
+            assert!(
+                PAGED.iter().any(|(_, q)| q.contains(&format!("{field}("))),
+                "{field} pages with first but is not checked here"
+            );
+        }
+    }
+}
+
+/// The fields whose documentation says their `first` is at most [`MAX_PAGE_SIZE`].
+fn paged_fields(sdl: &str) -> Vec<String> {
+    let cap = format!("`first` is at most {MAX_PAGE_SIZE}");
+    let mut fields = Vec::new();
+    let mut doc = String::new();
+    let mut in_doc = false;
+    for line in sdl.lines().map(str::trim) {
+        if line == "\"\"\"" {
+            if !in_doc {
+                doc.clear();
+            }
+            in_doc = !in_doc;
+            continue;
+        }
+        if in_doc {
+            doc.push(' ');
+            doc.push_str(line);
+            continue;
+        }
+        if let Some((name, _)) = line.split_once('(') {
+            if doc
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .contains(&cap)
+            {
+                fields.push(name.trim().to_owned());
+            }
+        }
+        doc.clear();
+    }
+    fields
+}
+
+/// `n` with its thousands grouped by `sep` (20,000 in English, 20.000 in Italian).
+fn grouped(n: usize, sep: char) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The second cell of the Markdown table row whose first cell starts with `label`.
+fn readme_value<'a>(readme: &'a str, label: &str) -> &'a str {
+    let row = readme
+        .lines()
+        .find(|l| l.starts_with(&format!("| {label}")))
+        .unwrap_or_else(|| panic!("README.md has no row {label:?}"));
+    row.split('|').nth(2).map(str::trim).unwrap_or("")
+}
+
+/// The value cell (`<td>"…"</td>`) of the page's table row labelled `label`.
+fn page_value<'a>(page: &'a str, label: &str) -> &'a str {
+    let row = page
+        .lines()
+        .find(|l| l.contains(&format!("\"{label}\"")) && l.contains("<td>"))
+        .unwrap_or_else(|| panic!("the API page has no row {label:?}"));
+    let cell = &row[row.rfind("<td>\"").expect("a value cell") + 5..];
+    &cell[..cell.find("\"</td>").expect("the end of the value cell")]
+}
+
+#[test]
+fn the_maxima_readme_and_the_api_page_publish_are_the_enforced_constants() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let page = std::fs::read_to_string(format!("{root}/frontend/src/pages/api_docs.rs")).unwrap();
+    for (label, max) in [
+        ("query depth", MAX_DEPTH),
+        ("query complexity", MAX_COMPLEXITY),
+        ("aliases per query", MAX_ALIASES),
+        ("items per page", MAX_PAGE_SIZE),
+    ] {
+        assert_eq!(
+            readme_value(&readme, label),
+            grouped(max, ','),
+            "README.md, {label}"
+        );
+    }
+    for (label, max) in [
+        ("Profondità della query", MAX_DEPTH),
+        ("Complessità della query", MAX_COMPLEXITY),
+        ("Alias per query", MAX_ALIASES),
+        ("Elementi per pagina (first)", MAX_PAGE_SIZE),
+    ] {
+        assert_eq!(
+            page_value(&page, label),
+            grouped(max, '.'),
+            "the API page, {label}"
+        );
+    }
+    // The page's prose and its example of extensions.cost.
+    for text in [
+        format!("first (al massimo {MAX_PAGE_SIZE})"),
+        format!("first (at most {MAX_PAGE_SIZE})"),
+        format!("\"maxComplexity\": {MAX_COMPLEXITY}"),
+        format!("\"maxDepth\": {MAX_DEPTH}"),
+    ] {
+        assert!(page.contains(&text), "the API page does not say {text:?}");
+    }
+    // And the schema's own words on every paged field.
+    let sdl = nuvola_server::graphql::sdl();
+    let fields = paged_fields(&sdl);
+    assert!(fields.len() >= 10, "{fields:?}");
+    let flat = sdl.split_whitespace().collect::<Vec<_>>().join(" ");
+    for said in flat.match_indices("`first` is at most ") {
+        let n: String = flat[said.0 + said.1.len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        assert_eq!(
+            n,
+            MAX_PAGE_SIZE.to_string(),
+            "the schema documents a page of {n}"
+        );
     }
 }
 

@@ -623,7 +623,7 @@ both! {
                 account_id: None,
                 notification_id: None,
                 event_id: format!("evt_replicas_{i}"),
-                kind: "SERVICE_STATUS_CHANGED".to_owned(),
+                kind: nuvola_shared::DeliveryKind::ServiceStatusChanged,
                 payload: json!({ "id": format!("evt_replicas_{i}"), "type": "SERVICE_STATUS_CHANGED", "data": { "n": i } }).to_string(),
             })
             .collect();

@@ -217,7 +217,7 @@ async fn change_status(db: &DatabaseConnection, service_id: i32, status: &str) {
         &txn,
         &Actor::system("test"),
         Change {
-            entity_type: "planned_service",
+            entity_type: nuvola_shared::EntityType::PlannedService,
             entity_id: service_id.to_string(),
             action: "STATUS_CHANGED",
             application_id: Some(application_id),

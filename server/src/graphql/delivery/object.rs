@@ -138,10 +138,11 @@ impl Delivery {
         &self.0.event_id
     }
 
-    /// The webhook event kind (`WebhookEvent`'s codes) or the notification kind
-    /// (`NotificationKind`'s, or DIGEST for a daily digest) it carries.
-    async fn kind(&self) -> &str {
-        &self.0.kind
+    /// What it carries: a webhook event (`WebhookEvent`'s codes), a notification by
+    /// e-mail (`NotificationKind`'s), DIGEST for a daily digest, INVITATION or
+    /// INVITATION_REMINDER for an invitation e-mail.
+    async fn kind(&self) -> nuvola_shared::DeliveryKind {
+        nuvola_shared::DeliveryKind::from_stored(&self.0.kind)
     }
 
     /// Pending, delivered, or failed for good after its attempts.

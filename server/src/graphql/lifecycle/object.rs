@@ -57,8 +57,8 @@ pub struct HistoryEvent {
     pub at: DateTime<Utc>,
     /// What happened.
     pub action: nuvola_shared::EventKind,
-    /// What it happened to: application, planned_service, document…
-    pub entity_type: String,
+    /// What it happened to: the project (APPLICATION), a PLANNED_SERVICE, a DOCUMENT…
+    pub entity_type: nuvola_shared::EntityType,
     pub entity_id: String,
     /// What it happened to, in words: the planned service's name, the document's file
     /// name, the verifier's request's title, the contract's CIG; null for the project
@@ -82,7 +82,7 @@ impl HistoryEvent {
             id: ID(e.id.to_string()),
             at: e.occurred_at,
             action: nuvola_shared::EventKind::from_stored(&e.action),
-            entity_type: e.entity_type,
+            entity_type: nuvola_shared::EntityType::from_stored(&e.entity_type),
             entity_id: e.entity_id,
             // Written by this code from a role or SYSTEM; anything else was the server.
             actor_role: nuvola_shared::ActorRole::parse(&e.actor_role)

@@ -38,7 +38,8 @@ pub struct OnboardingQuery;
 #[Object]
 impl OnboardingQuery {
     /// Administrations whose name or IPA code contains `text` (at least 2 characters),
-    /// ignoring case, by name: the onboarding form's picker. Public.
+    /// ignoring case, by name: the onboarding form's picker. Public. `first` is at most
+    /// 100 (default 20); pass a page's `endCursor` as `after` for the next.
     async fn search_administrations(
         &self,
         ctx: &Context<'_>,
@@ -74,7 +75,8 @@ impl OnboardingQuery {
     }
 
     /// The department's queue of requests, oldest first, filtered, a page at a time.
-    /// DEPARTMENT only.
+    /// DEPARTMENT only. `first` is at most 100 (default 20); pass a page's `endCursor`
+    /// as `after` for the next.
     async fn access_requests(
         &self,
         ctx: &Context<'_>,

@@ -880,7 +880,7 @@ async fn find_or_create(
             name: username.clone(),
         },
         Change {
-            entity_type: "account",
+            entity_type: nuvola_shared::EntityType::Account,
             entity_id: created.id.to_string(),
             action: "CREATE_ACCOUNT",
             application_id: None,
@@ -914,7 +914,7 @@ pub async fn record_failure(
             name: address.map_or_else(|| "unknown".to_owned(), |a| a.to_string()),
         },
         Change {
-            entity_type: "oidc_login",
+            entity_type: nuvola_shared::EntityType::OidcLogin,
             entity_id: provider.unwrap_or("unknown").to_owned(),
             action: "LOGIN_FAILED",
             application_id: None,
