@@ -10,7 +10,7 @@ use anyhow::{ensure, Context, Result};
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
     assert_accessible, both, button, choose, eventually, fill, graphql_in_page, link, log_in,
-    wait_for_heading, wait_for_page_text, Backend, Browser, Server,
+    wait_for_heading, wait_for_page_text, wait_for_text, Backend, Browser, Server,
 };
 use serde_json::{json, Value};
 
@@ -561,8 +561,50 @@ async fn an_administration_plans_a_service_and_records_its_contract(
         "dipartimento-demo-2026",
     )
     .await?;
+    // Its dashboard counts the request waiting for its decree and lists it.
+    wait_for_heading(driver, "Cruscotto nazionale").await?;
+    wait_for_text(driver, "cruscotto-rinunce", "1").await?;
+    wait_for_page_text(
+        driver,
+        "1 ente chiede di rinunciare al finanziamento: la rinuncia attende il decreto del Dipartimento",
+    )
+    .await?;
+    let row = driver.find(By::Css("[data-testid='rinuncia']")).await?;
+    let listed = row.text().await?;
+    ensure!(
+        listed.contains(CUP) && listed.contains("affidato a un progetto regionale"),
+        "the pending request: {listed}"
+    );
+    row.scroll_into_view().await?;
+    browser
+        .screenshot("department-renunciations-pending")
+        .await?;
+    assert_accessible(&browser, "dashboard with a pending renunciation").await?;
+    button(driver, "ENG English").await?.click().await?;
+    wait_for_page_text(driver, "Requests of renunciation to decree").await?;
+    driver.set_window_rect(0, 0, 390, 844).await?;
+    row.scroll_into_view().await?;
+    browser
+        .screenshot("department-renunciations-pending-en-390")
+        .await?;
+    driver.set_window_rect(0, 0, 1366, 900).await?;
+    button(driver, "ITA Italiano").await?.click().await?;
+    // And its notifications tell it, in words.
+    let told = gql(
+        driver,
+        "{ notifications(first: 5) { edges { node { kind message } } } }",
+        json!({}),
+    )
+    .await?;
+    ensure!(
+        told["notifications"]["edges"][0]["node"]["kind"] == "RENUNCIATION_REQUESTED",
+        "{told}"
+    );
+    // From the list to the project, where it decrees.
     driver
-        .goto(format!("{}/dipartimento/progetti/{CUP}", server.url))
+        .find(By::Css("[data-testid='rinuncia'] a"))
+        .await?
+        .click()
         .await?;
     wait_for_page_text(driver, "L'ente ha chiesto di rinunciare al finanziamento").await?;
     button(driver, "Decreta la rinuncia").await?.click().await?;
@@ -586,6 +628,20 @@ async fn an_administration_plans_a_service_and_records_its_contract(
     button(driver, "Esci").await?.click().await?;
     wait_for_heading(driver, "Progetti finanziati per la migrazione al cloud").await?;
     link(driver, "Accedi all'area riservata").await?;
+    // The administration is told of the decree on its notifications page.
+    log_in(driver, &server.url, "comune.ferrara", "ferrara-demo-2026").await?;
+    driver.goto(format!("{}/notifiche", server.url)).await?;
+    wait_for_page_text(driver, "Rinuncia al finanziamento decretata").await?;
+    wait_for_page_text(
+        driver,
+        &format!(
+            "Il Dipartimento ha decretato la rinuncia al finanziamento del progetto CUP {CUP}"
+        ),
+    )
+    .await?;
+    browser
+        .screenshot("administration-renunciation-decreed-notice")
+        .await?;
 
     driver.clone().quit().await?;
     Ok(())

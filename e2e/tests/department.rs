@@ -2,7 +2,7 @@
 //! drill-down from a region and from an overdue project; an overdue project revoked
 //! with its reason, a verifier assigned to a completed project, a payment made; the
 //! catalogue of qualified suppliers and offerings kept, and the terms of a call set
-//! (with a concurrent change refused as a conflict).
+//! (with a concurrent change refused as a conflict), and the days a call's reminders go.
 
 use std::time::Duration;
 
@@ -580,6 +580,151 @@ async fn the_department_sets_the_terms_of_a_call(backend: Backend) -> Result<()>
     Ok(())
 }
 
+/// The call's row once its reminder column says `needle`.
+async fn the_call_row_saying(driver: &WebDriver, needle: &str) -> Result<String> {
+    eventually(
+        &format!("the call's row to say {needle:?}"),
+        Duration::from_secs(20),
+        || async {
+            let row = the_call_row(driver).await?;
+            Ok(row.contains(needle).then_some(row))
+        },
+    )
+    .await
+}
+
+/// The department sets the days before each deadline at which a call's administrations
+/// are reminded: zero, a negative, a repeated day and too many are refused next to the
+/// field in Italian and English; a good list is stored and shown in the table.
+async fn the_department_sets_the_reminders_of_a_call(backend: Backend) -> Result<()> {
+    let (_server, browser) = signed_in_as_department(backend).await?;
+    let driver = &browser.driver;
+    link(driver, "Termini degli avvisi").await?.click().await?;
+    wait_for_heading(driver, "Termini degli avvisi").await?;
+    // By default 30, 7 and 1 days before.
+    the_call_row_saying(driver, "30, 7, 1 giorni prima").await?;
+    let edit = format!("Modifica i termini di {COMUNI_CALL}");
+    button(driver, &edit).await?.click().await?;
+    wait_for_page_text(driver, "Promemoria prima delle scadenze").await?;
+    let field = control_labelled(driver, "Giorni prima della scadenza").await?;
+    ensure!(
+        field.prop("value").await?.as_deref() == Some("30, 7, 1"),
+        "the form starts from the stored days"
+    );
+    for (typed, said) in [
+        (
+            "0",
+            "Ogni promemoria va da 1 a 365 giorni prima della scadenza: 0 non va bene.",
+        ),
+        (
+            "7, -3",
+            "Ogni promemoria va da 1 a 365 giorni prima della scadenza: -3 non va bene.",
+        ),
+        (
+            "7, 30, 7",
+            "Il giorno 7 è ripetuto: scrivilo una volta sola.",
+        ),
+        ("trenta", "«trenta» non è un numero di giorni"),
+        (
+            "1, 2, 3, 4, 5, 6, 7",
+            "Al massimo 6 promemoria per scadenza.",
+        ),
+    ] {
+        fill(driver, "Giorni prima della scadenza", typed).await?;
+        button(driver, "Salva i promemoria").await?.click().await?;
+        field_error(driver, "promemoria-giorni-errore", said).await?;
+    }
+    let invalid = control_labelled(driver, "Giorni prima della scadenza").await?;
+    ensure!(
+        invalid.attr("aria-invalid").await?.as_deref() == Some("true"),
+        "the field is marked invalid"
+    );
+    driver
+        .find(By::Id("promemoria-giorni"))
+        .await?
+        .scroll_into_view()
+        .await?;
+    browser
+        .screenshot("department-call-reminders-refused")
+        .await?;
+    assert_accessible(&browser, "call reminders refused").await?;
+    button(driver, "ENG English").await?.click().await?;
+    field_error(
+        driver,
+        "promemoria-giorni-errore",
+        "At most 6 reminders per deadline.",
+    )
+    .await?;
+    fill(driver, "Days before the deadline", "0").await?;
+    button(driver, "Save the reminders").await?.click().await?;
+    field_error(
+        driver,
+        "promemoria-giorni-errore",
+        "Each reminder goes 1 to 365 days before the deadline: 0 will not do.",
+    )
+    .await?;
+    browser
+        .screenshot("department-call-reminders-refused-en")
+        .await?;
+    driver.set_window_rect(0, 0, 390, 844).await?;
+    driver
+        .find(By::Id("promemoria-giorni"))
+        .await?
+        .scroll_into_view()
+        .await?;
+    browser
+        .screenshot("department-call-reminders-refused-en-390")
+        .await?;
+    button(driver, "ITA Italiano").await?.click().await?;
+    field_error(
+        driver,
+        "promemoria-giorni-errore",
+        "Ogni promemoria va da 1 a 365 giorni prima della scadenza: 0 non va bene.",
+    )
+    .await?;
+    driver
+        .find(By::Id("promemoria-giorni"))
+        .await?
+        .scroll_into_view()
+        .await?;
+    browser
+        .screenshot("department-call-reminders-refused-390")
+        .await?;
+    driver.set_window_rect(0, 0, 1366, 900).await?;
+    // Nothing stored by the refusals.
+    let d = gql(driver, "{ calls { title reminderDays } }", json!({})).await?;
+    let stored = |d: &Value| {
+        d["calls"]
+            .as_array()
+            .and_then(|all| all.iter().find(|c| c["title"] == COMUNI_CALL))
+            .map(|c| c["reminderDays"].clone())
+    };
+    ensure!(stored(&d) == Some(json!([30, 7, 1])), "{d}");
+
+    // "1, 14, 45" is read in any order and stored largest first.
+    fill(driver, "Giorni prima della scadenza", "1, 14, 45").await?;
+    button(driver, "Salva i promemoria").await?.click().await?;
+    wait_for_page_text(driver, "Promemoria dell'avviso salvati.").await?;
+    let row = the_call_row_saying(driver, "45, 14, 1 giorni prima").await?;
+    ensure!(row.contains(COMUNI_CALL), "{row}");
+    let d = gql(driver, "{ calls { title reminderDays } }", json!({})).await?;
+    ensure!(stored(&d) == Some(json!([45, 14, 1])), "{d}");
+    browser
+        .screenshot("department-call-reminders-saved")
+        .await?;
+    assert_accessible(&browser, "call reminders saved").await?;
+    button(driver, "ENG English").await?.click().await?;
+    the_call_row_saying(driver, "45, 14, 1 days before").await?;
+    driver.set_window_rect(0, 0, 390, 844).await?;
+    browser
+        .screenshot("department-call-reminders-saved-en-390")
+        .await?;
+    driver.set_window_rect(0, 0, 1366, 900).await?;
+
+    driver.clone().quit().await?;
+    Ok(())
+}
+
 /// The department imports the publisher's newest file from the web application: a wrong
 /// first try (no file), the preview of what would change (nothing written yet), the
 /// confirmation, the run in the background, and the page still there after a reload.
@@ -706,5 +851,6 @@ both!(
     the_department_reads_the_national_dashboard_and_drills_down,
     the_department_revokes_an_overdue_project_assigns_a_verifier_and_pays,
     the_department_qualifies_a_supplier_and_an_offering,
-    the_department_sets_the_terms_of_a_call
+    the_department_sets_the_terms_of_a_call,
+    the_department_sets_the_reminders_of_a_call
 );

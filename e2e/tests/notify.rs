@@ -38,6 +38,8 @@ async fn a_person_sets_how_to_be_told_and_an_organisation_follows_its_webhooks(
         .click()
         .await?;
     wait_for_heading(driver, "Preferenze di notifica").await?;
+    // The heading comes before the settings are loaded: wait for the form.
+    wait_for_page_text(driver, "Lingua delle e-mail").await?;
     fill(driver, "Indirizzo e-mail", "protocollo@comune.fe.it").await?;
     choose(driver, "Lingua delle e-mail", "English").await?;
     button(driver, "Salva il recapito").await?.click().await?;

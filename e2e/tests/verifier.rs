@@ -1,8 +1,9 @@
 //! The verifier's journey: the queue of projects assigned to it (the demo's school in
 //! Bologna, under verification), the verification page: a checklist item, a document
 //! request (refused in the browser without a title, then sent, closed and reopened),
-//! the outcome (a partial one without services refused, then a positive one); and the
-//! pages of other roles closed to it.
+//! the outcome (a partial one without services refused, then a positive one); what it
+//! verifies (a questionnaire's values, the school's document) read-only; and the pages
+//! of other roles closed to it.
 
 use std::time::Duration;
 
@@ -14,6 +15,9 @@ use nuvola_e2e::{
 };
 
 const SCHOOL: &str = "ISTITUTO COMPRENSIVO - I.C. N.13 VIA TOSCANA";
+const SCHOOL_CUP: &str = "G31C22001290006";
+/// A document the school uploads before the verifier looks.
+const DOCUMENT: &str = "verbale-di-collaudo.pdf";
 
 /// Clicks the label of a radio button or checkbox, as a person does.
 async fn pick(driver: &WebDriver, label: &str) -> Result<()> {
@@ -38,6 +42,26 @@ async fn a_verifier_checks_asks_for_documents_and_records_the_outcome(
     let browser = Browser::start().await?;
     let driver = &browser.driver;
 
+    // The school puts a document in its project, as its own page would (the session
+    // cookie authenticates the upload); then the verifier logs in.
+    log_in(driver, &server.url, "scuola.bologna", "scuola-demo-2026").await?;
+    let uploaded = driver
+        .execute_async(
+            r#"const [url, done] = arguments;
+               const pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+               fetch(url, { method: "POST", headers: { "content-type": "application/pdf" }, body: new Blob([pdf], { type: "application/pdf" }) })
+                 .then(r => done(r.status)).catch(e => done(String(e)));"#,
+            vec![serde_json::json!(format!(
+                "/api/projects/{SCHOOL_CUP}/documents?kind=OTHER&fileName={DOCUMENT}"
+            ))],
+        )
+        .await?;
+    anyhow::ensure!(
+        uploaded.json() == &serde_json::json!(201),
+        "the school's upload: {:?}",
+        uploaded.json()
+    );
+    driver.delete_all_cookies().await?;
     log_in(
         driver,
         &server.url,
@@ -114,6 +138,38 @@ async fn a_verifier_checks_asks_for_documents_and_records_the_outcome(
     first_panel.scroll_into_view().await?;
     first_panel.click().await?;
     wait_for_page_text(driver, "Evidenze della migrazione").await?;
+    // The content itself: the supplier's questionnaire and the school's document.
+    let evidence = driver
+        .find(By::XPath("//section[@aria-labelledby='evidenze']"))
+        .await?;
+    let panel = evidence
+        .find(By::Css("details[open]"))
+        .await?
+        .text()
+        .await?;
+    anyhow::ensure!(
+        panel.contains("Segreteria digitale") && panel.contains("Segreteria scolastica (SaaS)"),
+        "the questionnaire's values: {panel}"
+    );
+    let documents = driver
+        .find(By::XPath("//section[@aria-labelledby='documenti']"))
+        .await?;
+    let listed = documents.text().await?;
+    anyhow::ensure!(
+        listed.contains(DOCUMENT),
+        "the project's documents: {listed}"
+    );
+    // Read-only: nothing to upload, fill in or remove, in either section.
+    for section in [&evidence, &documents] {
+        let controls = section
+            .find_all(By::Css("form, input, textarea, select, button"))
+            .await?;
+        let mut named = Vec::new();
+        for c in &controls {
+            named.push(c.outer_html().await?);
+        }
+        anyhow::ensure!(named.is_empty(), "controls for the verifier: {named:?}");
+    }
     browser.screenshot("verifier-evidence").await?;
     assert_accessible(&browser, "verifier's evidence").await?;
     driver.set_window_rect(0, 0, 390, 844).await?;

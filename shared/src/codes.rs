@@ -113,6 +113,16 @@ closed_set! {
         CompletionDeadlineReminder => "COMPLETION_DEADLINE_REMINDER",
         /// A verification request's due date comes in a few days.
         VerificationRequestReminder => "VERIFICATION_REQUEST_REMINDER",
+        /// One summary of a day's reminders to an administration with more of them than
+        /// the checker sends one by one; e-mailed to a person who wants at least one of
+        /// the kinds it sums up at once (it has no preference of its own).
+        DeadlineRemindersSummary => "DEADLINE_REMINDERS_SUMMARY",
+        /// An administration asks to renounce a project's funding (to the department).
+        RenunciationRequested => "RENUNCIATION_REQUESTED",
+        /// The administration withdrew its request of renunciation (to the department).
+        RenunciationWithdrawn => "RENUNCIATION_WITHDRAWN",
+        /// The department decreed the renunciation asked for (to the administration).
+        RenunciationDecreed => "RENUNCIATION_DECREED",
         /// A person asked to act for an organisation (to the department).
         AccessRequested => "ACCESS_REQUESTED",
         /// The department approved one's request to act for an organisation.
@@ -431,6 +441,14 @@ closed_set! {
         CompletionDeadlineReminder => "COMPLETION_DEADLINE_REMINDER",
         /// E-mail: a verification request's due date comes in a few days.
         VerificationRequestReminder => "VERIFICATION_REQUEST_REMINDER",
+        /// E-mail: one summary in place of many reminders to one body on one day.
+        DeadlineRemindersSummary => "DEADLINE_REMINDERS_SUMMARY",
+        /// E-mail: an administration asked to renounce its funding.
+        RenunciationRequested => "RENUNCIATION_REQUESTED",
+        /// E-mail: an administration withdrew its request to renounce.
+        RenunciationWithdrawn => "RENUNCIATION_WITHDRAWN",
+        /// E-mail: the department decreed a renunciation.
+        RenunciationDecreed => "RENUNCIATION_DECREED",
         /// E-mail: a person asked to act for an organisation.
         AccessRequested => "ACCESS_REQUESTED",
         /// E-mail: the department approved one's request.

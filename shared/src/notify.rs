@@ -123,7 +123,7 @@ pub struct NotificationKind {
 }
 
 /// Every kind of notification, in the order the preferences page shows them.
-pub const NOTIFICATION_KINDS: [NotificationKind; 9] = [
+pub const NOTIFICATION_KINDS: [NotificationKind; 12] = [
     NotificationKind {
         code: "VERIFICATION_REQUEST_OPENED",
         mandatory: true,
@@ -158,6 +158,18 @@ pub const NOTIFICATION_KINDS: [NotificationKind; 9] = [
     },
     NotificationKind {
         code: "VERIFICATION_REQUEST_ANSWERED",
+        mandatory: false,
+    },
+    NotificationKind {
+        code: "RENUNCIATION_REQUESTED",
+        mandatory: false,
+    },
+    NotificationKind {
+        code: "RENUNCIATION_WITHDRAWN",
+        mandatory: false,
+    },
+    NotificationKind {
+        code: "RENUNCIATION_DECREED",
         mandatory: false,
     },
 ];

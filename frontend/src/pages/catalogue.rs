@@ -6,7 +6,9 @@
 //!   rules (`VatNumber::parse`, `OfferingQualification::check`, `check_deployment`);
 //!   the server's refusals show next to the field they blame.
 //! - `/dipartimento/avvisi`: the deadline terms of every call, edited with the version
-//!   read (a stale one gets CONFLICT, said in words); terms checked by `Term::parse`.
+//!   read (a stale one gets CONFLICT, said in words); terms checked by `Term::parse`;
+//!   and the days before each deadline at which reminders go (`setCallReminders`),
+//!   checked by `ReminderSchedule::new`.
 //!
 //! The answers are read field by field from JSON (no derived decoder per type: the
 //! front end has a size budget), through the department's shared `fetch`/`send`.
@@ -17,6 +19,7 @@ use nuvola_shared::cloud::{
     check_deployment, check_supplier_until, OfferingQualification, DEPLOYMENT_MODELS,
 };
 use nuvola_shared::deadline::check_hard_cap;
+use nuvola_shared::notify::{ReminderSchedule, MAX_REMINDERS, MAX_REMINDER_DAYS};
 use nuvola_shared::{DataClass, ServiceModel, Term, VatNumber};
 use serde_json::{json, Value};
 
@@ -33,9 +36,10 @@ const SUPPLIERS: &str = "query Suppliers { suppliers { vatNumber name isPsn qual
 const QUALIFY_SUPPLIER: &str = "mutation QualifySupplier($input: SupplierInput!) { qualifySupplier(input: $input) { vatNumber } }";
 const QUALIFY_OFFERING: &str =
     "mutation QualifyOffering($input: OfferingInput!) { qualifyOffering(input: $input) { code } }";
-const CALLS: &str = "query CallTerms { calls { title targetTypes contractTerm completionTerm completionFrom hardCap version applications } }";
+const CALLS: &str = "query CallTerms { calls { title targetTypes contractTerm completionTerm completionFrom hardCap version applications reminderDays } }";
 const SET_TERMS: &str =
     "mutation SetTerms($input: CallTermsInput!) { setCallTerms(input: $input) { version } }";
+const SET_REMINDERS: &str = "mutation SetCallReminders($title: String!, $days: [Int!]!) { setCallReminders(title: $title, days: $days) { reminderDays } }";
 const TERMS_IMPACT: &str = "query TermsImpact($input: CallTermsInput!) { callTermsImpact(input: $input) { projects changingDeadline } }";
 
 /// A string field of a JSON answer ("" when absent).
@@ -443,6 +447,7 @@ pub fn DepartmentCalls() -> impl IntoView {
                             <th scope="col">{tx("Contratto entro")}</th>
                             <th scope="col">{tx("Completamento entro")}</th>
                             <th scope="col">{tx("Termine ultimo")}</th>
+                            <th scope="col">{tx("Promemoria")}</th>
                             <th scope="col">{tx("Versione")}</th>
                             <th scope="col"><span class="visually-hidden">{tx("Azioni")}</span></th>
                         </tr></thead>
@@ -462,6 +467,7 @@ pub fn DepartmentCalls() -> impl IntoView {
                                         <td data-label=move || t("Contratto entro")>{move || term(&terms, "contractTerm").unwrap_or_else(|| "—".to_owned())}</td>
                                         <td data-label=move || t("Completamento entro")>{move || match term(&terms2, "completionTerm") { Some(x) => format!("{x} {}", t(from)), None => "—".to_owned() }}</td>
                                         <td data-label=move || t("Termine ultimo")>{move || cap.as_deref().map_or_else(|| t("31/03/2026 (programma)").to_owned(), format::date)}</td>
+                                        <td data-label=move || t("Promemoria") data-testid="promemoria">{reminders_text(&c)}</td>
                                         <td data-label=move || t("Versione")>{c["version"].as_i64().unwrap_or(0)}</td>
                                         <td class="text-end">
                                             <button type="button" class="btn btn-outline-primary btn-xs" aria-label=label.clone()
@@ -475,7 +481,10 @@ pub fn DepartmentCalls() -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-                {move || editing.get().map(|c| view! { <TermsForm call=c editing reload/> })}
+                {move || editing.get().map(|c| view! {
+                    <TermsForm call=c.clone() editing reload/>
+                    <RemindersForm call=c editing reload/>
+                })}
             }
             .into_any()
         },
@@ -624,5 +633,162 @@ fn TermsForm(
                 <button type="button" class="btn btn-outline-primary" on:click=move |_| editing.set(None)>{tx("Annulla")}</button>
             </div>
         </form>
+    }
+}
+
+/// A call's reminder days as stored ("30, 7, 1"), said in the reader's language.
+fn reminders_text(call: &Value) -> impl Fn() -> String {
+    let days = reminder_days(call);
+    move || {
+        if days.is_empty() {
+            t("nessuno").to_owned()
+        } else {
+            tf("{} giorni prima", &[&days])
+        }
+    }
+}
+
+/// A call's reminder days as the form shows them: "30, 7, 1".
+fn reminder_days(call: &Value) -> String {
+    call["reminderDays"]
+        .as_array()
+        .map(|days| {
+            days.iter()
+                .filter_map(Value::as_i64)
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// The days typed in the reminders field ("30, 7, 1"; empty: no reminders), checked by
+/// `ReminderSchedule::new` (what the server checks), each refusal in words on `days`.
+pub(crate) fn parse_reminder_days(text: &str) -> Result<Vec<i64>, ApiError> {
+    let mut days = Vec::new();
+    for part in text.split([',', ';', ' ']).filter(|p| !p.trim().is_empty()) {
+        let part = part.trim();
+        let Ok(day) = part.parse::<i64>() else {
+            return Err(ApiError::worded(
+                "days",
+                "«{}» non è un numero di giorni: scrivi i giorni separati da virgole, per esempio «30, 7, 1».",
+                &[part],
+            ));
+        };
+        if !(1..=i64::from(MAX_REMINDER_DAYS)).contains(&day) {
+            return Err(ApiError::worded(
+                "days",
+                "Ogni promemoria va da 1 a {} giorni prima della scadenza: {} non va bene.",
+                &[&MAX_REMINDER_DAYS.to_string(), part],
+            ));
+        }
+        if days.contains(&day) {
+            return Err(ApiError::worded(
+                "days",
+                "Il giorno {} è ripetuto: scrivilo una volta sola.",
+                &[part],
+            ));
+        }
+        days.push(day);
+    }
+    if days.len() > MAX_REMINDERS {
+        return Err(ApiError::worded(
+            "days",
+            "Al massimo {} promemoria per scadenza.",
+            &[&MAX_REMINDERS.to_string()],
+        ));
+    }
+    // The same rule the server applies; the checks above only word its refusals.
+    ReminderSchedule::new(&days).map_err(|e| ApiError::invalid("days", e.to_string()))?;
+    Ok(days)
+}
+
+/// The days before each deadline of the call (the supplier contract, the completion,
+/// a verification request's due date) at which its administrations are reminded.
+#[component]
+fn RemindersForm(
+    call: Value,
+    editing: RwSignal<Option<Value>>,
+    reload: Callback<&'static str>,
+) -> impl IntoView {
+    let title = s(&call, "title");
+    let days = RwSignal::new(reminder_days(&call));
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match parse_reminder_days(&days.get_untracked()) {
+            Ok(list) => send(
+                SET_REMINDERS,
+                json!({ "title": title, "days": list }),
+                pending,
+                error,
+                move || {
+                    editing.set(None);
+                    reload.run("Promemoria dell'avviso salvati.");
+                },
+            ),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <form class="card card-bg shadow-sm p-4 mt-4" novalidate on:submit=submit aria-labelledby="promemoria">
+            <h2 id="promemoria" class="h4 mb-2">{tx("Promemoria prima delle scadenze")}</h2>
+            <p class="small mb-5">{move || tf("I giorni prima di ogni scadenza (contratto, completamento, risposta all'asseveratore) in cui le amministrazioni ricevono un promemoria, separati da virgole: da 1 a {} giorni, al massimo {}. Vuoto: nessun promemoria.", &[&MAX_REMINDER_DAYS.to_string(), &MAX_REMINDERS.to_string()])}</p>
+            {general(error, &["days"])}
+            <div class="row gy-4">
+                <Field id="promemoria-giorni".into() label="Giorni prima della scadenza" names=&["days"] value=days error/>
+            </div>
+            <div class="d-flex gap-2 flex-wrap">
+                <button type="submit" class="btn btn-primary" disabled=move || pending.get()>{tx("Salva i promemoria")}</button>
+            </div>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_reminder_days;
+    use crate::api::ApiError;
+
+    fn refused(text: &str) -> (String, Vec<String>) {
+        match parse_reminder_days(text) {
+            Err(ApiError::Worded {
+                field,
+                sentence,
+                args,
+            }) => {
+                assert_eq!(field, "days", "{text}");
+                (sentence.to_owned(), args)
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reminder_days_are_read_from_what_a_person_types() {
+        assert_eq!(parse_reminder_days("1, 7, 30").unwrap(), vec![1, 7, 30]);
+        assert_eq!(parse_reminder_days(" 30,7 1 ").unwrap(), vec![30, 7, 1]);
+        assert_eq!(parse_reminder_days("").unwrap(), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn zero_negatives_duplicates_words_and_too_many_are_refused_on_the_field() {
+        assert!(refused("0")
+            .0
+            .starts_with("Ogni promemoria va da 1 a {} giorni"));
+        assert_eq!(refused("30, -7").1, vec!["365".to_owned(), "-7".to_owned()]);
+        assert_eq!(refused("366").1[1], "366");
+        assert_eq!(
+            refused("7, 30, 7").0,
+            "Il giorno {} è ripetuto: scrivilo una volta sola."
+        );
+        assert!(refused("trenta")
+            .0
+            .starts_with("«{}» non è un numero di giorni"));
+        assert_eq!(
+            refused("1, 2, 3, 4, 5, 6, 7").0,
+            "Al massimo {} promemoria per scadenza."
+        );
     }
 }

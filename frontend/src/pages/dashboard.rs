@@ -28,6 +28,10 @@ const DASHBOARD: &str = r#"query Dashboard {
     totalCount
     edges { node { cup state administration { name region } call { title } overdue { kind dueOn daysLate } } }
   }
+  pendingRenunciations(first: 20) {
+    totalCount
+    projects { cup administration { name } renunciationRequest { reason requestedAt } }
+  }
 }"#;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -38,6 +42,9 @@ struct Data {
     /// The deadline checker's marks on projects that reported progress (DEPARTMENT
     /// only), longest overdue first.
     overdue_projects: OverduePage,
+    /// The administrations' requests of renunciation waiting for the department's
+    /// decree (DEPARTMENT only), oldest first; read field by field.
+    pending_renunciations: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -124,7 +131,13 @@ fn DashboardView(data: Data) -> impl IntoView {
         stats,
         dashboard: f,
         overdue_projects,
+        pending_renunciations,
     } = data;
+    let renunciation_count = pending_renunciations["totalCount"].as_i64().unwrap_or(0);
+    let renunciations: Vec<serde_json::Value> = pending_renunciations["projects"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let overdue_count = overdue_projects.total_count;
     let unreported_count = f.progress_not_reported_count;
     let overdue: Vec<Overdue> = overdue_projects
@@ -198,6 +211,7 @@ fn DashboardView(data: Data) -> impl IntoView {
                 <Figure label="Enti beneficiari" value=format::count(stats.administrations) testid="cruscotto-enti"/>
                 <Figure label="Progetti in ritardo" value=format::count(overdue_count) testid="cruscotto-ritardi"/>
                 <Figure label="Avanzamento non comunicato" value=format::count(unreported_count) testid="cruscotto-non-comunicati"/>
+                <Figure label="Rinunce da decretare" value=format::count(renunciation_count) testid="cruscotto-rinunce"/>
             </div>
         </section>
 
@@ -240,6 +254,16 @@ fn DashboardView(data: Data) -> impl IntoView {
             <h2 id="mensile" class="h3">{tx("Progetti finanziati per mese del decreto")}</h2>
             <p>{tx("Per ogni mese, i progetti finanziati con un decreto di quel mese e quanti di essi sono stati poi rinunciati o liquidati.")}</p>
             <MonthlyChart months=f.monthly.clone()/>
+        </section>
+
+        <section aria-labelledby="rinunce" class="mt-5">
+            <h2 id="rinunce" class="h3">{tx("Richieste di rinuncia da decretare")}</h2>
+            <p data-testid="rinunce-in-attesa">{move || match renunciation_count {
+                0 => t("Nessuna richiesta di rinuncia in attesa.").to_owned(),
+                1 => t("1 ente chiede di rinunciare al finanziamento: la rinuncia attende il decreto del Dipartimento, dalla pagina del progetto.").to_owned(),
+                n => tf("{} enti chiedono di rinunciare al finanziamento: ogni rinuncia attende il decreto del Dipartimento, dalla pagina del progetto.", &[&format::count(n)]),
+            }}</p>
+            {(!renunciations.is_empty()).then(|| view! { <RenunciationTable rows=renunciations/> })}
         </section>
 
         <section aria-labelledby="ritardi" class="mt-5">
@@ -576,6 +600,45 @@ fn OverdueTable(rows: Vec<Overdue>) -> impl IntoView {
                                 <td data-label=move || t("Scadenza")>{tx(kind)}<br/><small>{format::date(&o.due_on)}</small></td>
                                 <td class="text-end text-danger fw-semibold" data-label=move || t("Giorni di ritardo")>{format::count(o.days_late)}</td>
                                 <td data-label=move || t("Progetto")><a href=href aria-label=label class="font-monospace">{o.cup.clone()}</a></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The pending requests of renunciation, each with a link to the project's page where
+/// the department decrees it.
+#[component]
+fn RenunciationTable(rows: Vec<serde_json::Value>) -> impl IntoView {
+    view! {
+        <div class="table-responsive">
+            <table class="table table-striped align-middle">
+                <caption class="visually-hidden">{tx("Richieste di rinuncia da decretare")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{tx("Ente")}</th>
+                        <th scope="col">{tx("Motivo")}</th>
+                        <th scope="col">{tx("Richiesta il")}</th>
+                        <th scope="col">{tx("Progetto")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|p| {
+                        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+                        let cup = text(&p["cup"]);
+                        let body = text(&p["administration"]["name"]);
+                        let href = format!("/dipartimento/progetti/{cup}");
+                        let label = format!("{} {cup} {body}", t("Apri il progetto"));
+                        let asked = p["renunciationRequest"]["requestedAt"].as_str().map(format::date).unwrap_or_default();
+                        view! {
+                            <tr data-testid="rinuncia">
+                                <td class="fw-semibold">{body.clone()}</td>
+                                <td>{text(&p["renunciationRequest"]["reason"])}</td>
+                                <td>{asked}</td>
+                                <td><a href=href aria-label=label class="font-monospace">{cup.clone()}</a></td>
                             </tr>
                         }
                     }).collect_view()}

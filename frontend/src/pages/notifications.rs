@@ -91,9 +91,13 @@ fn kind_words(kind: &str) -> &'static str {
         "VERIFICATION_REQUEST_OPENED" => "Nuova richiesta dell'asseveratore",
         "VERIFICATION_REQUEST_REOPENED" => "Richiesta dell'asseveratore riaperta",
         "VERIFICATION_REQUEST_ANSWERED" => "Risposta a una richiesta",
+        "RENUNCIATION_REQUESTED" => "Richiesta di rinuncia al finanziamento",
+        "RENUNCIATION_WITHDRAWN" => "Richiesta di rinuncia ritirata",
+        "RENUNCIATION_DECREED" => "Rinuncia al finanziamento decretata",
         "VERIFICATION_REQUEST_REMINDER" => "Promemoria: richiesta in scadenza",
         "CONTRACT_DEADLINE_REMINDER" => "Promemoria: termine del contratto",
         "COMPLETION_DEADLINE_REMINDER" => "Promemoria: termine di completamento",
+        "DEADLINE_REMINDERS_SUMMARY" => "Promemoria: scadenze vicine",
         _ => "Notifica",
     }
 }

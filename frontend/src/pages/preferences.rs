@@ -60,6 +60,9 @@ pub fn kind_label(kind: &str) -> &'static str {
         "CONTRACT_DEADLINE_REMINDER" => "Promemoria: termine del contratto",
         "COMPLETION_DEADLINE_REMINDER" => "Promemoria: termine di completamento",
         "VERIFICATION_REQUEST_ANSWERED" => "Risposta a una richiesta",
+        "RENUNCIATION_REQUESTED" => "Richiesta di rinuncia al finanziamento",
+        "RENUNCIATION_WITHDRAWN" => "Richiesta di rinuncia ritirata",
+        "RENUNCIATION_DECREED" => "Rinuncia al finanziamento decretata",
         _ => "Notifica",
     }
 }

@@ -48,6 +48,7 @@ pub struct QueryRoot(
     plan::query::CatalogueQuery,
     qualification::query::QualificationQuery,
     deadline::query::DeadlineQuery,
+    lifecycle::query::LifecycleQuery,
     notification::query::NotificationQuery,
     verification::query::VerificationQuery,
     import::query::ImportQuery,

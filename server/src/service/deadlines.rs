@@ -61,6 +61,10 @@ pub const VERIFICATION_REQUEST_REMINDER: &str = "VERIFICATION_REQUEST_REMINDER";
 /// e-mail summing them up instead of one each (the reminders stay in the web
 /// application), as the department gets a digest of many missed deadlines.
 pub const REMINDER_DIGEST_ABOVE: usize = DEPARTMENT_DIGEST_ABOVE;
+/// The kind of that summary: it sums up reminders of any of the three kinds, so it
+/// follows the preferences of the kinds it sums up
+/// (`preferences::email_reminder_summary`), not one of them.
+pub const DEADLINE_REMINDERS_SUMMARY: &str = "DEADLINE_REMINDERS_SUMMARY";
 
 /// The deadline rule a call carries: its terms as recorded, or the programme's hard cap.
 pub fn call_rule(call: &call::Model) -> DeadlineRule {
@@ -776,12 +780,14 @@ async fn remind_in(txn: &DatabaseTransaction, today: NaiveDate) -> Result<usize,
                 kind,
                 (
                     format!(
-                        "Promemoria: il progetto CUP {} deve {what} entro il {date} (mancano {days_left} giorni).",
-                        project.cup
+                        "Promemoria: il progetto CUP {} deve {what} entro il {date} ({}).",
+                        project.cup,
+                        days_left_it(days_left)
                     ),
                     format!(
-                        "Reminder: project CUP {} must {what_en} by {date} ({days_left} days left).",
-                        project.cup
+                        "Reminder: project CUP {} must {what_en} by {date} ({}).",
+                        project.cup,
+                        days_left_en(days_left)
                     ),
                 ),
                 format!("{kind}:{}:{}:{day}:{recipient}", project.id, due.due_on),
@@ -827,16 +833,18 @@ async fn remind_in(txn: &DatabaseTransaction, today: NaiveDate) -> Result<usize,
                     VERIFICATION_REQUEST_REMINDER,
                     (
                         format!(
-                            "Promemoria: la richiesta «{}» sul progetto CUP {} attende risposta entro il {} (mancano {days_left} giorni), pena la decadenza del finanziamento.",
+                            "Promemoria: la richiesta «{}» sul progetto CUP {} attende risposta entro il {} ({}), pena la decadenza del finanziamento.",
                             request.title,
                             project.cup,
-                            request.due_on.format("%d/%m/%Y")
+                            request.due_on.format("%d/%m/%Y"),
+                            days_left_it(days_left)
                         ),
                         format!(
-                            "Reminder: the request «{}» on project CUP {} awaits an answer by {} ({days_left} days left), or the funding lapses.",
+                            "Reminder: the request «{}» on project CUP {} awaits an answer by {} ({}), or the funding lapses.",
                             request.title,
                             project.cup,
-                            request.due_on.format("%d/%m/%Y")
+                            request.due_on.format("%d/%m/%Y"),
+                            days_left_en(days_left)
                         ),
                     ),
                     format!(
@@ -852,34 +860,115 @@ async fn remind_in(txn: &DatabaseTransaction, today: NaiveDate) -> Result<usize,
     for (body, notes) in per_body {
         if notes.len() > REMINDER_DIGEST_ABOVE {
             // Many at once: kept in the web application, one e-mail sums them up.
-            let fresh = insert_notifications_quietly(txn, notes).await?;
-            if fresh > 0 {
+            let fresh = fresh_notes(txn, notes).await?;
+            let mut kinds: Vec<String> = fresh.iter().filter_map(|n| set_value(&n.kind)).collect();
+            kinds.sort();
+            kinds.dedup();
+            let first_due = fresh
+                .iter()
+                .filter_map(|n| set_value(&n.due_on).flatten())
+                .min();
+            let count = insert_notifications_quietly(txn, fresh).await?;
+            if count > 0 {
+                let (first, first_en) = first_due.map_or_else(Default::default, |d| {
+                    (
+                        format!(" La prima è il {}.", d.format("%d/%m/%Y")),
+                        format!(" The first is on {}.", d.format("%-d %B %Y")),
+                    )
+                });
+                let key = format!("REMINDER_DIGEST:{today}:ADMINISTRATION:{body}");
                 let summary = notification::ActiveModel {
                     account_id: Set(None),
                     recipient_role: Set(Some(Role::Administration.code().to_owned())),
                     administration_id: Set(Some(body)),
                     application_id: Set(None),
-                    kind: Set(CONTRACT_DEADLINE_REMINDER.to_owned()),
+                    kind: Set(DEADLINE_REMINDERS_SUMMARY.to_owned()),
                     message: Set(format!(
-                        "Promemoria: {fresh} scadenze dei vostri progetti si avvicinano. L'elenco è nella pagina Notifiche di Nuvola."
+                        "Promemoria: {count} scadenze dei vostri progetti si avvicinano.{first} L'elenco è nella pagina Notifiche di Nuvola."
                     )),
                     message_en: Set(Some(format!(
-                        "Reminder: {fresh} deadlines of your projects are near. The list is on Nuvola's Notifications page."
+                        "Reminder: {count} deadlines of your projects are near.{first_en} The list is on Nuvola's Notifications page."
                     ))),
                     created_at: Set(now),
                     read_at: Set(None),
                     delivered_at: Set(None),
-                    dedupe_key: Set(Some(format!("REMINDER_DIGEST:{today}:ADMINISTRATION:{body}"))),
+                    dedupe_key: Set(Some(key.clone())),
+                    due_on: Set(first_due),
                     ..Default::default()
                 };
-                insert_notifications(txn, vec![summary]).await?;
+                if insert_notifications_quietly(txn, vec![summary]).await? > 0 {
+                    if let Some(stored) = notification::Entity::find()
+                        .filter(notification::Column::DedupeKey.eq(key))
+                        .one(txn)
+                        .await?
+                    {
+                        crate::service::preferences::email_reminder_summary(txn, &stored, &kinds)
+                            .await?;
+                    }
+                }
             }
-            inserted += fresh;
+            inserted += count;
         } else {
             inserted += insert_notifications(txn, notes).await?;
         }
     }
     Ok(inserted)
+}
+
+/// "manca 1 giorno" / "mancano N giorni".
+fn days_left_it(days: i64) -> String {
+    if days == 1 {
+        "manca 1 giorno".to_owned()
+    } else {
+        format!("mancano {days} giorni")
+    }
+}
+
+/// "1 day left" / "N days left".
+fn days_left_en(days: i64) -> String {
+    if days == 1 {
+        "1 day left".to_owned()
+    } else {
+        format!("{days} days left")
+    }
+}
+
+/// The value an active model's field was set to, if any.
+fn set_value<T: Clone + Into<sea_orm::Value>>(v: &sea_orm::ActiveValue<T>) -> Option<T> {
+    match v {
+        Set(v) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+/// The notes whose dedupe key is not stored yet (the reminders this run adds).
+async fn fresh_notes(
+    txn: &DatabaseTransaction,
+    notes: Vec<notification::ActiveModel>,
+) -> Result<Vec<notification::ActiveModel>, DbErr> {
+    let keys: Vec<String> = notes
+        .iter()
+        .filter_map(|n| set_value(&n.dedupe_key).flatten())
+        .collect();
+    let mut known = HashSet::new();
+    for chunk in keys.chunks(200) {
+        known.extend(
+            notification::Entity::find()
+                .filter(notification::Column::DedupeKey.is_in(chunk.to_vec()))
+                .all(txn)
+                .await?
+                .into_iter()
+                .filter_map(|n| n.dedupe_key),
+        );
+    }
+    Ok(notes
+        .into_iter()
+        .filter(|n| {
+            set_value(&n.dedupe_key)
+                .flatten()
+                .is_some_and(|k| !known.contains(&k))
+        })
+        .collect())
 }
 
 /// Inserts notifications whose key is new without e-mailing anyone (a summary does).

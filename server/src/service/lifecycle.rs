@@ -291,6 +291,20 @@ pub async fn request_renunciation(
         },
     )
     .await?;
+    let body = body_name(&txn, &updated).await?;
+    let cup = &updated.cup;
+    let why = reason.as_str();
+    tell(
+        &txn,
+        &updated,
+        RENUNCIATION_REQUESTED,
+        Role::Department,
+        (
+            format!("{body} chiede di rinunciare al finanziamento del progetto CUP {cup}, con questo motivo: «{why}». La rinuncia attende il decreto del Dipartimento."),
+            format!("{body} asks to renounce the funding of project CUP {cup}, for this reason: «{why}». The renunciation awaits the Department's decree."),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -326,6 +340,19 @@ pub async fn withdraw_renunciation(
         },
     )
     .await?;
+    let body = body_name(&txn, &updated).await?;
+    let cup = &updated.cup;
+    tell(
+        &txn,
+        &updated,
+        RENUNCIATION_WITHDRAWN,
+        Role::Department,
+        (
+            format!("{body} ha ritirato la richiesta di rinuncia al finanziamento del progetto CUP {cup}: il progetto prosegue, non serve alcun decreto."),
+            format!("{body} withdrew its request to renounce the funding of project CUP {cup}: the project goes on, no decree is needed."),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -355,8 +382,71 @@ pub async fn decree_renunciation(
         json!({ "reason": reason, "decreed": true }),
     )
     .await?;
+    let cup = &moved.cup;
+    tell(
+        &txn,
+        &moved,
+        RENUNCIATION_DECREED,
+        Role::Administration,
+        (
+            format!("Il Dipartimento ha decretato la rinuncia al finanziamento del progetto CUP {cup}, come richiesto: il progetto è chiuso come rinunciato."),
+            format!("The Department decreed the renunciation of the funding of project CUP {cup}, as requested: the project is closed as renounced."),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(moved)
+}
+
+/// Notification kinds of a renunciation: to the department when the administration
+/// asks or withdraws, to the administration when the department decrees.
+pub const RENUNCIATION_REQUESTED: &str = "RENUNCIATION_REQUESTED";
+pub const RENUNCIATION_WITHDRAWN: &str = "RENUNCIATION_WITHDRAWN";
+pub const RENUNCIATION_DECREED: &str = "RENUNCIATION_DECREED";
+
+/// The name of the project's administration, as the messages say it.
+async fn body_name(
+    txn: &DatabaseTransaction,
+    project: &application::Model,
+) -> Result<String, DbErr> {
+    Ok(
+        crate::entity::administration::Entity::find_by_id(project.administration_id)
+            .one(txn)
+            .await?
+            .map_or_else(|| "L'ente".to_owned(), |a| a.name),
+    )
+}
+
+/// Tells the other side of a renunciation (`to`: the department, or the project's
+/// administration) in Italian and English, with the e-mails its people's preferences
+/// ask for, in the caller's transaction. Once per project version.
+async fn tell(
+    txn: &DatabaseTransaction,
+    project: &application::Model,
+    kind: &str,
+    to: Role,
+    (message, message_en): (String, String),
+) -> Result<(), DbErr> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let note = crate::entity::notification::ActiveModel {
+        account_id: Set(None),
+        recipient_role: Set(Some(to.code().to_owned())),
+        administration_id: Set((to == Role::Administration).then_some(project.administration_id)),
+        application_id: Set(Some(project.id)),
+        kind: Set(kind.to_owned()),
+        message: Set(message),
+        message_en: Set(Some(message_en)),
+        created_at: Set(Utc::now()),
+        read_at: Set(None),
+        delivered_at: Set(None),
+        dedupe_key: Set(Some(format!("{kind}:{}:{}", project.id, project.version))),
+        due_on: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    crate::service::preferences::email_new_notifications(txn, &[note]).await?;
+    Ok(())
 }
 
 fn clear_request() -> Vec<(application::Column, SimpleExpr)> {

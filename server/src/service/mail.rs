@@ -336,6 +336,46 @@ fn words(lang: Language, kind: &str) -> (&'static str, &'static str, &'static st
             "The deadline for completing the migration is approaching.",
             "Complete the migration and declare it before the deadline.",
         ),
+        (Language::It, "RENUNCIATION_REQUESTED") => (
+            "Richiesta di rinuncia al finanziamento",
+            "",
+            "Esaminare la richiesta nella pagina del progetto e decretare la rinuncia.",
+        ),
+        (Language::En, "RENUNCIATION_REQUESTED") => (
+            "Request to renounce the funding",
+            "An administration asks to renounce the funding of this project.",
+            "Review the request on the project's page and decree the renunciation.",
+        ),
+        (Language::It, "RENUNCIATION_WITHDRAWN") => (
+            "Richiesta di rinuncia ritirata",
+            "",
+            "Nessuna azione: il progetto prosegue.",
+        ),
+        (Language::En, "RENUNCIATION_WITHDRAWN") => (
+            "Request of renunciation withdrawn",
+            "The administration withdrew its request to renounce the funding.",
+            "Nothing to do: the project goes on.",
+        ),
+        (Language::It, "RENUNCIATION_DECREED") => (
+            "Rinuncia al finanziamento decretata",
+            "",
+            "Nessuna azione: il progetto è chiuso come rinunciato.",
+        ),
+        (Language::En, "RENUNCIATION_DECREED") => (
+            "Renunciation of the funding decreed",
+            "The Department decreed the renunciation of this project's funding.",
+            "Nothing to do: the project is closed as renounced.",
+        ),
+        (Language::It, "DEADLINE_REMINDERS_SUMMARY") => (
+            "Promemoria: scadenze vicine",
+            "",
+            "Aprire la pagina Notifiche di Nuvola per l'elenco e agire prima di ciascuna scadenza.",
+        ),
+        (Language::En, "DEADLINE_REMINDERS_SUMMARY") => (
+            "Reminder: deadlines near",
+            "Several deadlines of your projects are near.",
+            "Open Nuvola's Notifications page for the list and act before each deadline.",
+        ),
         (Language::It, _) => (
             "Notifica di Nuvola",
             "",

@@ -419,3 +419,50 @@ pub async fn attempts(
 }
 
 pub use webhooks::sign;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(base_ms: u64, max_ms: u64) -> WorkerConfig {
+        let mut c = WorkerConfig::new(
+            None,
+            WebhookSender::new(true, Duration::from_secs(5)).expect("an HTTP client"),
+        );
+        c.base_backoff = Duration::from_millis(base_ms);
+        c.max_backoff = Duration::from_millis(max_ms);
+        c
+    }
+
+    #[test]
+    fn the_wait_doubles_after_each_failed_attempt_up_to_its_cap() {
+        let c = config(30_000, 3_600_000);
+        let waits: Vec<u64> = (1..=9).map(|n| c.backoff(n).as_secs()).collect();
+        assert_eq!(
+            waits,
+            vec![30, 60, 120, 240, 480, 960, 1920, 3600, 3600],
+            "30 s doubling, capped at one hour"
+        );
+        for n in 1..7 {
+            assert_eq!(c.backoff(n + 1), c.backoff(n) * 2, "after attempt {n}");
+        }
+    }
+
+    #[test]
+    fn the_production_defaults_start_at_30_seconds_and_stop_at_an_hour() {
+        let c = WorkerConfig::new(
+            None,
+            WebhookSender::new(true, Duration::from_secs(5)).expect("an HTTP client"),
+        );
+        assert_eq!(c.backoff(1), Duration::from_secs(30));
+        assert_eq!(c.backoff(i32::MAX), Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn no_attempt_yet_or_a_nonsense_count_waits_the_base_and_a_huge_one_the_cap() {
+        let c = config(20, 640);
+        assert_eq!(c.backoff(0), Duration::from_millis(20));
+        assert_eq!(c.backoff(-5), Duration::from_millis(20));
+        assert_eq!(c.backoff(1_000), Duration::from_millis(640));
+    }
+}

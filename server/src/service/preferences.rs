@@ -293,6 +293,37 @@ pub async fn email_new_notifications(
     db: &impl ConnectionTrait,
     notes: &[notification::Model],
 ) -> Result<usize, DbErr> {
+    email_if(db, notes, |chosen, account, note| {
+        mode_of(chosen, account, &note.kind) == DeliveryMode::Immediate
+    })
+    .await
+}
+
+/// Writes the immediate e-mails of a summary of reminders (`DEADLINE_REMINDERS_SUMMARY`),
+/// which has no preference of its own: a person reached gets it at once when it wants
+/// at least one of the `summed` kinds at once. Whoever wants them in the digest finds
+/// the reminders themselves there; whoever wants them in the web application only gets
+/// no e-mail.
+pub async fn email_reminder_summary(
+    db: &impl ConnectionTrait,
+    summary: &notification::Model,
+    summed: &[String],
+) -> Result<usize, DbErr> {
+    email_if(db, std::slice::from_ref(summary), |chosen, account, _| {
+        summed
+            .iter()
+            .any(|kind| mode_of(chosen, account, kind) == DeliveryMode::Immediate)
+    })
+    .await
+}
+
+/// One immediate e-mail per note and person reached with an address for whom `wants`
+/// holds.
+async fn email_if(
+    db: &impl ConnectionTrait,
+    notes: &[notification::Model],
+    wants: impl Fn(&HashMap<(i32, String), DeliveryMode>, i32, &notification::Model) -> bool,
+) -> Result<usize, DbErr> {
     if notes.is_empty() {
         return Ok(0);
     }
@@ -331,7 +362,7 @@ pub async fn email_new_notifications(
             let Some(acting) = reached_as(n, a, &memberships) else {
                 continue;
             };
-            if mode_of(&chosen, a.id, &n.kind) != DeliveryMode::Immediate {
+            if !wants(&chosen, a.id, n) {
                 continue;
             }
             let Some(email) = &a.email else { continue };

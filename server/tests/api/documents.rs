@@ -472,3 +472,78 @@ both! {
         assert_eq!(w.t.count_where("event", "action = 'DOCUMENT_REMOVED'").await, 2);
     }
 }
+
+const EVIDENCE: &str = "query($cup: String!) { application(cup: $cup) {
+  documents { id kind fileName plannedServiceId }
+  plan { id name version assessments { version applicationName users destination } } } }";
+const ASSESS: &str = "mutation($a: AssessmentInput!) { submitAssessment(input: $a) { version } }";
+
+both! {
+    async fn the_assigned_verifier_reads_the_evidence_and_questionnaires_and_cannot_change_them(backend: Backend) {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+
+        let w = world(backend).await;
+        let mut s = Sessions::new(&w.app);
+        let services = school_services(&w).await;
+        let own = services[0].to_string();
+        // The supplier fills in its service's questionnaire and uploads its evidence;
+        // the school uploads its contract.
+        let r = s.gql(Some("fornitore"), ASSESS, json!({ "a": {
+            "serviceId": own, "latestVersion": 0, "applicationName": "Protocollo informatico",
+            "users": 120, "destination": "Cloud qualificato, regione Italia",
+        }})).await;
+        assert_eq!(r["data"]["submitAssessment"]["version"], 1, "{r}");
+        let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+        let (status, evidence) = s.upload(Some("fornitore"), &[("kind", "EVIDENCE"), ("fileName", "collaudo.png"), ("plannedServiceId", &own)], png, Some("image/png")).await;
+        assert_eq!(status, 201, "{evidence}");
+        let (status, contract) = s.upload(Some("scuola"), &[("kind", "CONTRACT"), ("fileName", "contratto.pdf")], PDF, None).await;
+        assert_eq!(status, 201, "{contract}");
+        let mut p: application::ActiveModel = application::Entity::find()
+            .filter(application::Column::Cup.eq(SCHOOL_CUP)).one(&w.t.db).await.unwrap().unwrap().into();
+        p.state = Set("UNDER_VERIFICATION".to_owned());
+        p.update(&w.t.db).await.unwrap();
+
+        // The verifier assigned reads all of it: the documents, the evidence with its
+        // service, the questionnaire's values; and downloads the files.
+        let r = s.gql(Some("asseveratore"), EVIDENCE, json!({ "cup": SCHOOL_CUP })).await;
+        let app = &r["data"]["application"];
+        let mut files: Vec<(String, String)> = app["documents"].as_array().unwrap_or_else(|| panic!("{r}")).iter()
+            .map(|d| (d["fileName"].as_str().unwrap().to_owned(), d["kind"].as_str().unwrap().to_owned())).collect();
+        files.sort();
+        assert_eq!(files, vec![("collaudo.png".to_owned(), "EVIDENCE".to_owned()), ("contratto.pdf".to_owned(), "CONTRACT".to_owned())], "{r}");
+        let listed = app["documents"].as_array().unwrap().iter().find(|d| d["fileName"] == "collaudo.png").unwrap().clone();
+        assert_eq!(listed["plannedServiceId"], own.as_str(), "{r}");
+        let service = app["plan"].as_array().unwrap().iter().find(|x| x["id"] == own.as_str()).unwrap_or_else(|| panic!("{r}")).clone();
+        assert_eq!(service["assessments"], json!([{ "version": 1, "applicationName": "Protocollo informatico", "users": 120, "destination": "Cloud qualificato, regione Italia" }]), "{r}");
+        for id in [&evidence["id"], &contract["id"]] {
+            assert_eq!(s.download(Some("asseveratore"), id.as_str().unwrap()).await.status().as_u16(), 200, "{id}");
+        }
+        // Another verifier, not assigned, reads none of it.
+        let r = s.gql(Some("altro.asseveratore"), EVIDENCE, json!({ "cup": SCHOOL_CUP })).await;
+        assert!(r["data"]["application"]["documents"].as_array().is_none_or(Vec::is_empty), "{r}");
+        assert_eq!(s.download(Some("altro.asseveratore"), evidence["id"].as_str().unwrap()).await.status().as_u16(), 403);
+
+        // Read-only: no questionnaire, no upload of any kind, no removal.
+        let r = s.gql(Some("asseveratore"), ASSESS, json!({ "a": {
+            "serviceId": own, "latestVersion": 1, "applicationName": "Cambiato dall'asseveratore", "users": 1,
+        }})).await;
+        assert_eq!(error_code(&r).as_deref(), Some("FORBIDDEN"), "{r}");
+        for params in [
+            vec![("kind", "EVIDENCE"), ("fileName", "mio.png"), ("plannedServiceId", own.as_str())],
+            vec![("kind", "CONTRACT"), ("fileName", "mio.pdf")],
+            vec![("kind", "OTHER"), ("fileName", "mio.pdf")],
+        ] {
+            let (status, r) = s.upload(Some("asseveratore"), &params, PDF, None).await;
+            assert_eq!(status, 403, "{params:?}: {r}");
+        }
+        for id in [&evidence["id"], &contract["id"]] {
+            let r = s.gql(Some("asseveratore"), REMOVE, json!({ "id": id })).await;
+            assert_eq!(error_code(&r).as_deref(), Some("FORBIDDEN"), "{r}");
+        }
+        assert_eq!(w.t.count("document").await, 2);
+        assert_eq!(w.t.count("assessment").await, 1);
+        let r = s.gql(Some("asseveratore"), EVIDENCE, json!({ "cup": SCHOOL_CUP })).await;
+        let service = r["data"]["application"]["plan"].as_array().unwrap().iter().find(|x| x["id"] == own.as_str()).unwrap().clone();
+        assert_eq!(service["assessments"][0]["applicationName"], "Protocollo informatico", "{r}");
+    }
+}

@@ -555,3 +555,98 @@ both! {
         assert_eq!(w.t.count("document").await, 1);
     }
 }
+
+const PENDING: &str = "{ pendingRenunciations(first: 10) { totalCount projects { cup renunciationRequest { reason } } } }";
+const INBOX: &str = "{ notifications(first: 10) { totalCount edges { node { kind cup: application { cup } it: message en: message(language: EN) } } } }";
+
+/// The kinds in `who`'s inbox, newest first, with their Italian and English texts.
+async fn inbox(w: &World, who: &str) -> Vec<(String, String, String)> {
+    let r = ask(w, Some(who), INBOX, json!({})).await;
+    r["data"]["notifications"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r}"))
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            (
+                n["kind"].as_str().unwrap().to_owned(),
+                n["it"].as_str().unwrap().to_owned(),
+                n["en"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+both! {
+    async fn the_department_is_told_of_a_renunciation_request_finds_it_pending_and_the_administration_is_told_of_the_decree(backend: Backend) {
+        let w = world(backend).await;
+        school_contracted(&w).await;
+        const CONTACT: &str = "mutation($e: String, $l: Language!) { updateNotificationContact(email: $e, language: $l) { email } }";
+        for (who, email, lang) in [("dipartimento", "pnrr@dipartimento.example.it", "IT"), ("scuola", "dirigente@scuola.example.it", "EN"), ("genova", "protocollo@comune.genova.it", "IT")] {
+            let r = ask(&w, Some(who), CONTACT, json!({ "e": email, "l": lang })).await;
+            assert_eq!(r["data"]["updateNotificationContact"]["email"], email, "{r}");
+        }
+        // Nothing pending yet.
+        let r = ask(&w, Some("dipartimento"), PENDING, json!({})).await;
+        assert_eq!(r["data"]["pendingRenunciations"], json!({ "totalCount": 0, "projects": [] }), "{r}");
+
+        let p = project(&w, "scuola", SCHOOL_CUP).await;
+        let asked = ok(&w, "scuola", ASK_RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "la scuola è stata accorpata" })).await;
+        // The department is told, in both languages, and by e-mail in the same transaction.
+        let told = inbox(&w, "dipartimento").await;
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert_eq!(told[0].0, "RENUNCIATION_REQUESTED");
+        assert!(told[0].1.contains(&format!("chiede di rinunciare al finanziamento del progetto CUP {SCHOOL_CUP}")) && told[0].1.contains("«la scuola è stata accorpata»"), "{told:?}");
+        assert!(told[0].2.contains(&format!("asks to renounce the funding of project CUP {SCHOOL_CUP}")), "{told:?}");
+        assert_eq!(w.t.count_where("delivery", "channel = 'EMAIL' AND kind = 'RENUNCIATION_REQUESTED' AND recipient = 'pnrr@dipartimento.example.it'").await, 1);
+        assert_eq!(w.t.count_where("delivery", "kind = 'RENUNCIATION_REQUESTED'").await, 1, "nobody else is e-mailed");
+        // Nobody else hears of it.
+        for who in ["scuola", "genova", "fornitore", "asseveratore"] {
+            assert!(inbox(&w, who).await.iter().all(|(k, _, _)| !k.starts_with("RENUNCIATION")), "{who}");
+        }
+        // The department finds it among the pending requests; nobody else may list them.
+        let r = ask(&w, Some("dipartimento"), PENDING, json!({})).await;
+        assert_eq!(r["data"]["pendingRenunciations"], json!({ "totalCount": 1, "projects": [{ "cup": SCHOOL_CUP, "renunciationRequest": { "reason": "la scuola è stata accorpata" } }] }), "{r}");
+        for who in [Some("scuola"), Some("asseveratore"), Some("fornitore"), None] {
+            let r = ask(&w, who, PENDING, json!({})).await;
+            assert!(matches!(error_code(&r).as_deref(), Some("FORBIDDEN" | "UNAUTHENTICATED")), "{who:?}: {r}");
+        }
+
+        // Withdrawn: the department is told, and the list is empty again.
+        let back = ok(&w, "scuola", WITHDRAW, json!({ "p": version_of(&asked, SCHOOL_CUP) })).await;
+        let told = inbox(&w, "dipartimento").await;
+        assert_eq!(told[0].0, "RENUNCIATION_WITHDRAWN", "{told:?}");
+        assert!(told[0].1.contains("ha ritirato la richiesta di rinuncia"), "{told:?}");
+        let r = ask(&w, Some("dipartimento"), PENDING, json!({})).await;
+        assert_eq!(r["data"]["pendingRenunciations"]["totalCount"], 0, "{r}");
+
+        // Asked again and decreed: the administration is told, in its language by e-mail.
+        let asked = ok(&w, "scuola", ASK_RENOUNCE, json!({ "p": version_of(&back, SCHOOL_CUP), "r": "la scuola è stata accorpata" })).await;
+        assert_eq!(w.t.count_where("notification", "kind = 'RENUNCIATION_REQUESTED'").await, 2, "once per request");
+        ok(&w, "dipartimento", DECREE, json!({ "p": version_of(&asked, SCHOOL_CUP) })).await;
+        let told = inbox(&w, "scuola").await;
+        assert_eq!(told[0].0, "RENUNCIATION_DECREED", "{told:?}");
+        assert!(told[0].2.starts_with(&format!("The Department decreed the renunciation of the funding of project CUP {SCHOOL_CUP}")), "{told:?}");
+        let mail = w.t.count_where("delivery", "channel = 'EMAIL' AND kind = 'RENUNCIATION_DECREED' AND recipient = 'dirigente@scuola.example.it' AND LOWER(payload) LIKE '%\"language\":\"en\"%'").await;
+        assert_eq!(mail, 1);
+        assert!(inbox(&w, "genova").await.is_empty());
+        let r = ask(&w, Some("dipartimento"), PENDING, json!({})).await;
+        assert_eq!(r["data"]["pendingRenunciations"]["totalCount"], 0, "{r}");
+    }
+}
+
+both! {
+    async fn a_department_that_wants_renunciation_requests_in_the_app_only_gets_no_email(backend: Backend) {
+        let w = world(backend).await;
+        school_contracted(&w).await;
+        let r = ask(&w, Some("dipartimento"), "mutation { updateNotificationContact(email: \"pnrr@dipartimento.example.it\", language: IT) { email } }", json!({})).await;
+        assert!(r["data"]["updateNotificationContact"].is_object(), "{r}");
+        let r = ask(&w, Some("dipartimento"), "mutation { setNotificationPreference(kind: RENUNCIATION_REQUESTED, mode: IN_APP) { preferences { kind mode mandatory } } }", json!({})).await;
+        let prefs = r["data"]["setNotificationPreference"]["preferences"].as_array().unwrap_or_else(|| panic!("{r}")).clone();
+        assert!(prefs.contains(&json!({ "kind": "RENUNCIATION_REQUESTED", "mode": "IN_APP", "mandatory": false })), "{r}");
+        let p = project(&w, "scuola", SCHOOL_CUP).await;
+        ok(&w, "scuola", ASK_RENOUNCE, json!({ "p": version_of(&p, SCHOOL_CUP), "r": "la scuola è stata accorpata" })).await;
+        assert_eq!(inbox(&w, "dipartimento").await[0].0, "RENUNCIATION_REQUESTED");
+        assert_eq!(w.t.count("delivery").await, 0);
+    }
+}

@@ -181,6 +181,7 @@ fn rows(first: i32, request: &str) -> Vec<Row> {
         // Deadlines derive from public data; inboxes are each account's own.
         row("application", "query($cup: String!) { application(cup: $cup) { overdue { kind daysLate } } }", cup.clone(), EVERYONE),
         row("overdueProjects", "{ overdueProjects(first: 5) { totalCount edges { node { cup } } } }", json!({}), DEPARTMENT),
+        row("pendingRenunciations", "{ pendingRenunciations(first: 5) { totalCount projects { cup renunciationRequest { reason } } } }", json!({}), DEPARTMENT),
         row("notifications", "{ notifications(first: 5) { totalCount edges { node { id kind } } } }", json!({}), SIGNED_IN),
         row("unreadNotificationCount", "{ unreadNotificationCount }", json!({}), SIGNED_IN),
         // Changes.

@@ -403,7 +403,36 @@ both! {
         set_state(&w, "UNDER_VERIFICATION").await;
         open_request(&w, 20).await;
 
-        drain(&w.t.db, &config(Some(smtp.mailer(Security::Tls, "wrong-password")))).await;
+        // The worker driven by hand, to read the wait it plans after each failure.
+        let mut c = config(Some(smtp.mailer(Security::Tls, "wrong-password")));
+        c.max_backoff = Duration::from_millis(640);
+        let mut planned = Vec::new();
+        let mut seen = 0;
+        for _ in 0..2000 {
+            outbox::run_once(&w.t.db, &c).await.unwrap();
+            let d = deliveries(&w.t.db).await.remove(0);
+            // run_once claims, sends and records before it returns.
+            if d.attempts > seen {
+                seen = d.attempts;
+                if d.status == "PENDING" {
+                    let at = outbox::attempts(&w.t.db, d.id).await.unwrap().pop().unwrap().at;
+                    planned.push((d.next_attempt_at - at).num_milliseconds());
+                }
+            }
+            if d.status != "PENDING" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Exponential: 20 ms doubling after each failure, up to the cap of 640 ms.
+        assert_eq!(planned, vec![20, 40, 80, 160, 320, 640, 640]);
+        assert!(planned.windows(2).all(|g| g[1] >= g[0]), "{planned:?}");
+        // And the worker kept to it: no attempt came before its planned time.
+        let log = outbox::attempts(&w.t.db, deliveries(&w.t.db).await[0].id).await.unwrap();
+        for (pair, wait) in log.windows(2).zip(&planned) {
+            let gap = (pair[1].at - pair[0].at).num_milliseconds();
+            assert!(gap >= *wait, "attempt {} came {gap} ms after the previous one, planned {wait}", pair[1].number);
+        }
         let d = deliveries(&w.t.db).await.remove(0);
         assert_eq!((d.status.as_str(), d.attempts), ("FAILED", outbox::DEFAULT_MAX_ATTEMPTS), "{d:?}");
         assert!(d.last_answer.as_deref().unwrap_or_default().contains("535"), "the server's answer is kept: {d:?}");
@@ -679,5 +708,344 @@ both! {
         let row = deliveries(&w.t.db).await.into_iter().find(|d| d.kind == "INVITATION").unwrap();
         assert_eq!(row.status, "DELIVERED");
         assert!(!row.payload.contains("/invito/"), "{}", row.payload);
+    }
+}
+
+/// Sets an address and a language for each of `who`, asserting it took.
+async fn contacts(w: &World, who: &[(&str, &str, &str)]) {
+    for (user, email, language) in who {
+        let r = ask(w, Some(user), CONTACT, json!({ "e": email, "l": language })).await;
+        assert_eq!(
+            r["data"]["updateNotificationContact"]["email"], *email,
+            "{user}: {r}"
+        );
+    }
+}
+
+/// Runs the reminders on every day from `from` to `to`, twice a day, and returns the
+/// days on which something new was raised.
+async fn remind_daily(w: &World, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    let mut on = Vec::new();
+    let mut d = from;
+    while d <= to {
+        if deadlines::remind(&w.t.db, d).await.unwrap() > 0 {
+            on.push(d);
+        }
+        assert_eq!(
+            deadlines::remind(&w.t.db, d).await.unwrap(),
+            0,
+            "twice on {d}"
+        );
+        d = d.succ_opt().unwrap();
+    }
+    on
+}
+
+/// The due date stored with the newest notification of `kind` (the e-mails show it).
+async fn stored_due(db: &DatabaseConnection, kind: &str) -> Option<NaiveDate> {
+    nuvola_server::entity::notification::Entity::find()
+        .filter(nuvola_server::entity::notification::Column::Kind.eq(kind))
+        .order_by_desc(nuvola_server::entity::notification::Column::Id)
+        .one(db)
+        .await
+        .unwrap()
+        .and_then(|n| n.due_on)
+}
+
+/// The e-mail deliveries of `kind`, as (recipient, language of its payload).
+async fn emails_of(db: &DatabaseConnection, kind: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = deliveries(db)
+        .await
+        .into_iter()
+        .filter(|d| d.channel == "EMAIL" && d.kind == kind)
+        .map(|d| {
+            let p: Value = serde_json::from_str(&d.payload).unwrap();
+            (
+                d.recipient,
+                p["language"].as_str().unwrap_or_default().to_uppercase(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+both! {
+    async fn a_completion_deadline_is_reminded_30_7_and_1_days_before_to_the_school_only_in_each_ones_language(backend: Backend) {
+        let w = world(backend).await;
+        add_account(&w.t.db, Role::Administration, "scuola.en", PASSWORD, Some("ISTSC_FEIS011004")).await;
+        contacts(&w, &[
+            ("scuola", "dirigente@scuola.example.it", "IT"),
+            ("scuola.en", "it.office@scuola.example.it", "EN"),
+            ("genova", "protocollo@comune.genova.it", "IT"),
+            ("dipartimento", "pnrr@dipartimento.example.it", "IT"),
+            ("fornitore", "commerciale@fornitore.example.it", "IT"),
+        ]).await;
+        // The school signed its contract on 1 March 2023 and is migrating: it owes the
+        // completion, by the date its call's terms give.
+        let mut p: application::ActiveModel = school(&w).await.into();
+        p.state = Set("MIGRATING".to_owned());
+        p.contract_on = Set(Some(NaiveDate::from_ymd_opt(2023, 3, 1).unwrap()));
+        let p = p.update(&w.t.db).await.unwrap();
+        let call = nuvola_server::entity::call::Entity::find_by_id(p.call_id).one(&w.t.db).await.unwrap().unwrap();
+        let due = deadlines::call_rule(&call)
+            .next_due(nuvola_shared::ApplicationState::Migrating, p.funded_on, p.contract_on)
+            .expect("a completion deadline");
+        assert_eq!(due.kind, nuvola_shared::deadline::DeadlineKind::Completion);
+        let due = due.due_on;
+        let days = |n: i64| due - chrono::Duration::days(n);
+
+        let on = remind_daily(&w, days(35), due + chrono::Duration::days(2)).await;
+        assert_eq!(on, vec![days(30), days(7), days(1)]);
+        assert_eq!(w.t.count_where("notification", "kind = 'COMPLETION_DEADLINE_REMINDER'").await, 3);
+        // No contract reminder for a project that has its contract.
+        assert_eq!(w.t.count_where("notification", "kind = 'CONTRACT_DEADLINE_REMINDER'").await, 0);
+        // Once per person and reminder, to the school's two people only, each in its language.
+        let mut expected = Vec::new();
+        for _ in 0..3 {
+            expected.push(("dirigente@scuola.example.it".to_owned(), "IT".to_owned()));
+            expected.push(("it.office@scuola.example.it".to_owned(), "EN".to_owned()));
+        }
+        expected.sort();
+        assert_eq!(emails_of(&w.t.db, "COMPLETION_DEADLINE_REMINDER").await, expected);
+        for other in ["genova", "dipartimento", "fornitore"] {
+            let r = ask(&w, Some(other), "{ notifications(first: 5) { totalCount } }", json!({})).await;
+            assert_eq!(r["data"]["notifications"]["totalCount"], 0, "{other}: {r}");
+        }
+        let r = ask(&w, Some("scuola"), "{ notifications(first: 1) { edges { node { kind it: message en: message(language: EN) } } } }", json!({})).await;
+        let node = &r["data"]["notifications"]["edges"][0]["node"];
+        assert_eq!(node["kind"], "COMPLETION_DEADLINE_REMINDER", "{r}");
+        assert_eq!(stored_due(&w.t.db, "COMPLETION_DEADLINE_REMINDER").await, Some(due));
+        let date = due.format("%d/%m/%Y").to_string();
+        assert_eq!(node["it"], format!("Promemoria: il progetto CUP {SCHOOL_CUP} deve completare la migrazione e dichiararne il completamento entro il {date} (manca 1 giorno)."), "{r}");
+        assert_eq!(node["en"], format!("Reminder: project CUP {SCHOOL_CUP} must complete the migration and declare it complete by {date} (1 day left)."), "{r}");
+
+        // What the two people read: the Italian and the English mail of the last reminder.
+        let smtp = Smtp::start(false).await;
+        drain(&w.t.db, &config(Some(smtp.mailer(Security::Starttls, SMTP_PASSWORD)))).await;
+        let mail = smtp.arrived().await;
+        assert_eq!(mail.len(), 6, "{mail:?}");
+        assert!(mail.iter().all(|m| m["to"] == "dirigente@scuola.example.it" || m["to"] == "it.office@scuola.example.it"), "{mail:?}");
+        let it = mail.iter().find(|m| m["to"] == "dirigente@scuola.example.it").unwrap();
+        assert_eq!(it["subject"], format!("Promemoria: termine per il completamento: CUP {SCHOOL_CUP}"));
+        assert!(it["text"].as_str().unwrap().contains(&format!("Scadenza: {date}")), "{it}");
+        let en = mail.iter().find(|m| m["to"] == "it.office@scuola.example.it").unwrap();
+        assert_eq!(en["subject"], format!("Reminder: completion deadline: CUP {SCHOOL_CUP}"));
+        let text = en["text"].as_str().unwrap();
+        assert!(text.contains(&format!("Deadline: {}", due.format("%-d %B %Y"))) && text.contains("What to do: Complete the migration"), "{text}");
+        assert!(!text.contains("Promemoria"), "{text}");
+    }
+}
+
+both! {
+    async fn a_requests_due_date_is_reminded_30_7_and_1_days_before_to_the_school_only_in_each_ones_language(backend: Backend) {
+        let w = world(backend).await;
+        add_account(&w.t.db, Role::Administration, "scuola.en", PASSWORD, Some("ISTSC_FEIS011004")).await;
+        contacts(&w, &[
+            ("scuola", "dirigente@scuola.example.it", "IT"),
+            ("scuola.en", "it.office@scuola.example.it", "EN"),
+            ("genova", "protocollo@comune.genova.it", "IT"),
+            ("dipartimento", "pnrr@dipartimento.example.it", "IT"),
+        ]).await;
+        set_state(&w, "UNDER_VERIFICATION").await;
+        open_request(&w, 40).await;
+        let today = chrono::Utc::now().date_naive();
+        let due = today + chrono::Duration::days(40);
+        let days = |n: i64| due - chrono::Duration::days(n);
+
+        let on = remind_daily(&w, today, due + chrono::Duration::days(2)).await;
+        assert_eq!(on, vec![days(30), days(7), days(1)]);
+        assert_eq!(w.t.count_where("notification", "kind = 'VERIFICATION_REQUEST_REMINDER'").await, 3);
+        let mut expected = Vec::new();
+        for _ in 0..3 {
+            expected.push(("dirigente@scuola.example.it".to_owned(), "IT".to_owned()));
+            expected.push(("it.office@scuola.example.it".to_owned(), "EN".to_owned()));
+        }
+        expected.sort();
+        assert_eq!(emails_of(&w.t.db, "VERIFICATION_REQUEST_REMINDER").await, expected);
+        for other in ["genova", "dipartimento"] {
+            let r = ask(&w, Some(other), "{ notifications(first: 5) { edges { node { kind } } } }", json!({})).await;
+            let kinds: Vec<&str> = r["data"]["notifications"]["edges"].as_array().unwrap_or_else(|| panic!("{r}")).iter().filter_map(|e| e["node"]["kind"].as_str()).collect();
+            assert!(!kinds.contains(&"VERIFICATION_REQUEST_REMINDER"), "{other}: {r}");
+        }
+        let r = ask(&w, Some("scuola"), "{ notifications(first: 1) { edges { node { kind en: message(language: EN) } } } }", json!({})).await;
+        let node = &r["data"]["notifications"]["edges"][0]["node"];
+        assert_eq!(node["kind"], "VERIFICATION_REQUEST_REMINDER", "{r}");
+        assert_eq!(stored_due(&w.t.db, "VERIFICATION_REQUEST_REMINDER").await, Some(due));
+        assert!(node["en"].as_str().unwrap().starts_with("Reminder: the request «Form di conformità» on project CUP"), "{r}");
+
+        let smtp = Smtp::start(false).await;
+        drain(&w.t.db, &config(Some(smtp.mailer(Security::Starttls, SMTP_PASSWORD)))).await;
+        let mail: Vec<Value> = smtp.arrived().await.into_iter().filter(|m| m["subject"].as_str().unwrap_or_default().contains("scadenza") || m["subject"].as_str().unwrap_or_default().contains("due soon")).collect();
+        assert_eq!(mail.len(), 6, "{mail:?}");
+        let it = mail.iter().find(|m| m["to"] == "dirigente@scuola.example.it").unwrap();
+        assert_eq!(it["subject"], format!("Promemoria: richiesta di documenti in scadenza: CUP {SCHOOL_CUP}"));
+        assert!(it["text"].as_str().unwrap().contains("pena la decadenza del finanziamento"), "{it}");
+        let en = mail.iter().find(|m| m["to"] == "it.office@scuola.example.it").unwrap();
+        assert_eq!(en["subject"], format!("Reminder: request for documents due soon: CUP {SCHOOL_CUP}"));
+        assert!(en["text"].as_str().unwrap().contains("or the funding lapses"), "{en}");
+    }
+}
+
+both! {
+    async fn more_reminders_for_one_body_than_the_threshold_become_one_summary_that_follows_the_preferences_of_what_it_sums_up(backend: Backend) {
+        let w = world(backend).await;
+        add_account(&w.t.db, Role::Administration, "scuola.en", PASSWORD, Some("ISTSC_FEIS011004")).await;
+        add_account(&w.t.db, Role::Administration, "scuola.tre", PASSWORD, Some("ISTSC_FEIS011004")).await;
+        add_account(&w.t.db, Role::Administration, "scuola.quattro", PASSWORD, Some("ISTSC_FEIS011004")).await;
+        contacts(&w, &[
+            ("scuola", "dirigente@scuola.example.it", "IT"),
+            ("scuola.en", "it.office@scuola.example.it", "EN"),
+            ("scuola.tre", "segreteria@scuola.example.it", "IT"),
+            ("scuola.quattro", "dsga@scuola.example.it", "IT"),
+            ("genova", "protocollo@comune.genova.it", "IT"),
+        ]).await;
+        // The head switched contract reminders off, not request reminders: it still gets
+        // the summary of request reminders. The secretary wants request reminders in
+        // the daily digest, the DSGA in the web application only.
+        for (who, kind, mode) in [
+            ("scuola", "CONTRACT_DEADLINE_REMINDER", "IN_APP"),
+            ("scuola.tre", "VERIFICATION_REQUEST_REMINDER", "DIGEST"),
+            ("scuola.quattro", "VERIFICATION_REQUEST_REMINDER", "IN_APP"),
+        ] {
+            let r = ask(&w, Some(who), PREFER, json!({ "k": kind, "m": mode })).await;
+            assert!(r["data"]["setNotificationPreference"].is_object(), "{r}");
+        }
+        // The summary has no preference of its own.
+        let r = ask(&w, Some("scuola"), PREFER, json!({ "k": "DEADLINE_REMINDERS_SUMMARY", "m": "IN_APP" })).await;
+        assert_eq!((error_code(&r).as_deref(), r["errors"][0]["extensions"]["field"].as_str()), (Some("INVALID_INPUT"), Some("kind")), "{r}");
+
+        set_state(&w, "UNDER_VERIFICATION").await;
+        let above = deadlines::REMINDER_DIGEST_ABOVE + 1;
+        for i in 0..above {
+            let r = ask(&w, Some("asseveratore"), OPEN, json!({ "i": {
+                "cup": SCHOOL_CUP, "title": format!("Documento {i}"), "body": "Caricare il documento firmato.", "dueOn": due_in(7),
+            }})).await;
+            assert!(r["data"]["openVerificationRequest"]["id"].is_string(), "{r}");
+        }
+        let opened = w.t.count("delivery").await;
+        let today = chrono::Utc::now().date_naive();
+        assert_eq!(deadlines::remind(&w.t.db, today).await.unwrap(), above);
+        assert_eq!(deadlines::remind(&w.t.db, today).await.unwrap(), 0, "once a day");
+        // Every reminder in the web application, one summary, of its own kind.
+        assert_eq!(w.t.count_where("notification", "kind = 'VERIFICATION_REQUEST_REMINDER'").await, above as i64);
+        assert_eq!(w.t.count_where("notification", "kind = 'DEADLINE_REMINDERS_SUMMARY'").await, 1);
+        assert_eq!(w.t.count_where("notification", "kind = 'CONTRACT_DEADLINE_REMINDER'").await, 0);
+        // E-mail at once: the summary only, to those wanting request reminders at once.
+        assert!(emails_of(&w.t.db, "VERIFICATION_REQUEST_REMINDER").await.is_empty());
+        assert_eq!(emails_of(&w.t.db, "DEADLINE_REMINDERS_SUMMARY").await, vec![
+            ("dirigente@scuola.example.it".to_owned(), "IT".to_owned()),
+            ("it.office@scuola.example.it".to_owned(), "EN".to_owned()),
+        ]);
+        assert_eq!(w.t.count("delivery").await, opened + 2);
+        let r = ask(&w, Some("scuola"), "{ notifications(first: 1) { totalCount edges { node { kind message } } } }", json!({})).await;
+        let node = &r["data"]["notifications"]["edges"][0]["node"];
+        let due = today + chrono::Duration::days(7);
+        assert_eq!(node["kind"], "DEADLINE_REMINDERS_SUMMARY", "{r}");
+        assert_eq!(stored_due(&w.t.db, "DEADLINE_REMINDERS_SUMMARY").await, Some(due), "the first of the deadlines it sums up");
+        assert_eq!(node["message"], format!("Promemoria: {above} scadenze dei vostri progetti si avvicinano. La prima è il {}. L'elenco è nella pagina Notifiche di Nuvola.", due.format("%d/%m/%Y")), "{r}");
+        let r = ask(&w, Some("genova"), "{ notifications(first: 5) { totalCount } }", json!({})).await;
+        assert_eq!(r["data"]["notifications"]["totalCount"], 0, "{r}");
+
+        // The secretary's digest lists each reminder; nobody else has one.
+        assert_eq!(preferences::run_digests(&w.t.db, today).await.unwrap(), 1);
+        let smtp = Smtp::start(false).await;
+        drain(&w.t.db, &config(Some(smtp.mailer(Security::Starttls, SMTP_PASSWORD)))).await;
+        let mail = smtp.arrived().await;
+        let digest = mail.iter().find(|m| m["to"] == "segreteria@scuola.example.it" && m["subject"].as_str().unwrap().contains("riepilogo")).unwrap_or_else(|| panic!("{mail:?}"));
+        let text = digest["text"].as_str().unwrap();
+        assert_eq!(text.matches("Promemoria: la richiesta «Documento").count(), above, "{text}");
+        let summaries: Vec<&Value> = mail.iter().filter(|m| m["subject"].as_str().unwrap().starts_with("Promemoria: scadenze vicine") || m["subject"] == "Reminder: deadlines near").collect();
+        assert_eq!(summaries.len(), 2, "{mail:?}");
+        let en = summaries.iter().find(|m| m["to"] == "it.office@scuola.example.it").unwrap();
+        assert_eq!(en["subject"], "Reminder: deadlines near");
+        let text = en["text"].as_str().unwrap();
+        assert!(text.contains(&format!("Reminder: {above} deadlines of your projects are near.")) && text.contains("https://nuvola.example/notifiche"), "{text}");
+    }
+}
+
+/// The receiver's hits of `event`, as (file name or request title, signature ok).
+fn got(receiver: &Receiver, event: &str) -> Vec<Value> {
+    receiver
+        .hits()
+        .into_iter()
+        .filter(|h| h.event == event)
+        .map(|h| {
+            assert!(h.signature_ok, "{h:?}");
+            assert_eq!(h.body["type"], event, "{h:?}");
+            h.body["data"].clone()
+        })
+        .collect()
+}
+
+both! {
+    async fn answers_and_uploads_reach_each_webhook_that_may_read_them_and_no_other(backend: Backend) {
+        let w = world(backend).await;
+        let kinds = ["REQUEST_ANSWERED", "DOCUMENT_UPLOADED"];
+        let mut receivers = HashMap::new();
+        for who in ["dipartimento", "scuola", "fornitore", "genova", "psn"] {
+            let receiver = Receiver::start(0).await;
+            let (_, secret) = register(&w, who, &receiver.url(), &kinds).await;
+            receiver.set_secret(&secret);
+            receivers.insert(who, receiver);
+        }
+        let mut s = crate::documents::Sessions::new(&w.app);
+        let services = crate::documents::school_services(&w).await;
+        // The school's contract, the supplier's evidence of its own service, Genova's
+        // document of its own project.
+        let (status, contract) = s.upload(Some("scuola"), &[("kind", "CONTRACT"), ("fileName", "contratto.pdf")], crate::documents::PDF, None).await;
+        assert_eq!(status, 201, "{contract}");
+        let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+        let own = services[0].to_string();
+        let (status, evidence) = s.upload(Some("fornitore"), &[("kind", "EVIDENCE"), ("fileName", "collaudo.png"), ("plannedServiceId", &own)], png, Some("image/png")).await;
+        assert_eq!(status, 201, "{evidence}");
+        let genova_cup = "B31C22000060007";
+        let (status, delibera) = s.upload_to(Some("genova"), genova_cup, &[("kind", "OTHER"), ("fileName", "delibera.pdf")], crate::documents::PDF, None).await;
+        assert_eq!(status, 201, "{delibera}");
+        // The verifier asks, the school answers.
+        set_state(&w, "UNDER_VERIFICATION").await;
+        let r = ask(&w, Some("asseveratore"), "mutation($i: OpenRequestInput!) { openVerificationRequest(input: $i) { id version } }", json!({ "i": {
+            "cup": SCHOOL_CUP, "title": "Form di conformità", "body": "Caricare il form di conformità firmato.", "dueOn": due_in(20),
+        }})).await;
+        let request = r["data"]["openVerificationRequest"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_owned();
+        let r = ask(&w, Some("scuola"), "mutation($i: AnswerRequestInput!) { answerVerificationRequest(input: $i) { state } }",
+            json!({ "i": { "id": request, "version": 1, "note": "Il form è nel fascicolo." } })).await;
+        assert_eq!(r["data"]["answerVerificationRequest"]["state"], "ANSWERED", "{r}");
+
+        drain(&w.t.db, &config(None)).await;
+        let files = |r: &Receiver| {
+            let mut v: Vec<String> = got(r, "DOCUMENT_UPLOADED").iter().map(|d| d["fileName"].as_str().unwrap().to_owned()).collect();
+            v.sort();
+            v
+        };
+        // The department reads everything; the school its own project's; the supplier
+        // only the evidence of its service; Genova only its own; PSN nothing.
+        assert_eq!(files(&receivers["dipartimento"]), vec!["collaudo.png", "contratto.pdf", "delibera.pdf"]);
+        assert_eq!(files(&receivers["scuola"]), vec!["collaudo.png", "contratto.pdf"]);
+        assert_eq!(files(&receivers["fornitore"]), vec!["collaudo.png"]);
+        assert_eq!(files(&receivers["genova"]), vec!["delibera.pdf"]);
+        assert!(receivers["psn"].hits().is_empty(), "{:?}", receivers["psn"].hits());
+        // What an upload carries: the document's facts, the same the owner may download.
+        let hit = got(&receivers["fornitore"], "DOCUMENT_UPLOADED").remove(0);
+        assert_eq!(hit, json!({
+            "cup": SCHOOL_CUP, "documentId": evidence["id"], "kind": "EVIDENCE", "fileName": "collaudo.png",
+            "sizeBytes": png.len(), "sha256": evidence["sha256"],
+        }), "{evidence}");
+        let hit = got(&receivers["genova"], "DOCUMENT_UPLOADED").remove(0);
+        assert_eq!((hit["cup"].as_str(), &hit["documentId"]), (Some(genova_cup), &delibera["id"]));
+
+        // The answer: to those who follow the verification of the school's project.
+        for who in ["dipartimento", "scuola"] {
+            let answered = got(&receivers[who], "REQUEST_ANSWERED");
+            assert_eq!(answered.len(), 1, "{who}: {answered:?}");
+            assert_eq!((answered[0]["cup"].as_str(), answered[0]["requestId"].as_str(), answered[0]["title"].as_str(), answered[0]["state"].as_str()),
+                (Some(SCHOOL_CUP), Some(request.as_str()), Some("Form di conformità"), Some("ANSWERED")), "{who}");
+        }
+        for who in ["fornitore", "genova", "psn"] {
+            assert!(got(&receivers[who], "REQUEST_ANSWERED").is_empty(), "{who}");
+        }
+        // Every delivery arrived once, signed, at the first attempt.
+        assert_eq!(w.t.count_where("delivery", "channel = 'WEBHOOK' AND status = 'DELIVERED' AND attempts = 1").await, 9);
+        assert_eq!(w.t.count_where("delivery", "channel = 'WEBHOOK'").await, 9);
     }
 }

@@ -4,3 +4,4 @@
 
 pub mod mutation;
 pub mod object;
+pub mod query;
