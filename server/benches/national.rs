@@ -52,6 +52,10 @@ const DASHBOARD: &str = r#"query Dashboard {
     totalCount
     edges { node { cup state administration { name region } call { title } overdue { kind dueOn daysLate } } }
   }
+  pendingRenunciations(first: 20) {
+    totalCount
+    projects { cup administration { name } renunciationRequest { reason requestedAt } }
+  }
 }"#;
 
 /// A project's page (frontend/src/pages/administration.rs), with its plan and the latest

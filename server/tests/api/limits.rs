@@ -138,6 +138,10 @@ const PAGED: &[(&str, &str)] = &[
     ),
     (
         "dipartimento",
+        r#"{ pendingRenunciations(first: {first}) { totalCount } }"#,
+    ),
+    (
+        "dipartimento",
         r#"{ failedDeliveries(first: {first}) { id } }"#,
     ),
     (

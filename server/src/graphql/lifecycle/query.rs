@@ -41,10 +41,18 @@ impl LifecycleQuery {
         let first = page_size(first)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let pending = application::Column::RenunciationRequestedAt.is_not_null();
-        let total_count = application::Entity::find()
-            .filter(pending.clone())
-            .count(db)
+        let (summaries, generation) = crate::graphql::summaries(ctx);
+        let total_count = *summaries
+            .counts
+            .get(generation, "renunciations".to_owned(), || async {
+                let n = application::Entity::find()
+                    .filter(pending.clone())
+                    .count(db)
+                    .await?;
+                Ok(i64::try_from(n).unwrap_or(i64::MAX))
+            })
             .await?;
+        let total_count = u64::try_from(total_count).unwrap_or(0);
         let projects = application::Entity::find()
             .filter(pending)
             .order_by_asc(application::Column::RenunciationRequestedAt)
