@@ -47,7 +47,7 @@ pub fn filtered(filter: &ParsedFilter) -> Select<application::Entity> {
     select
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn page(
     db: &impl ConnectionTrait,
     filter: &ParsedFilter,
@@ -76,7 +76,7 @@ pub async fn page(
     Ok(Page { items, has_next })
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn count(db: &impl ConnectionTrait, filter: &ParsedFilter) -> Result<i64, DbErr> {
     let n: Option<i64> = filtered(filter)
         .select_only()
@@ -112,7 +112,7 @@ fn sum_as_bigint(col: application::Column) -> SimpleExpr {
     .into()
 }
 
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn totals(db: &impl ConnectionTrait, filter: &ParsedFilter) -> Result<Totals, DbErr> {
     let by_state: Vec<(String, i64, i64)> = filtered(filter)
         .select_only()
@@ -148,7 +148,7 @@ pub async fn totals(db: &impl ConnectionTrait, filter: &ParsedFilter) -> Result<
 
 /// An application by CUP. A CUP may appear in two calls (a body that renounced and was
 /// funded again): without a call title, the most recent application wins.
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn by_cup(
     db: &impl ConnectionTrait,
     cup: &Cup,

@@ -106,7 +106,7 @@ fn groups(map: HashMap<String, Acc>) -> Vec<Group> {
 /// the deadline checker's standing marks, the same that `overdueProjects` lists and
 /// that notified the department, so the two never disagree; a mark on a project that
 /// never reported progress counts apart (`progress_not_reported_count`).
-#[tracing::instrument(skip(db))]
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn compute(
     db: &impl ConnectionTrait,
     filter: &ParsedFilter,
