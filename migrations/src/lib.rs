@@ -3,6 +3,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod indexes;
+
 mod m20261123_000001_initial;
 mod m20261123_000002_rate_limit;
 mod m20261123_000003_catalogue;

@@ -14,31 +14,15 @@ impl MigrationName for Migration {
     }
 }
 
-const NAME: &str = "ix_event_application_id";
+const INDEXES: &[crate::indexes::Named] = &[("ix_event_application_id", &["application_id", "id"])];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name(NAME)
-                    .table(Alias::new("event"))
-                    .col(Alias::new("application_id"))
-                    .col(Alias::new("id"))
-                    .to_owned(),
-            )
-            .await
+        crate::indexes::create(manager, "event", INDEXES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(NAME)
-                    .table(Alias::new("event"))
-                    .to_owned(),
-            )
-            .await
+        crate::indexes::drop(manager, "event", INDEXES).await
     }
 }

@@ -67,10 +67,10 @@ const POSTGRES_TRIGGERS: [&str; 4] = [
      EXECUTE FUNCTION nuvola_administration_place()",
 ];
 
-/// (name, columns) on `application`.
-const INDEXES: [(&str, [&str; 2]); 2] = [
-    ("ix_application_region_id", ["administration_region", "id"]),
-    ("ix_application_type_id", ["administration_type", "id"]),
+/// On `application`.
+const INDEXES: &[crate::indexes::Named] = &[
+    ("ix_application_region_id", &["administration_region", "id"]),
+    ("ix_application_type_id", &["administration_type", "id"]),
 ];
 
 #[async_trait::async_trait]
@@ -101,29 +101,13 @@ impl MigrationTrait for Migration {
         for sql in triggers {
             db.execute_unprepared(sql).await?;
         }
-        for (name, columns) in INDEXES {
-            let mut index = Index::create();
-            index.name(name).table(Alias::new("application"));
-            for c in columns {
-                index.col(Alias::new(c));
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
+        crate::indexes::create(manager, "application", INDEXES).await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
-        for (name, _) in INDEXES {
-            manager
-                .drop_index(
-                    Index::drop()
-                        .name(name)
-                        .table(Alias::new("application"))
-                        .to_owned(),
-                )
-                .await?;
-        }
+        crate::indexes::drop(manager, "application", INDEXES).await?;
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             db.execute_unprepared("DROP TRIGGER IF EXISTS application_place ON application")
                 .await?;

@@ -13,31 +13,18 @@ impl MigrationName for Migration {
     }
 }
 
-const NAME: &str = "ix_application_renunciation";
+const INDEXES: &[crate::indexes::Named] = &[(
+    "ix_application_renunciation",
+    &["renunciation_requested_at", "id"],
+)];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name(NAME)
-                    .table(Alias::new("application"))
-                    .col(Alias::new("renunciation_requested_at"))
-                    .col(Alias::new("id"))
-                    .to_owned(),
-            )
-            .await
+        crate::indexes::create(manager, "application", INDEXES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name(NAME)
-                    .table(Alias::new("application"))
-                    .to_owned(),
-            )
-            .await
+        crate::indexes::drop(manager, "application", INDEXES).await
     }
 }
