@@ -123,6 +123,29 @@ pub(crate) fn summaries<'a>(
     (summaries, summaries.generation(feed))
 }
 
+/// How many projects `condition` keeps, kept as a summary under `key` (see
+/// [`summaries`]).
+pub(crate) async fn project_count(
+    ctx: &async_graphql::Context<'_>,
+    key: String,
+    condition: sea_orm::Condition,
+) -> Result<u64, sea_orm::DbErr> {
+    use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter};
+    let db = ctx.data_unchecked::<DatabaseConnection>();
+    let (summaries, generation) = summaries(ctx);
+    let n = summaries
+        .counts
+        .get(generation, key, || async {
+            let n = crate::entity::application::Entity::find()
+                .filter(condition)
+                .count(db)
+                .await?;
+            Ok(i64::try_from(n).unwrap_or(i64::MAX))
+        })
+        .await?;
+    Ok(u64::try_from(*n).unwrap_or(0))
+}
+
 /// The schema, with its own change feed for subscriptions (which starts listening with
 /// the first subscriber).
 pub fn build_schema(db: DatabaseConnection, limits: Limits) -> NuvolaSchema {

@@ -1,8 +1,7 @@
 use async_graphql::{Context, Object, SimpleObject};
 use nuvola_shared::{DeadlineKind, Role};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::mutation::CallTermsInput;
@@ -80,18 +79,12 @@ impl DeadlineQuery {
             None => {}
         }
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let (summaries, generation) = crate::graphql::summaries(ctx);
-        let key = format!("overdue|{kind:?}|{progress_reported:?}");
-        let total_count = *summaries
-            .counts
-            .get(generation, key, || async {
-                let n = application::Entity::find()
-                    .filter(matching.clone())
-                    .count(db)
-                    .await?;
-                Ok(i64::try_from(n).unwrap_or(i64::MAX))
-            })
-            .await?;
+        let total_count = crate::graphql::project_count(
+            ctx,
+            format!("overdue|{kind:?}|{progress_reported:?}"),
+            matching.clone(),
+        )
+        .await?;
         let mut query = application::Entity::find()
             .filter(matching)
             .order_by_asc(application::Column::OverdueSince)
@@ -111,7 +104,7 @@ impl DeadlineQuery {
         let has_next = items.len() as u64 > first;
         items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
         Ok(OverdueProjectConnection {
-            total_count: u64::try_from(total_count).unwrap_or(0),
+            total_count,
             items,
             has_next,
             has_previous: after.is_some(),

@@ -1,9 +1,6 @@
 use async_graphql::{Context, Object, SimpleObject};
 use nuvola_shared::Role;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::application;
 use crate::graphql::application::object::Application;
@@ -41,18 +38,12 @@ impl LifecycleQuery {
         let first = page_size(first)?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
         let pending = application::Column::RenunciationRequestedAt.is_not_null();
-        let (summaries, generation) = crate::graphql::summaries(ctx);
-        let total_count = *summaries
-            .counts
-            .get(generation, "renunciations".to_owned(), || async {
-                let n = application::Entity::find()
-                    .filter(pending.clone())
-                    .count(db)
-                    .await?;
-                Ok(i64::try_from(n).unwrap_or(i64::MAX))
-            })
-            .await?;
-        let total_count = u64::try_from(total_count).unwrap_or(0);
+        let total_count = crate::graphql::project_count(
+            ctx,
+            "renunciations".to_owned(),
+            sea_orm::Condition::all().add(pending.clone()),
+        )
+        .await?;
         let projects = application::Entity::find()
             .filter(pending)
             .order_by_asc(application::Column::RenunciationRequestedAt)
