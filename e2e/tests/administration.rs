@@ -587,6 +587,19 @@ async fn an_administration_plans_a_service_and_records_its_contract(
     browser
         .screenshot("department-renunciations-pending-en-390")
         .await?;
+    // On a phone each pending request is a card, not a table to scroll sideways.
+    let (wide, room): (f64, f64) = driver
+        .execute(
+            "const t = document.querySelector('tr[data-testid=rinuncia]').closest('.table-responsive'); \
+             return [t.scrollWidth, t.clientWidth];",
+            Vec::new(),
+        )
+        .await?
+        .convert()?;
+    ensure!(
+        wide <= room + 0.5,
+        "the pending requests scroll sideways on a phone: {wide} px in {room}"
+    );
     driver.set_window_rect(0, 0, 1366, 900).await?;
     button(driver, "ITA Italiano").await?.click().await?;
     // And its notifications tell it, in words.

@@ -615,7 +615,7 @@ fn OverdueTable(rows: Vec<Overdue>) -> impl IntoView {
 fn RenunciationTable(rows: Vec<serde_json::Value>) -> impl IntoView {
     view! {
         <div class="table-responsive">
-            <table class="table table-striped align-middle">
+            <table class="table table-striped align-middle table-stack">
                 <caption class="visually-hidden">{tx("Richieste di rinuncia da decretare")}</caption>
                 <thead>
                     <tr>
@@ -636,9 +636,9 @@ fn RenunciationTable(rows: Vec<serde_json::Value>) -> impl IntoView {
                         view! {
                             <tr data-testid="rinuncia">
                                 <td class="fw-semibold">{body.clone()}</td>
-                                <td>{text(&p["renunciationRequest"]["reason"])}</td>
-                                <td>{asked}</td>
-                                <td><a href=href aria-label=label class="font-monospace">{cup.clone()}</a></td>
+                                <td data-label=move || t("Motivo")>{text(&p["renunciationRequest"]["reason"])}</td>
+                                <td data-label=move || t("Richiesta il")>{asked}</td>
+                                <td data-label=move || t("Progetto")><a href=href aria-label=label class="font-monospace">{cup.clone()}</a></td>
                             </tr>
                         }
                     }).collect_view()}
