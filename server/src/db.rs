@@ -26,35 +26,77 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection
 /// piles requests up behind an outage.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
 
+/// How long a PostgreSQL connection may sit idle in the pool before it is checked (one
+/// round trip) when it is handed out. Under load connections are idle for microseconds
+/// and are never checked on the way out: sqlx already checks each one when it comes back
+/// to the pool after a query. A connection that went quiet for longer (a night, a restart
+/// or a failover of PostgreSQL) is checked and, if dead, replaced before any request uses
+/// it; one that dies within this window fails its query with an I/O error, which is
+/// `UNAVAILABLE` and closes it.
+pub const IDLE_CHECK_AFTER: Duration = Duration::from_secs(2);
+
 /// Opens a connection pool. SQLite gets WAL, foreign keys and a busy timeout so that
 /// readers never block the writer.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
-    let mut opts = ConnectOptions::new(url.to_owned());
-    let is_sqlite = url.starts_with("sqlite:");
-    // sea-orm hands both to sqlx's `acquire_timeout`, which bounds the whole wait:
-    // an idle connection's liveness check, or opening a new one (retried while refused).
-    opts.sqlx_logging(false)
-        .connect_timeout(ACQUIRE_TIMEOUT)
-        .acquire_timeout(ACQUIRE_TIMEOUT);
-    if is_sqlite {
-        // One writer at a time is SQLite's rule; a handful of readers is plenty. WAL and
-        // synchronous=NORMAL on every connection of the pool, not only the first.
-        opts.max_connections(8)
+    let mut db = if url.starts_with("sqlite:") {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        // sea-orm hands both to sqlx's `acquire_timeout`, which bounds the whole wait
+        // for a connection, opening a new one included.
+        opts.sqlx_logging(false)
+            .connect_timeout(ACQUIRE_TIMEOUT)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            // One writer at a time is SQLite's rule; a handful of readers is plenty.
+            .max_connections(8)
             .min_connections(1)
+            // A connection to a file does not die while idle: no check on the way out.
+            .test_before_acquire(false)
+            // WAL and synchronous=NORMAL on every connection of the pool, not only the first.
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
             });
+        Database::connect(opts)
+            .await
+            .with_context(|| format!("connecting to the database {}", redact(url)))?
     } else {
-        opts.max_connections(20).min_connections(2);
-    }
-    let mut db = Database::connect(opts)
-        .await
-        .with_context(|| format!("connecting to the database {}", redact(url)))?;
+        postgres_pool(url)
+            .await
+            .with_context(|| format!("connecting to the database {}", redact(url)))?
+    };
     db.set_metric_callback(|info| {
         crate::metrics::db_query(info.elapsed.as_secs_f64(), info.failed)
     });
     Ok(db)
+}
+
+/// The PostgreSQL pool, built with sqlx's own options: sea-orm's would check every
+/// connection with a round trip each time one is handed out, which under load doubles
+/// the round trips of a request for nothing (see [`IDLE_CHECK_AFTER`]).
+async fn postgres_pool(url: &str) -> Result<DatabaseConnection, sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+    use std::str::FromStr;
+    let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
+    let pool = PgPoolOptions::new()
+        .max_connections(20)
+        .min_connections(2)
+        // Bounds the whole wait for a connection, opening a new one (retried while
+        // refused) included.
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > IDLE_CHECK_AFTER {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+        .connect_with(options)
+        .await?;
+    Ok(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(
+        pool,
+    ))
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at once, as
