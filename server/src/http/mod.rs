@@ -441,7 +441,7 @@ async fn graphql_post(
         );
     }
     // One operation per request: batches are refused (they multiply the cost of a request).
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
             let message = if body.first() == Some(&b'[') {
@@ -507,8 +507,9 @@ async fn graphql_post(
             json_body(with_budget(hit, decision.as_ref()))
         }
         None => {
-            let queries_only = only_queries(&request);
-            let public_change = !queries_only && may_change_public(&request);
+            // Parsed once: the document is kept in the request for the execution. One
+            // that does not parse is answered by the execution with its error.
+            let (queries_only, public_change) = classify(&mut request);
             let meta = RequestMeta { address };
             let cost = CostCell::default();
             let request = graphql::with_request_data(request, &db, Viewer(principal), meta)
@@ -654,16 +655,26 @@ async fn rate_decision(
     gate.limiter.hit(&key)
 }
 
-/// Whether every operation of the request is a query (no mutation, no subscription).
-fn only_queries(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    match async_graphql::parser::parse_query(&request.query) {
-        Ok(doc) => doc
-            .operations
-            .iter()
-            .all(|(_, op)| op.node.ty == OperationType::Query),
-        Err(_) => false,
+/// Whether a request is only queries, and whether it may change a public answer. The
+/// request is parsed here, once: the document stays in it for the execution. One that
+/// does not parse is neither (the execution answers it with the parser's error).
+fn classify(request: &mut async_graphql::Request) -> (bool, bool) {
+    match request.parsed_query() {
+        Ok(document) => {
+            let queries_only = only_queries(document);
+            (queries_only, !queries_only && may_change_public(document))
+        }
+        Err(_) => (false, true),
     }
+}
+
+/// Whether every operation of the document is a query (no mutation, no subscription).
+fn only_queries(document: &async_graphql::parser::types::ExecutableDocument) -> bool {
+    use async_graphql::parser::types::OperationType;
+    document
+        .operations
+        .iter()
+        .all(|(_, op)| op.node.ty == OperationType::Query)
 }
 
 /// The mutations that can never alter a public answer (their events are
@@ -673,11 +684,8 @@ const PRIVATE_MUTATIONS: [&str; 4] = ["login", "logout", "issueApiToken", "revok
 /// Whether a request that is not only queries may change a public answer: anything but
 /// mutations whose every root field is one of [`PRIVATE_MUTATIONS`] (a fragment at the
 /// root counts as a change, to stay on the safe side).
-fn may_change_public(request: &async_graphql::Request) -> bool {
+fn may_change_public(doc: &async_graphql::parser::types::ExecutableDocument) -> bool {
     use async_graphql::parser::types::{OperationType, Selection};
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return true;
-    };
     doc.operations.iter().any(|(_, op)| match op.node.ty {
         OperationType::Query => false,
         OperationType::Subscription => true,
@@ -907,31 +915,42 @@ async fn metrics() -> HttpResponse {
 
 #[cfg(test)]
 mod tests {
-    use super::may_change_public;
+    use super::classify;
 
-    fn request(query: &str) -> async_graphql::Request {
-        async_graphql::Request::new(query)
+    /// Whether the request may change a public answer, as the handler decides it.
+    fn may_change_public(query: &str) -> bool {
+        classify(&mut async_graphql::Request::new(query)).1
     }
 
     #[test]
     fn signing_in_and_out_does_not_change_public_answers() {
-        assert!(!may_change_public(&request(
+        assert!(!may_change_public(
             "mutation { login(username: \"a\", password: \"b\") { token } }"
-        )));
-        assert!(!may_change_public(&request("mutation { logout }")));
-        assert!(!may_change_public(&request(
-            "query { stats { applications } }"
-        )));
+        ));
+        assert!(!may_change_public("mutation { logout }"));
+        assert!(!may_change_public("query { stats { applications } }"));
     }
 
     #[test]
     fn any_other_mutation_may_change_public_answers() {
-        assert!(may_change_public(&request(
+        assert!(may_change_public(
             "mutation { logout setAccountDisabled(id: \"1\", disabled: true) { id } }"
-        )));
-        assert!(may_change_public(&request(
+        ));
+        assert!(may_change_public(
             "mutation { ...F } fragment F on Mutation { logout }"
-        )));
-        assert!(may_change_public(&request("not graphql")));
+        ));
+        assert!(may_change_public("not graphql"));
+    }
+
+    #[test]
+    fn only_queries_are_kept_and_a_subscription_or_nonsense_is_not() {
+        let mut request = async_graphql::Request::new("query A { a } query B { b }");
+        assert_eq!(classify(&mut request), (true, false));
+        let mut request = async_graphql::Request::new("subscription { a }");
+        assert_eq!(classify(&mut request), (false, true));
+        assert_eq!(
+            classify(&mut async_graphql::Request::new("{ unclosed")),
+            (false, true)
+        );
     }
 }
