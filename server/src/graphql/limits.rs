@@ -125,6 +125,7 @@ impl Extension for QueryLimits {
             .run(ctx, query, variables)
             .await
             .map_err(|e| with_code(e, ErrorCode::BadRequest))?;
+        crate::graphql::live::refuse_over_websocket(ctx, &document)?;
         let aliases = count_aliases(&document);
         if aliases > self.max_aliases {
             crate::metrics::graphql_error(ErrorCode::LimitExceeded.code());

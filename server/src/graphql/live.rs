@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::extensions::ExtensionContext;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{Context, ErrorExtensions, ServerResult, Variables};
+use async_graphql::{Context, ErrorExtensions, ServerResult};
 use futures_util::stream::{self, BoxStream, StreamExt};
 use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast::error::RecvError;
@@ -190,39 +190,26 @@ where
 }
 
 /// Over `/graphql/ws` only subscriptions run: queries and mutations go to `POST /graphql`,
-/// which applies the rate limit per request.
-pub struct SubscriptionsOnlyOverWebSocket;
-
-impl ExtensionFactory for SubscriptionsOnlyOverWebSocket {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(SubscriptionsOnlyOverWebSocket)
+/// which applies the rate limit per request. Checked on every parsed document by the
+/// schema's one extension ([`crate::graphql::limits::QueryLimits`]): each extension of a
+/// schema costs every field of every answer a turn through it.
+pub fn refuse_over_websocket(
+    ctx: &ExtensionContext<'_>,
+    document: &ExecutableDocument,
+) -> ServerResult<()> {
+    let over_websocket = ctx.data_opt::<Connection>().is_some();
+    if over_websocket
+        && document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty != OperationType::Subscription)
+    {
+        crate::metrics::graphql_error("BAD_REQUEST");
+        return Err(async_graphql::Error::new(
+            "only subscriptions are served over /graphql/ws: POST queries and mutations to /graphql",
+        )
+        .extend_with(|_, ext| ext.set("code", "BAD_REQUEST"))
+        .into_server_error(async_graphql::Pos::default()));
     }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for SubscriptionsOnlyOverWebSocket {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let over_websocket = ctx.data_opt::<Connection>().is_some();
-        if over_websocket
-            && document
-                .operations
-                .iter()
-                .any(|(_, op)| op.node.ty != OperationType::Subscription)
-        {
-            crate::metrics::graphql_error("BAD_REQUEST");
-            return Err(async_graphql::Error::new(
-                "only subscriptions are served over /graphql/ws: POST queries and mutations to /graphql",
-            )
-            .extend_with(|_, ext| ext.set("code", "BAD_REQUEST"))
-            .into_server_error(async_graphql::Pos::default()));
-        }
-        Ok(document)
-    }
+    Ok(())
 }

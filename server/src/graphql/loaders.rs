@@ -52,15 +52,27 @@ impl Loader<i32> for AdministrationLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        Ok(administration::Entity::find()
-            .filter(administration::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0)
+        Ok(administrations(&self.0, keys.iter().copied())
             .await
             .map_err(Arc::new)?
-            .into_iter()
-            .map(|a| (a.id, a))
             .collect())
     }
+}
+
+/// The bodies with these ids, by id, in one query (for a page that primes its loader).
+pub async fn administrations(
+    db: &DatabaseConnection,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<impl Iterator<Item = (i32, administration::Model)>, DbErr> {
+    let mut ids: Vec<i32> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(administration::Entity::find()
+        .filter(administration::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a)))
 }
 
 pub struct CallLoader(DatabaseConnection);

@@ -146,6 +146,30 @@ pub(crate) async fn project_count(
     Ok(u64::try_from(*n).unwrap_or(0))
 }
 
+/// Every call by id, kept as a summary (see [`summaries`]): the calls a page of projects
+/// names are read from memory, not queried for each page.
+pub(crate) async fn calls(
+    ctx: &async_graphql::Context<'_>,
+) -> Result<
+    std::sync::Arc<std::collections::HashMap<i32, crate::entity::call::Model>>,
+    sea_orm::DbErr,
+> {
+    use sea_orm::EntityTrait;
+    let db = ctx.data_unchecked::<DatabaseConnection>();
+    let (summaries, generation) = summaries(ctx);
+    summaries
+        .calls
+        .get(generation, String::new(), || async {
+            Ok(crate::entity::call::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect())
+        })
+        .await
+}
+
 /// The schema, with its own change feed for subscriptions (which starts listening with
 /// the first subscriber).
 pub fn build_schema(db: DatabaseConnection, limits: Limits) -> NuvolaSchema {
@@ -176,7 +200,6 @@ pub fn build_schema_with_feed(
         allow_private: limits.private_webhooks,
     })
     .data(summaries)
-    .extension(live::SubscriptionsOnlyOverWebSocket)
     .extension(limits::QueryLimits {
         max_aliases: limits.aliases,
         max_depth: limits.depth,

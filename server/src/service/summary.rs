@@ -90,6 +90,8 @@ pub struct Summaries {
     pub totals: Memo<crate::service::applications::Totals>,
     /// Counts: a public list's `totalCount` by filter, the overdue projects' by condition.
     pub counts: Memo<i64>,
+    /// Every call by id (a few dozen): the calls of a page of projects.
+    pub calls: Memo<HashMap<i32, crate::entity::call::Model>>,
 }
 
 impl Summaries {

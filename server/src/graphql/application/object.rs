@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use nuvola_shared::api::{ApplicationFilter, ParsedFilter};
@@ -397,22 +395,29 @@ impl ApplicationConnection {
     }
 
     async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<ApplicationEdge>> {
-        // Load the page's bodies and calls in one batch each, before the nodes ask for
-        // them one by one: the cost of a page does not depend on how its nodes resolve.
-        // Both batches at once: each loader waits its batching delay (1 ms) before querying.
+        // The page's bodies in one query and its calls from memory, before the nodes ask
+        // for them one by one: the cost of a page does not depend on how its nodes
+        // resolve, and no loader waits its batching delay.
         let node = ctx.look_ahead().field("node");
         let loaders = ctx.data_unchecked::<Loaders>();
         let administrations = async {
             if node.field("administration").exists() {
+                let db = ctx.data_unchecked::<DatabaseConnection>();
                 let ids = self.page.items.iter().map(|a| a.administration_id);
-                loaders.administration.load_many(ids).await?;
+                let found = crate::graphql::loaders::administrations(db, ids).await?;
+                loaders.administration.feed_many(found).await;
             }
-            Ok::<_, Arc<DbErr>>(())
+            Ok::<_, DbErr>(())
         };
         let calls = async {
             if node.field("call").exists() {
-                let ids = self.page.items.iter().map(|a| a.call_id);
-                loaders.call.load_many(ids).await?;
+                let calls = crate::graphql::calls(ctx).await?;
+                let used = self
+                    .page
+                    .items
+                    .iter()
+                    .filter_map(|a| calls.get(&a.call_id).map(|c| (a.call_id, c.clone())));
+                loaders.call.feed_many(used).await;
             }
             Ok(())
         };
