@@ -25,6 +25,7 @@ mod m20261202_000201_onboarding;
 mod m20261203_000101_history_index;
 mod m20261203_000102_application_place;
 mod m20261203_000103_renunciation_index;
+mod m20261204_000101_state_index;
 
 /// The SQL that derives `application.progress_reported_at` from the audit log.
 pub use m20261201_000401_progress_reported::BACKFILL as PROGRESS_REPORTED_BACKFILL;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000101_history_index::Migration),
             Box::new(m20261203_000102_application_place::Migration),
             Box::new(m20261203_000103_renunciation_index::Migration),
+            Box::new(m20261204_000101_state_index::Migration),
         ]
     }
 }
