@@ -819,6 +819,7 @@ async fn an_administration_reads_its_projects_and_requests_a_page_at_a_time(
         "the fourteenth project is on the first page"
     );
     button(driver, "Mostra altri progetti").await?;
+    wait_for_page_text(driver, "Ne vedi 12 su 14.").await?;
     assert_accessible(&browser, "I miei progetti, first page").await?;
     both_widths(
         &browser,
@@ -916,6 +917,7 @@ async fn an_administration_reads_its_projects_and_requests_a_page_at_a_time(
     // In English, the rest: the last open one, then the answered one.
     button(driver, "ENG English").await?.click().await?;
     wait_for_text(driver, "totale-richieste", "22 requests.").await?;
+    wait_for_page_text(driver, "Showing 20 of 22.").await?;
     button(driver, "Show more requests").await?.click().await?;
     count_becomes(driver, REQUEST_CARD, 22).await?;
     no_button(driver, "Show more requests").await?;

@@ -337,6 +337,7 @@ const MESSAGES: &[(&str, &str)] = &[
     ("1 progetto.", "1 project."),
     ("{} progetti.", "{} projects."),
     ("Mostra altri progetti", "Show more projects"),
+    ("Ne vedi {} su {}.", "Showing {} of {}."),
     ("1 richiesta.", "1 request."),
     ("{} richieste.", "{} requests."),
     ("Nessun progetto assegnato in questo stato o con questa ricerca.", "No assigned project in this state or with this search."),

@@ -490,8 +490,8 @@ impl Growing {
     }
 }
 
-/// A [`Growing`] list on a page: its total in words, its items, and while more follow a
-/// button that appends the next page below them. Each page is drawn once by `page` (one
+/// A [`Growing`] list on a page: its total in words, its items, and while more follow
+/// how many are shown and a button that appends the next page below them. Each page is drawn once by `page` (one
 /// element per item, in a box of class `class`): what is shown stays as it is when the
 /// next page comes (a note being typed in a card is kept). After the button, the focus
 /// moves to the first item it brought (the button may be gone: that was the last page).
@@ -566,6 +566,9 @@ pub(crate) fn GrowingList(
             {move || error.get().map(|e| view! { <div class="mt-3"><ErrorAlert error=e/></div> })}
             {move || grown.with(|g| g.next.is_some()).then(|| view! {
                 <div class="mt-4 text-center">
+                    <p class="small text-muted mb-2">
+                        {move || grown.with(|g| tf("Ne vedi {} su {}.", &[&crate::format::number(g.shown() as i64), &crate::format::number(g.total as i64)]))}
+                    </p>
                     <button type="button" class="btn btn-outline-primary" disabled=move || busy.get() on:click=show_more>
                         {move || t(more)}
                     </button>

@@ -234,7 +234,10 @@ fn RequestCard(
                         cup=request.application.cup.clone()
                         kinds=ANSWER_KINDS
                         request_id=request.id.clone()
-                        label=tf("Allega un documento a «{}»", &[&request.title])
+                        label=Signal::derive({
+                            let title = request.title.clone();
+                            move || tf("Allega un documento a «{}»", &[&title])
+                        })
                         on_done=uploaded
                     />
                     <form class="mt-2" on:submit=answer novalidate>
