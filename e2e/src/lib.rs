@@ -275,6 +275,27 @@ impl Server {
         Ok(())
     }
 
+    /// Imports open-data files into this server's database with `nuvola import FILE...`
+    /// (the real importer, as a department would) and returns its last line, `imported:
+    /// N new, M updated, K unchanged, S skipped`.
+    pub fn import(&self, files: &[&Path]) -> Result<String> {
+        let out = Command::new(server_bin())
+            .arg("import")
+            .args(files)
+            .args(["--database", &self.database])
+            .env("RUST_LOG", "warn")
+            .output()
+            .context("running nuvola import")?;
+        if !out.status.success() {
+            bail!(
+                "nuvola import failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        Ok(stdout.trim().lines().last().unwrap_or_default().to_owned())
+    }
+
     /// Runs `nuvola deadlines --today TODAY` on this server's database (the deadline
     /// checker that raises notifications) and returns its report line.
     pub fn check_deadlines(&self, today: &str) -> Result<String> {

@@ -9,7 +9,7 @@ use anyhow::{ensure, Context, Result};
 use nuvola_e2e::thirtyfour::prelude::*;
 use nuvola_e2e::{
     assert_accessible, both, button, choose, control_labelled, eventually, fill, graphql_in_page,
-    link, log_in, wait_for_heading, wait_for_page_text, Backend, Browser, Server,
+    link, log_in, wait_for_heading, wait_for_page_text, wait_for_text, Backend, Browser, Server,
 };
 use serde_json::{json, Value};
 
@@ -695,7 +695,259 @@ async fn the_project_page_reconnects_after_a_server_restart_and_catches_up(
     Ok(())
 }
 
+/// Thirteen more projects of Comune di Ferrara, funded in the later 1.2 calls for comuni,
+/// as a row each of the open data's `candidature_12.csv`.
+fn more_ferrara_projects() -> String {
+    let calls = [
+        "1.2 Abilitazione al Cloud - Comuni - Luglio 2022",
+        "1.2 Abilitazione al Cloud - Comuni - novembre 2023",
+        "1.2 Abilitazione al Cloud - Comuni - settembre 2024",
+        "1.2 Abilitazione al Cloud - Comuni - luglio 2025",
+    ];
+    let mut csv = String::from("codice_ipa,ente,comune,cod_comune,provincia,cod_provincia,regione,cod_regione,importo_finanziamento,avviso,data_invio_candidatura,data_finanziamento,codice_cup,numero_finestra_temporale,numero_di_protocollo,stato_candidatura,misura,tipologia_ente\n");
+    for i in 0..13 {
+        csv.push_str(&format!(
+            "c_d548,Comune di Ferrara,Ferrara,038008,FE,038,Emilia-Romagna,08,{}.0,{},2025-03-{:02}T10:00:00.000+0000,2025-06-30,{},1.0,{}.0,A,1.2 Abilitazione e facilitazione migrazione al Cloud,Comune\n",
+            50_000 + 1_000 * i,
+            calls[i % calls.len()],
+            i + 1,
+            ferrara_cup(i),
+            40 + i,
+        ));
+    }
+    csv
+}
+
+/// The CUP of the `i`th of [`more_ferrara_projects`].
+fn ferrara_cup(i: usize) -> String {
+    format!("B71C25{:06}001", 700 + i)
+}
+
+/// Waits until `css` finds exactly `expected` elements.
+async fn count_becomes(driver: &WebDriver, css: &str, expected: usize) -> Result<()> {
+    eventually(
+        &format!("{expected} × {css}"),
+        Duration::from_secs(20),
+        || async { Ok((driver.find_all(By::Css(css)).await?.len() == expected).then_some(())) },
+    )
+    .await
+}
+
+async fn no_button(driver: &WebDriver, name: &str) -> Result<()> {
+    let xpath = format!("//button[normalize-space()='{name}']");
+    eventually(
+        &format!("no button {name:?}"),
+        Duration::from_secs(20),
+        || async {
+            Ok(driver
+                .find_all(By::XPath(xpath.clone()))
+                .await?
+                .is_empty()
+                .then_some(()))
+        },
+    )
+    .await
+}
+
+/// Screenshots of the page at 1366 px and at 390 px: its top, and the end of its first
+/// page with the button `more` (`NAME`, `NAME-more`, `NAME-390`, `NAME-390-more`).
+async fn both_widths(browser: &Browser, name: &str, more: &str) -> Result<()> {
+    let driver = &browser.driver;
+    for (width, height, suffix) in [(1366, 900, ""), (390, 844, "-390")] {
+        driver.set_window_rect(0, 0, width, height).await?;
+        driver.execute("window.scrollTo(0, 0)", Vec::new()).await?;
+        browser.screenshot(&format!("{name}{suffix}")).await?;
+        button(driver, more).await?.scroll_into_view().await?;
+        browser.screenshot(&format!("{name}{suffix}-more")).await?;
+    }
+    driver.set_window_rect(0, 0, 1366, 900).await?;
+    Ok(())
+}
+
+const PROJECT_CARD: &str = "main a[href^='/amministrazione/progetti/']";
+const REQUEST_CARD: &str = "article.request-card";
+
+/// Fourteen projects and twenty-two requests: more than a page of each. The administration
+/// sees the totals and a first page, "Mostra altri…" brings the rest below what is shown,
+/// in Italian and in English; an answer reloads the inbox, where the answered request
+/// moves after the open ones.
+async fn an_administration_reads_its_projects_and_requests_a_page_at_a_time(
+    backend: Backend,
+) -> Result<()> {
+    let server = Server::start(backend).await?;
+    // Through the real importer, as the department loads the open data.
+    let dir = tempfile::tempdir()?;
+    let csv = dir.path().join("candidature_ferrara.csv");
+    std::fs::write(&csv, more_ferrara_projects())?;
+    let report = server.import(&[csv.as_path()])?;
+    ensure!(
+        report == "imported: 13 new, 0 updated, 0 unchanged, 0 skipped",
+        "{report}"
+    );
+    let browser = Browser::start().await?;
+    let driver = &browser.driver;
+    // Two requests due today (the verification journey's), then twenty more, one a day.
+    ferrara_is_asked_for_documents(driver, &server.url).await?;
+    api_login(driver, "asseveratore", "asseveratore-demo-2026").await?;
+    for day in 1..=20 {
+        let due = today_plus(driver, day).await?;
+        gql(
+            driver,
+            "mutation($input: OpenRequestInput!) { openVerificationRequest(input: $input) { id } }",
+            json!({ "input": { "cup": CUP, "title": format!("Documento integrativo n. {day:02}"),
+                "body": "Inviare il documento integrativo indicato nel verbale.", "dueOn": due } }),
+        )
+        .await?;
+    }
+    api_logout(driver).await?;
+
+    // My projects: the total, a first page of twelve, and the button for the rest.
+    log_in(driver, &server.url, "comune.ferrara", "ferrara-demo-2026").await?;
+    wait_for_heading(driver, "I miei progetti").await?;
+    wait_for_text(driver, "totale-progetti", "14 progetti.").await?;
+    count_becomes(driver, PROJECT_CARD, 12).await?;
+    // Oldest first: the open data's own project leads, the last imported is not shown yet.
+    link(driver, &format!("Apri il progetto {CUP}")).await?;
+    ensure!(
+        driver
+            .find_all(By::Css(format!(
+                "a[aria-label='Apri il progetto {}']",
+                ferrara_cup(12)
+            )))
+            .await?
+            .is_empty(),
+        "the fourteenth project is on the first page"
+    );
+    button(driver, "Mostra altri progetti").await?;
+    wait_for_page_text(driver, "Ne vedi 12 su 14.").await?;
+    assert_accessible(&browser, "I miei progetti, first page").await?;
+    both_widths(
+        &browser,
+        "administration-projects-paged",
+        "Mostra altri progetti",
+    )
+    .await?;
+    // In English, the same page and the rest of it.
+    button(driver, "ENG English").await?.click().await?;
+    wait_for_text(driver, "totale-progetti", "14 projects.").await?;
+    button(driver, "Show more projects").await?.click().await?;
+    count_becomes(driver, PROJECT_CARD, 14).await?;
+    link(driver, &format!("Open the project {}", ferrara_cup(12))).await?;
+    link(driver, &format!("Open the project {CUP}")).await?;
+    no_button(driver, "Show more projects").await?;
+    // The focus is on the first project the button brought.
+    let focused = driver
+        .execute(
+            "return document.activeElement.getAttribute('aria-label')",
+            Vec::new(),
+        )
+        .await?;
+    ensure!(
+        focused.json() == &json!(format!("Open the project {}", ferrara_cup(11))),
+        "focus after the next page: {:?}",
+        focused.json()
+    );
+    browser.screenshot("administration-projects-all-en").await?;
+    assert_accessible(&browser, "My projects, all").await?;
+    button(driver, "ITA Italiano").await?.click().await?;
+    wait_for_text(driver, "totale-progetti", "14 progetti.").await?;
+
+    // The requests: open first, the nearest due date first, twenty at a time.
+    link(driver, "Richieste").await?.click().await?;
+    wait_for_heading(driver, "Richieste dell'asseveratore").await?;
+    wait_for_text(driver, "totale-richieste", "22 richieste.").await?;
+    count_becomes(driver, REQUEST_CARD, 20).await?;
+    let titles = |driver: &WebDriver| {
+        let driver = driver.clone();
+        async move {
+            let mut titles = Vec::new();
+            for card in driver
+                .find_all(By::Css(format!("{REQUEST_CARD} .card-title")))
+                .await?
+            {
+                titles.push(card.text().await?);
+            }
+            anyhow::Ok(titles)
+        }
+    };
+    let first_page = titles(driver).await?;
+    ensure!(
+        first_page[..3]
+            == [
+                "Form di conformità firmato",
+                "Contratto con il fornitore",
+                "Documento integrativo n. 01"
+            ]
+            && first_page[19] == "Documento integrativo n. 18",
+        "{first_page:?}"
+    );
+    button(driver, "Mostra altre richieste").await?;
+    assert_accessible(&browser, "Richieste dell'asseveratore, first page").await?;
+    both_widths(
+        &browser,
+        "administration-requests-paged",
+        "Mostra altre richieste",
+    )
+    .await?;
+
+    // Answering the first: the inbox reloads and the answered request goes after the
+    // open ones, off the first page.
+    fill(
+        driver,
+        "Nota per l'asseveratore",
+        "Il form firmato è già agli atti del progetto.",
+    )
+    .await?;
+    button(driver, "Invia la risposta").await?.click().await?;
+    eventually("the inbox reloaded", Duration::from_secs(20), || async {
+        let now = titles(driver).await?;
+        Ok((now.len() == 20 && now[0] == "Contratto con il fornitore").then_some(now))
+    })
+    .await
+    .and_then(|now| {
+        ensure!(
+            !now.contains(&"Form di conformità firmato".to_owned())
+                && now[19] == "Documento integrativo n. 19",
+            "{now:?}"
+        );
+        Ok(())
+    })?;
+    wait_for_text(driver, "totale-richieste", "22 richieste.").await?;
+
+    // In English, the rest: the last open one, then the answered one.
+    button(driver, "ENG English").await?.click().await?;
+    wait_for_text(driver, "totale-richieste", "22 requests.").await?;
+    wait_for_page_text(driver, "Showing 20 of 22.").await?;
+    button(driver, "Show more requests").await?.click().await?;
+    count_becomes(driver, REQUEST_CARD, 22).await?;
+    no_button(driver, "Show more requests").await?;
+    let all = titles(driver).await?;
+    ensure!(
+        all[20] == "Documento integrativo n. 20" && all[21] == "Form di conformità firmato",
+        "{all:?}"
+    );
+    let answered = driver
+        .find_all(By::Css(REQUEST_CARD))
+        .await?
+        .pop()
+        .context("the last request")?
+        .text()
+        .await?;
+    ensure!(
+        answered.contains("Answered on")
+            && answered.contains("«Il form firmato è già agli atti del progetto.»"),
+        "{answered}"
+    );
+    browser.screenshot("administration-requests-all-en").await?;
+    assert_accessible(&browser, "Verifier's requests, all").await?;
+    button(driver, "ITA Italiano").await?.click().await?;
+
+    driver.clone().quit().await?;
+    Ok(())
+}
+
 both!(
+    an_administration_reads_its_projects_and_requests_a_page_at_a_time,
     an_administration_answers_a_request_with_a_document_and_reads_its_notifications,
     a_supplier_bulk_update_shows_live_on_the_administration_project_page,
     a_supplier_fills_in_a_questionnaire_and_schedules_a_cutover,

@@ -157,7 +157,9 @@ pub fn Upload(
     kinds: &'static [DocumentKind],
     #[prop(optional, into)] request_id: Option<String>,
     #[prop(optional, into)] planned_service_id: Option<String>,
-    #[prop(optional, into)] label: Option<String>,
+    /// The heading, in the language shown (it follows a switch).
+    #[prop(optional, into)]
+    label: Option<Signal<String>>,
     on_done: Callback<Document>,
 ) -> impl IntoView {
     let progress = RwSignal::new(Progress::Idle);
@@ -166,7 +168,10 @@ pub fn Upload(
     let file_id = format!("{id}-file");
     let kind_id = format!("{id}-kind");
     let status_id = format!("{id}-status");
-    let heading = label.unwrap_or_else(|| t("Carica un documento").to_owned());
+    let heading = move || match label {
+        Some(label) => label.get(),
+        None => t("Carica un documento").to_owned(),
+    };
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if matches!(progress.get_untracked(), Progress::Sending(_)) {

@@ -17,16 +17,22 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    blames, Breadcrumb, DeadlineText, Empty, ErrorAlert, FieldError, Loading, NextDeadline,
-    ServiceBadge, StateBadge,
+    blames, Breadcrumb, DeadlineText, Empty, ErrorAlert, FieldError, Growing, GrowingList, Loading,
+    NextDeadline, ServiceBadge, StateBadge,
 };
 use crate::api::{self, ApiError};
 use crate::format;
 use crate::i18n::{self, t, tf};
 use crate::live;
 
-const MY_PROJECTS: &str = "query MyProjects { myProjects { cup amountEur state fundedOn \
-    call { title } nextDeadline { kind dueOn daysLeft } progressReportedAt plan { id status } } }";
+/// One page of the administration's projects, with what a card shows.
+const MY_PROJECTS: &str = "query MyProjects($first: Int!, $after: String) { \
+    myProjectsConnection(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } \
+    edges { node { cup amountEur state fundedOn call { title } nextDeadline { kind dueOn daysLeft } \
+    progressReportedAt plan { id status } } } } }";
+
+/// Project cards per page: an even number, two to a row on a wide screen.
+const PROJECTS_PAGE: usize = 12;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -52,35 +58,43 @@ struct PlanStatus {
     status: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MyProjects {
-    my_projects: Vec<ProjectSummary>,
-}
-
-/// "I miei progetti": each project with its state, amount and next deadline.
+/// "I miei progetti": each project with its state, amount and next deadline, a page of
+/// cards at a time with the total.
 #[component]
 pub fn AdministrationHome() -> impl IntoView {
-    let data = LocalResource::new(|| api::query::<MyProjects>(MY_PROJECTS, json!({})));
+    let list = Growing::new(
+        MY_PROJECTS.to_owned(),
+        "myProjectsConnection",
+        PROJECTS_PAGE,
+    );
     view! {
         <div class="container my-4">
             <Breadcrumb here=Signal::derive(|| t("I miei progetti").to_owned())/>
             <h1>{move || t("I miei progetti")}</h1>
             <p class="lead">{move || t("I progetti di migrazione al cloud del tuo ente: lo stato, l'importo finanziato e la prossima scadenza.")}</p>
-            <Transition fallback=|| view! { <Loading what="Caricamento dei progetti…"/> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(d) if d.my_projects.is_empty() => view! { <Empty what="Non hai ancora progetti."/> }.into_any(),
-                        Ok(d) => view! {
-                            <div class="row g-4 mt-1">
-                                {d.my_projects.into_iter().map(|p| view! { <ProjectCard project=p/> }).collect_view()}
-                            </div>
-                        }.into_any(),
-                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <GrowingList
+                list
+                total=|n| if n == 1 { t("1 progetto.").to_owned() } else { tf("{} progetti.", &[&format::number(n as i64)]) }
+                page=project_cards
+                class="row g-4"
+                more="Mostra altri progetti"
+                loading="Caricamento dei progetti…"
+                empty="Non hai ancora progetti."
+                testid="totale-progetti"
+            />
         </div>
+    }
+}
+
+/// A page of project cards.
+fn project_cards(items: Vec<serde_json::Value>, _: Growing) -> AnyView {
+    match super::verifier::decode::<Vec<ProjectSummary>>(serde_json::Value::Array(items)) {
+        Ok(projects) => projects
+            .into_iter()
+            .map(|p| view! { <ProjectCard project=p/> })
+            .collect_view()
+            .into_any(),
+        Err(e) => view! { <div class="col-12"><ErrorAlert error=e/></div> }.into_any(),
     }
 }
 
@@ -93,7 +107,8 @@ fn ProjectCard(project: ProjectSummary) -> impl IntoView {
         .count();
     let planned = project.plan.len();
     let href = format!("/amministrazione/progetti/{}", project.cup);
-    let label = format!("{} {}", t("Apri il progetto"), project.cup);
+    let cup = project.cup.clone();
+    let label = move || format!("{} {cup}", t("Apri il progetto"));
     view! {
         <div class="col-12 col-lg-6">
             <article class="card-wrapper card-space">

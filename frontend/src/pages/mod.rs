@@ -47,8 +47,9 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 use nuvola_shared::{ApplicationState, Role, ServiceState};
 use serde::Deserialize;
+use serde_json::{json, Value};
 
-use crate::api::ApiError;
+use crate::api::{self, ApiError};
 use crate::i18n::{self, t, tf};
 use crate::session::{use_session, SessionState};
 
@@ -341,5 +342,240 @@ pub fn ConfirmStep(
             }
             .into_any()
         }
+    }
+}
+
+/// One page of a GraphQL connection, as the server's `…Connection` fields give it: the
+/// total across every page, where this page ends, and its items.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Connection<T> {
+    pub total_count: usize,
+    pub page_info: PageInfo,
+    pub edges: Vec<Edge<T>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PageInfo {
+    pub has_next_page: bool,
+    pub end_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub(crate) struct Edge<T> {
+    pub node: T,
+}
+
+/// The server's largest page: `first` is at most 100.
+const LARGEST_PAGE: usize = 100;
+
+/// The pages a [`Growing`] list has read, each item as the JSON its document asked for.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Grown {
+    /// The reading these pages come from: the pages of a reload are drawn anew.
+    round: u32,
+    pages: Vec<Vec<Value>>,
+    total: usize,
+    /// Where the next page starts, while more follow.
+    next: Option<String>,
+    /// Whether the first page has arrived.
+    loaded: bool,
+}
+
+impl Grown {
+    fn shown(&self) -> usize {
+        self.pages.iter().map(Vec::len).sum()
+    }
+}
+
+/// A list read from a GraphQL connection a page at a time and shown as it grows (see
+/// [`GrowingList`]): the first page, then each further page appended to what is shown.
+/// The list's document takes `$first: Int!` and `$after: String`; the items are kept as
+/// JSON, so the reading and the drawing exist once in the wasm whatever the item.
+#[derive(Clone, Copy)]
+pub(crate) struct Growing {
+    document: StoredValue<String>,
+    /// The field of the answer that holds the connection.
+    field: &'static str,
+    /// Items per page.
+    size: usize,
+    grown: RwSignal<Grown>,
+    /// The reading asked for last: an answer to an earlier one is out of date.
+    asked: StoredValue<u32>,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+}
+
+impl Growing {
+    /// Starts reading the first `size` items of the connection `field` of `document`.
+    pub fn new(document: String, field: &'static str, size: usize) -> Self {
+        let list = Growing {
+            document: StoredValue::new(document),
+            field,
+            size,
+            grown: RwSignal::new(Grown::default()),
+            asked: StoredValue::new(0),
+            busy: RwSignal::new(false),
+            error: RwSignal::new(None),
+        };
+        list.read(None, size, 0);
+        list
+    }
+
+    /// Appends the next page, if there is one and nothing is being read.
+    fn more(self) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        let (after, round) = self.grown.with_untracked(|g| (g.next.clone(), g.round));
+        if after.is_some() {
+            self.read(after, self.size, round);
+        }
+    }
+
+    /// Reads the list again from its start, as many items as are shown (at least a page,
+    /// at most the server's largest): a change that moves an item to another page (an
+    /// answered request goes after the open ones) shows it where it now belongs, and the
+    /// person keeps their place.
+    pub fn reload(self) {
+        let round = self.asked.get_value().wrapping_add(1);
+        self.asked.set_value(round);
+        let first = self
+            .grown
+            .with_untracked(Grown::shown)
+            .clamp(self.size, LARGEST_PAGE);
+        self.read(None, first, round);
+    }
+
+    fn read(self, after: Option<String>, first: usize, round: u32) {
+        self.busy.set(true);
+        let more = after.is_some();
+        let document = self.document.get_value();
+        let field = self.field;
+        leptos::task::spawn_local(async move {
+            let answer = api::query_value(&document, json!({ "first": first, "after": after }))
+                .await
+                .and_then(|mut data| {
+                    serde_json::from_value::<Connection<Value>>(data[field].take())
+                        .map_err(|_| ApiError::Malformed)
+                });
+            // The page was left, or a reload was asked for since: out of date.
+            if self.asked.try_get_value() != Some(round) {
+                return;
+            }
+            self.busy.set(false);
+            match answer {
+                Ok(page) => {
+                    self.error.set(None);
+                    self.grown.update(|g| {
+                        if !more {
+                            g.pages.clear();
+                            g.round = round;
+                        }
+                        g.total = page.total_count;
+                        g.next = page
+                            .page_info
+                            .has_next_page
+                            .then_some(page.page_info.end_cursor)
+                            .flatten();
+                        g.pages
+                            .push(page.edges.into_iter().map(|e| e.node).collect());
+                        g.loaded = true;
+                    });
+                }
+                Err(e) => self.error.set(Some(e)),
+            }
+        });
+    }
+}
+
+/// A [`Growing`] list on a page: its total in words, its items, and while more follow
+/// how many are shown and a button that appends the next page below them. Each page is drawn once by `page` (one
+/// element per item, in a box of class `class`): what is shown stays as it is when the
+/// next page comes (a note being typed in a card is kept). After the button, the focus
+/// moves to the first item it brought (the button may be gone: that was the last page).
+#[component]
+pub(crate) fn GrowingList(
+    list: Growing,
+    /// The total in words, in the language shown ("14 progetti.").
+    total: fn(usize) -> String,
+    /// Draws one page's items from their JSON; it gets the list to reload it.
+    page: fn(Vec<Value>, Growing) -> AnyView,
+    class: &'static str,
+    /// The button's words ("Mostra altri progetti").
+    more: &'static str,
+    /// Said while the first page loads.
+    loading: &'static str,
+    /// Said when the list has no items.
+    empty: &'static str,
+    /// The `data-testid` of the total.
+    testid: &'static str,
+) -> impl IntoView {
+    let Growing {
+        grown, busy, error, ..
+    } = list;
+    // 0: waiting for the first page; 1: no items; 2: items. The items' box is drawn once
+    // and only its pages change.
+    let phase = Memo::new(move |_| {
+        grown.with(|g| match (g.loaded, g.total) {
+            (false, _) => 0u8,
+            (true, 0) => 1,
+            _ => 2,
+        })
+    });
+    let items = NodeRef::<leptos::html::Div>::new();
+    let focus_from = StoredValue::new(None::<usize>);
+    Effect::new(move |_| {
+        let shown = grown.with(Grown::shown);
+        let Some(from) = focus_from.get_value().filter(|from| shown > *from) else {
+            return;
+        };
+        focus_from.set_value(None);
+        request_animation_frame(move || {
+            let selector = format!(":scope > :nth-child({}) a[href]", from + 1);
+            if let Some(link) = items
+                .get_untracked()
+                .and_then(|b| b.query_selector(&selector).ok().flatten())
+                .and_then(|a| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(a).ok())
+            {
+                let _ = link.focus();
+            }
+        });
+    });
+    let show_more = move |_| {
+        focus_from.set_value(Some(grown.with_untracked(Grown::shown)));
+        list.more();
+    };
+    move || {
+        match phase.get() {
+        0 => match error.get() {
+            Some(e) => view! { <ErrorAlert error=e/> }.into_any(),
+            None => view! { <Loading what=loading/> }.into_any(),
+        },
+        1 => view! { <Empty what=empty/> }.into_any(),
+        _ => view! {
+            <p class="mt-3" data-testid=testid>{move || total(grown.with(|g| g.total))}</p>
+            <div class=class node_ref=items>
+                <For
+                    each=move || grown.with(|g| (0..g.pages.len()).map(|i| (g.round, i)).collect::<Vec<_>>())
+                    key=|key| *key
+                    children=move |(_, i)| page(grown.with_untracked(|g| g.pages.get(i).cloned().unwrap_or_default()), list)
+                />
+            </div>
+            {move || error.get().map(|e| view! { <div class="mt-3"><ErrorAlert error=e/></div> })}
+            {move || grown.with(|g| g.next.is_some()).then(|| view! {
+                <div class="mt-4 text-center">
+                    <p class="small text-muted mb-2">
+                        {move || grown.with(|g| tf("Ne vedi {} su {}.", &[&crate::format::number(g.shown() as i64), &crate::format::number(g.total as i64)]))}
+                    </p>
+                    <button type="button" class="btn btn-outline-primary" disabled=move || busy.get() on:click=show_more>
+                        {move || t(more)}
+                    </button>
+                </div>
+            })}
+        }
+        .into_any(),
+    }
     }
 }

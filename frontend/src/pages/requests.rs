@@ -7,7 +7,7 @@ use nuvola_shared::DocumentKind;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Breadcrumb, Empty, ErrorAlert, FieldError, Loading};
+use super::{Breadcrumb, ErrorAlert, FieldError, Growing, GrowingList};
 use crate::api::{self, ApiError};
 use crate::format;
 use crate::i18n::{t, tf};
@@ -51,23 +51,22 @@ struct RequestProject {
     call: super::administration::CallRef,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Inbox {
-    my_requests: Vec<VerificationRequest>,
-}
+/// Requests per page of the inbox.
+const INBOX_PAGE: usize = 20;
 
-/// `/amministrazione/richieste`: every request on the administration's projects.
+/// `/amministrazione/richieste`: the requests on the administration's projects, open
+/// first and the nearest due date first (the server's order), a page at a time with the
+/// total.
 #[component]
 pub fn AdministrationRequests() -> impl IntoView {
-    let data = LocalResource::new(move || async move {
-        api::query::<Inbox>(
-            &format!("query Inbox {{ myRequests {{ {REQUEST_FIELDS} }} }}"),
-            json!({}),
-        )
-        .await
-    });
-    let reload = Callback::new(move |()| data.refetch());
+    let list = Growing::new(
+        format!(
+            "query Inbox($first: Int!, $after: String) {{ myRequestsConnection(first: $first, after: $after) {{ \
+             totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {REQUEST_FIELDS} }} }} }} }}"
+        ),
+        "myRequestsConnection",
+        INBOX_PAGE,
+    );
     view! {
         <div class="container my-4">
             <Breadcrumb
@@ -76,16 +75,31 @@ pub fn AdministrationRequests() -> impl IntoView {
             />
             <h1>{move || t("Richieste dell'asseveratore")}</h1>
             <p class="lead">{move || t("Le richieste di documenti sui tuoi progetti: rispondi entro la scadenza, o il finanziamento è a rischio.")}</p>
-            <Transition fallback=|| view! { <Loading what="Caricamento delle richieste…"/> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(inbox) if inbox.my_requests.is_empty() => view! { <Empty what="Non ci sono richieste sui tuoi progetti."/> }.into_any(),
-                        Ok(inbox) => view! { <RequestList requests=inbox.my_requests show_project=true reload/> }.into_any(),
-                        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <GrowingList
+                list
+                total=|n| if n == 1 { t("1 richiesta.").to_owned() } else { tf("{} richieste.", &[&format::number(n as i64)]) }
+                page=request_cards
+                class="d-flex flex-column gap-3"
+                more="Mostra altre richieste"
+                loading="Caricamento delle richieste…"
+                empty="Non ci sono richieste sui tuoi progetti."
+                testid="totale-richieste"
+            />
         </div>
+    }
+}
+
+/// A page of the inbox as cards; an answer reloads the list, which the answered request
+/// leaves for its place after the open ones.
+fn request_cards(items: Vec<serde_json::Value>, list: Growing) -> AnyView {
+    let reload = Callback::new(move |()| list.reload());
+    match super::verifier::decode::<Vec<VerificationRequest>>(serde_json::Value::Array(items)) {
+        Ok(requests) => requests
+            .into_iter()
+            .map(|r| view! { <RequestCard request=r show_project=true reload/> })
+            .collect_view()
+            .into_any(),
+        Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
     }
 }
 
@@ -220,7 +234,10 @@ fn RequestCard(
                         cup=request.application.cup.clone()
                         kinds=ANSWER_KINDS
                         request_id=request.id.clone()
-                        label=tf("Allega un documento a «{}»", &[&request.title])
+                        label=Signal::derive({
+                            let title = request.title.clone();
+                            move || tf("Allega un documento a «{}»", &[&title])
+                        })
                         on_done=uploaded
                     />
                     <form class="mt-2" on:submit=answer novalidate>

@@ -160,7 +160,10 @@ pub(crate) fn ServicePanel(
                     cup=cup
                     kinds=&[DocumentKind::Evidence]
                     planned_service_id=id.clone()
-                    label=tf("Carica un'evidenza per {}", &[&name])
+                    label=Signal::derive({
+                        let name = name.clone();
+                        move || tf("Carica un'evidenza per {}", &[&name])
+                    })
                     on_done=Callback::new(move |d: Document| uploaded.update(|v| v.push(d)))
                 />
                 <Show when=move || uploaded.with(|v| !v.is_empty())>

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::administration::{CallRef, PlanTable, PlannedService};
-use super::{blames, Breadcrumb, Empty, ErrorAlert, FieldError, Loading, StateBadge};
+use super::{blames, Breadcrumb, Connection, Empty, ErrorAlert, FieldError, Loading, StateBadge};
 use crate::api::{self, ApiError};
 use crate::format;
 use crate::i18n::{t, tf, tx};
@@ -32,27 +32,7 @@ const QUEUE_PAGE: usize = 25;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Queue {
-    my_projects_connection: QueuePage,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct QueuePage {
-    total_count: usize,
-    page_info: PageInfo,
-    edges: Vec<QueueEdge>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PageInfo {
-    has_next_page: bool,
-    end_cursor: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct QueueEdge {
-    node: QueueItem,
+    my_projects_connection: Connection<QueueItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -202,7 +182,7 @@ pub fn VerifierHome() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(d) => {
-                            let QueuePage { total_count, page_info, edges } = d.my_projects_connection;
+                            let Connection { total_count, page_info, edges } = d.my_projects_connection;
                             if total_count == 0 {
                                 return view! { <Empty what="Nessun progetto assegnato in questo stato o con questa ricerca."/> }.into_any();
                             }

@@ -22,6 +22,9 @@ impl VerificationQuery {
     /// requests on its projects; for a verifier, those on the projects assigned to it.
     /// Open requests first, the nearest due date first; `state` keeps only one state.
     /// Every request at once: `myRequestsConnection` gives them a page at a time.
+    #[graphql(
+        deprecation = "Unbounded: use myRequestsConnection (a page at a time, in the same order, with a total)."
+    )]
     async fn my_requests(
         &self,
         ctx: &Context<'_>,
