@@ -26,15 +26,6 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection
 /// piles requests up behind an outage.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
 
-/// How long a PostgreSQL connection may sit idle in the pool before it is checked (one
-/// round trip) when it is handed out. Under load connections are idle for microseconds
-/// and are never checked on the way out: sqlx already checks each one when it comes back
-/// to the pool after a query. A connection that went quiet for longer (a night, a restart
-/// or a failover of PostgreSQL) is checked and, if dead, replaced before any request uses
-/// it; one that dies within this window fails its query with an I/O error, which is
-/// `UNAVAILABLE` and closes it.
-pub const IDLE_CHECK_AFTER: Duration = Duration::from_secs(2);
-
 /// Opens a connection pool. SQLite gets WAL, foreign keys and a busy timeout so that
 /// readers never block the writer.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
@@ -69,12 +60,14 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     Ok(db)
 }
 
-/// The PostgreSQL pool, built with sqlx's own options: sea-orm's would check every
-/// connection with a round trip each time one is handed out, which under load doubles
-/// the round trips of a request for nothing (see [`IDLE_CHECK_AFTER`]).
+/// The PostgreSQL pool, built with sqlx's own options. Every connection is checked (one
+/// round trip) when it is handed out: a connection that died while idle (a restart or a
+/// failover of PostgreSQL) is replaced before a request uses it, and so is one whose
+/// tokio runtime has shut down (a stopped worker, or a test's server). Checking only
+/// after some idle time, tried for speed, let requests fail on such connections.
 async fn postgres_pool(url: &str) -> Result<DatabaseConnection, sea_orm::sqlx::Error> {
     use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+    use sea_orm::sqlx::ConnectOptions as _;
     use std::str::FromStr;
     let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
     let pool = PgPoolOptions::new()
@@ -83,15 +76,7 @@ async fn postgres_pool(url: &str) -> Result<DatabaseConnection, sea_orm::sqlx::E
         // Bounds the whole wait for a connection, opening a new one (retried while
         // refused) included.
         .acquire_timeout(ACQUIRE_TIMEOUT)
-        .test_before_acquire(false)
-        .before_acquire(|conn, meta| {
-            Box::pin(async move {
-                if meta.idle_for > IDLE_CHECK_AFTER {
-                    conn.ping().await?;
-                }
-                Ok(true)
-            })
-        })
+        .test_before_acquire(true)
         .connect_with(options)
         .await?;
     Ok(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(
