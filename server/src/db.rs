@@ -29,59 +29,36 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
 /// Opens a connection pool. SQLite gets WAL, foreign keys and a busy timeout so that
 /// readers never block the writer.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
-    let mut db = if url.starts_with("sqlite:") {
-        let mut opts = ConnectOptions::new(url.to_owned());
-        // sea-orm hands both to sqlx's `acquire_timeout`, which bounds the whole wait
-        // for a connection, opening a new one included.
-        opts.sqlx_logging(false)
-            .connect_timeout(ACQUIRE_TIMEOUT)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            // One writer at a time is SQLite's rule; a handful of readers is plenty.
-            .max_connections(8)
+    let mut opts = ConnectOptions::new(url.to_owned());
+    let is_sqlite = url.starts_with("sqlite:");
+    // sea-orm hands both to sqlx's `acquire_timeout`, which bounds the whole wait:
+    // an idle connection's liveness check, or opening a new one (retried while refused).
+    opts.sqlx_logging(false)
+        .connect_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(ACQUIRE_TIMEOUT);
+    if is_sqlite {
+        // One writer at a time is SQLite's rule; a handful of readers is plenty. WAL and
+        // synchronous=NORMAL on every connection of the pool, not only the first. A
+        // connection to a file, on its own thread, does not die while idle: it is not
+        // checked when handed out. PostgreSQL's are (a restart, a failover, or a tokio
+        // runtime that shut down leaves a dead one in the pool).
+        opts.max_connections(8)
             .min_connections(1)
-            // A connection to a file does not die while idle: no check on the way out.
             .test_before_acquire(false)
-            // WAL and synchronous=NORMAL on every connection of the pool, not only the first.
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
             });
-        Database::connect(opts)
-            .await
-            .with_context(|| format!("connecting to the database {}", redact(url)))?
     } else {
-        postgres_pool(url)
-            .await
-            .with_context(|| format!("connecting to the database {}", redact(url)))?
-    };
+        opts.max_connections(20).min_connections(2);
+    }
+    let mut db = Database::connect(opts)
+        .await
+        .with_context(|| format!("connecting to the database {}", redact(url)))?;
     db.set_metric_callback(|info| {
         crate::metrics::db_query(info.elapsed.as_secs_f64(), info.failed)
     });
     Ok(db)
-}
-
-/// The PostgreSQL pool, built with sqlx's own options. Every connection is checked (one
-/// round trip) when it is handed out: a connection that died while idle (a restart or a
-/// failover of PostgreSQL) is replaced before a request uses it, and so is one whose
-/// tokio runtime has shut down (a stopped worker, or a test's server). Checking only
-/// after some idle time, tried for speed, let requests fail on such connections.
-async fn postgres_pool(url: &str) -> Result<DatabaseConnection, sea_orm::sqlx::Error> {
-    use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-    use sea_orm::sqlx::ConnectOptions as _;
-    use std::str::FromStr;
-    let options = PgConnectOptions::from_str(url)?.disable_statement_logging();
-    let pool = PgPoolOptions::new()
-        .max_connections(20)
-        .min_connections(2)
-        // Bounds the whole wait for a connection, opening a new one (retried while
-        // refused) included.
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .test_before_acquire(true)
-        .connect_with(options)
-        .await?;
-    Ok(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(
-        pool,
-    ))
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at once, as
