@@ -10,7 +10,9 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Positioned, Response, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{
+    Positioned, Request, Response, ServerError, ServerResult, ValidationResult, Variables,
+};
 use nuvola_shared::ErrorCode;
 
 /// The deepest a query may nest fields (13 is what GraphQL tools' introspection needs).
@@ -47,6 +49,70 @@ impl CostCell {
     /// The cost measured, once the query was validated.
     pub fn get(&self) -> Option<Cost> {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// In a request's data: check the request (parse it, count its aliases, run every
+/// validation rule, measure its cost) and stop before anything runs. The response is then
+/// either the refusal or the one error [`CHECKED`] (see [`checked`]).
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOnly;
+
+/// The message of the one error that means "checked, valid, not executed".
+const CHECKED: &str = "checked: not executed";
+
+/// Whether a response to a [`CheckOnly`] request says the request passed every check.
+pub fn checked(response: &Response) -> bool {
+    matches!(response.errors.as_slice(), [only] if only.message == CHECKED)
+}
+
+/// The server's schema without [`QueryLimits`], nor any other extension: it runs requests
+/// that the checked schema passed. As soon as a schema has one extension, async-graphql
+/// sends every field of every answer through it: for each field a lookup of its type and
+/// name in the registry, boxed futures, and two strings built for every item of a list
+/// (a page of 50 projects is over a thousand fields). Checking on one schema and running
+/// on the other costs one more validation of the document instead.
+#[derive(Clone)]
+pub struct Unchecked(pub crate::graphql::NuvolaSchema);
+
+/// Checks `request` on the `checked` schema (parse, aliases, every validation rule, the
+/// limits, the cost) and, when it passes, runs it on `unchecked`: the same answer as
+/// running it on `checked` alone, errors and codes included, with the query's cost.
+pub async fn execute(
+    checked_schema: &crate::graphql::NuvolaSchema,
+    unchecked: &Unchecked,
+    mut request: Request,
+) -> (Response, Option<Cost>) {
+    let cost = CostCell::default();
+    let document = match request.parsed_query() {
+        Ok(document) => document.clone(),
+        // The checked schema answers it with the parser's error and its code.
+        Err(_) => return (checked_schema.execute(request).await, None),
+    };
+    let mut probe = Request::new(request.query.clone())
+        .variables(request.variables.clone())
+        .data(cost.clone())
+        .data(CheckOnly);
+    probe.operation_name = request.operation_name.clone();
+    probe.introspection_mode = request.introspection_mode;
+    probe.set_parsed_query(document);
+    let verdict = checked_schema.execute(probe).await;
+    if !checked(&verdict) {
+        return (verdict, cost.get());
+    }
+    let mut response = unchecked.0.execute(request).await;
+    resolver_errors(&mut response);
+    (response, cost.get())
+}
+
+/// An argument's value that only the resolver parses (an `Int` outside 32 bits where
+/// no complexity reads it first) fails there with async-graphql's own "Failed to
+/// parse": bad input like any other.
+fn resolver_errors(response: &mut Response) {
+    for e in &mut response.errors {
+        if e.message.starts_with("Failed to parse") {
+            *e = with_code(e.clone(), ErrorCode::InvalidInput);
+        }
     }
 }
 
@@ -141,9 +207,6 @@ impl Extension for QueryLimits {
         Ok(document)
     }
 
-    /// An argument's value that only the resolver parses (an `Int` outside 32 bits where
-    /// no complexity reads it first) fails there with async-graphql's own "Failed to
-    /// parse": bad input like any other.
     async fn execute(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -151,11 +214,7 @@ impl Extension for QueryLimits {
         next: NextExecute<'_>,
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
-        for e in &mut response.errors {
-            if e.message.starts_with("Failed to parse") {
-                *e = with_code(e.clone(), ErrorCode::InvalidInput);
-            }
-        }
+        resolver_errors(&mut response);
         response
     }
 
@@ -171,6 +230,9 @@ impl Extension for QueryLimits {
                         complexity: result.complexity,
                         depth: result.depth,
                     });
+                }
+                if ctx.data_opt::<CheckOnly>().is_some() {
+                    return Err(vec![ServerError::new(CHECKED, None)]);
                 }
                 Ok(result)
             }

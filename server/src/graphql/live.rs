@@ -190,9 +190,8 @@ where
 }
 
 /// Over `/graphql/ws` only subscriptions run: queries and mutations go to `POST /graphql`,
-/// which applies the rate limit per request. Checked on every parsed document by the
-/// schema's one extension ([`crate::graphql::limits::QueryLimits`]): each extension of a
-/// schema costs every field of every answer a turn through it.
+/// which applies the rate limit per request. Checked on every parsed document by
+/// [`crate::graphql::limits::QueryLimits`], the extension of the schema subscriptions run on.
 pub fn refuse_over_websocket(
     ctx: &ExtensionContext<'_>,
     document: &ExecutableDocument,

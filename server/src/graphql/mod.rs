@@ -187,6 +187,44 @@ pub fn build_schema_with_feed(
     storage: Option<crate::storage::Storage>,
     summaries: std::sync::Arc<crate::service::summary::Summaries>,
 ) -> NuvolaSchema {
+    builder(db, limits, feed, storage, summaries)
+        .extension(limits::QueryLimits {
+            max_aliases: limits.aliases,
+            max_depth: limits.depth,
+            max_complexity: limits.complexity,
+        })
+        .finish()
+}
+
+/// The server's two schemas over the same data: the checked one, with [`limits::QueryLimits`]
+/// (subscriptions run on it, and every request over HTTP is checked on it first), and the
+/// same schema without any extension, which runs the requests the first one passed (see
+/// [`limits::execute`]).
+pub fn build_schemas(
+    db: DatabaseConnection,
+    limits: Limits,
+    feed: crate::changes::ChangeFeed,
+    storage: Option<crate::storage::Storage>,
+    summaries: std::sync::Arc<crate::service::summary::Summaries>,
+) -> (NuvolaSchema, limits::Unchecked) {
+    let checked = build_schema_with_feed(
+        db.clone(),
+        limits,
+        feed.clone(),
+        storage.clone(),
+        summaries.clone(),
+    );
+    let unchecked = limits::Unchecked(builder(db, limits, feed, storage, summaries).finish());
+    (checked, unchecked)
+}
+
+fn builder(
+    db: DatabaseConnection,
+    limits: Limits,
+    feed: crate::changes::ChangeFeed,
+    storage: Option<crate::storage::Storage>,
+    summaries: std::sync::Arc<crate::service::summary::Summaries>,
+) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
@@ -200,17 +238,12 @@ pub fn build_schema_with_feed(
         allow_private: limits.private_webhooks,
     })
     .data(summaries)
-    .extension(limits::QueryLimits {
-        max_aliases: limits.aliases,
-        max_depth: limits.depth,
-        max_complexity: limits.complexity,
-    })
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity);
     if !limits.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
-    builder.finish()
+    builder
 }
 
 /// The schema in SDL, as checked in at `server/schema.graphql`.
@@ -231,26 +264,6 @@ pub fn sdl() -> String {
 /// client would get. The front end's documents are checked
 /// with it (`tests/api/documents_of_the_front_end.rs`).
 pub async fn validate(document: &str) -> Result<limits::Cost, Vec<async_graphql::ServerError>> {
-    struct StopAfterValidation;
-    impl async_graphql::extensions::ExtensionFactory for StopAfterValidation {
-        fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
-            std::sync::Arc::new(StopAfterValidation)
-        }
-    }
-    /// The message of the one error that means "valid": nothing after the validation
-    /// may run, since no database is attached.
-    const VALID: &str = "validated: not executed";
-    #[async_graphql::async_trait::async_trait]
-    impl async_graphql::extensions::Extension for StopAfterValidation {
-        async fn validation(
-            &self,
-            ctx: &async_graphql::extensions::ExtensionContext<'_>,
-            next: async_graphql::extensions::NextValidation<'_>,
-        ) -> Result<async_graphql::ValidationResult, Vec<async_graphql::ServerError>> {
-            next.run(ctx).await?;
-            Err(vec![async_graphql::ServerError::new(VALID, None)])
-        }
-    }
     let limits = Limits::default();
     let schema = Schema::build(
         QueryRoot::default(),
@@ -258,8 +271,6 @@ pub async fn validate(document: &str) -> Result<limits::Cost, Vec<async_graphql:
         SubscriptionRoot::default(),
     )
     .register_output_type::<nuvola_shared::ErrorCode>()
-    // Outermost, so that the limits below it record the cost before it stops.
-    .extension(StopAfterValidation)
     .extension(limits::QueryLimits {
         max_aliases: limits.aliases,
         max_depth: limits.depth,
@@ -289,11 +300,12 @@ pub async fn validate(document: &str) -> Result<limits::Cost, Vec<async_graphql:
     let cost = limits::CostCell::default();
     let request = async_graphql::Request::new(document)
         .variables(variables)
-        .data(cost.clone());
+        .data(cost.clone())
+        .data(limits::CheckOnly);
     let response = schema.execute(request).await;
-    match response.errors.as_slice() {
-        [only] if only.message == VALID => cost.get().ok_or_else(|| response.errors.clone()),
-        _ => Err(response.errors),
+    match limits::checked(&response) {
+        true => cost.get().ok_or_else(|| response.errors.clone()),
+        false => Err(response.errors),
     }
 }
 

@@ -27,7 +27,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::graphql::account::mutation::SESSION_COOKIE;
 use crate::graphql::error::{UNAVAILABLE, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_SECS};
-use crate::graphql::limits::{self, Cost, CostCell};
+use crate::graphql::limits::{self, Cost};
 use crate::graphql::live::Connection;
 use crate::graphql::viewer::{RequestMeta, Viewer};
 use crate::graphql::{self, Limits, NuvolaSchema};
@@ -146,7 +146,7 @@ pub fn start(
     let storage =
         crate::storage::Storage::from_options(&options.storage_dir, options.object_store.as_ref())?;
     let summaries = std::sync::Arc::new(crate::service::summary::Summaries::default());
-    let schema = graphql::build_schema_with_feed(
+    let (schema, unchecked) = graphql::build_schemas(
         db.clone(),
         options.limits,
         feed.clone(),
@@ -192,11 +192,13 @@ pub fn start(
     }));
     let db_data = web::Data::new(db);
     let schema_data = web::Data::new(schema);
+    let unchecked = web::Data::new(unchecked);
     let hsts = options.hsts;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(db_data.clone())
             .app_data(schema_data.clone())
+            .app_data(unchecked.clone())
             .app_data(spa.clone())
             .app_data(gate.clone())
             .app_data(uploads.clone())
@@ -421,6 +423,7 @@ fn rate_limit_headers(res: &mut HttpResponse, decision: &Decision) {
 
 async fn graphql_post(
     schema: web::Data<NuvolaSchema>,
+    unchecked: web::Data<limits::Unchecked>,
     db: web::Data<DatabaseConnection>,
     gate: web::Data<Gate>,
     http: HttpRequest,
@@ -511,11 +514,8 @@ async fn graphql_post(
             // that does not parse is answered by the execution with its error.
             let (queries_only, public_change) = classify(&mut request);
             let meta = RequestMeta { address };
-            let cost = CostCell::default();
-            let request = graphql::with_request_data(request, &db, Viewer(principal), meta)
-                .data(cost.clone());
-            let mut response = schema.execute(request).await;
-            let cost = cost.get();
+            let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
+            let (mut response, cost) = limits::execute(&schema, &unchecked, request).await;
             if public_change {
                 // This process's own readers see its changes at once.
                 gate.cache.changed_here();
