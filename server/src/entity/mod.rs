@@ -26,6 +26,7 @@ pub mod notification_read;
 pub mod oidc_login;
 pub mod onboarding_request;
 pub mod planned_service;
+pub mod positional;
 pub mod published_call;
 pub mod scheduled_job;
 pub mod supplier;

@@ -401,3 +401,47 @@ both! {
         assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
     }
 }
+
+both! {
+    async fn over_http_requests_are_refused_as_validate_refuses_them_and_a_page_reads_its_bodies(backend: Backend) {
+        // `POST /graphql` checks a request on the schema with the limits and runs it on
+        // the schema without extensions: the refusals are the ones `validate` gives.
+        let t = TestDb::with_calls_and_one_body(backend).await;
+        let app = TestApp::start(&t.db).await;
+        let aliased: String = (0..=MAX_ALIASES).map(|i| format!("c{i}: calls {{ title }} ")).collect();
+        let (status, r) = app.graphql_as(None, &format!("{{ {aliased} }}"), json!({})).await;
+        assert_eq!(status, 200, "{r}");
+        assert_eq!(error_code(&r).as_deref(), Some("LIMIT_EXCEEDED"), "{r}");
+        assert_eq!(r["errors"][0]["extensions"]["limit"], "aliases", "{r}");
+        assert!(r["data"].is_null(), "{r}");
+
+        let page = "applications(first: 100) { edges { node { cup administration { name } call { title } } } }";
+        let pages: String = (0..MAX_ALIASES).map(|i| format!("p{i}: {page} ")).collect();
+        let (_, r) = app.graphql_as(None, &format!("{{ {pages} }}"), json!({})).await;
+        assert_eq!(error_code(&r).as_deref(), Some("LIMIT_EXCEEDED"), "{r}");
+        assert_eq!(r["errors"][0]["extensions"]["limit"], "complexity", "{r}");
+        assert!(r["data"].is_null(), "{r}");
+
+        let (_, r) = app.graphql_as(None, "query Q($n: Int) { calls(x: $n) { title } }", json!({})).await;
+        assert_eq!(error_code(&r).as_deref(), Some("BAD_REQUEST"), "{r}");
+
+        // A value the schema's types refuse: INVALID_INPUT, as from `validate`.
+        let (_, r) = app.graphql_as(None, "{ applications(filter: { state: NOT_A_STATE }) { totalCount } }", json!({})).await;
+        assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
+
+        // A query that passes answers with its cost; its page reads its bodies joined to
+        // its rows, and its calls from the summary.
+        let (status, r) = app
+            .graphql_as(None, "{ applications(first: 5) { totalCount edges { node { cup administration { name } call { title } } } } }", json!({}))
+            .await;
+        assert_eq!(status, 200, "{r}");
+        assert!(r["errors"].is_null(), "{r}");
+        let edges = r["data"]["applications"]["edges"].as_array().unwrap();
+        assert!(!edges.is_empty(), "{r}");
+        for edge in edges {
+            assert!(edge["node"]["administration"]["name"].is_string(), "{r}");
+            assert!(edge["node"]["call"]["title"].is_string(), "{r}");
+        }
+        assert!(cost(&r)["requested"].as_u64().is_some(), "{r}");
+    }
+}

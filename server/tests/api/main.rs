@@ -35,6 +35,7 @@ mod outage;
 mod outbox;
 mod permissions;
 mod plan;
+mod positional;
 mod qualification;
 mod requests;
 mod schema;

@@ -30,7 +30,18 @@ impl ApplicationQuery {
         let after_id = after.as_deref().map(decode_cursor).transpose()?;
         let filter = filter.unwrap_or_default().parse()?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        let page = service::applications::page(db, &filter, first, after_id).await?;
+        // A page that shows its bodies reads them in the same query.
+        let with_bodies = ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("administration")
+            .exists();
+        let page = if with_bodies {
+            service::applications::page_with_bodies(db, &filter, first, after_id).await?
+        } else {
+            service::applications::page(db, &filter, first, after_id).await?
+        };
         Ok(ApplicationConnection {
             filter,
             page,

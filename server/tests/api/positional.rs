@@ -1,0 +1,122 @@
+//! The page of projects reads its rows by position (`entity::positional`): every field it
+//! reads is the field sea-orm reads by name, on both databases, for rows whose every
+//! nullable column holds a value of its own (a column read in the wrong place cannot
+//! pass unseen) and for rows where they are NULL.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use nuvola_server::entity::positional::{Columns, Positional};
+use nuvola_server::entity::{account, administration, application};
+use nuvola_server::service::applications;
+use nuvola_shared::api::ParsedFilter;
+use nuvola_shared::Role;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Set,
+};
+
+use crate::helpers::{add_account, both, TestDb};
+
+async fn fill_every_column(t: &TestDb) -> (application::Model, administration::Model) {
+    add_account(
+        &t.db,
+        Role::Verifier,
+        "asseveratore",
+        "una-password-lunga-2026",
+        None,
+    )
+    .await;
+    let verifier = account::Entity::find()
+        .filter(account::Column::Username.eq("asseveratore"))
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let project = application::Entity::find()
+        .order_by_asc(application::Column::Id)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let at = |day: u32, hour: u32| Utc.with_ymd_and_hms(2024, 3, day, hour, 7, 9).unwrap();
+    let on = |day: u32| NaiveDate::from_ymd_opt(2024, 4, day).unwrap();
+    let mut filled: application::ActiveModel = project.clone().into();
+    filled.submitted_at = Set(Some(at(1, 1)));
+    filled.funded_on = Set(Some(on(2)));
+    filled.decree_ref = Set(Some("decreto 3".to_owned()));
+    filled.time_window = Set(Some(4));
+    filled.protocol_number = Set(Some(5));
+    filled.state_changed_on = Set(Some(on(6)));
+    filled.contract_on = Set(Some(on(7)));
+    filled.verifier_account_id = Set(Some(verifier.id));
+    filled.verification_outcome = Set(Some("POSITIVE".to_owned()));
+    filled.verification_outcome_at = Set(Some(at(8, 8)));
+    filled.state_reason = Set(Some("motivo 9".to_owned()));
+    filled.renunciation_requested_at = Set(Some(at(10, 10)));
+    filled.renunciation_reason = Set(Some("rinuncia 11".to_owned()));
+    filled.version = Set(12);
+    filled.created_at = Set(at(13, 13));
+    filled.updated_at = Set(at(14, 14));
+    filled.overdue_kind = Set(Some("CONTRACT".to_owned()));
+    filled.overdue_since = Set(Some(on(16)));
+    filled.data_quality = Set(Some("[\"17\"]".to_owned()));
+    filled.progress_reported_at = Set(Some(at(18, 18)));
+    let project = filled.update(&t.db).await.unwrap();
+    let body = administration::Entity::find_by_id(project.administration_id)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut filled: administration::ActiveModel = body.into();
+    filled.type_label = Set(Some("tipologia 1".to_owned()));
+    filled.comune = Set(Some("comune 2".to_owned()));
+    filled.comune_istat = Set(Some("003".to_owned()));
+    filled.provincia = Set(Some("PV4".to_owned()));
+    filled.provincia_istat = Set(Some("005".to_owned()));
+    filled.region_istat = Set(Some("06".to_owned()));
+    filled.population = Set(Some(7_000_000_007));
+    filled.created_at = Set(at(20, 20));
+    filled.updated_at = Set(at(21, 21));
+    let body = filled.update(&t.db).await.unwrap();
+    (project, body)
+}
+
+both! {
+    async fn a_page_read_by_position_is_what_sea_orm_reads_by_name(backend: Backend) {
+        let t = TestDb::with_calls_and_one_body(backend).await;
+        let (project, body) = fill_every_column(&t).await;
+
+        let page = applications::page_with_bodies(&t.db, &ParsedFilter::default(), 10, None)
+            .await
+            .unwrap();
+        assert_eq!(page.items, vec![project.clone()]);
+        assert_eq!(page.bodies, Some(vec![body.clone()]));
+        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None)
+            .await
+            .unwrap();
+        assert_eq!(page.items, vec![project.clone()]);
+        assert_eq!(page.bodies, None);
+
+        // And with every nullable column NULL again: `None`, not an error.
+        let mut emptied: application::ActiveModel = project.into();
+        for column in application::Column::iter().filter(|c| c.def().is_null()) {
+            let null = emptied.get(column).into_value().unwrap().as_null();
+            emptied.set(column, null);
+        }
+        let emptied = emptied.update(&t.db).await.unwrap();
+        assert_eq!(emptied.funded_on, None);
+        let by_name = application::Entity::find().all(&t.db).await.unwrap();
+        let page = applications::page_with_bodies(&t.db, &ParsedFilter::default(), 10, None)
+            .await
+            .unwrap();
+        assert_eq!(page.items, by_name);
+
+        // A row of another shape is an error, not a wrong model.
+        let statement = application::Entity::find()
+            .select_only()
+            .column(application::Column::Cup)
+            .build(t.db.get_database_backend());
+        let rows = t.db.query_all(statement).await.unwrap();
+        let wrong = application::Model::decode(&mut Columns::new(&rows[0]));
+        assert!(wrong.is_err(), "{wrong:?}");
+    }
+}
