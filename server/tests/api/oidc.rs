@@ -501,7 +501,12 @@ both! {
     async fn an_unsigned_or_hmac_signed_id_token_is_refused(backend: Backend) {
         let t = TestDb::new(backend).await;
         for tamper in ["none", "hs256"] {
-            let s = setup(&t.db, Some(tamper)).await;
+            // Each server a pool of its own: a pooled connection belongs to the runtime
+            // of the server thread that opened it, and the first server stops at the end
+            // of its turn (sharing one pool, the second server at times drew a
+            // connection of the stopped one and answered `internal`).
+            let db = nuvola_server::db::connect(&t.url).await.unwrap();
+            let s = setup(&db, Some(tamper)).await;
             let mut browser = Browser::new();
             let callback = to_callback(&mut browser, &s.app, "spid-test", MARIO).await;
             let (location, cookie) = finish(&mut browser, &callback).await;
