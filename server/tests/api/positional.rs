@@ -120,3 +120,39 @@ both! {
         assert!(wrong.is_err(), "{wrong:?}");
     }
 }
+
+/// The page's `LIMIT` is written into its SQL (PostgreSQL then keeps one plan for the
+/// statement instead of planning it at every execution), and its value leaves the
+/// parameters; on both databases.
+#[test]
+fn the_page_size_is_written_into_the_statement() {
+    use sea_orm::{DbBackend, Statement, Value};
+    for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
+        let ids = application::Entity::find()
+            .select_only()
+            .column(application::Column::Id)
+            .filter(application::Column::State.eq("FUNDED"))
+            .limit(51)
+            .into_query();
+        let statement = application::Entity::find()
+            .filter(application::Column::Id.in_subquery(ids))
+            .build(backend);
+        let Statement { sql, values, .. } = applications::with_literal_limit(statement, 51);
+        assert!(sql.contains("LIMIT 51)"), "{backend:?}: {sql}");
+        assert_eq!(
+            values.unwrap().0,
+            vec![Value::from("FUNDED")],
+            "{backend:?}"
+        );
+        // Another limit than the one asked for: left as it was.
+        let ids = application::Entity::find()
+            .select_only()
+            .limit(7)
+            .into_query();
+        let statement = application::Entity::find()
+            .filter(application::Column::Id.in_subquery(ids))
+            .build(backend);
+        let unchanged = applications::with_literal_limit(statement.clone(), 51);
+        assert_eq!(unchanged.sql, statement.sql);
+    }
+}
