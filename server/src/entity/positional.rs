@@ -8,7 +8,7 @@
 //! on the national data set, that decoding was over a quarter of the server's time for
 //! the public list. Here the query names its columns itself, in the order of each entity's
 //! `Column` enum, and [`Positional::decode`] reads them in that order; the tests
-//! (`tests/api/graphql.rs`) compare every field with sea-orm's own decoding on both
+//! (`tests/api/positional.rs`) compare every field with sea-orm's own decoding on both
 //! databases, on rows where every nullable column holds a value of its own.
 
 use sea_orm::sqlx::{self, postgres::Postgres, sqlite::Sqlite, Decode, Row, Type};

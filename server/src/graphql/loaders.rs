@@ -59,7 +59,7 @@ impl Loader<i32> for AdministrationLoader {
     }
 }
 
-/// The bodies with these ids, by id, in one query (for a page that primes its loader).
+/// The bodies with these ids, by id, in one query.
 pub async fn administrations(
     db: &DatabaseConnection,
     ids: impl IntoIterator<Item = i32>,

@@ -95,6 +95,16 @@ pub struct Limits {
     pub private_webhooks: bool,
 }
 
+impl From<Limits> for limits::QueryLimits {
+    fn from(limits: Limits) -> Self {
+        Self {
+            max_aliases: limits.aliases,
+            max_depth: limits.depth,
+            max_complexity: limits.complexity,
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
@@ -188,11 +198,7 @@ pub fn build_schema_with_feed(
     summaries: std::sync::Arc<crate::service::summary::Summaries>,
 ) -> NuvolaSchema {
     builder(db, limits, feed, storage, summaries)
-        .extension(limits::QueryLimits {
-            max_aliases: limits.aliases,
-            max_depth: limits.depth,
-            max_complexity: limits.complexity,
-        })
+        .extension(limits::QueryLimits::from(limits))
         .finish()
 }
 
@@ -271,11 +277,7 @@ pub async fn validate(document: &str) -> Result<limits::Cost, Vec<async_graphql:
         SubscriptionRoot::default(),
     )
     .register_output_type::<nuvola_shared::ErrorCode>()
-    .extension(limits::QueryLimits {
-        max_aliases: limits.aliases,
-        max_depth: limits.depth,
-        max_complexity: limits.complexity,
-    })
+    .extension(limits::QueryLimits::from(limits))
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .finish();

@@ -16,8 +16,8 @@ use crate::entity::{administration, application, call};
 pub struct Page {
     pub items: Vec<application::Model>,
     pub has_next: bool,
-    /// The bodies of the page's applications, read with them by [`page_with_bodies`]
-    /// (`None` from [`page`]).
+    /// The bodies of the page's applications, one per item, when [`page`] was asked
+    /// for them.
     pub bodies: Option<Vec<administration::Model>>,
 }
 
@@ -51,30 +51,12 @@ pub fn filtered(filter: &ParsedFilter) -> Select<application::Entity> {
     select
 }
 
+/// A page of the applications `filter` keeps, after the id `after`; with the body of each
+/// application joined in the same query when `with_bodies` (a page that shows its bodies
+/// costs one query, not two). The rows are read by position
+/// ([`crate::entity::positional`]).
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn page(
-    db: &impl ConnectionTrait,
-    filter: &ParsedFilter,
-    first: u64,
-    after: Option<i32>,
-) -> Result<Page, DbErr> {
-    read_page(db, filter, first, after, false).await
-}
-
-/// A page as [`page`] reads it, with the body of each application joined in the same
-/// query: a page that shows its bodies costs one query, not two. Both read their rows by
-/// position ([`crate::entity::positional`]).
-#[tracing::instrument(level = "debug", skip(db))]
-pub async fn page_with_bodies(
-    db: &impl ConnectionTrait,
-    filter: &ParsedFilter,
-    first: u64,
-    after: Option<i32>,
-) -> Result<Page, DbErr> {
-    read_page(db, filter, first, after, true).await
-}
-
-async fn read_page(
     db: &impl ConnectionTrait,
     filter: &ParsedFilter,
     first: u64,
@@ -117,9 +99,10 @@ async fn read_page(
             bodies.push(administration::Model::decode(&mut columns)?);
         }
     }
-    let bodies = with_bodies.then_some(bodies);
     let has_next = items.len() as u64 > first;
     items.truncate(first as usize);
+    bodies.truncate(first as usize);
+    let bodies = with_bodies.then_some(bodies);
     Ok(Page {
         items,
         has_next,

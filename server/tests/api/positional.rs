@@ -85,12 +85,12 @@ both! {
         let t = TestDb::with_calls_and_one_body(backend).await;
         let (project, body) = fill_every_column(&t).await;
 
-        let page = applications::page_with_bodies(&t.db, &ParsedFilter::default(), 10, None)
+        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None, true)
             .await
             .unwrap();
         assert_eq!(page.items, vec![project.clone()]);
         assert_eq!(page.bodies, Some(vec![body.clone()]));
-        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None)
+        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None, false)
             .await
             .unwrap();
         assert_eq!(page.items, vec![project.clone()]);
@@ -105,7 +105,7 @@ both! {
         let emptied = emptied.update(&t.db).await.unwrap();
         assert_eq!(emptied.funded_on, None);
         let by_name = application::Entity::find().all(&t.db).await.unwrap();
-        let page = applications::page_with_bodies(&t.db, &ParsedFilter::default(), 10, None)
+        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None, true)
             .await
             .unwrap();
         assert_eq!(page.items, by_name);

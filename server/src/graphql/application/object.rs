@@ -395,19 +395,14 @@ impl ApplicationConnection {
     }
 
     async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<ApplicationEdge>> {
-        // The page's bodies (read with the page, or else in one query) and its calls from
-        // memory, before the nodes ask for them one by one: the cost of a page does not
-        // depend on how its nodes resolve, and no loader waits its batching delay.
+        // The page's bodies (read with the page when the query asks for them) and its calls
+        // from memory, before the nodes ask for them one by one: the cost of a page does
+        // not depend on how its nodes resolve, and no loader waits its batching delay.
         let node = ctx.look_ahead().field("node");
         let loaders = ctx.data_unchecked::<Loaders>();
         let administrations = async {
             if let Some(bodies) = &self.page.bodies {
                 let found = bodies.iter().map(|b| (b.id, b.clone()));
-                loaders.administration.feed_many(found).await;
-            } else if node.field("administration").exists() {
-                let db = ctx.data_unchecked::<DatabaseConnection>();
-                let ids = self.page.items.iter().map(|a| a.administration_id);
-                let found = crate::graphql::loaders::administrations(db, ids).await?;
                 loaders.administration.feed_many(found).await;
             }
             Ok::<_, DbErr>(())

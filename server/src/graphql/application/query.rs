@@ -37,11 +37,7 @@ impl ApplicationQuery {
             .field("node")
             .field("administration")
             .exists();
-        let page = if with_bodies {
-            service::applications::page_with_bodies(db, &filter, first, after_id).await?
-        } else {
-            service::applications::page(db, &filter, first, after_id).await?
-        };
+        let page = service::applications::page(db, &filter, first, after_id, with_bodies).await?;
         Ok(ApplicationConnection {
             filter,
             page,
