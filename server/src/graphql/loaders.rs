@@ -1,6 +1,8 @@
-//! DataLoaders: a page of applications costs one query for their bodies and one for
-//! their calls, whatever its size; a plan one query for its lines' suppliers, one for
-//! their offerings and one for their questionnaires, however many lines it has.
+//! DataLoaders: projects listed outside the public page (worklists, notifications, a
+//! body's projects) cost one query for their bodies and one for their calls, whatever
+//! their number (the public page hands its nodes what it read with them); a plan one
+//! query for its lines' suppliers, one for their offerings and one for their
+//! questionnaires, however many lines it has.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -80,7 +80,7 @@ impl Administration {
             .all(db)
             .await?
             .into_iter()
-            .map(Application)
+            .map(Application::from)
             .collect())
     }
 }

@@ -1,9 +1,12 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use nuvola_shared::api::{ApplicationFilter, ParsedFilter};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DatabaseConnection;
 
-use crate::entity::{application, planned_service};
+use crate::entity::{administration, application, call, planned_service};
 use crate::graphql::administration::object::Administration;
 use crate::graphql::call::object::Call;
 use crate::graphql::deadline::object::OverdueMark;
@@ -20,7 +23,32 @@ use nuvola_shared::{NextDeadlineKind, OpenDataState};
 
 /// A funded application (*candidatura*), a project once funded. Identified by its CUP
 /// and its call: the same CUP may appear in two calls.
-pub struct Application(pub application::Model);
+pub struct Application(pub application::Model, Preloaded);
+
+/// What a page of projects read along with its nodes: a node answers `administration`
+/// and `call` from it, without a round through the request's loaders.
+#[derive(Default)]
+pub struct Preloaded {
+    body: Option<administration::Model>,
+    calls: Option<Arc<HashMap<i32, call::Model>>>,
+}
+
+impl From<application::Model> for Application {
+    fn from(model: application::Model) -> Self {
+        Self(model, Preloaded::default())
+    }
+}
+
+impl Application {
+    /// The project's call: the one the page read with it, or through the loader.
+    async fn call_model(&self, ctx: &Context<'_>) -> ApiResult<Option<call::Model>> {
+        if let Some(call) = self.1.calls.as_ref().and_then(|c| c.get(&self.0.call_id)) {
+            return Ok(Some(call.clone()));
+        }
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders.call.load_one(self.0.call_id).await?)
+    }
+}
 
 #[Object]
 impl Application {
@@ -74,6 +102,9 @@ impl Application {
 
     /// The public body that applied.
     async fn administration(&self, ctx: &Context<'_>) -> ApiResult<Administration> {
+        if let Some(body) = &self.1.body {
+            return Ok(Administration(body.clone()));
+        }
         let loaders = ctx.data_unchecked::<Loaders>();
         loaders
             .administration
@@ -90,15 +121,9 @@ impl Application {
 
     /// The call it applied to.
     async fn call(&self, ctx: &Context<'_>) -> ApiResult<Call> {
-        let loaders = ctx.data_unchecked::<Loaders>();
-        loaders
-            .call
-            .load_one(self.0.call_id)
-            .await?
-            .map(Call)
-            .ok_or_else(|| {
-                ApiError::internal(anyhow::anyhow!("application {} has no call", self.0.id))
-            })
+        self.call_model(ctx).await?.map(Call).ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!("application {} has no call", self.0.id))
+        })
     }
 
     /// The supplier contracts (CIG, amount, date, document, services), oldest first, each
@@ -272,10 +297,10 @@ impl Application {
     async fn next_deadline(&self, ctx: &Context<'_>) -> ApiResult<Option<NextDeadline>> {
         let state =
             nuvola_shared::ApplicationState::parse(&self.0.state).map_err(ApiError::internal)?;
-        let loaders = ctx.data_unchecked::<Loaders>();
-        let Some(call) = loaders.call.load_one(self.0.call_id).await? else {
+        let Some(call) = self.call_model(ctx).await? else {
             return Ok(None);
         };
+        let loaders = ctx.data_unchecked::<Loaders>();
         let today = chrono::Utc::now().date_naive();
         let of_call = service::deadlines::call_rule(&call)
             .next_due(state, self.0.funded_on, self.0.contract_on)
@@ -373,8 +398,42 @@ impl ApplicationFilterInput {
 /// A page of applications (Relay cursor connection).
 pub struct ApplicationConnection {
     pub filter: ParsedFilter,
-    pub page: service::applications::Page,
+    pub edges: Vec<ApplicationEdge>,
+    pub has_next: bool,
     pub has_previous: bool,
+}
+
+impl ApplicationConnection {
+    /// The page's edges, each node carrying its body (when the page read them) and the
+    /// calls (when given): the cost of a page does not depend on how its nodes resolve.
+    pub fn new(
+        filter: ParsedFilter,
+        page: service::applications::Page,
+        calls: Option<Arc<HashMap<i32, call::Model>>>,
+        has_previous: bool,
+    ) -> Self {
+        let mut bodies = page.bodies.map(Vec::into_iter);
+        let edges = page
+            .items
+            .into_iter()
+            .map(|a| ApplicationEdge {
+                cursor: encode_cursor(a.id),
+                node: Application(
+                    a,
+                    Preloaded {
+                        body: bodies.as_mut().and_then(Iterator::next),
+                        calls: calls.clone(),
+                    },
+                ),
+            })
+            .collect();
+        Self {
+            filter,
+            edges,
+            has_next: page.has_next,
+            has_previous,
+        }
+    }
 }
 
 #[Object]
@@ -394,49 +453,16 @@ impl ApplicationConnection {
             .await?)
     }
 
-    async fn edges(&self, ctx: &Context<'_>) -> ApiResult<Vec<ApplicationEdge>> {
-        // The page's bodies (read with the page when the query asks for them) and its calls
-        // from memory, before the nodes ask for them one by one: the cost of a page does
-        // not depend on how its nodes resolve, and no loader waits its batching delay.
-        let node = ctx.look_ahead().field("node");
-        let loaders = ctx.data_unchecked::<Loaders>();
-        let administrations = async {
-            if let Some(bodies) = &self.page.bodies {
-                let found = bodies.iter().map(|b| (b.id, b.clone()));
-                loaders.administration.feed_many(found).await;
-            }
-            Ok::<_, DbErr>(())
-        };
-        let calls = async {
-            if node.field("call").exists() {
-                let calls = crate::graphql::calls(ctx).await?;
-                let used = self
-                    .page
-                    .items
-                    .iter()
-                    .filter_map(|a| calls.get(&a.call_id).map(|c| (a.call_id, c.clone())));
-                loaders.call.feed_many(used).await;
-            }
-            Ok(())
-        };
-        futures_util::try_join!(administrations, calls)?;
-        Ok(self
-            .page
-            .items
-            .iter()
-            .map(|a| ApplicationEdge {
-                cursor: encode_cursor(a.id),
-                node: Application(a.clone()),
-            })
-            .collect())
+    async fn edges(&self) -> &[ApplicationEdge] {
+        &self.edges
     }
 
     async fn page_info(&self) -> PageInfo {
         PageInfo {
-            has_next_page: self.page.has_next,
+            has_next_page: self.has_next,
             has_previous_page: self.has_previous,
-            start_cursor: self.page.items.first().map(|a| encode_cursor(a.id)),
-            end_cursor: self.page.items.last().map(|a| encode_cursor(a.id)),
+            start_cursor: self.edges.first().map(|e| e.cursor.clone()),
+            end_cursor: self.edges.last().map(|e| e.cursor.clone()),
         }
     }
 }

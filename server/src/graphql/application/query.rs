@@ -30,19 +30,26 @@ impl ApplicationQuery {
         let after_id = after.as_deref().map(decode_cursor).transpose()?;
         let filter = filter.unwrap_or_default().parse()?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        // A page that shows its bodies reads them in the same query.
-        let with_bodies = ctx
-            .look_ahead()
-            .field("edges")
-            .field("node")
-            .field("administration")
-            .exists();
-        let page = service::applications::page(db, &filter, first, after_id, with_bodies).await?;
-        Ok(ApplicationConnection {
+        // A page that shows its bodies reads them in the same query; its calls come from
+        // the summary of calls, in memory.
+        let node = ctx.look_ahead().field("edges").field("node");
+        let with_bodies = node.field("administration").exists();
+        let with_calls = node.field("call").exists() || node.field("nextDeadline").exists();
+        let calls = async {
+            if with_calls {
+                crate::graphql::calls(ctx).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let page = service::applications::page(db, &filter, first, after_id, with_bodies);
+        let (calls, page) = futures_util::try_join!(calls, page)?;
+        Ok(ApplicationConnection::new(
             filter,
             page,
-            has_previous: after_id.is_some(),
-        })
+            calls,
+            after_id.is_some(),
+        ))
     }
 
     /// One application by CUP. The same CUP may appear in two calls: give `callTitle`
@@ -58,7 +65,7 @@ impl ApplicationQuery {
         Ok(
             service::applications::by_cup(db, &cup, call_title.as_deref())
                 .await?
-                .map(Application),
+                .map(Application::from),
         )
     }
 }

@@ -85,7 +85,7 @@ impl OverdueProjectConnection {
             .iter()
             .map(|a| OverdueProjectEdge {
                 cursor: encode_cursor(a),
-                node: Application(a.clone()),
+                node: Application::from(a.clone()),
             })
             .collect())
     }

@@ -113,7 +113,7 @@ impl LifecycleMutation {
     ) -> ApiResult<Application> {
         let principal = viewer(ctx).require_writer(&[Role::Administration])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(Application(
+        Ok(Application::from(
             lifecycle::declare_completion(db, principal, project.into()).await?,
         ))
     }
@@ -128,7 +128,7 @@ impl LifecycleMutation {
     ) -> ApiResult<Application> {
         let principal = viewer(ctx).require_writer(&[Role::Department])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(Application(
+        Ok(Application::from(
             lifecycle::assign_verifier(db, principal, project.into(), &verifier).await?,
         ))
     }
@@ -152,7 +152,7 @@ impl LifecycleMutation {
             .map(|id| service_id(id, "redoServices"))
             .collect::<ApiResult<Vec<_>>>()?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(Application(
+        Ok(Application::from(
             lifecycle::record_outcome(
                 db,
                 principal,
@@ -176,7 +176,7 @@ impl LifecycleMutation {
     ) -> ApiResult<Application> {
         let principal = viewer(ctx).require_writer(&[Role::Administration])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(Application(
+        Ok(Application::from(
             lifecycle::request_payment(db, principal, project.into()).await?,
         ))
     }
@@ -185,7 +185,7 @@ impl LifecycleMutation {
     async fn pay(&self, ctx: &Context<'_>, project: ProjectVersionInput) -> ApiResult<Application> {
         let principal = viewer(ctx).require_writer(&[Role::Department])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(Application(
+        Ok(Application::from(
             lifecycle::pay(db, principal, project.into()).await?,
         ))
     }
@@ -204,7 +204,7 @@ impl LifecycleMutation {
     ) -> ApiResult<Application> {
         let principal = viewer(ctx).require_writer(&[Role::Administration])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(Application(
+        Ok(Application::from(
             lifecycle::request_renunciation(db, principal, project.into(), &reason).await?,
         ))
     }
@@ -217,7 +217,7 @@ impl LifecycleMutation {
     ) -> ApiResult<Application> {
         let principal = viewer(ctx).require_writer(&[Role::Administration])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(Application(
+        Ok(Application::from(
             lifecycle::withdraw_renunciation(db, principal, project.into()).await?,
         ))
     }
@@ -232,7 +232,7 @@ impl LifecycleMutation {
     ) -> ApiResult<Application> {
         let principal = viewer(ctx).require_writer(&[Role::Department])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(Application(
+        Ok(Application::from(
             lifecycle::decree_renunciation(db, principal, project.into()).await?,
         ))
     }
@@ -247,7 +247,7 @@ impl LifecycleMutation {
     ) -> ApiResult<Application> {
         let principal = viewer(ctx).require_writer(&[Role::Department])?;
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(Application(
+        Ok(Application::from(
             lifecycle::revoke(db, principal, project.into(), &reason).await?,
         ))
     }

@@ -52,7 +52,7 @@ impl LifecycleQuery {
             .all(db)
             .await?
             .into_iter()
-            .map(Application)
+            .map(Application::from)
             .collect();
         Ok(PendingRenunciations {
             total_count,

@@ -61,7 +61,7 @@ impl Notification {
 
     /// The project it is about, if any.
     async fn application(&self) -> Option<Application> {
-        self.project.clone().map(Application)
+        self.project.clone().map(Application::from)
     }
 }
 

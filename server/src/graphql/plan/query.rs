@@ -48,7 +48,12 @@ impl PlanQuery {
             _ => return Err(ApiError::Forbidden("no projects of your own".to_owned())),
         };
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(query.all(db).await?.into_iter().map(Application).collect())
+        Ok(query
+            .all(db)
+            .await?
+            .into_iter()
+            .map(Application::from)
+            .collect())
     }
 }
 

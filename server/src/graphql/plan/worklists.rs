@@ -173,7 +173,7 @@ impl ProjectConnection {
             .iter()
             .map(|p| ProjectEdge {
                 cursor: pagination::encode_cursor(PROJECT_CURSOR, p.id),
-                node: Application(p.clone()),
+                node: Application::from(p.clone()),
             })
             .collect()
     }
@@ -287,7 +287,7 @@ impl ServiceEdge {
     async fn project(&self) -> ApiResult<Application> {
         self.project
             .clone()
-            .map(Application)
+            .map(Application::from)
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a service's project vanished")))
     }
 }

@@ -30,7 +30,9 @@ impl VerificationRequest {
     /// The project asked.
     async fn application(&self, ctx: &Context<'_>) -> ApiResult<Application> {
         let db = ctx.data_unchecked::<DatabaseConnection>();
-        Ok(Application(project_of(db, self.0.application_id).await?))
+        Ok(Application::from(
+            project_of(db, self.0.application_id).await?,
+        ))
     }
 
     /// A short title, up to 200 characters.
