@@ -10,6 +10,7 @@ use sea_orm::{
 
 use crate::entity::positional::{Columns, Positional};
 use crate::entity::{administration, application, call};
+use crate::service::paging;
 
 /// One page of applications, in id order.
 #[derive(Debug, Clone)]
@@ -88,7 +89,7 @@ pub async fn page(
         .order_by_asc(application::Column::Id)
         .build(db.get_database_backend());
     let rows = db
-        .query_all(with_literal_limit(statement, first + 1))
+        .query_all(paging::with_literal_limit(statement, first + 1))
         .await?;
     let mut items = Vec::with_capacity(rows.len());
     let mut bodies = Vec::with_capacity(if with_bodies { rows.len() } else { 0 });
@@ -108,35 +109,6 @@ pub async fn page(
         has_next,
         bodies,
     })
-}
-
-/// The statement with its last parameter, the page's `LIMIT`, written into the SQL.
-///
-/// PostgreSQL plans a prepared statement afresh at every execution while its generic
-/// plan looks costlier than the custom ones, and a `LIMIT $n` makes it look so (the
-/// planner assumes a tenth of the rows): planning was a third of PostgreSQL's time for
-/// the public list. With the page size written in (one of at most 101 values, so at most
-/// 101 statements per filter shape), PostgreSQL keeps one plan per statement. A
-/// statement of another shape is left as it is.
-pub fn with_literal_limit(mut statement: sea_orm::Statement, limit: u64) -> sea_orm::Statement {
-    let Some(values) = statement.values.as_mut() else {
-        return statement;
-    };
-    let placeholder = match statement.db_backend {
-        sea_orm::DbBackend::Postgres => format!("LIMIT ${}", values.0.len()),
-        _ => "LIMIT ?".to_owned(),
-    };
-    let Some(at) = statement.sql.rfind(&placeholder) else {
-        return statement;
-    };
-    if values.0.last() != Some(&sea_orm::Value::from(limit)) {
-        return statement;
-    }
-    values.0.pop();
-    statement
-        .sql
-        .replace_range(at..at + placeholder.len(), &format!("LIMIT {limit}"));
-    statement
 }
 
 #[tracing::instrument(level = "debug", skip(db))]

@@ -36,8 +36,7 @@ pub async fn project_history(
 ) -> Result<Vec<event::Model>, HistoryError> {
     let mut query = event::Entity::find()
         .filter(event::Column::ApplicationId.eq(project.id))
-        .order_by_desc(event::Column::Id)
-        .limit(limit.clamp(1, MAX_EVENTS));
+        .order_by_desc(event::Column::Id);
     if let Some(before) = before {
         query = query.filter(event::Column::Id.lt(before));
     }
@@ -64,7 +63,8 @@ pub async fn project_history(
         }
         PlanScope::Nothing => return Err(HistoryError::Forbidden),
     }
-    Ok(query.all(db).await?)
+    let limit = limit.clamp(1, MAX_EVENTS);
+    Ok(crate::service::paging::all(db, query, limit).await?)
 }
 
 /// What each event is about, by event id, in words a person recognises: the planned

@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod oidc;
 pub mod onboarding;
 pub mod outbox;
+pub mod paging;
 pub mod plan;
 pub mod preferences;
 pub mod progress;

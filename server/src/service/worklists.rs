@@ -256,7 +256,7 @@ where
         Some(after) => query.filter(id.gt(after)),
         None => query,
     };
-    let mut items = query.order_by_asc(id).limit(first + 1).all(db).await?;
+    let mut items = crate::service::paging::all(db, query.order_by_asc(id), first + 1).await?;
     let has_next = items.len() as u64 > first;
     items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
     Ok(Page { items, has_next })

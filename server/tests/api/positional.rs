@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use nuvola_server::entity::positional::{Columns, Positional};
 use nuvola_server::entity::{account, administration, application};
-use nuvola_server::service::applications;
+use nuvola_server::service::{applications, paging};
 use nuvola_shared::api::ParsedFilter;
 use nuvola_shared::Role;
 use sea_orm::{
@@ -137,7 +137,7 @@ fn the_page_size_is_written_into_the_statement() {
         let statement = application::Entity::find()
             .filter(application::Column::Id.in_subquery(ids))
             .build(backend);
-        let Statement { sql, values, .. } = applications::with_literal_limit(statement, 51);
+        let Statement { sql, values, .. } = paging::with_literal_limit(statement, 51);
         assert!(sql.contains("LIMIT 51)"), "{backend:?}: {sql}");
         assert_eq!(
             values.unwrap().0,
@@ -152,7 +152,37 @@ fn the_page_size_is_written_into_the_statement() {
         let statement = application::Entity::find()
             .filter(application::Column::Id.in_subquery(ids))
             .build(backend);
-        let unchanged = applications::with_literal_limit(statement.clone(), 51);
+        let unchanged = paging::with_literal_limit(statement.clone(), 51);
         assert_eq!(unchanged.sql, statement.sql);
+        // A limit followed by an offset (here of the same value): left as it was.
+        let statement = application::Entity::find()
+            .filter(application::Column::State.eq("FUNDED"))
+            .limit(51)
+            .offset(51)
+            .build(backend);
+        let unchanged = paging::with_literal_limit(statement.clone(), 51);
+        assert_eq!(unchanged.sql, statement.sql, "{backend:?}");
+        assert_eq!(unchanged.values, statement.values, "{backend:?}");
+    }
+}
+
+both! {
+    async fn a_read_with_its_limit_written_in_returns_the_same_rows(backend: Backend) {
+        let t = TestDb::with_open_data(backend).await;
+        let select = || {
+            application::Entity::find()
+                .filter(application::Column::AmountEur.gt(50_000))
+                .order_by_desc(application::Column::Id)
+        };
+        for limit in [1, 7, 51] {
+            let expected = select().limit(limit).all(&t.db).await.unwrap();
+            assert_eq!(expected.len() as u64, limit);
+            let read = paging::all(&t.db, select(), limit).await.unwrap();
+            assert_eq!(read, expected, "{backend:?}, limit {limit}");
+        }
+        // With an offset after the limit (left as a parameter): the same rows too.
+        let expected = select().offset(7).limit(7).all(&t.db).await.unwrap();
+        let read = paging::all(&t.db, select().offset(7), 7).await.unwrap();
+        assert_eq!(read, expected);
     }
 }

@@ -1,8 +1,6 @@
 use async_graphql::{Context, Object, SimpleObject};
 use nuvola_shared::{DeadlineKind, Role};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use super::mutation::CallTermsInput;
 use super::object::{decode_cursor, OverdueProjectConnection};
@@ -100,7 +98,7 @@ impl DeadlineQuery {
                     ),
             );
         }
-        let mut items = query.limit(first + 1).all(db).await?;
+        let mut items = crate::service::paging::all(db, query, first + 1).await?;
         let has_next = items.len() as u64 > first;
         items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
         Ok(OverdueProjectConnection {
