@@ -17,6 +17,33 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        // `Display` writes `YYYY-MM-DD` directly; `format` would interpret a format string
+        // for every date of every page.
+        Value::String(self.0.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_is_written_as_iso_8601_and_read_back() {
+        for (y, m, d) in [
+            (2026, 11, 30),
+            (2022, 1, 5),
+            (999, 3, 4),
+            (1, 1, 1),
+            (9999, 12, 31),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let value = Date(date).to_value();
+            assert_eq!(
+                value,
+                Value::String(date.format("%Y-%m-%d").to_string()),
+                "{date:?}"
+            );
+            assert_eq!(Date::parse(value).unwrap(), Date(date));
+        }
     }
 }
