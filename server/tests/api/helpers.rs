@@ -337,14 +337,15 @@ impl TestApp {
     }
 }
 
-/// Creates an account directly through the service, as `nuvola user add` does.
+/// Creates an account directly through the service, as `nuvola user add` does, and
+/// returns it.
 pub async fn add_account(
     db: &DatabaseConnection,
     role: nuvola_shared::Role,
     username: &str,
     password: &str,
     ipa: Option<&str>,
-) {
+) -> nuvola_server::entity::account::Model {
     nuvola_server::service::accounts::create(
         db,
         nuvola_server::service::accounts::NewAccount {
@@ -358,7 +359,7 @@ pub async fn add_account(
         &Actor::system("test"),
     )
     .await
-    .unwrap();
+    .unwrap()
 }
 
 impl Drop for TestApp {

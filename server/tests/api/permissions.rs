@@ -8,7 +8,7 @@ use sea_orm::{
 use serde_json::{json, Value};
 
 use crate::helpers::{add_account, both, error_code, TestApp, TestDb, GENOVA_HEADER, GENOVA_ROW};
-use nuvola_server::entity::{account, application, planned_service, supplier};
+use nuvola_server::entity::{application, planned_service, supplier};
 
 /// A school of Ferrara, EUR 2,212 = 4 services of EUR 553.
 const SCHOOL_ROW: &str = "istsc_feis011004,ISTITUTO SUPERIORE - I.I.S. 'O.VERGANI',Ferrara,038008,FE,038,Emilia-Romagna,08,2212.0,1.2 Abilitazione al Cloud - Scuole - Aprile 2022,2022-06-22T09:38:17.000+0000,2022-09-05,G71C22000700006,2.0,31.0,A,1.2 Abilitazione e facilitazione migrazione al Cloud,Scuole";
@@ -50,7 +50,7 @@ pub async fn world(backend: crate::helpers::Backend) -> World {
     )
     .await;
     add_account(&t.db, Role::Department, "dipartimento", PASSWORD, None).await;
-    add_account(&t.db, Role::Verifier, "asseveratore", PASSWORD, None).await;
+    let verifier = add_account(&t.db, Role::Verifier, "asseveratore", PASSWORD, None).await;
     add_account(&t.db, Role::Verifier, "altro.asseveratore", PASSWORD, None).await;
     for (username, vat, role) in [
         ("fornitore", "01234567897", Role::Supplier),
@@ -94,12 +94,6 @@ pub async fn world(backend: crate::helpers::Backend) -> World {
     let mut service: planned_service::ActiveModel = first.into();
     service.supplier_id = Set(Some(fornitore.id));
     service.update(&t.db).await.unwrap();
-    let verifier = account::Entity::find()
-        .filter(account::Column::Username.eq("asseveratore"))
-        .one(&t.db)
-        .await
-        .unwrap()
-        .unwrap();
     let mut project: application::ActiveModel = school.into();
     project.verifier_account_id = Set(Some(verifier.id));
     project.update(&t.db).await.unwrap();

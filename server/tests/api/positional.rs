@@ -5,7 +5,7 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use nuvola_server::entity::positional::{Columns, Positional};
-use nuvola_server::entity::{account, administration, application};
+use nuvola_server::entity::{administration, application};
 use nuvola_server::service::{applications, paging};
 use nuvola_shared::api::ParsedFilter;
 use nuvola_shared::Role;
@@ -17,7 +17,7 @@ use sea_orm::{
 use crate::helpers::{add_account, both, TestDb};
 
 async fn fill_every_column(t: &TestDb) -> (application::Model, administration::Model) {
-    add_account(
+    let verifier = add_account(
         &t.db,
         Role::Verifier,
         "asseveratore",
@@ -25,12 +25,6 @@ async fn fill_every_column(t: &TestDb) -> (application::Model, administration::M
         None,
     )
     .await;
-    let verifier = account::Entity::find()
-        .filter(account::Column::Username.eq("asseveratore"))
-        .one(&t.db)
-        .await
-        .unwrap()
-        .unwrap();
     let project = application::Entity::find()
         .order_by_asc(application::Column::Id)
         .one(&t.db)
