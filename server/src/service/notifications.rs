@@ -99,9 +99,7 @@ pub async fn page(
     if let Some(after) = after {
         query = query.filter(notification::Column::Id.lt(after));
     }
-    let mut rows = crate::service::paging::all(db, query, first + 1).await?;
-    let has_next = rows.len() as u64 > first;
-    rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+    let (rows, has_next) = crate::service::paging::first(db, query, first).await?;
     let ids: Vec<i32> = rows.iter().map(|n| n.id).collect();
     let reads: HashMap<i32, DateTime<Utc>> = if ids.is_empty() {
         HashMap::new()

@@ -508,9 +508,7 @@ pub async fn queue(
     if let Some(after) = after {
         q = q.filter(onboarding_request::Column::Id.gt(after));
     }
-    let mut items = crate::service::paging::all(db, q, first + 1).await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+    let (items, has_next) = crate::service::paging::first(db, q, first).await?;
     Ok(QueuePage {
         items,
         total,

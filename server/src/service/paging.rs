@@ -50,3 +50,16 @@ pub async fn all<E: EntityTrait>(
         .all(db)
         .await
 }
+
+/// A page of `select`: its first `first` rows and whether more follow (one more row is
+/// read to know), with the limit written into the SQL.
+pub async fn first<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    first: u64,
+) -> Result<(Vec<E::Model>, bool), DbErr> {
+    let mut items = all(db, select, first + 1).await?;
+    let has_next = items.len() as u64 > first;
+    items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+    Ok((items, has_next))
+}

@@ -538,17 +538,13 @@ pub async fn inbox_page(
         RequestState::Open.code(),
         RequestState::Answered.code()
     ));
-    let mut items = inbox_query(principal, state)?
+    let query = inbox_query(principal, state)?
         .order_by(rank, Order::Asc)
         .order_by_asc(verification_request::Column::DueOn)
         .order_by_asc(verification_request::Column::Id)
-        .offset(offset)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(first as usize);
-    Ok((items, has_next))
+        .offset(offset);
+    // Paged by offset: the limit stays a parameter (see `paging::with_literal_limit`).
+    Ok(crate::service::paging::first(db, query, first).await?)
 }
 
 /// How many requests the inbox holds (of `state`, when given).

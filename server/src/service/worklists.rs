@@ -256,9 +256,8 @@ where
         Some(after) => query.filter(id.gt(after)),
         None => query,
     };
-    let mut items = crate::service::paging::all(db, query.order_by_asc(id), first + 1).await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+    let (items, has_next) =
+        crate::service::paging::first(db, query.order_by_asc(id), first).await?;
     Ok(Page { items, has_next })
 }
 

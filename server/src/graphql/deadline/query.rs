@@ -98,9 +98,7 @@ impl DeadlineQuery {
                     ),
             );
         }
-        let mut items = crate::service::paging::all(db, query, first + 1).await?;
-        let has_next = items.len() as u64 > first;
-        items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+        let (items, has_next) = crate::service::paging::first(db, query, first).await?;
         Ok(OverdueProjectConnection {
             total_count,
             items,
