@@ -29,7 +29,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{lazy_route, path, Lazy, LazyRoute};
+use leptos_router::{path, Lazy, LazyRoute};
 use nuvola_shared::Role;
 
 use crate::i18n::t;
@@ -72,67 +72,76 @@ const SIGNED_IN: &[Role] = &[
     Role::Verifier,
 ];
 
-/// A page of a reserved area, loaded on demand: its code is split out of the main wasm
-/// module (`scripts/build-frontend.sh` runs `wasm-split-cli`), so a visitor of the public
-/// pages never downloads the areas of the roles. The role guard travels with the page.
-macro_rules! reserved_page {
-    ($route:ident, $roles:expr, $page:ident) => {
+/// A page loaded on demand, in the split module of its area: `scripts/build-frontend.sh`
+/// runs `wasm-split-cli`, which moves the code only the area's pages reach out of the main
+/// wasm module, so a visitor of the public pages never downloads the areas of the roles.
+/// The role guard travels with the page (`$roles`; none for a public page).
+///
+/// The pages are grouped by area (`$area`: one split module for every page of a role)
+/// rather than one module per page: the splitter puts the code that several modules share
+/// into one chunk per set of modules that share it, so nineteen per-page modules made 269
+/// chunks, and a supplier's first visit fetched about a hundred of them, six at a time.
+macro_rules! lazy_page {
+    ($area:ident, $split_fn:ident: $route:ident, $page:ident $(, $roles:expr)?) => {
+        mod $split_fn {
+            use super::*;
+
+            #[leptos::wasm_split::wasm_split(
+                $area,
+                wasm_split_path = ::leptos::wasm_split,
+                preload(#[allow(dead_code)] preload)
+            )]
+            pub fn $split_fn() -> AnyView {
+                lazy_page!(@view $page $(, $roles)?)
+            }
+        }
+
         struct $route;
 
-        #[lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
                 $route
             }
 
-            fn view(_this: Self) -> AnyView {
-                view! { <RequireRole roles=$roles><$page/></RequireRole> }.into_any()
+            async fn view(_this: Self) -> AnyView {
+                $split_fn::$split_fn().await
+            }
+
+            async fn preload() {
+                $split_fn::preload().await
             }
         }
     };
+    (@view $page:ident) => {
+        view! { <$page/> }.into_any()
+    };
+    (@view $page:ident, $roles:expr) => {
+        view! { <RequireRole roles=$roles><$page/></RequireRole> }.into_any()
+    };
 }
 
-/// The page for third parties' developers: public, but long and read by few, so it is
-/// loaded on demand like the reserved areas (no role guard).
-struct ApiPage;
+// The page for third parties' developers: public, but long and read by few.
+lazy_page!(api_docs, api_page: ApiPage, ApiAndOpenData);
 
-#[lazy_route]
-impl LazyRoute for ApiPage {
-    fn data() -> Self {
-        ApiPage
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <ApiAndOpenData/> }.into_any()
-    }
-}
-
-reserved_page!(AdministrationHomePage, ADMINISTRATION, AdministrationHome);
-reserved_page!(
-    AdministrationProjectPage,
-    ADMINISTRATION,
-    AdministrationProject
-);
-reserved_page!(
-    AdministrationRequestsPage,
-    ADMINISTRATION,
-    AdministrationRequests
-);
-reserved_page!(SupplierHomePage, SUPPLIERS, SupplierHome);
-reserved_page!(DashboardPage, DEPARTMENT, Dashboard);
-reserved_page!(DepartmentProjectPage, DEPARTMENT, DepartmentProject);
-reserved_page!(DepartmentSuppliersPage, DEPARTMENT, DepartmentSuppliers);
-reserved_page!(DepartmentCallsPage, DEPARTMENT, DepartmentCalls);
-reserved_page!(DepartmentImportsPage, DEPARTMENT, DepartmentImports);
-reserved_page!(VerifierHomePage, VERIFIER, VerifierHome);
-reserved_page!(VerifierProjectPage, VERIFIER, VerifierProject);
-reserved_page!(NotificationsPage, SIGNED_IN, Notifications);
-reserved_page!(PreferencesPage, SIGNED_IN, NotificationPreferences);
-reserved_page!(WebhooksPage, ORGANISATIONS, Webhooks);
-reserved_page!(RequestAccessPage, ANY_PERSON, RequestAccess);
-reserved_page!(AccessQueuePage, DEPARTMENT, AccessQueue);
-reserved_page!(MembersPage, ORGANISATIONS, Members);
-reserved_page!(AcceptInvitationPage, ANY_PERSON, AcceptInvitation);
+lazy_page!(administration, administration_home: AdministrationHomePage, AdministrationHome, ADMINISTRATION);
+lazy_page!(administration, administration_project: AdministrationProjectPage, AdministrationProject, ADMINISTRATION);
+lazy_page!(administration, administration_requests: AdministrationRequestsPage, AdministrationRequests, ADMINISTRATION);
+lazy_page!(supplier, supplier_home: SupplierHomePage, SupplierHome, SUPPLIERS);
+lazy_page!(department, dashboard: DashboardPage, Dashboard, DEPARTMENT);
+lazy_page!(department, department_project: DepartmentProjectPage, DepartmentProject, DEPARTMENT);
+lazy_page!(department, department_suppliers: DepartmentSuppliersPage, DepartmentSuppliers, DEPARTMENT);
+lazy_page!(department, department_calls: DepartmentCallsPage, DepartmentCalls, DEPARTMENT);
+lazy_page!(department, department_imports: DepartmentImportsPage, DepartmentImports, DEPARTMENT);
+lazy_page!(department, access_queue: AccessQueuePage, AccessQueue, DEPARTMENT);
+lazy_page!(verifier, verifier_home: VerifierHomePage, VerifierHome, VERIFIER);
+lazy_page!(verifier, verifier_project: VerifierProjectPage, VerifierProject, VERIFIER);
+// The pages every signed-in person may open, whatever their role.
+lazy_page!(account, notifications: NotificationsPage, Notifications, SIGNED_IN);
+lazy_page!(account, preferences: PreferencesPage, NotificationPreferences, SIGNED_IN);
+lazy_page!(account, webhooks: WebhooksPage, Webhooks, ORGANISATIONS);
+lazy_page!(account, request_access: RequestAccessPage, RequestAccess, ANY_PERSON);
+lazy_page!(account, members: MembersPage, Members, ORGANISATIONS);
+lazy_page!(account, accept_invitation: AcceptInvitationPage, AcceptInvitation, ANY_PERSON);
 
 #[component]
 pub fn App() -> impl IntoView {
