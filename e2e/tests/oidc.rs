@@ -2,7 +2,8 @@
 //! provider's own login and consent forms (a real `oidc-provider` configured like SPID,
 //! `e2e/oidc/provider.mjs`), and back in Nuvola the person is logged in, acting for their
 //! one organisation. Also: a refused login ends on the login page with its sentence, in
-//! Italian and English; the page passes axe-core and is looked at at 390 px.
+//! Italian and English, and so is a flood of logins from one address; the page passes
+//! axe-core and is looked at at 390 px.
 
 use std::time::Duration;
 
@@ -107,7 +108,39 @@ async fn a_refused_login_is_explained_on_the_login_page(backend: Backend) -> Res
         "This answer of the identity provider was already used",
     )
     .await?;
-    link(driver, "Sign in with SPID").await?;
+    // Past the budget of logins from one address (120 a minute, the server's
+    // OIDC_HITS_PER_MINUTE; the forged answer above was one), the start is refused
+    // before the database, with its own sentence.
+    let hits = driver
+        .execute_async(
+            r#"const [url, n, done] = arguments;
+               Promise.all(Array.from({ length: n }, () => fetch(url, { redirect: "manual" })))
+                 .then(all => done(all.length));"#,
+            vec![
+                serde_json::json!(format!(
+                    "{}/auth/oidc/callback?code=x&state=forged",
+                    server.url
+                )),
+                serde_json::json!(120),
+            ],
+        )
+        .await?;
+    assert_eq!(hits.json(), &serde_json::json!(120));
+    link(driver, "Sign in with SPID").await?.click().await?;
+    wait_for_page_text(
+        driver,
+        "Too many logins started from this network in one minute",
+    )
+    .await?;
+    assert_accessible(&browser, "the login page refusing a flood").await?;
+    if backend == Backend::Sqlite {
+        browser.screenshot("oidc-rate-limited-en-desktop").await?;
+        button(driver, "ITA Italiano").await?.click().await?;
+        wait_for_page_text(driver, "Troppi accessi avviati da questa rete in un minuto").await?;
+        driver.set_window_rect(0, 0, 390, 844).await?;
+        browser.screenshot("oidc-rate-limited-it-390").await?;
+        driver.set_window_rect(0, 0, 1366, 900).await?;
+    }
     Ok(())
 }
 

@@ -226,6 +226,7 @@ const MESSAGES: &[(&str, &str)] = &[
     ("Il livello di sicurezza dell'accesso è inferiore a quello richiesto da Nuvola (SPID livello 2 o superiore).", "The sign-in's level of assurance is lower than Nuvola requires (SPID level 2 or higher)."),
     ("Il gestore di identità non ha comunicato un codice fiscale valido.", "The identity provider did not send a valid fiscal code."),
     ("Questo account è disattivato. Rivolgiti al Dipartimento.", "This account is disabled. Contact the Department."),
+    ("Troppi accessi avviati da questa rete in un minuto. Attendi un minuto e riprova.", "Too many logins started from this network in one minute. Wait a minute and try again."),
     ("L'accesso con il gestore di identità non è riuscito. Riprova.", "Signing in with the identity provider failed. Try again."),
     ("Importazione dati aperti", "Open-data import"),
     ("Importazione dei dati aperti", "Importing open data"),

@@ -11,6 +11,9 @@
 //!   cluster-wide figure set the limit to it divided by the number of replicas (a
 //!   round-robin balancer spreads a client evenly). This limit protects the replicas
 //!   from floods; it is not an accounting quota.
+//! - **SPID/CIE logins** (`/auth/oidc/*`, each hit writes a pending login or a
+//!   refusal's event) are counted in memory too, per address, with a budget of their own
+//!   ([`crate::http::OIDC_HITS_PER_MINUTE`]), so a flood is refused before the database.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

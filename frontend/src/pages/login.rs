@@ -48,6 +48,7 @@ fn provider_refusal(code: &str) -> &'static str {
         "userinfo_invalid" => t("I dati della persona inviati dal gestore di identità non sono validi: accesso rifiutato."),
         "fiscal_code_missing" => t("Il gestore di identità non ha comunicato un codice fiscale valido."),
         "account_disabled" => t("Questo account è disattivato. Rivolgiti al Dipartimento."),
+        "rate_limited" => t("Troppi accessi avviati da questa rete in un minuto. Attendi un minuto e riprova."),
         _ => t("L'accesso con il gestore di identità non è riuscito. Riprova."),
     }
 }

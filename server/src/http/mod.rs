@@ -71,6 +71,12 @@ pub struct ServeOptions {
 /// The default of [`ServeOptions::requests_per_minute`].
 pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 600;
 
+/// Hits of `/auth/oidc/*` (a login's start and its return) per minute per address in
+/// this replica, when rate limits are on: 60 logins a minute from one address, enough
+/// for an office behind one public address; a start writes a row and a refusal an event,
+/// so beyond this the server refuses before it touches the database.
+pub const OIDC_HITS_PER_MINUTE: u32 = 120;
+
 impl ServeOptions {
     /// Options with the defaults: the given address and SPA folder, introspection on,
     /// the default rate limit, no trusted proxy.
@@ -125,6 +131,9 @@ fn security_headers(hsts: bool) -> actix_web::middleware::DefaultHeaders {
 /// Per-server settings the handlers read.
 struct Gate {
     limiter: ApiLimiter,
+    /// Hits of `/auth/oidc/*` per address ([`OIDC_HITS_PER_MINUTE`]): each one writes a
+    /// pending login or a refusal's event, so a flood must stop before the database.
+    oidc_limiter: ApiLimiter,
     /// Turns true when the server begins to shut down (subscriptions close then).
     shutdown: tokio::sync::watch::Receiver<bool>,
     trust_proxy: bool,
@@ -158,6 +167,11 @@ pub fn start(
     let gate = web::Data::new(Gate {
         shutdown,
         limiter: ApiLimiter::per_minute(options.requests_per_minute),
+        oidc_limiter: ApiLimiter::per_minute(if options.requests_per_minute == 0 {
+            0
+        } else {
+            OIDC_HITS_PER_MINUTE
+        }),
         trust_proxy: options.trust_proxy,
         summaries,
         cache: cache::PublicCache::new(if options.response_cache {

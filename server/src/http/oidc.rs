@@ -10,6 +10,8 @@
 //!
 //! Every refusal ends on the login page, `/accedi?errore=CODE`, which shows the sentence
 //! of that code in Italian or English, with a `LOGIN_FAILED` event; never on a 500.
+//! Beyond [`super::OIDC_HITS_PER_MINUTE`] hits of the start and the callback from one
+//! address, they answer `/accedi?errore=rate_limited` without touching the database.
 
 use std::sync::Arc;
 
@@ -56,6 +58,24 @@ async fn refuse(
     redirect(&format!("/accedi?errore={}", failure.code()))
 }
 
+/// Whether this address went past its budget of `/auth/oidc/*` hits: then the answer,
+/// to the login page with no event recorded (a flood must not write).
+fn over_budget(gate: &super::Gate, req: &HttpRequest) -> Option<HttpResponse> {
+    let address = super::client_address(req, gate.trust_proxy);
+    let key = match address {
+        Some(addr) => format!("oidc:addr:{addr}"),
+        None => "oidc:addr:unknown".to_owned(),
+    };
+    let decision = gate.oidc_limiter.hit(&key)?;
+    if decision.allowed {
+        return None;
+    }
+    tracing::warn!(address = ?address, "OpenID Connect login refused: too many from this address");
+    let mut res = redirect("/accedi?errore=rate_limited");
+    super::rate_limit_headers(&mut res, &decision);
+    Some(res)
+}
+
 /// `GET /api/oidc/providers`.
 pub async fn providers(state: web::Data<OidcState>) -> HttpResponse {
     let list: Vec<_> = state
@@ -82,6 +102,9 @@ pub async fn start(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> HttpResponse {
+    if let Some(refused) = over_budget(&gate, &req) {
+        return refused;
+    }
     let provider = path.into_inner();
     let Some(oidc) = state.0.as_ref() else {
         return refuse(
@@ -110,6 +133,9 @@ pub async fn callback(
     gate: web::Data<super::Gate>,
     req: HttpRequest,
 ) -> HttpResponse {
+    if let Some(refused) = over_budget(&gate, &req) {
+        return refused;
+    }
     // A malformed query is a refusal like any other, not actix's 400.
     let params = web::Query::<CallbackParams>::from_query(req.query_string())
         .map(web::Query::into_inner)

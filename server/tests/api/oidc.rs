@@ -658,3 +658,34 @@ both! {
         assert_eq!(t.count("app_secret").await, 0);
     }
 }
+
+both! {
+    async fn a_flood_of_logins_from_one_address_is_refused_before_the_database(backend: Backend) {
+        let t = TestDb::new(backend).await;
+        let app = TestApp::start(&t.db).await;
+        let limit = nuvola_server::http::OIDC_HITS_PER_MINUTE;
+        let mut browser = Browser::new();
+        // Within the budget, each refusal is recorded as usual.
+        for _ in 0..limit {
+            let (_, res) = browser.one(&app.url("/auth/oidc/spid/start"), None).await;
+            assert_eq!(res.headers()[LOCATION], "/accedi?errore=provider_unknown");
+        }
+        // Past it, the start and the callback send the person to the login page with
+        // the sentence of the limit, and write nothing.
+        for path in ["/auth/oidc/spid/start", "/auth/oidc/callback?state=x&code=y"] {
+            let (_, res) = browser.one(&app.url(path), None).await;
+            assert_eq!(res.status().as_u16(), 302, "{path}");
+            assert_eq!(res.headers()[LOCATION], "/accedi?errore=rate_limited", "{path}");
+            assert_eq!(res.headers()["ratelimit-limit"], limit.to_string().as_str());
+            assert_eq!(res.headers()["ratelimit-remaining"], "0");
+        }
+        assert_eq!(t.count_where("event", "action = 'LOGIN_FAILED'").await, i64::from(limit));
+        assert_eq!(t.count("oidc_login").await, 0);
+        // With rate limits off (`--rate-limit 0`), nothing is refused for its number.
+        let unlimited = TestApp::start_with(&t.db, |o| o.requests_per_minute = 0).await;
+        for _ in 0..=limit {
+            let (_, res) = browser.one(&unlimited.url("/auth/oidc/spid/start"), None).await;
+            assert_eq!(res.headers()[LOCATION], "/accedi?errore=provider_unknown");
+        }
+    }
+}
