@@ -54,7 +54,7 @@ impl CostCell {
 
 /// In a request's data: check the request (parse it, count its aliases, run every
 /// validation rule, measure its cost) and stop before anything runs. The response is then
-/// either the refusal or the one error [`CHECKED`] (see [`checked`]).
+/// either the refusal or the one error `CHECKED` (see [`checked`]).
 #[derive(Debug, Clone, Copy)]
 pub struct CheckOnly;
 
