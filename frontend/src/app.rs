@@ -89,7 +89,7 @@ macro_rules! lazy_page {
             #[leptos::wasm_split::wasm_split(
                 $area,
                 wasm_split_path = ::leptos::wasm_split,
-                preload(#[allow(dead_code)] preload)
+                preload(preload)
             )]
             pub fn $split_fn() -> AnyView {
                 lazy_page!(@view $page $(, $roles)?)
