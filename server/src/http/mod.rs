@@ -661,12 +661,20 @@ async fn rate_decision(
     principal: Option<&auth::Principal>,
     address: Option<std::net::IpAddr>,
 ) -> Option<Decision> {
-    let key = match (principal, address) {
-        (Some(p), _) => format!("api:token:{}", p.token_id),
-        (None, Some(addr)) => format!("api:addr:{addr}"),
-        (None, None) => "api:addr:unknown".to_owned(),
+    let key = match principal {
+        Some(p) => format!("api:token:{}", p.token_id),
+        None => address_key("api", address),
     };
     gate.limiter.hit(&key)
+}
+
+/// The in-memory limiters' key of a client known only by its address, in `scope`
+/// (`api`, `oidc`): `<scope>:addr:<address>`, or `<scope>:addr:unknown` without one.
+fn address_key(scope: &str, address: Option<std::net::IpAddr>) -> String {
+    match address {
+        Some(addr) => format!("{scope}:addr:{addr}"),
+        None => format!("{scope}:addr:unknown"),
+    }
 }
 
 /// Whether a request is only queries, and whether it may change a public answer. The
@@ -826,11 +834,7 @@ async fn graphql_ws(
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
     let address = client_address(&req, gate.trust_proxy);
-    let key = match address {
-        Some(addr) => format!("api:addr:{addr}"),
-        None => "api:addr:unknown".to_owned(),
-    };
-    match gate.limiter.hit(&key) {
+    match gate.limiter.hit(&address_key("api", address)) {
         Some(d) if !d.allowed => {
             crate::metrics::graphql_error("RATE_LIMITED");
             let mut res = error_response(

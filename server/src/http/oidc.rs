@@ -62,11 +62,9 @@ async fn refuse(
 /// to the login page with no event recorded (a flood must not write).
 fn over_budget(gate: &super::Gate, req: &HttpRequest) -> Option<HttpResponse> {
     let address = super::client_address(req, gate.trust_proxy);
-    let key = match address {
-        Some(addr) => format!("oidc:addr:{addr}"),
-        None => "oidc:addr:unknown".to_owned(),
-    };
-    let decision = gate.oidc_limiter.hit(&key)?;
+    let decision = gate
+        .oidc_limiter
+        .hit(&super::address_key("oidc", address))?;
     if decision.allowed {
         return None;
     }
