@@ -71,18 +71,88 @@ pub fn checked(response: &Response) -> bool {
 /// sends every field of every answer through it: for each field a lookup of its type and
 /// name in the registry, boxed futures, and two strings built for every item of a list
 /// (a page of 50 projects is over a thousand fields). Checking on one schema and running
-/// on the other costs one more validation of the document instead.
-#[derive(Clone)]
-pub struct Unchecked(pub crate::graphql::NuvolaSchema);
+/// on the other costs one more validation of the document instead, in async-graphql's
+/// fast mode (its complexity and depth only: every rule already ran on the checked
+/// schema).
+///
+/// It also remembers the requests it ran, by their body: a client asks the same thing
+/// again and again (a page polled, the next page with the same query), and parsing and
+/// checking a query were measured at a sixth of the server's instructions for the public
+/// list. A body seen before is not parsed nor checked again: its document and its cost
+/// are taken from memory. Only requests that passed every check are remembered, by
+/// their whole body (query, variables, operation name): a different variable is a
+/// different request, checked anew. What is remembered depends only on the body and on
+/// the schema, so replicas cannot disagree about it.
+pub struct Unchecked {
+    schema: crate::graphql::NuvolaSchema,
+    passed: Mutex<lru::LruCache<Box<[u8]>, Arc<Passed>>>,
+}
+
+/// The most request bodies [`Unchecked`] remembers, and the longest body it remembers:
+/// at most 8 MiB of bodies, and their parsed documents.
+pub const REMEMBERED_REQUESTS: usize = 1024;
+pub const REMEMBERED_BODY_BYTES: usize = 8 * 1024;
+
+/// A request that passed every check: its parsed document and its cost.
+struct Passed {
+    document: ExecutableDocument,
+    cost: Cost,
+}
+
+impl Unchecked {
+    pub fn new(schema: crate::graphql::NuvolaSchema) -> Self {
+        let capacity =
+            std::num::NonZeroUsize::new(REMEMBERED_REQUESTS).unwrap_or(std::num::NonZeroUsize::MIN);
+        Self {
+            schema,
+            passed: Mutex::new(lru::LruCache::new(capacity)),
+        }
+    }
+
+    /// When a request with this `body` passed every check before: puts the document
+    /// parsed then in `request` (which is then not parsed again) and gives the cost
+    /// measured then, for [`execute`].
+    pub fn recall(&self, body: &[u8], request: &mut Request) -> Option<Cost> {
+        let passed = self.lock().get(body).cloned()?;
+        request.set_parsed_query(passed.document.clone());
+        Some(passed.cost)
+    }
+
+    fn remember(&self, body: &[u8], document: ExecutableDocument, cost: Cost) {
+        if body.len() <= REMEMBERED_BODY_BYTES {
+            self.lock()
+                .put(body.into(), Arc::new(Passed { document, cost }));
+        }
+    }
+
+    /// How many requests are remembered.
+    pub fn remembered(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, lru::LruCache<Box<[u8]>, Arc<Passed>>> {
+        // A poisoned lock only means a panic elsewhere while it was held: the cache
+        // holds whole entries only.
+        self.passed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// Checks `request` on the `checked` schema (parse, aliases, every validation rule, the
 /// limits, the cost) and, when it passes, runs it on `unchecked`: the same answer as
 /// running it on `checked` alone, errors and codes included, with the query's cost.
+/// `body` is the request as the client sent it: when it passes, `unchecked` remembers
+/// it, and `recalled` is what [`Unchecked::recall`] gave for it (the request is then run
+/// without being checked again).
 pub async fn execute(
     checked_schema: &crate::graphql::NuvolaSchema,
     unchecked: &Unchecked,
     mut request: Request,
+    body: &[u8],
+    recalled: Option<Cost>,
 ) -> (Response, Option<Cost>) {
+    if let Some(cost) = recalled {
+        return (run(unchecked, request).await, Some(cost));
+    }
     let cost = CostCell::default();
     let document = match request.parsed_query() {
         Ok(document) => document.clone(),
@@ -95,14 +165,22 @@ pub async fn execute(
         .data(CheckOnly);
     probe.operation_name = request.operation_name.clone();
     probe.introspection_mode = request.introspection_mode;
-    probe.set_parsed_query(document);
+    probe.set_parsed_query(document.clone());
     let verdict = checked_schema.execute(probe).await;
     if !checked(&verdict) {
         return (verdict, cost.get());
     }
-    let mut response = unchecked.0.execute(request).await;
+    let cost = cost.get();
+    if let Some(cost) = cost {
+        unchecked.remember(body, document, cost);
+    }
+    (run(unchecked, request).await, cost)
+}
+
+async fn run(unchecked: &Unchecked, request: Request) -> Response {
+    let mut response = unchecked.schema.execute(request).await;
     resolver_errors(&mut response);
-    (response, cost.get())
+    response
 }
 
 /// An argument's value that only the resolver parses (an `Int` outside 32 bits where

@@ -220,7 +220,11 @@ pub fn build_schemas(
         storage.clone(),
         summaries.clone(),
     );
-    let unchecked = limits::Unchecked(builder(db, limits, feed, storage, summaries).finish());
+    let unchecked = limits::Unchecked::new(
+        builder(db, limits, feed, storage, summaries)
+            .validation_mode(async_graphql::ValidationMode::Fast)
+            .finish(),
+    );
     (checked, unchecked)
 }
 

@@ -524,12 +524,15 @@ async fn graphql_post(
             json_body(with_budget(hit, decision.as_ref()))
         }
         None => {
-            // Parsed once: the document is kept in the request for the execution. One
-            // that does not parse is answered by the execution with its error.
+            // Parsed once, or not at all when the same body passed every check before:
+            // the document is kept in the request for the execution. One that does not
+            // parse is answered by the execution with its error.
+            let recalled = unchecked.recall(&body, &mut request);
             let (queries_only, public_change) = classify(&mut request);
             let meta = RequestMeta { address };
             let request = graphql::with_request_data(request, &db, Viewer(principal), meta);
-            let (mut response, cost) = limits::execute(&schema, &unchecked, request).await;
+            let (mut response, cost) =
+                limits::execute(&schema, &unchecked, request, &body, recalled).await;
             if public_change {
                 // This process's own readers see its changes at once.
                 gate.cache.changed_here();

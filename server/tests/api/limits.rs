@@ -409,11 +409,14 @@ both! {
         let t = TestDb::with_calls_and_one_body(backend).await;
         let app = TestApp::start(&t.db).await;
         let aliased: String = (0..=MAX_ALIASES).map(|i| format!("c{i}: calls {{ title }} ")).collect();
-        let (status, r) = app.graphql_as(None, &format!("{{ {aliased} }}"), json!({})).await;
-        assert_eq!(status, 200, "{r}");
-        assert_eq!(error_code(&r).as_deref(), Some("LIMIT_EXCEEDED"), "{r}");
-        assert_eq!(r["errors"][0]["extensions"]["limit"], "aliases", "{r}");
-        assert!(r["data"].is_null(), "{r}");
+        // Twice: a refusal is not remembered as a pass.
+        for _ in 0..2 {
+            let (status, r) = app.graphql_as(None, &format!("{{ {aliased} }}"), json!({})).await;
+            assert_eq!(status, 200, "{r}");
+            assert_eq!(error_code(&r).as_deref(), Some("LIMIT_EXCEEDED"), "{r}");
+            assert_eq!(r["errors"][0]["extensions"]["limit"], "aliases", "{r}");
+            assert!(r["data"].is_null(), "{r}");
+        }
 
         let page = "applications(first: 100) { edges { node { cup administration { name } call { title } } } }";
         let pages: String = (0..MAX_ALIASES).map(|i| format!("p{i}: {page} ")).collect();
@@ -443,5 +446,99 @@ both! {
             assert!(edge["node"]["call"]["title"].is_string(), "{r}");
         }
         assert!(cost(&r)["requested"].as_u64().is_some(), "{r}");
+    }
+}
+
+/// Runs one request as `POST /graphql` does: recalled when its body passed before,
+/// checked and remembered otherwise.
+async fn run_as_http(
+    schemas: &(
+        nuvola_server::graphql::NuvolaSchema,
+        nuvola_server::graphql::limits::Unchecked,
+    ),
+    db: &sea_orm::DatabaseConnection,
+    body: &Value,
+) -> (Value, Option<nuvola_server::graphql::limits::Cost>, bool) {
+    use nuvola_server::graphql::viewer::{RequestMeta, Viewer};
+    let bytes = serde_json::to_vec(body).unwrap();
+    let mut request: async_graphql::Request = serde_json::from_slice(&bytes).unwrap();
+    let recalled = schemas.1.recall(&bytes, &mut request);
+    let request = nuvola_server::graphql::with_request_data(
+        request,
+        db,
+        Viewer(None),
+        RequestMeta::default(),
+    );
+    let (response, cost) =
+        nuvola_server::graphql::limits::execute(&schemas.0, &schemas.1, request, &bytes, recalled)
+            .await;
+    (
+        serde_json::to_value(&response).unwrap(),
+        cost,
+        recalled.is_some(),
+    )
+}
+
+both! {
+    async fn a_request_that_passed_runs_again_unchecked_and_any_other_is_checked(backend: Backend) {
+        let t = TestDb::with_open_data(backend).await;
+        let schemas = nuvola_server::graphql::build_schemas(
+            t.db.clone(),
+            nuvola_server::graphql::Limits::default(),
+            nuvola_server::changes::ChangeFeed::new(t.db.clone()),
+            None,
+            Default::default(),
+        );
+        let query = "query Page($n: Int) { applications(first: $n) { edges { node { cup call { title } } } } }";
+        let two = json!({ "query": query, "variables": { "n": 2 } });
+
+        // Checked the first time, remembered, and run from memory the second: the same
+        // answer and the same cost.
+        let (first, first_cost, recalled) = run_as_http(&schemas, &t.db, &two).await;
+        assert!(!recalled);
+        assert!(first["errors"].is_null(), "{first}");
+        assert_eq!(first["data"]["applications"]["edges"].as_array().unwrap().len(), 2, "{first}");
+        assert!(first_cost.is_some_and(|c| c.complexity > 2 && c.depth == 5), "{first_cost:?}");
+        assert_eq!(schemas.1.remembered(), 1);
+        let (second, second_cost, recalled) = run_as_http(&schemas, &t.db, &two).await;
+        assert!(recalled);
+        assert_eq!(second, first);
+        assert_eq!(second_cost, first_cost);
+
+        // The same query with other variables is another request: checked anew, and
+        // refused where its values are wrong.
+        let (r, _, recalled) = run_as_http(&schemas, &t.db, &json!({ "query": query, "variables": { "n": "two" } })).await;
+        assert!(!recalled);
+        assert_eq!(error_code(&r).as_deref(), Some("INVALID_INPUT"), "{r}");
+        let (r, _, recalled) = run_as_http(&schemas, &t.db, &json!({ "query": query, "variables": { "n": MAX_PAGE_SIZE + 1 } })).await;
+        assert!(!recalled);
+        assert!(error_code(&r).is_some(), "{r}");
+        let (r, cost, recalled) = run_as_http(&schemas, &t.db, &json!({ "query": query, "variables": { "n": 1 } })).await;
+        assert!(!recalled);
+        assert_eq!(r["data"]["applications"]["edges"].as_array().unwrap().len(), 1, "{r}");
+        assert!(cost.is_some_and(|c| c.complexity < first_cost.unwrap().complexity), "{cost:?}");
+
+        // A refusal is never remembered: the same body is refused again, as the first
+        // time, with its code.
+        let invalid = json!({ "query": "{ nothing }" });
+        for _ in 0..2 {
+            let (r, cost, recalled) = run_as_http(&schemas, &t.db, &invalid).await;
+            assert!(!recalled);
+            assert!(cost.is_none());
+            assert_eq!(error_code(&r).as_deref(), Some("BAD_REQUEST"), "{r}");
+        }
+        // Three passed every check (n = 2, 101 and 1): a page over the limit is refused
+        // by its resolver, after the checks, each time it runs.
+        assert_eq!(schemas.1.remembered(), 3, "the requests that passed every check");
+
+        // A body too long to remember is checked every time, and still answered.
+        let padding = " ".repeat(nuvola_server::graphql::limits::REMEMBERED_BODY_BYTES);
+        let long = json!({ "query": format!("{query}{padding}"), "variables": { "n": 2 } });
+        for _ in 0..2 {
+            let (r, _, recalled) = run_as_http(&schemas, &t.db, &long).await;
+            assert!(!recalled);
+            assert_eq!(r["data"], first["data"], "{r}");
+        }
+        assert_eq!(schemas.1.remembered(), 3);
     }
 }
