@@ -223,6 +223,7 @@ pub fn build_schemas(
     let unchecked = limits::Unchecked::new(
         builder(db, limits, feed, storage, summaries)
             .validation_mode(async_graphql::ValidationMode::Fast)
+            .data(application::plain::Plain)
             .finish(),
     );
     (checked, unchecked)

@@ -34,6 +34,7 @@ mod onboarding;
 mod outage;
 mod outbox;
 mod permissions;
+mod plain;
 mod plan;
 mod positional;
 mod qualification;

@@ -6,6 +6,13 @@ use crate::entity::{administration, application};
 use crate::graphql::application::object::Application;
 use crate::graphql::error::ApiResult;
 
+/// `Administration.typeLabel` of a body of the kind `type_code`.
+pub(crate) fn type_label(type_code: &str) -> &'static str {
+    AdministrationType::parse(type_code)
+        .map(AdministrationType::label_it)
+        .unwrap_or("Altro ente")
+}
+
 /// A public body (*ente*) identified by its IPA code.
 pub struct Administration(pub administration::Model);
 
@@ -35,9 +42,7 @@ impl Administration {
 
     /// The kind of body in Italian, for people.
     async fn type_label(&self) -> &'static str {
-        AdministrationType::parse(&self.0.type_code)
-            .map(AdministrationType::label_it)
-            .unwrap_or("Altro ente")
+        type_label(&self.0.type_code)
     }
 
     /// The region, as the open data names it.

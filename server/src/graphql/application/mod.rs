@@ -1,3 +1,4 @@
 pub mod object;
+pub mod plain;
 pub mod query;
 pub mod subscription;

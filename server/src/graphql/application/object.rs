@@ -40,9 +40,19 @@ impl From<application::Model> for Application {
 }
 
 impl Application {
+    /// The body the page read with the project, if it did.
+    pub(super) fn preloaded_body(&self) -> Option<&administration::Model> {
+        self.1.body.as_ref()
+    }
+
+    /// The project's call, from the calls the page was given, if it was.
+    pub(super) fn preloaded_call(&self) -> Option<&call::Model> {
+        self.1.calls.as_ref()?.get(&self.0.call_id)
+    }
+
     /// The project's call: the one the page read with it, or through the loader.
     async fn call_model(&self, ctx: &Context<'_>) -> ApiResult<Option<call::Model>> {
-        if let Some(call) = self.1.calls.as_ref().and_then(|c| c.get(&self.0.call_id)) {
+        if let Some(call) = self.preloaded_call() {
             return Ok(Some(call.clone()));
         }
         let loaders = ctx.data_unchecked::<Loaders>();
@@ -453,8 +463,8 @@ impl ApplicationConnection {
             .await?)
     }
 
-    async fn edges(&self) -> &[ApplicationEdge] {
-        &self.edges
+    async fn edges(&self) -> super::plain::Edges<'_> {
+        super::plain::Edges(&self.edges)
     }
 
     async fn page_info(&self) -> PageInfo {
@@ -469,8 +479,8 @@ impl ApplicationConnection {
 
 /// One application of a page, with its cursor.
 pub struct ApplicationEdge {
-    cursor: String,
-    node: Application,
+    pub(super) cursor: String,
+    pub(super) node: Application,
 }
 
 #[Object]
