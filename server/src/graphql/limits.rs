@@ -85,13 +85,22 @@ pub fn checked(response: &Response) -> bool {
 /// the schema, so replicas cannot disagree about it.
 pub struct Unchecked {
     schema: crate::graphql::NuvolaSchema,
-    passed: Mutex<lru::LruCache<Box<[u8]>, Arc<Passed>>>,
+    passed: Mutex<Remembered>,
 }
 
-/// The most request bodies [`Unchecked`] remembers, and the longest body it remembers:
-/// at most 8 MiB of bodies, and their parsed documents.
+/// The most request bodies [`Unchecked`] remembers, the longest body it remembers, and
+/// the most bytes of bodies it remembers in all. A parsed document takes more memory
+/// than its text (up to a hundred times for a query of one-letter fields): 256 KiB of
+/// bodies is at most some 25 MiB of documents, usually a few.
 pub const REMEMBERED_REQUESTS: usize = 1024;
 pub const REMEMBERED_BODY_BYTES: usize = 8 * 1024;
+pub const REMEMBERED_BYTES: usize = 256 * 1024;
+
+/// The requests remembered, least recently used first out, and their bodies' bytes.
+struct Remembered {
+    passed: lru::LruCache<Box<[u8]>, Arc<Passed>>,
+    bytes: usize,
+}
 
 /// A request that passed every check: its parsed document and its cost.
 struct Passed {
@@ -105,7 +114,10 @@ impl Unchecked {
             std::num::NonZeroUsize::new(REMEMBERED_REQUESTS).unwrap_or(std::num::NonZeroUsize::MIN);
         Self {
             schema,
-            passed: Mutex::new(lru::LruCache::new(capacity)),
+            passed: Mutex::new(Remembered {
+                passed: lru::LruCache::new(capacity),
+                bytes: 0,
+            }),
         }
     }
 
@@ -113,26 +125,41 @@ impl Unchecked {
     /// parsed then in `request` (which is then not parsed again) and gives the cost
     /// measured then, for [`execute`].
     pub fn recall(&self, body: &[u8], request: &mut Request) -> Option<Cost> {
-        let passed = self.lock().get(body).cloned()?;
+        let passed = self.lock().passed.get(body).cloned()?;
         request.set_parsed_query(passed.document.clone());
         Some(passed.cost)
     }
 
     fn remember(&self, body: &[u8], document: ExecutableDocument, cost: Cost) {
-        if body.len() <= REMEMBERED_BODY_BYTES {
-            self.lock()
-                .put(body.into(), Arc::new(Passed { document, cost }));
+        if body.len() > REMEMBERED_BODY_BYTES {
+            return;
+        }
+        let mut remembered = self.lock();
+        // `push` gives back the entry it replaced or the one it pushed out.
+        if let Some((old, _)) = remembered
+            .passed
+            .push(body.into(), Arc::new(Passed { document, cost }))
+        {
+            remembered.bytes -= old.len();
+        }
+        remembered.bytes += body.len();
+        while remembered.bytes > REMEMBERED_BYTES {
+            match remembered.passed.pop_lru() {
+                Some((old, _)) => remembered.bytes -= old.len(),
+                None => break,
+            }
         }
     }
 
-    /// How many requests are remembered.
-    pub fn remembered(&self) -> usize {
-        self.lock().len()
+    /// How many requests are remembered, and their bodies' bytes.
+    pub fn remembered(&self) -> (usize, usize) {
+        let remembered = self.lock();
+        (remembered.passed.len(), remembered.bytes)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, lru::LruCache<Box<[u8]>, Arc<Passed>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Remembered> {
         // A poisoned lock only means a panic elsewhere while it was held: the cache
-        // holds whole entries only.
+        // holds whole entries only, and its count of bytes is updated with them.
         self.passed.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

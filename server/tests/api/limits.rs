@@ -499,7 +499,7 @@ both! {
         assert!(first["errors"].is_null(), "{first}");
         assert_eq!(first["data"]["applications"]["edges"].as_array().unwrap().len(), 2, "{first}");
         assert!(first_cost.is_some_and(|c| c.complexity > 2 && c.depth == 5), "{first_cost:?}");
-        assert_eq!(schemas.1.remembered(), 1);
+        assert_eq!(schemas.1.remembered().0, 1);
         let (second, second_cost, recalled) = run_as_http(&schemas, &t.db, &two).await;
         assert!(recalled);
         assert_eq!(second, first);
@@ -529,7 +529,7 @@ both! {
         }
         // Three passed every check (n = 2, 101 and 1): a page over the limit is refused
         // by its resolver, after the checks, each time it runs.
-        assert_eq!(schemas.1.remembered(), 3, "the requests that passed every check");
+        assert_eq!(schemas.1.remembered().0, 3, "the requests that passed every check");
 
         // A body too long to remember is checked every time, and still answered.
         let padding = " ".repeat(nuvola_server::graphql::limits::REMEMBERED_BODY_BYTES);
@@ -539,6 +539,27 @@ both! {
             assert!(!recalled);
             assert_eq!(r["data"], first["data"], "{r}");
         }
-        assert_eq!(schemas.1.remembered(), 3);
+        assert_eq!(schemas.1.remembered().0, 3);
+
+        // Many bodies that pass: the bytes remembered stay within their bound, the
+        // least recently used going first; the one used most recently is still there.
+        use nuvola_server::graphql::limits::{REMEMBERED_BODY_BYTES, REMEMBERED_BYTES};
+        let titled = "query Page($t: String) { applications(first: 1, filter: {callTitle: $t}) { totalCount } }";
+        let bodies = 2 * REMEMBERED_BYTES / (REMEMBERED_BODY_BYTES / 2);
+        for i in 0..bodies {
+            let title = format!("{i:0>width$}", width = REMEMBERED_BODY_BYTES / 2);
+            let body = json!({ "query": titled, "variables": { "t": title } });
+            let (r, cost, _) = run_as_http(&schemas, &t.db, &body).await;
+            assert!(cost.is_some(), "{r}");
+            let (count, bytes) = schemas.1.remembered();
+            assert!(bytes <= REMEMBERED_BYTES, "{count} bodies, {bytes} bytes");
+        }
+        let (count, _) = schemas.1.remembered();
+        assert!(count < bodies && count >= REMEMBERED_BYTES / REMEMBERED_BODY_BYTES, "{count}");
+        let last = format!("{:0>width$}", bodies - 1, width = REMEMBERED_BODY_BYTES / 2);
+        let (_, _, recalled) = run_as_http(&schemas, &t.db, &json!({ "query": titled, "variables": { "t": last } })).await;
+        assert!(recalled);
+        let (_, _, recalled) = run_as_http(&schemas, &t.db, &two).await;
+        assert!(!recalled, "pushed out by the newer ones");
     }
 }
