@@ -8,7 +8,7 @@ use sea_orm::{
     QuerySelect, QueryTrait, RelationTrait, Select,
 };
 
-use crate::entity::positional::{Columns, Positional};
+use crate::entity::positional::{Columns, Positional, Width};
 use crate::entity::{administration, application, call};
 use crate::service::paging;
 
@@ -54,7 +54,7 @@ pub fn filtered(filter: &ParsedFilter) -> Select<application::Entity> {
 
 /// A page of the applications `filter` keeps, after the id `after`; with the body of each
 /// application joined in the same query when `with_bodies` (a page that shows its bodies
-/// costs one query, not two). The rows are read by position
+/// costs one query, not two), at `width`. The rows are read by position
 /// ([`crate::entity::positional`]).
 #[tracing::instrument(level = "debug", skip(db))]
 pub async fn page(
@@ -63,6 +63,7 @@ pub async fn page(
     first: u64,
     after: Option<i32>,
     with_bodies: bool,
+    width: Width,
 ) -> Result<Page, DbErr> {
     // The ids first, then their rows: choosing the page reads only indexes and sorts ids,
     // not every matching row (a region has thousands of applications).
@@ -77,9 +78,9 @@ pub async fn page(
         .limit(first + 1)
         .into_query();
     // The rows' columns are named here and read by position (see `entity::positional`).
-    let mut rows = application::Model::select(application::Entity::find().select_only());
+    let mut rows = application::Model::select(application::Entity::find().select_only(), width);
     if with_bodies {
-        rows = administration::Model::select(rows).join(
+        rows = administration::Model::select(rows, width).join(
             JoinType::InnerJoin,
             application::Relation::Administration.def(),
         );
@@ -95,9 +96,9 @@ pub async fn page(
     let mut bodies = Vec::with_capacity(if with_bodies { rows.len() } else { 0 });
     for row in &rows {
         let mut columns = Columns::new(row);
-        items.push(application::Model::decode(&mut columns)?);
+        items.push(application::Model::decode(&mut columns, width)?);
         if with_bodies {
-            bodies.push(administration::Model::decode(&mut columns)?);
+            bodies.push(administration::Model::decode(&mut columns, width)?);
         }
     }
     let has_next = items.len() as u64 > first;

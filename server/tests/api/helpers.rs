@@ -368,3 +368,50 @@ impl Drop for TestApp {
         tokio::spawn(async move { handle.stop(false).await });
     }
 }
+
+/// The server's two schemas over `db`, as `POST /graphql` uses them: the checked one
+/// and the one without extensions, which remembers the requests it ran.
+pub fn http_schemas(
+    db: &DatabaseConnection,
+) -> (
+    nuvola_server::graphql::NuvolaSchema,
+    nuvola_server::graphql::limits::Unchecked,
+) {
+    nuvola_server::graphql::build_schemas(
+        db.clone(),
+        Limits::default(),
+        nuvola_server::changes::ChangeFeed::new(db.clone()),
+        None,
+        Default::default(),
+    )
+}
+
+/// Runs one anonymous request (`body`, as a client posts it) as `POST /graphql` does:
+/// recalled when the same body passed before, checked and remembered otherwise. Gives
+/// the answer, the query's cost and whether it was recalled.
+pub async fn run_as_http(
+    schemas: &(
+        nuvola_server::graphql::NuvolaSchema,
+        nuvola_server::graphql::limits::Unchecked,
+    ),
+    db: &DatabaseConnection,
+    body: &Value,
+) -> (Value, Option<nuvola_server::graphql::limits::Cost>, bool) {
+    let bytes = serde_json::to_vec(body).unwrap();
+    let mut request: async_graphql::Request = serde_json::from_slice(&bytes).unwrap();
+    let recalled = schemas.1.recall(&bytes, &mut request);
+    let request = nuvola_server::graphql::with_request_data(
+        request,
+        db,
+        Viewer(None),
+        RequestMeta::default(),
+    );
+    let (response, cost) =
+        nuvola_server::graphql::limits::execute(&schemas.0, &schemas.1, request, &bytes, recalled)
+            .await;
+    (
+        serde_json::to_value(&response).unwrap(),
+        cost,
+        recalled.is_some(),
+    )
+}

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{both, error_code, gql, TestApp, TestDb};
+use crate::helpers::{both, error_code, gql, http_schemas, run_as_http, TestApp, TestDb};
 use crate::permissions::{ask, world};
 use nuvola_server::graphql::limits::{MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, MAX_PAGE_SIZE};
 use nuvola_server::graphql::validate;
@@ -449,46 +449,10 @@ both! {
     }
 }
 
-/// Runs one request as `POST /graphql` does: recalled when its body passed before,
-/// checked and remembered otherwise.
-async fn run_as_http(
-    schemas: &(
-        nuvola_server::graphql::NuvolaSchema,
-        nuvola_server::graphql::limits::Unchecked,
-    ),
-    db: &sea_orm::DatabaseConnection,
-    body: &Value,
-) -> (Value, Option<nuvola_server::graphql::limits::Cost>, bool) {
-    use nuvola_server::graphql::viewer::{RequestMeta, Viewer};
-    let bytes = serde_json::to_vec(body).unwrap();
-    let mut request: async_graphql::Request = serde_json::from_slice(&bytes).unwrap();
-    let recalled = schemas.1.recall(&bytes, &mut request);
-    let request = nuvola_server::graphql::with_request_data(
-        request,
-        db,
-        Viewer(None),
-        RequestMeta::default(),
-    );
-    let (response, cost) =
-        nuvola_server::graphql::limits::execute(&schemas.0, &schemas.1, request, &bytes, recalled)
-            .await;
-    (
-        serde_json::to_value(&response).unwrap(),
-        cost,
-        recalled.is_some(),
-    )
-}
-
 both! {
     async fn a_request_that_passed_runs_again_unchecked_and_any_other_is_checked(backend: Backend) {
         let t = TestDb::with_open_data(backend).await;
-        let schemas = nuvola_server::graphql::build_schemas(
-            t.db.clone(),
-            nuvola_server::graphql::Limits::default(),
-            nuvola_server::changes::ChangeFeed::new(t.db.clone()),
-            None,
-            Default::default(),
-        );
+        let schemas = http_schemas(&t.db);
         let query = "query Page($n: Int) { applications(first: $n) { edges { node { cup call { title } } } } }";
         let two = json!({ "query": query, "variables": { "n": 2 } });
 

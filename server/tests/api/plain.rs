@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::{Selection, SelectionSet};
 use nuvola_server::entity::call;
+use nuvola_server::entity::positional::Width;
 use nuvola_server::graphql::application::object::ApplicationConnection;
 use nuvola_server::graphql::application::plain::Edges;
 use nuvola_server::graphql::limits::Unchecked;
@@ -18,7 +19,7 @@ use nuvola_shared::api::ApplicationFilter;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 use serde_json::{json, Value};
 
-use crate::helpers::{both, TestDb};
+use crate::helpers::{both, http_schemas, run_as_http, TestDb};
 
 /// Every field the plain path answers, at every level, some under an alias.
 const EVERY_PLAIN_FIELD: &str = "
@@ -77,25 +78,19 @@ async fn run_on(
 
 /// As `POST /graphql` runs a request: checked on the schema with the limits, run on the
 /// one without extensions (where the plain path is taken).
-async fn run_as_http(
+async fn over_http(
     schemas: &(NuvolaSchema, Unchecked),
     db: &DatabaseConnection,
     query: &str,
     variables: Value,
 ) -> Value {
-    let body = serde_json::to_vec(&json!({ "query": query, "variables": variables })).unwrap();
-    let mut request: async_graphql::Request = serde_json::from_slice(&body).unwrap();
-    let recalled = schemas.1.recall(&body, &mut request);
-    let request = nuvola_server::graphql::with_request_data(
-        request,
+    run_as_http(
+        schemas,
         db,
-        Viewer(None),
-        RequestMeta::default(),
-    );
-    let (response, _) =
-        nuvola_server::graphql::limits::execute(&schemas.0, &schemas.1, request, &body, recalled)
-            .await;
-    serde_json::to_value(response).unwrap()
+        &json!({ "query": query, "variables": variables }),
+    )
+    .await
+    .0
 }
 
 both! {
@@ -109,13 +104,7 @@ both! {
         .await
         .unwrap();
         t.db.execute_unprepared("UPDATE call SET hard_cap = closes_on WHERE id % 2 = 0").await.unwrap();
-        let schemas = nuvola_server::graphql::build_schemas(
-            t.db.clone(),
-            nuvola_server::graphql::Limits::default(),
-            nuvola_server::changes::ChangeFeed::new(t.db.clone()),
-            None,
-            Default::default(),
-        );
+        let schemas = http_schemas(&t.db);
         let query = page_query(EVERY_PLAIN_FIELD);
         let selection = edges_selection(&async_graphql::parser::parse_query(&query).unwrap());
         let calls: Arc<HashMap<i32, call::Model>> = Arc::new(
@@ -132,13 +121,13 @@ both! {
 
             // The plain answer, from the same page as the query reads it.
             let after_id = after.as_deref().map(|c| nuvola_server::graphql::application::object::decode_cursor(c).unwrap());
-            let page = applications::page(&t.db, &filter, 100, after_id, true).await.unwrap();
+            let page = applications::page(&t.db, &filter, 100, after_id, true, Width::Public).await.unwrap();
             let page = ApplicationConnection::new(filter.clone(), page, Some(calls.clone()), after_id.is_some());
             let plain = Edges(&page.edges).plain(&selection).expect("every node answers the plain selection");
             assert_eq!(plain.into_json().unwrap(), connection["edges"], "page {pages}");
 
             // And through the HTTP path, which takes it.
-            let http = run_as_http(&schemas, &t.db, &query, json!({ "after": after })).await;
+            let http = over_http(&schemas, &t.db, &query, json!({ "after": after })).await;
             assert_eq!(http, generic, "page {pages}");
 
             projects += connection["edges"].as_array().unwrap().len();
@@ -155,7 +144,7 @@ both! {
         for state in ["SUBMITTED", "FUNDED", "COMPLETED", "PAID", "RENOUNCED", "REVOKED"] {
             let variables = json!({ "state": state });
             let generic = run_on(&schemas.0, &t.db, &query, variables.clone()).await;
-            assert_eq!(run_as_http(&schemas, &t.db, &query, variables).await, generic, "{state}");
+            assert_eq!(over_http(&schemas, &t.db, &query, variables).await, generic, "{state}");
         }
     }
 }
@@ -163,13 +152,7 @@ both! {
 both! {
     async fn a_selection_that_is_not_plain_is_answered_by_the_executor(backend: Backend) {
         let t = TestDb::with_open_data(backend).await;
-        let schemas = nuvola_server::graphql::build_schemas(
-            t.db.clone(),
-            nuvola_server::graphql::Limits::default(),
-            nuvola_server::changes::ChangeFeed::new(t.db.clone()),
-            None,
-            Default::default(),
-        );
+        let schemas = http_schemas(&t.db);
         // (the selection of a node, what follows the operation)
         let shapes = [
             // A fragment, a directive, a field listed nowhere, a key used twice.
@@ -191,7 +174,7 @@ both! {
             let generic = run_on(&schemas.0, &t.db, &query, json!({})).await;
             assert!(generic["errors"].is_null(), "{shape}: {generic}");
             assert_eq!(generic["data"]["applications"]["edges"].as_array().unwrap().len(), 100, "{shape}");
-            let http = run_as_http(&schemas, &t.db, &query, json!({})).await;
+            let http = over_http(&schemas, &t.db, &query, json!({})).await;
             assert_eq!(http, generic, "{shape}");
 
             let selection = edges_selection(&async_graphql::parser::parse_query(&query).unwrap());
@@ -199,7 +182,7 @@ both! {
                 let filter = filter.clone();
                 let db = t.db.clone();
                 async move {
-                    let page = applications::page(&db, &filter, 100, None, true).await.unwrap();
+                    let page = applications::page(&db, &filter, 100, None, true, Width::Whole).await.unwrap();
                     ApplicationConnection::new(filter, page, calls, false)
                 }
             };

@@ -4,7 +4,7 @@
 //! pass unseen) and for rows where they are NULL.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use nuvola_server::entity::positional::{Columns, Positional};
+use nuvola_server::entity::positional::{Columns, Positional, Width};
 use nuvola_server::entity::{administration, application};
 use nuvola_server::service::{applications, paging};
 use nuvola_shared::api::ParsedFilter;
@@ -79,15 +79,53 @@ both! {
         let t = TestDb::with_calls_and_one_body(backend).await;
         let (project, body) = fill_every_column(&t).await;
 
-        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None, true)
+        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None, true, Width::Whole)
             .await
             .unwrap();
         assert_eq!(page.items, vec![project.clone()]);
         assert_eq!(page.bodies, Some(vec![body.clone()]));
-        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None, false)
+        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None, false, Width::Whole)
             .await
             .unwrap();
         assert_eq!(page.items, vec![project.clone()]);
+        assert_eq!(page.bodies, None);
+
+        // Read at the public width: the public columns, each in its place; the others
+        // empty.
+        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None, true, Width::Public)
+            .await
+            .unwrap();
+        let epoch = chrono::DateTime::UNIX_EPOCH;
+        let public_project = application::Model {
+            state_changed_on: None,
+            contract_on: None,
+            verifier_account_id: None,
+            verification_outcome: None,
+            verification_outcome_at: None,
+            state_reason: None,
+            renunciation_requested_at: None,
+            renunciation_reason: None,
+            created_at: epoch,
+            updated_at: epoch,
+            overdue_kind: None,
+            overdue_since: None,
+            data_quality: None,
+            ..project.clone()
+        };
+        let public_body = administration::Model {
+            ipa_key: String::new(),
+            type_label: None,
+            population: None,
+            created_at: epoch,
+            updated_at: epoch,
+            ..body.clone()
+        };
+        assert_eq!(page.items, vec![public_project.clone()]);
+        assert_eq!(page.bodies, Some(vec![public_body]));
+        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None, false, Width::Public)
+            .await
+            .unwrap();
+        assert_eq!(page.items, vec![public_project]);
         assert_eq!(page.bodies, None);
 
         // And with every nullable column NULL again: `None`, not an error.
@@ -99,7 +137,7 @@ both! {
         let emptied = emptied.update(&t.db).await.unwrap();
         assert_eq!(emptied.funded_on, None);
         let by_name = application::Entity::find().all(&t.db).await.unwrap();
-        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None, true)
+        let page = applications::page(&t.db, &ParsedFilter::default(), 10, None, true, Width::Whole)
             .await
             .unwrap();
         assert_eq!(page.items, by_name);
@@ -110,7 +148,7 @@ both! {
             .column(application::Column::Cup)
             .build(t.db.get_database_backend());
         let rows = t.db.query_all(statement).await.unwrap();
-        let wrong = application::Model::decode(&mut Columns::new(&rows[0]));
+        let wrong = application::Model::decode(&mut Columns::new(&rows[0]), Width::Whole);
         assert!(wrong.is_err(), "{wrong:?}");
     }
 }

@@ -19,6 +19,10 @@
 //! only its cost differs. `tests/api/plain.rs` asks both ways for every field listed,
 //! on every project of the open data, and compares the answers.
 //!
+//! A page whose every field is plain reads only the public columns of its rows
+//! ([`reads_public_only`], [`crate::entity::positional::Width::Public`]): the fields listed
+//! here are then the only ones that read them, here or in their resolvers.
+//!
 //! Only the schema without extensions ([`crate::graphql::limits::Unchecked`], which marks
 //! itself with [`Plain`]) takes this path: an extension sees every field it resolves.
 
@@ -79,6 +83,22 @@ impl Edges<'_> {
     pub fn plain(&self, selection: &SelectionSet) -> Option<Value> {
         answer(&plan(selection, edge_field)?, self.0)
     }
+}
+
+/// Whether a page asked for with this selection (of the connection: `totalCount`,
+/// `pageInfo`, `edges`) needs only the public columns of its rows
+/// ([`crate::entity::positional::Width::Public`]): when every `edges` under it is plain,
+/// nothing but the plain fields reads them, whether they are answered here or, for a
+/// node that cannot answer, by the executor.
+pub fn reads_public_only(connection: &SelectionSet) -> bool {
+    connection.items.iter().all(|item| match &item.node {
+        Selection::Field(f) => match f.node.name.node.as_str() {
+            "edges" => plan(&f.node.selection_set.node, edge_field).is_some(),
+            "totalCount" | "pageInfo" | "__typename" => true,
+            _ => false,
+        },
+        _ => false,
+    })
 }
 
 /// The answer keys of a selection and what each asks for, or `None` when any of it is

@@ -3,6 +3,8 @@ use nuvola_shared::Cup;
 use sea_orm::DatabaseConnection;
 
 use super::object::{decode_cursor, Application, ApplicationConnection, ApplicationFilterInput};
+use super::plain::{self, Plain};
+use crate::entity::positional::Width;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::pagination::page_size;
 use crate::service;
@@ -42,7 +44,16 @@ impl ApplicationQuery {
                 Ok(None)
             }
         };
-        let page = service::applications::page(db, &filter, first, after_id, with_bodies);
+        // A page whose every field is plain (and is run where the plain path is taken)
+        // reads only the columns those fields answer from.
+        let width = if ctx.data_opt::<Plain>().is_some()
+            && plain::reads_public_only(&ctx.item.node.selection_set.node)
+        {
+            Width::Public
+        } else {
+            Width::Whole
+        };
+        let page = service::applications::page(db, &filter, first, after_id, with_bodies, width);
         let (calls, page) = futures_util::try_join!(calls, page)?;
         Ok(ApplicationConnection::new(
             filter,
