@@ -145,20 +145,27 @@ fn edge_field(name: &str, set: &SelectionSet) -> Option<EdgeField> {
 }
 
 fn answer(plan: &Plan<EdgeField>, edges: &[ApplicationEdge]) -> Option<Value> {
-    let mut list = Vec::with_capacity(edges.len());
-    for edge in edges {
-        let mut object = IndexMap::with_capacity(plan.len());
-        for (key, field) in plan {
-            let value = match field {
-                EdgeField::Typename => typename::<ApplicationEdge>(),
-                EdgeField::Cursor => Value::String(edge.cursor.clone()),
-                EdgeField::Node(plan) => node(plan, &edge.node)?,
-            };
-            object.insert(key.clone(), value);
-        }
-        list.push(Value::Object(object));
+    edges
+        .iter()
+        .map(|edge| {
+            object(plan, |field| match field {
+                EdgeField::Typename => Some(typename::<ApplicationEdge>()),
+                EdgeField::Cursor => Some(Value::String(edge.cursor.clone())),
+                EdgeField::Node(plan) => node(plan, &edge.node),
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .map(Value::List)
+}
+
+/// The object of a plan's answer keys, in their order, each with `value` of its field;
+/// `None` when any field has none.
+fn object<F>(plan: &Plan<F>, mut value: impl FnMut(&F) -> Option<Value>) -> Option<Value> {
+    let mut object = IndexMap::with_capacity(plan.len());
+    for (key, field) in plan {
+        object.insert(key.clone(), value(field)?);
     }
-    Some(Value::List(list))
+    Some(Value::Object(object))
 }
 
 fn typename<T: OutputType>() -> Value {
@@ -224,9 +231,8 @@ fn node_field(name: &str, set: &SelectionSet) -> Option<NodeField> {
 /// would fail or read something the page did not.
 fn node(plan: &Plan<NodeField>, node: &Application) -> Option<Value> {
     let project = &node.0;
-    let mut object = IndexMap::with_capacity(plan.len());
-    for (key, field) in plan {
-        let value = match field {
+    object(plan, |field| {
+        Some(match field {
             NodeField::Typename => typename::<Application>(),
             NodeField::Cup => string(&project.cup),
             NodeField::AmountEur => project.amount_eur.to_value(),
@@ -244,12 +250,10 @@ fn node(plan: &Plan<NodeField>, node: &Application) -> Option<Value> {
             NodeField::Decree => optional(project.decree_ref.as_deref(), string),
             NodeField::Version => project.version.to_value(),
             NodeField::ProgressReportedAt => date_time(project.progress_reported_at),
-            NodeField::Administration(plan) => body(plan, node.preloaded_body()?),
-            NodeField::Call(plan) => call(plan, node.preloaded_call()?),
-        };
-        object.insert(key.clone(), value);
-    }
-    Some(Value::Object(object))
+            NodeField::Administration(plan) => body(plan, node.preloaded_body()?)?,
+            NodeField::Call(plan) => call(plan, node.preloaded_call()?)?,
+        })
+    })
 }
 
 enum BodyField {
@@ -285,10 +289,9 @@ fn body_field(name: &str, set: &SelectionSet) -> Option<BodyField> {
     scalar(field, set)
 }
 
-fn body(plan: &Plan<BodyField>, body: &administration::Model) -> Value {
-    let mut object = IndexMap::with_capacity(plan.len());
-    for (key, field) in plan {
-        let value = match field {
+fn body(plan: &Plan<BodyField>, body: &administration::Model) -> Option<Value> {
+    object(plan, |field| {
+        Some(match field {
             BodyField::Typename => typename::<Administration>(),
             BodyField::IpaCode => string(&body.ipa_code),
             BodyField::Name => string(&body.name),
@@ -300,10 +303,8 @@ fn body(plan: &Plan<BodyField>, body: &administration::Model) -> Value {
             BodyField::ComuneIstat => optional(body.comune_istat.as_deref(), string),
             BodyField::Provincia => optional(body.provincia.as_deref(), string),
             BodyField::ProvinciaIstat => optional(body.provincia_istat.as_deref(), string),
-        };
-        object.insert(key.clone(), value);
-    }
-    Value::Object(object)
+        })
+    })
 }
 
 enum CallField {
@@ -339,10 +340,9 @@ fn call_field(name: &str, set: &SelectionSet) -> Option<CallField> {
     scalar(field, set)
 }
 
-fn call(plan: &Plan<CallField>, call: &call::Model) -> Value {
-    let mut object = IndexMap::with_capacity(plan.len());
-    for (key, field) in plan {
-        let value = match field {
+fn call(plan: &Plan<CallField>, call: &call::Model) -> Option<Value> {
+    object(plan, |field| {
+        Some(match field {
             CallField::Typename => typename::<Call>(),
             CallField::Title => string(&call.title),
             CallField::Measure => optional(call.measure.as_deref(), string),
@@ -354,8 +354,6 @@ fn call(plan: &Plan<CallField>, call: &call::Model) -> Value {
             CallField::CompletionTerm => optional(call.completion_term.as_deref(), string),
             CallField::HardCap => date(call.hard_cap),
             CallField::Version => call.version.to_value(),
-        };
-        object.insert(key.clone(), value);
-    }
-    Value::Object(object)
+        })
+    })
 }
